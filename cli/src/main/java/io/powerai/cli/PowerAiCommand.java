@@ -1,0 +1,129 @@
+package io.powerai.cli;
+
+import io.powerai.core.PowerAiException;
+import io.powerai.core.engine.ContainerEngine;
+import io.powerai.core.engine.ProcessRunner;
+import io.powerai.core.registry.RegistryClient;
+import io.powerai.core.spec.PipelineSpec;
+import io.powerai.core.stage.StageContext;
+import io.powerai.core.workspace.Workspace;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+/** The top of the {@code powerai} command: global streams and environment, and the subcommands. */
+@Command(name = "powerai", mixinStandardHelpOptions = true, versionProvider = PowerAiCommand.Version.class,
+        description = "Reproducible, auditable ML stages: environment snapshot, training, scoring image, deployment.",
+        subcommands = {
+                StageCommands.Snapshot.class,
+                StageCommands.Train.class,
+                StageCommands.ScoringImageCommand.class,
+                StageCommands.Deploy.class,
+                StageCommands.Run.class,
+                AuditCommand.class,
+                CommandLine.HelpCommand.class
+        },
+        footer = {"", "Exit codes: 0 done, 1 the stage failed, 2 invalid input, 3 infrastructure unavailable.",
+                "Environment: POWERAI_ENGINE (docker|podman|path), POWERAI_REGISTRY, POWERAI_INSECURE_REGISTRIES,",
+                "POWERAI_REGISTRY_USERNAME / POWERAI_REGISTRY_PASSWORD (credentials for the pipeline's registry)."})
+public final class PowerAiCommand implements Runnable {
+    final Console console;
+    final PrintStream err;
+    final Map<String, String> environment;
+
+    PowerAiCommand(PrintStream out, PrintStream err, Map<String, String> environment) {
+        this.console = new Console(out);
+        this.err = err;
+        this.environment = environment;
+    }
+
+    static CommandLine commandLine(PrintStream out, PrintStream err, Map<String, String> environment) {
+        PowerAiCommand top = new PowerAiCommand(out, err, environment);
+        CommandLine cli = new CommandLine(top);
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (e instanceof PowerAiException p) {
+                // The message is the whole story; a stack trace would only hide it.
+                err.println(p.getMessage());
+                return p.exitCode();
+            }
+            throw e;
+        });
+        cli.setParameterExceptionHandler((e, args) -> {
+            err.println("powerai: " + e.getMessage());
+            err.println("Run 'powerai " + String.join(" ", e.getCommandLine().getCommandSpec().qualifiedName().replaceFirst("^powerai ?", ""))
+                    .strip() + " --help' for the valid options.");
+            return 2;
+        });
+        return cli;
+    }
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(new CommandLine(this), "a subcommand is required: snapshot, train, scoring-image, deploy, run, audit");
+    }
+
+    /** Options every stage command shares. */
+    static final class Common {
+        @Parameters(index = "0", arity = "0..1", paramLabel = "DIR", description = "Project directory holding powerai.yaml (default: .).")
+        Path projectDir = Path.of(".");
+
+        @Option(names = {"-f", "--file"}, paramLabel = "FILE", description = "Pipeline file (default: DIR/powerai.yaml).")
+        Path file;
+
+        @Option(names = "--workspace", paramLabel = "DIR", description = "Where .powerai/ (results, audit log) lives (default: DIR).")
+        Path workspace;
+
+        @Option(names = "--engine", paramLabel = "ENGINE", description = "docker, podman or a path to either (default: POWERAI_ENGINE, else the first on PATH).")
+        String engine;
+
+        @Option(names = "--registry", paramLabel = "HOST[:PORT]", description = "Registry for the images, overriding powerai.yaml (default: POWERAI_REGISTRY).")
+        String registry;
+
+        StageContext context(PowerAiCommand top) {
+            Path dir = projectDir.toAbsolutePath().normalize();
+            Path specFile = file != null ? file.toAbsolutePath().normalize() : dir.resolve(PipelineSpec.FILE_NAME);
+            String registryOverride = registry != null ? registry : top.environment.get("POWERAI_REGISTRY");
+            PipelineSpec spec = PipelineSpec.read(specFile, registryOverride);
+            Clock clock = Clock.systemUTC();
+            Workspace ws = new Workspace(workspace != null ? workspace : spec.projectDir(), clock);
+            String engineName = engine != null ? engine : top.environment.get("POWERAI_ENGINE");
+            ContainerEngine containerEngine = ContainerEngine.detect(engineName, top.environment.get("PATH"), new ProcessRunner());
+            return new StageContext(spec, ws, containerEngine, registryClient(top.environment, spec.registry()), top.console, clock);
+        }
+    }
+
+    static RegistryClient registryClient(Map<String, String> environment, String registry) {
+        Set<String> insecure = new HashSet<>();
+        String list = environment.getOrDefault("POWERAI_INSECURE_REGISTRIES", "");
+        Arrays.stream(list.split(",")).map(String::strip).filter(s -> !s.isEmpty()).forEach(insecure::add);
+        Map<String, RegistryClient.Credentials> credentials = new HashMap<>();
+        String user = environment.get("POWERAI_REGISTRY_USERNAME");
+        String password = environment.get("POWERAI_REGISTRY_PASSWORD");
+        if (user != null && password != null && registry != null) {
+            credentials.put(registry.contains("/") ? registry.substring(0, registry.indexOf('/')) : registry,
+                    new RegistryClient.Credentials(user, password));
+        }
+        return new RegistryClient(insecure, credentials);
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = PowerAiCommand.class.getPackage().getImplementationVersion();
+            return new String[] {"powerai " + (version == null ? "development build" : version)};
+        }
+    }
+}

@@ -1,0 +1,128 @@
+package io.powerai.cli;
+
+import io.powerai.core.stage.EnvironmentSnapshot;
+import io.powerai.core.stage.LocalDeployment;
+import io.powerai.core.stage.Pipeline;
+import io.powerai.core.stage.ScoringImage;
+import io.powerai.core.stage.StageContext;
+import io.powerai.core.stage.TrainingRun;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** One subcommand per stage, and {@code run} for all of them: each parses, builds the context, calls the core. */
+final class StageCommands {
+    private StageCommands() {
+    }
+
+    @Command(name = "snapshot", mixinStandardHelpOptions = true,
+            description = "EO: pin the environment section into a Dockerfile on a base pinned by digest, build and push "
+                    + "<registry>/<name>-env:<snapshot id> (skipped when the registry has it), record the digest.")
+    static final class Snapshot implements Callable<Integer> {
+        @ParentCommand
+        PowerAiCommand top;
+        @Mixin
+        PowerAiCommand.Common common;
+
+        @Override
+        public Integer call() {
+            Map<String, Object> result = EnvironmentSnapshot.run(common.context(top));
+            top.console.line("image: " + result.get("image"));
+            return 0;
+        }
+    }
+
+    @Command(name = "train", mixinStandardHelpOptions = true,
+            description = "e13n: run the training script in the snapshot image; code and data read-only, outputs hashed, "
+                    + "metrics from JSON lines {\"metric\": NAME, \"value\": NUMBER} on stdout.")
+    static final class Train implements Callable<Integer> {
+        @ParentCommand
+        PowerAiCommand top;
+        @Mixin
+        PowerAiCommand.Common common;
+        @Option(names = "--image", paramLabel = "REF", description = "Image to train in (default: the last snapshot's, pinned by digest).")
+        String image;
+
+        @Override
+        public Integer call() {
+            Map<String, Object> result = TrainingRun.run(common.context(top), image);
+            top.console.line("metrics: " + result.get("metrics"));
+            return 0;
+        }
+    }
+
+    @Command(name = "scoring-image", mixinStandardHelpOptions = true,
+            description = "SS: build the inference image (snapshot image + model + score.py + scoring server), smoke-test it "
+                    + "with the sample request, push it, record the digest.")
+    static final class ScoringImageCommand implements Callable<Integer> {
+        @ParentCommand
+        PowerAiCommand top;
+        @Mixin
+        PowerAiCommand.Common common;
+
+        @Override
+        public Integer call() {
+            Map<String, Object> result = ScoringImage.run(common.context(top));
+            top.console.line("image: " + result.get("image"));
+            return 0;
+        }
+    }
+
+    @Command(name = "deploy", mixinStandardHelpOptions = true,
+            description = "o16n: run the scoring image as a service, wait until it is live, smoke-test it, print the URL; "
+                    + "on failure the previous version is restored.")
+    static final class Deploy implements Callable<Integer> {
+        @ParentCommand
+        PowerAiCommand top;
+        @Mixin
+        PowerAiCommand.Common common;
+        @Option(names = "--image", paramLabel = "REF", description = "Scoring image to deploy (default: the last scoring image, pinned by digest).")
+        String image;
+        @Option(names = "--target", paramLabel = "TARGET", description = "Overrides deploy.target; 'local' is the only target so far.")
+        String target;
+
+        @Override
+        public Integer call() {
+            StageContext ctx = common.context(top);
+            if (target != null && !target.equals(ctx.spec().deploy() == null ? "local" : ctx.spec().deploy().target())) {
+                throw new io.powerai.core.PowerAiException.InvalidInput("aksDeploy: 'target' must be 'local' (the only target in this version); got '"
+                        + target + "'");
+            }
+            Map<String, Object> result = LocalDeployment.run(ctx, image);
+            top.console.line("scoring URL: " + result.get("scoringUrl"));
+            return 0;
+        }
+    }
+
+    @Command(name = "run", mixinStandardHelpOptions = true,
+            description = "All stages that DIR/powerai.yaml configures: snapshot, train, scoring-image, deploy.")
+    static final class Run implements Callable<Integer> {
+        @ParentCommand
+        PowerAiCommand top;
+        @Mixin
+        PowerAiCommand.Common common;
+
+        @Override
+        public Integer call() {
+            Map<String, Map<String, Object>> results = Pipeline.run(common.context(top));
+            top.console.line("");
+            top.console.line("environment:   " + results.get("amlEnvSnapshot").get("image"));
+            top.console.line("training:      metrics " + results.get("gpuTrain").get("metrics"));
+            if (results.containsKey("scoringImage")) {
+                top.console.line("scoring image: " + results.get("scoringImage").get("image"));
+            }
+            if (results.containsKey("aksDeploy")) {
+                Map<String, Object> deploy = results.get("aksDeploy");
+                top.console.line("scoring URL:   " + deploy.get("scoringUrl"));
+                if (deploy.containsKey("smokeTestAnswer")) {
+                    top.console.line("prediction:    " + deploy.get("smokeTestAnswer"));
+                }
+            }
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,217 @@
+package io.powerai.core.engine;
+
+import io.powerai.core.PowerAiException;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * Drives the {@code docker} or {@code podman} command line. Both take the same arguments for what the stages
+ * need; where they differ (GPU devices, push format, forced removal) the difference lives here only.
+ */
+public final class ContainerEngine {
+    public enum Kind { DOCKER, PODMAN }
+
+    private static final Duration QUICK = Duration.ofSeconds(60);
+    private static final Duration LONG = Duration.ofHours(2);
+
+    private final Kind kind;
+    private final String binary;
+    private final ProcessRunner runner;
+    private volatile boolean checked;
+
+    public ContainerEngine(Kind kind, String binary, ProcessRunner runner) {
+        this.kind = kind;
+        this.binary = binary;
+        this.runner = runner;
+    }
+
+    /**
+     * The engine named by {@code requested} ("docker", "podman" or a path to either), else the first of docker
+     * and podman on the PATH. Nothing is run: a missing engine is reported when a stage first needs it.
+     */
+    public static ContainerEngine detect(String requested, String pathVariable, ProcessRunner runner) {
+        if (requested != null && !requested.isBlank()) {
+            String base = Path.of(requested).getFileName().toString().toLowerCase(Locale.ROOT);
+            Kind kind = base.contains("podman") ? Kind.PODMAN : Kind.DOCKER;
+            return new ContainerEngine(kind, requested, runner);
+        }
+        for (String candidate : List.of("docker", "podman")) {
+            if (onPath(candidate, pathVariable)) {
+                return new ContainerEngine(candidate.equals("podman") ? Kind.PODMAN : Kind.DOCKER, candidate, runner);
+            }
+        }
+        return new ContainerEngine(Kind.DOCKER, "docker", runner);
+    }
+
+    private static boolean onPath(String program, String pathVariable) {
+        if (pathVariable == null) {
+            return false;
+        }
+        for (String dir : pathVariable.split(java.io.File.pathSeparator)) {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, program))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    public String binary() {
+        return binary;
+    }
+
+    /** Checks once that the engine is installed and its daemon or service answers; exit 3 otherwise. */
+    public String ensureAvailable() {
+        List<String> command = kind == Kind.DOCKER
+                ? List.of(binary, "version", "--format", "{{.Server.Version}}")
+                : List.of(binary, "version", "--format", "{{.Version}}");
+        ProcessRunner.Result result;
+        try {
+            result = runner.run(command, QUICK);
+        } catch (ProcessRunner.NotStarted e) {
+            throw new PowerAiException.InfrastructureUnavailable("container engine '" + binary
+                    + "' is not installed or not executable (" + e.getMessage()
+                    + "); install docker.io or podman (scripts/infra.sh up does), or name one with --engine / POWERAI_ENGINE");
+        }
+        if (result.exitCode() != 0) {
+            throw new PowerAiException.InfrastructureUnavailable("container engine '" + binary + "' does not answer: "
+                    + result.lastLines(1) + " (start it with scripts/infra.sh up)");
+        }
+        checked = true;
+        return result.lastLines(1);
+    }
+
+    private void requireChecked() {
+        if (!checked) {
+            ensureAvailable();
+        }
+    }
+
+    /** Builds {@code contextDir} (holding a Dockerfile) into {@code tag}, on the host network (no bridge here). */
+    public ProcessRunner.Result build(Path contextDir, String tag, Consumer<String> onLine) {
+        requireChecked();
+        List<String> command = new ArrayList<>(List.of(binary, "build", "--network", "host", "-t", tag));
+        if (kind == Kind.PODMAN) {
+            command.addAll(List.of("--format", "docker"));
+        }
+        command.add(contextDir.toAbsolutePath().toString());
+        return call(command, LONG, onLine);
+    }
+
+    public ProcessRunner.Result push(String tag, Consumer<String> onLine) {
+        requireChecked();
+        List<String> command = kind == Kind.PODMAN
+                ? List.of(binary, "push", "--format", "v2s2", tag)
+                : List.of(binary, "push", tag);
+        return call(command, LONG, onLine);
+    }
+
+    /** Runs in the foreground and streams output; at the timeout the container is stopped (TERM, then KILL). */
+    public ProcessRunner.Result run(RunSpec spec, Duration timeout, Consumer<String> onLine) {
+        requireChecked();
+        ProcessRunner.Result result = call(runArguments(spec), timeout, onLine);
+        if (result.timedOut() && spec.name() != null) {
+            call(List.of(binary, "stop", "-t", "10", spec.name()), QUICK, line -> { });
+        }
+        return result;
+    }
+
+    /** Starts a detached container and returns its id. */
+    public String start(RunSpec spec) {
+        requireChecked();
+        ProcessRunner.Result result = call(runArguments(spec.inBackground()), QUICK, line -> { });
+        if (result.exitCode() != 0) {
+            throw new PowerAiException.StageFailed("cannot start container from " + spec.image() + ": " + result.lastLines(3));
+        }
+        return result.lastLines(1).strip();
+    }
+
+    /** The engine's arguments for {@code spec}: pure, so the rendering is tested without an engine. */
+    public List<String> runArguments(RunSpec spec) {
+        List<String> args = new ArrayList<>(List.of(binary, "run"));
+        args.add(spec.detached() ? "-d" : "--rm");
+        if (spec.name() != null) {
+            args.addAll(List.of("--name", spec.name()));
+        }
+        if (spec.network() != null) {
+            args.addAll(List.of("--network", spec.network()));
+        }
+        if (spec.user() != null) {
+            args.addAll(List.of("--user", spec.user()));
+        }
+        if (spec.workDir() != null) {
+            args.addAll(List.of("--workdir", spec.workDir()));
+        }
+        for (Mount mount : spec.mounts()) {
+            args.addAll(List.of("--volume", mount.toVolumeArgument()));
+        }
+        for (Map.Entry<String, String> e : spec.env().entrySet()) {
+            args.addAll(List.of("--env", e.getKey() + "=" + e.getValue()));
+        }
+        for (Map.Entry<String, String> e : spec.labels().entrySet()) {
+            args.addAll(List.of("--label", e.getKey() + "=" + e.getValue()));
+        }
+        if (spec.gpus() != null && !spec.gpus().equals("0")) {
+            args.addAll(gpuArguments(spec.gpus()));
+        }
+        args.add(spec.image());
+        args.addAll(spec.command());
+        return args;
+    }
+
+    private List<String> gpuArguments(String gpus) {
+        if (kind == Kind.DOCKER) {
+            return List.of("--gpus", gpus);
+        }
+        // podman reaches GPUs through CDI device names, one per GPU.
+        if (gpus.equals("all")) {
+            return List.of("--device", "nvidia.com/gpu=all");
+        }
+        List<String> args = new ArrayList<>();
+        for (int i = 0; i < Integer.parseInt(gpus); i++) {
+            args.addAll(List.of("--device", "nvidia.com/gpu=" + i));
+        }
+        return args;
+    }
+
+    public void remove(String container) {
+        List<String> command = kind == Kind.PODMAN
+                ? List.of(binary, "rm", "-f", "-t", "0", container)
+                : List.of(binary, "rm", "-f", container);
+        call(command, QUICK, line -> { });
+    }
+
+    /** The image a container was started from, or empty when there is no such container. */
+    public Optional<String> containerImage(String container) {
+        ProcessRunner.Result result = call(List.of(binary, "inspect", "--format", "{{.Config.Image}}", container), QUICK, line -> { });
+        return result.exitCode() == 0 ? Optional.of(result.lastLines(1).strip()) : Optional.empty();
+    }
+
+    public boolean isRunning(String container) {
+        ProcessRunner.Result result = call(List.of(binary, "inspect", "--format", "{{.State.Running}}", container), QUICK, line -> { });
+        return result.exitCode() == 0 && result.lastLines(1).strip().equals("true");
+    }
+
+    public List<String> logs(String container) {
+        return call(List.of(binary, "logs", container), QUICK, line -> { }).lines();
+    }
+
+    private ProcessRunner.Result call(List<String> command, Duration timeout, Consumer<String> onLine) {
+        try {
+            return runner.run(command, null, timeout, onLine);
+        } catch (ProcessRunner.NotStarted e) {
+            throw new PowerAiException.InfrastructureUnavailable("container engine '" + binary + "' cannot be started: " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,108 @@
+package io.powerai.core.engine;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Runs an external program, hands each line of its merged stdout/stderr to a consumer as it arrives, and
+ * stops it at a timeout (terminate, then kill). The one place the core starts processes.
+ */
+public final class ProcessRunner {
+
+    /** What a finished (or stopped) process left: its exit code, its output lines, whether it timed out. */
+    public record Result(int exitCode, List<String> lines, boolean timedOut) {
+        public String output() {
+            return String.join("\n", lines);
+        }
+
+        public String lastLines(int n) {
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - n), lines.size()));
+        }
+    }
+
+    /** The program could not be started at all (not installed, not executable). */
+    public static final class NotStarted extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        NotStarted(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    private final Map<String, String> extraEnvironment;
+
+    public ProcessRunner(Map<String, String> extraEnvironment) {
+        this.extraEnvironment = Map.copyOf(extraEnvironment);
+    }
+
+    public ProcessRunner() {
+        this(Map.of());
+    }
+
+    public Result run(List<String> command, Path workDir, Duration timeout, Consumer<String> onLine) throws NotStarted {
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().putAll(extraEnvironment);
+        if (workDir != null) {
+            builder.directory(workDir.toFile());
+        }
+        Process process;
+        try {
+            process = builder.start();
+        } catch (IOException e) {
+            throw new NotStarted("cannot start '" + command.get(0) + "': " + e.getMessage(), e);
+        }
+        try { // programs run here never read stdin; closing it keeps one from waiting on it
+            process.getOutputStream().close();
+        } catch (IOException ignored) {
+            // nothing to flush
+        }
+        List<String> lines = new ArrayList<>();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = in.readLine()) != null; ) {
+                    synchronized (lines) {
+                        lines.add(line);
+                    }
+                    onLine.accept(line);
+                }
+            } catch (IOException e) {
+                // the process went away; what was read is kept
+            }
+        }, "output of " + command.get(0));
+        reader.setDaemon(true);
+        reader.start();
+        boolean timedOut = false;
+        try {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                timedOut = true;
+                process.destroy();
+                if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                    process.waitFor();
+                }
+            }
+            reader.join(TimeUnit.SECONDS.toMillis(10));
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new UncheckedIOException(new IOException("interrupted while waiting for " + command.get(0)));
+        }
+        synchronized (lines) {
+            return new Result(process.exitValue(), List.copyOf(lines), timedOut);
+        }
+    }
+
+    public Result run(List<String> command, Duration timeout) throws NotStarted {
+        return run(command, null, timeout, line -> { });
+    }
+}

@@ -1,0 +1,169 @@
+package io.powerai.core.registry;
+
+import io.powerai.core.PowerAiException;
+import io.powerai.core.image.ImageReference;
+import io.powerai.core.json.Json;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads a registry over the HTTP API v2: whether a tag exists and which manifest digest it names. Plain HTTP
+ * for loopback registries and those named insecure; HTTPS otherwise. Anonymous, HTTP basic, or the bearer
+ * token flow that Docker Hub and ACR answer a 401 with.
+ */
+public final class RegistryClient {
+    private static final String ACCEPT = String.join(", ",
+            "application/vnd.oci.image.index.v1+json",
+            "application/vnd.oci.image.manifest.v1+json",
+            "application/vnd.docker.distribution.manifest.list.v2+json",
+            "application/vnd.docker.distribution.manifest.v2+json");
+    private static final Pattern CHALLENGE_PARAM = Pattern.compile("(\\w+)=\"([^\"]*)\"");
+
+    /** Credentials for one registry; never logged, never written. */
+    public record Credentials(String username, String password) {
+        @Override
+        public String toString() {
+            return "Credentials[username=" + username + ", password=****]";
+        }
+    }
+
+    private final HttpClient http;
+    private final Set<String> insecureRegistries;
+    private final Map<String, Credentials> credentials;
+
+    public RegistryClient(Set<String> insecureRegistries, Map<String, Credentials> credentials) {
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).followRedirects(HttpClient.Redirect.NORMAL).build();
+        this.insecureRegistries = Set.copyOf(insecureRegistries);
+        this.credentials = Map.copyOf(credentials);
+    }
+
+    public RegistryClient() {
+        this(Set.of(), Map.of());
+    }
+
+    /** The manifest digest that {@code ref}'s tag (or digest) names, or empty when the registry has no such manifest. */
+    public Optional<String> digest(ImageReference ref) {
+        String reference = ref.digest().orElse(ref.tagOrLatest());
+        URI uri = URI.create(baseUrl(ref.registry()) + "/v2/" + ref.repository() + "/manifests/" + reference);
+        HttpResponse<Void> response = head(uri, ref, null);
+        if (response.statusCode() == 401) {
+            String token = bearerToken(response, ref);
+            response = head(uri, ref, token == null ? null : "Bearer " + token);
+        }
+        int status = response.statusCode();
+        if (status == 404) {
+            return Optional.empty();
+        }
+        if (status == 401 || status == 403) {
+            throw new PowerAiException.InfrastructureUnavailable("registry " + ref.registry() + " refused access to "
+                    + ref.repository() + " (HTTP " + status + "): log in or provide registry credentials");
+        }
+        if (status != 200) {
+            throw new PowerAiException.InfrastructureUnavailable("registry " + ref.registry() + " answered HTTP " + status
+                    + " for " + ref);
+        }
+        return Optional.of(response.headers().firstValue("Docker-Content-Digest").orElseThrow(() ->
+                new PowerAiException.InfrastructureUnavailable("registry " + ref.registry()
+                        + " sent no Docker-Content-Digest header for " + ref)));
+    }
+
+    /** Whether the registry answers the API v2 base endpoint at all (200, or 401 asking for auth). */
+    public void ping(String registry) {
+        URI uri = URI.create(baseUrl(registry) + "/v2/");
+        HttpResponse<Void> response = send(HttpRequest.newBuilder(uri).GET().timeout(Duration.ofSeconds(10)).build(), registry);
+        if (response.statusCode() != 200 && response.statusCode() != 401) {
+            throw new PowerAiException.InfrastructureUnavailable("registry " + registry + " answered HTTP "
+                    + response.statusCode() + " on /v2/ (is it a Docker registry?)");
+        }
+    }
+
+    String baseUrl(String registry) {
+        String host = registry.contains(":") ? registry.substring(0, registry.lastIndexOf(':')) : registry;
+        boolean loopback = host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]");
+        String authority = registry.equals(ImageReference.DEFAULT_REGISTRY) ? "registry-1.docker.io" : registry;
+        return (loopback || insecureRegistries.contains(registry) ? "http://" : "https://") + authority;
+    }
+
+    private HttpResponse<Void> head(URI uri, ImageReference ref, String authorization) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri)
+                .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                .header("Accept", ACCEPT)
+                .timeout(Duration.ofSeconds(20));
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        } else if (credentials.containsKey(ref.registry())) {
+            request.header("Authorization", basic(credentials.get(ref.registry())));
+        }
+        return send(request.build(), ref.registry());
+    }
+
+    private String bearerToken(HttpResponse<Void> challenge, ImageReference ref) {
+        String header = challenge.headers().firstValue("WWW-Authenticate").orElse("");
+        if (!header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return null;
+        }
+        Map<String, String> params = new LinkedHashMap<>();
+        Matcher m = CHALLENGE_PARAM.matcher(header);
+        while (m.find()) {
+            params.put(m.group(1), m.group(2));
+        }
+        String realm = params.get("realm");
+        if (realm == null) {
+            return null;
+        }
+        String scope = params.getOrDefault("scope", "repository:" + ref.repository() + ":pull");
+        String query = "scope=" + URLEncoder.encode(scope, StandardCharsets.UTF_8)
+                + (params.containsKey("service") ? "&service=" + URLEncoder.encode(params.get("service"), StandardCharsets.UTF_8) : "");
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(realm + (realm.contains("?") ? "&" : "?") + query))
+                .GET().timeout(Duration.ofSeconds(20));
+        if (credentials.containsKey(ref.registry())) {
+            request.header("Authorization", basic(credentials.get(ref.registry())));
+        }
+        try {
+            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                return null;
+            }
+            Map<String, Object> body = Json.parseObject(response.body());
+            Object token = body.getOrDefault("token", body.get("access_token"));
+            return token == null ? null : token.toString();
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    private HttpResponse<Void> send(HttpRequest request, String registry) {
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.discarding());
+        } catch (IOException e) {
+            String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            throw new PowerAiException.InfrastructureUnavailable("registry " + registry + " is unreachable at "
+                    + request.uri().getScheme() + "://" + request.uri().getAuthority() + " (" + reason
+                    + "); start the local one with scripts/infra.sh up or check the address", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PowerAiException.InfrastructureUnavailable("interrupted while asking registry " + registry, e);
+        }
+    }
+
+    private static String basic(Credentials c) {
+        return "Basic " + Base64.getEncoder().encodeToString((c.username() + ":" + c.password()).getBytes(StandardCharsets.UTF_8));
+    }
+}

@@ -1,0 +1,115 @@
+package io.powerai.core.spec;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.powerai.core.PowerAiException;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * A whole {@code powerai.yaml}: the project's name, its registry, and one section per stage. Parsing reports
+ * every problem of every section at once. Sections are optional here; a stage that needs its section asks
+ * with {@link #require(Stage)}.
+ */
+public record PipelineSpec(
+        Path projectDir,
+        String name,
+        String registry,
+        EnvironmentSpec environment,
+        TrainSpec train,
+        ScoreSpec score,
+        DeploySpec deploy) {
+
+    public static final String FILE_NAME = "powerai.yaml";
+    public static final String DEFAULT_REGISTRY = "127.0.0.1:5000";
+    public static final Set<String> KEYS = Set.of("name", "registry", "environment", "train", "score", "deploy");
+
+    // A name becomes part of image repositories and container names: the strictest of both rules.
+    private static final Pattern NAME = Pattern.compile("[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?");
+    private static final Pattern REGISTRY = Pattern.compile("[a-zA-Z0-9.-]+(?::[0-9]{1,5})?(?:/[a-z0-9._-]+)*");
+    private static final ObjectMapper YAML = YAMLMapper.builder(new YAMLFactory())
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
+
+    /** Reads {@code file}; {@code registryOverride} (from the command line or environment) wins over the file. */
+    public static PipelineSpec read(Path file, String registryOverride) {
+        String where = FILE_NAME;
+        if (!Files.isRegularFile(file)) {
+            throw new PowerAiException.InvalidInput(where + ": no pipeline file at " + file
+                    + " (create one, or pass the project directory that holds it)");
+        }
+        Object tree;
+        try {
+            tree = YAML.readValue(Files.readString(file), Object.class);
+        } catch (JsonProcessingException e) {
+            JsonLocation at = e.getLocation();
+            String position = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+            throw new PowerAiException.InvalidInput(where + ": invalid YAML in " + file + position + ": "
+                    + e.getOriginalMessage().lines().findFirst().orElse("parse error"));
+        } catch (IOException e) {
+            throw new PowerAiException.InvalidInput(where + ": cannot read " + file + ": " + e.getMessage());
+        }
+        Map<String, Object> top = Section.asMap(tree);
+        if (top == null) {
+            throw new PowerAiException.InvalidInput(where + ": " + file + " must hold a map of sections ("
+                    + String.join(", ", new java.util.TreeSet<>(KEYS)) + ")");
+        }
+        return from(top, file.toAbsolutePath().getParent(), registryOverride);
+    }
+
+    public static PipelineSpec from(Map<String, Object> top, Path projectDir, String registryOverride) {
+        Problems problems = new Problems();
+        Section root = new Section(FILE_NAME, top, problems);
+        root.rejectUnknown(KEYS);
+        String name = root.matching("name", true, NAME,
+                "must be 1-63 lowercase letters, digits or '-', starting and ending with a letter or digit");
+        String registry = registryOverride != null ? registryOverride
+                : root.has("registry") ? root.string("registry", false) : DEFAULT_REGISTRY;
+        if (registry != null && !REGISTRY.matcher(registry).matches()) {
+            root.problem("registry", registry, "must be a registry host[:port][/namespace], e.g. 127.0.0.1:5000 or myacr.azurecr.io");
+            registry = null;
+        }
+        EnvironmentSpec environment = section(root, Stage.SNAPSHOT, problems, s -> EnvironmentSpec.from(s, projectDir));
+        TrainSpec train = section(root, Stage.TRAIN, problems, s -> TrainSpec.from(s, projectDir));
+        ScoreSpec score = section(root, Stage.SCORING_IMAGE, problems, s -> ScoreSpec.from(s, projectDir));
+        DeploySpec deploy = section(root, Stage.DEPLOY, problems, DeploySpec::from);
+        problems.throwIfAny();
+        return new PipelineSpec(projectDir, name, registry, environment, train, score, deploy);
+    }
+
+    /** The stage's section, or a one-line error saying the file lacks it. */
+    public void require(Stage stage) {
+        Object section = switch (stage) {
+            case SNAPSHOT -> environment;
+            case TRAIN -> train;
+            case SCORING_IMAGE -> score;
+            case DEPLOY -> deploy;
+        };
+        if (section == null) {
+            throw new PowerAiException.InvalidInput(stage.stepName() + ": section '" + stage.section()
+                    + "' is missing from " + projectDir.resolve(FILE_NAME) + " (the stage needs it)");
+        }
+    }
+
+    private static <T> T section(Section root, Stage stage, Problems problems, java.util.function.Function<Section, T> parse) {
+        Object raw = root.raw(stage.section());
+        if (raw == null) {
+            return null;
+        }
+        Map<String, Object> map = Section.asMap(raw);
+        if (map == null) {
+            root.problem(stage.section(), raw, "must be a map of the stage's parameters");
+            return null;
+        }
+        return parse.apply(new Section(stage.stepName(), map, problems));
+    }
+}

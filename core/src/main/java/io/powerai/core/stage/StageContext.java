@@ -1,0 +1,19 @@
+package io.powerai.core.stage;
+
+import io.powerai.core.engine.ContainerEngine;
+import io.powerai.core.event.EventSink;
+import io.powerai.core.registry.RegistryClient;
+import io.powerai.core.spec.PipelineSpec;
+import io.powerai.core.workspace.Workspace;
+
+import java.time.Clock;
+
+/** What every stage works with; built once by a face (the CLI, a test) and handed to the stages. */
+public record StageContext(
+        PipelineSpec spec,
+        Workspace workspace,
+        ContainerEngine engine,
+        RegistryClient registry,
+        EventSink events,
+        Clock clock) {
+}

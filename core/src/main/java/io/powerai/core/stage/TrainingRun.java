@@ -1,0 +1,210 @@
+package io.powerai.core.stage;
+
+import io.powerai.core.PowerAiException;
+import io.powerai.core.audit.AuditLog;
+import io.powerai.core.engine.Mount;
+import io.powerai.core.engine.ProcessRunner;
+import io.powerai.core.engine.RunSpec;
+import io.powerai.core.event.StageEvents;
+import io.powerai.core.image.ImageReference;
+import io.powerai.core.json.Digests;
+import io.powerai.core.json.Json;
+import io.powerai.core.spec.Durations;
+import io.powerai.core.spec.Stage;
+import io.powerai.core.spec.TrainSpec;
+import io.powerai.core.workspace.Workspace;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Stream;
+
+/**
+ * e13n: runs the training script in the snapshot image. The project is mounted read-only at
+ * {@value #PROJECT}, the data read-only at {@value #DATA}, and only {@value #OUTPUTS} is writable; every file
+ * written there is hashed into the result and the audit log.
+ */
+public final class TrainingRun {
+    public static final String PROJECT = "/workspace/project";
+    public static final String DATA = "/workspace/data";
+    public static final String OUTPUTS = "/workspace/outputs";
+    static final Stage STAGE = Stage.TRAIN;
+    private static final Set<String> NOT_CODE = Set.of(Workspace.DIR_NAME, ".git");
+
+    private TrainingRun() {
+    }
+
+    /** The container run for {@code spec}: pure, so the mounts and flags are tested without an engine. */
+    public static RunSpec runSpec(TrainSpec spec, String image, Path projectDir, Path outputs, String containerName, String user) {
+        List<Mount> mounts = new ArrayList<>();
+        mounts.add(new Mount(projectDir, PROJECT, true));
+        if (spec.data() != null) {
+            mounts.add(new Mount(spec.data(), DATA, true));
+        }
+        mounts.add(new Mount(outputs, OUTPUTS, false));
+        Map<String, String> env = new TreeMap<>(spec.env());
+        env.put("POWERAI_OUTPUTS", OUTPUTS);
+        env.put("POWERAI_DATA", DATA);
+        env.put("PYTHONUNBUFFERED", "1");
+        env.put("HOME", "/tmp");
+        List<String> command = new ArrayList<>(List.of("python3", spec.script()));
+        command.addAll(spec.args());
+        return RunSpec.of(image, command)
+                .withName(containerName)
+                .withMounts(mounts)
+                .withEnv(env)
+                .withNetwork(spec.network())
+                .withWorkDir(PROJECT)
+                .withUser(user)
+                .withGpus(spec.wantsGpus() ? spec.gpus() : null)
+                .withLabels(Map.of("io.powerai.managed", "true", "io.powerai.stage", STAGE.stepName()));
+    }
+
+    /**
+     * Runs the training; {@code imageOverride} (a pinned reference) replaces the snapshot result's image.
+     * A failed run still writes its result and audit record, keeps its log and partial outputs, then throws.
+     */
+    public static Map<String, Object> run(StageContext ctx, String imageOverride) {
+        ctx.spec().require(STAGE);
+        TrainSpec spec = ctx.spec().train();
+        StageEvents events = ctx.events().forStage(STAGE.stepName());
+        String image = imageOverride != null ? imageOverride
+                : String.valueOf(ctx.workspace().requireResult(Stage.SNAPSHOT, STAGE).get("image"));
+        try {
+            ImageReference.parse(image);
+        } catch (IllegalArgumentException e) {
+            throw new PowerAiException.InvalidInput(STAGE.stepName() + ": 'image' must be an image reference; got '" + image
+                    + "' (" + e.getMessage() + ")");
+        }
+        Path stageDir = ctx.workspace().stageDir(STAGE);
+        Path outputs = stageDir.resolve("outputs");
+        Path log = stageDir.resolve("train.log");
+        resetDirectory(outputs);
+        ctx.engine().ensureAvailable();
+
+        Path projectDir = ctx.spec().projectDir();
+        String containerName = "powerai-train-" + ctx.spec().name() + "-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
+        RunSpec run = runSpec(spec, image, projectDir, outputs, containerName, ownerOf(outputs));
+        events.progress("running " + spec.script() + " in " + image + (spec.wantsGpus() ? " with GPUs " + spec.gpus() : " on CPU")
+                + ", network " + spec.network() + ", timeout " + Durations.format(spec.timeout()));
+
+        Metrics metrics = new Metrics();
+        long started = System.nanoTime();
+        ProcessRunner.Result result;
+        try (BufferedWriter logFile = Files.newBufferedWriter(log, StandardCharsets.UTF_8)) {
+            result = ctx.engine().run(run, spec.timeout(), line -> {
+                synchronized (logFile) {
+                    try {
+                        logFile.write(line);
+                        logFile.newLine();
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }
+                Metrics.Point point = metrics.accept(line);
+                events.log(point == null ? line : "metric " + point.name() + "=" + point.value()
+                        + (point.step() == null ? "" : " (step " + point.step() + ")"));
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the training log " + log + ": " + e.getMessage(), e);
+        }
+        long durationMillis = (System.nanoTime() - started) / 1_000_000;
+
+        Map<String, String> outputFiles = Digests.sha256Tree(outputs);
+        String status = result.exitCode() == 0 && !result.timedOut() ? "succeeded" : "failed";
+        String failure = result.timedOut()
+                ? "timed out after " + Durations.format(spec.timeout()) + " and was stopped"
+                : result.exitCode() != 0 ? "the training script exited with code " + result.exitCode() : null;
+
+        Map<String, String> inputs = new TreeMap<>();
+        inputs.put("image", image);
+        inputs.put("code", Digests.sha256OfTree(projectDir, NOT_CODE));
+        if (spec.data() != null) {
+            inputs.put("data", Digests.sha256OfTree(spec.data()));
+        }
+        Map<String, String> auditOutputs = new TreeMap<>();
+        outputFiles.forEach((path, sha) -> auditOutputs.put("outputs/" + path, sha));
+        auditOutputs.put("train.log", Digests.sha256(log));
+        Map<String, Object> details = new TreeMap<>();
+        details.put("script", spec.script());
+        details.put("args", spec.args());
+        details.put("gpus", spec.gpus());
+        details.put("exitCode", result.exitCode());
+        details.put("durationMillis", durationMillis);
+        details.put("metrics", metrics.finalValues());
+        if (failure != null) {
+            details.put("failure", failure);
+        }
+        AuditLog.Appended record = ctx.workspace().audit().append(new AuditLog.Entry(STAGE.stepName(), status, inputs, auditOutputs, details));
+
+        Json.writeAtomically(stageDir.resolve("metrics.json"), Json.pretty(Map.of("final", metrics.finalValues(),
+                "points", metrics.points())));
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("schemaVersion", 1);
+        out.put("stage", STAGE.stepName());
+        out.put("status", status);
+        out.put("image", image);
+        out.put("script", spec.script());
+        out.put("args", spec.args());
+        out.put("gpus", spec.gpus());
+        out.put("exitCode", result.exitCode());
+        out.put("durationMillis", durationMillis);
+        out.put("metrics", metrics.finalValues());
+        out.put("outputsDir", ctx.workspace().dir().relativize(outputs).toString());
+        out.put("outputs", outputFiles);
+        out.put("log", ctx.workspace().dir().relativize(log).toString());
+        out.put("codeDigest", inputs.get("code"));
+        if (inputs.containsKey("data")) {
+            out.put("dataDigest", inputs.get("data"));
+        }
+        if (failure != null) {
+            out.put("failure", failure);
+        }
+        out.put("audit", Map.of("seq", record.seq(), "hash", record.hash()));
+        ctx.workspace().writeResult(STAGE, out);
+        if (failure != null) {
+            throw new PowerAiException.StageFailed(STAGE.stepName() + ": " + failure + "; log kept at " + log
+                    + (result.lines().isEmpty() ? "" : " (last line: " + result.lastLines(1) + ")"));
+        }
+        events.progress("done in " + durationMillis + " ms; " + outputFiles.size() + " output file(s); metrics " + metrics.finalValues());
+        return out;
+    }
+
+    /** "uid:gid" of the outputs folder, so files the container writes belong to whoever runs the stage. */
+    private static String ownerOf(Path dir) {
+        try {
+            Object uid = Files.getAttribute(dir, "unix:uid");
+            Object gid = Files.getAttribute(dir, "unix:gid");
+            return uid + ":" + gid;
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private static void resetDirectory(Path dir) {
+        try {
+            if (Files.exists(dir)) {
+                try (Stream<Path> walk = Files.walk(dir)) {
+                    for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                        Files.delete(p);
+                    }
+                }
+            }
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot reset " + dir + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,174 @@
+#!/usr/bin/env bash
+# Local infrastructure for powerai: a container engine (dockerd), the Debian docker-registry on
+# 127.0.0.1:5000, and a Python ML base image built from Debian packages with mmdebstrap.
+#
+#   scripts/infra.sh up       install what is missing (apt-get, as root), start what is not running,
+#                             build and push the base image when the registry lacks it. Idempotent.
+#   scripts/infra.sh down     stop exactly what `up` started (by pid file); images and data are kept.
+#   scripts/infra.sh purge    down, then delete the state directory (registry data, engine data).
+#   scripts/infra.sh status   what runs, and who started it.
+#
+# State lives in $POWERAI_INFRA_DIR (default /var/lib/powerai-infra). Facts behind the settings:
+# the engine runs without a bridge (no iptables here), so builds and services use the host network.
+set -euo pipefail
+
+STATE=${POWERAI_INFRA_DIR:-/var/lib/powerai-infra}
+REGISTRY_ADDR=${POWERAI_REGISTRY:-127.0.0.1:5000}
+BASE_REPO=${POWERAI_BASE_REPO:-powerai/python-ml}
+BASE_TAG=${POWERAI_BASE_TAG:-bookworm}
+BASE_PACKAGES=${POWERAI_BASE_PACKAGES:-python3,python3-numpy,python3-sklearn}
+DOCKER_SOCK=/var/run/docker.sock
+
+say() { printf '[infra] %s\n' "$*"; }
+die() { printf '[infra] error: %s\n' "$*" >&2; exit 3; }
+
+pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+debian_mirror() {
+  # The machine's own apt source decides the mirror; nothing is hard-coded here.
+  local uri=""
+  if [ -f /etc/apt/sources.list.d/debian.sources ]; then
+    uri=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources)
+  fi
+  if [ -z "$uri" ] && [ -f /etc/apt/sources.list ]; then
+    uri=$(awk '$1=="deb" && $0 !~ /security/ {for (i=2;i<=NF;i++) if ($i ~ /^https?:/) {print $i; exit}}' /etc/apt/sources.list)
+  fi
+  [ -n "$uri" ] || die "no Debian mirror found in /etc/apt/sources.list.d/debian.sources or /etc/apt/sources.list"
+  printf '%s\n' "$uri"
+}
+
+install_missing() {
+  local missing=()
+  for pkg in docker.io docker-registry mmdebstrap curl ca-certificates; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+  done
+  if [ ${#missing[@]} -eq 0 ]; then
+    say "packages present: docker.io docker-registry mmdebstrap"
+    return
+  fi
+  [ "$(id -u)" = 0 ] || die "installing ${missing[*]} needs root (apt-get)"
+  say "installing ${missing[*]} (apt-get)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  # No init system here: keep package scripts from trying to start services themselves.
+  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  rm -f /usr/sbin/policy-rc.d
+}
+
+registry_up() { curl -fsS -o /dev/null "http://$REGISTRY_ADDR/v2/" 2>/dev/null; }
+
+start_registry() {
+  if registry_up; then
+    if pid_alive "$STATE/registry.pid"; then say "registry: running at http://$REGISTRY_ADDR (started by this script, pid $(cat "$STATE/registry.pid"))"
+    else say "registry: reusing the one already answering at http://$REGISTRY_ADDR"; fi
+    return
+  fi
+  mkdir -p "$STATE/registry/data"
+  cat > "$STATE/registry/config.yml" <<CONF
+version: 0.1
+log: {level: warn}
+storage: {filesystem: {rootdirectory: $STATE/registry/data}, delete: {enabled: true}}
+http: {addr: $REGISTRY_ADDR}
+CONF
+  nohup docker-registry serve "$STATE/registry/config.yml" >"$STATE/registry/registry.log" 2>&1 &
+  echo $! > "$STATE/registry.pid"
+  for _ in $(seq 1 50); do registry_up && break; sleep 0.2; done
+  registry_up || die "registry did not answer on http://$REGISTRY_ADDR/v2/ (log: $STATE/registry/registry.log)"
+  say "registry: started at http://$REGISTRY_ADDR (pid $(cat "$STATE/registry.pid"), log $STATE/registry/registry.log)"
+}
+
+engine_up() { docker info >/dev/null 2>&1; }
+
+start_engine() {
+  if engine_up; then
+    if pid_alive "$STATE/dockerd.pid"; then say "engine: dockerd running (started by this script, pid $(cat "$STATE/dockerd.pid"))"
+    else say "engine: reusing the Docker engine already answering ($(docker info -f '{{.ServerVersion}}' 2>/dev/null))"; fi
+    return
+  fi
+  [ -S "$DOCKER_SOCK" ] && rm -f "$DOCKER_SOCK"   # stale socket of a dead daemon
+  mkdir -p "$STATE/docker/data" "$STATE/docker/exec"
+  nohup dockerd --data-root "$STATE/docker/data" --exec-root "$STATE/docker/exec" \
+    --pidfile "$STATE/dockerd.pid" -H "unix://$DOCKER_SOCK" --storage-driver overlay2 \
+    --iptables=false --ip6tables=false --bridge=none >"$STATE/docker/dockerd.log" 2>&1 &
+  for _ in $(seq 1 100); do engine_up && break; sleep 0.2; done
+  engine_up || die "dockerd did not start (log: $STATE/docker/dockerd.log)"
+  say "engine: dockerd $(docker info -f '{{.ServerVersion}}') started on unix://$DOCKER_SOCK (pid $(cat "$STATE/dockerd.pid"), log $STATE/docker/dockerd.log)"
+}
+
+base_in_registry() {
+  curl -fsS -o /dev/null -I \
+    -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
+    -H 'Accept: application/vnd.oci.image.manifest.v1+json' \
+    "http://$REGISTRY_ADDR/v2/$BASE_REPO/manifests/$BASE_TAG" 2>/dev/null
+}
+
+build_base() {
+  local ref="$REGISTRY_ADDR/$BASE_REPO:$BASE_TAG"
+  if base_in_registry; then say "base image: $ref present in the registry"; return; fi
+  local mirror; mirror=$(debian_mirror)
+  mkdir -p "$STATE/base"
+  say "base image: building $ref from Debian packages ($BASE_PACKAGES) with mmdebstrap from $mirror (about a minute)"
+  local tar="$STATE/base/rootfs.tar"
+  rm -rf "$tar.partial"
+  mmdebstrap --quiet --format=tar --variant=minbase --include="$BASE_PACKAGES" \
+    --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-exclude=/usr/share/man/*' \
+    --dpkgopt='path-exclude=/usr/share/locale/*' \
+    --customize-hook='rm -rf "$1"/var/lib/apt/lists/* "$1"/var/cache/apt/*.bin' \
+    bookworm "$tar.partial" "$mirror"
+  mv "$tar.partial" "$tar"
+  docker import --change 'ENV LANG=C.UTF-8 PYTHONDONTWRITEBYTECODE=1' --change 'CMD ["python3"]' "$tar" "$ref" >/dev/null
+  docker push -q "$ref" >/dev/null
+  rm -f "$tar"
+  say "base image: pushed $ref"
+}
+
+stop_pid() {
+  local name=$1 file=$2
+  if pid_alive "$file"; then
+    local pid; pid=$(cat "$file")
+    kill "$pid"
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    kill -0 "$pid" 2>/dev/null && kill -9 "$pid"
+    say "$name: stopped (pid $pid)"
+  else
+    say "$name: not started by this script, left alone"
+  fi
+  rm -f "$file"
+}
+
+cmd=${1:-up}
+case "$cmd" in
+  up)
+    mkdir -p "$STATE"
+    install_missing
+    start_registry
+    start_engine
+    build_base
+    say "ready: registry http://$REGISTRY_ADDR, base image $REGISTRY_ADDR/$BASE_REPO:$BASE_TAG"
+    say "stop what was started with: scripts/infra.sh down"
+    ;;
+  down)
+    if pid_alive "$STATE/dockerd.pid"; then
+      # Containers the demo left running would hold the engine; stop them first.
+      ids=$(docker ps -q --filter label=io.powerai.managed=true 2>/dev/null || true)
+      [ -n "$ids" ] && docker rm -f $ids >/dev/null 2>&1 || true
+    fi
+    stop_pid dockerd "$STATE/dockerd.pid"
+    umount "$STATE/docker/exec/netns/default" 2>/dev/null || true
+    stop_pid registry "$STATE/registry.pid"
+    ;;
+  purge)
+    "$0" down
+    rm -rf "$STATE"
+    say "removed $STATE"
+    ;;
+  status)
+    pid_alive "$STATE/registry.pid" && say "registry: started by this script (pid $(cat "$STATE/registry.pid"))"
+    registry_up && say "registry: answering at http://$REGISTRY_ADDR" || say "registry: not answering"
+    pid_alive "$STATE/dockerd.pid" && say "engine: dockerd started by this script (pid $(cat "$STATE/dockerd.pid"))"
+    engine_up && say "engine: answering" || say "engine: not answering"
+    base_in_registry && say "base image: present" || say "base image: absent"
+    ;;
+  *) echo "usage: $0 up|down|purge|status" >&2; exit 2 ;;
+esac
