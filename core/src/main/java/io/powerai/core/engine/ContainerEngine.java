@@ -119,12 +119,25 @@ public final class ContainerEngine {
 
     /** Runs in the foreground and streams output; at the timeout the container is stopped (TERM, then KILL). */
     public ProcessRunner.Result run(RunSpec spec, Duration timeout, Consumer<String> onLine) {
-        requireChecked();
+        // No separate availability check here: it would add a process start to every training run. The
+        // engine's own exit status tells an unreachable daemon apart instead.
         ProcessRunner.Result result = call(runArguments(spec), timeout, onLine);
         if (result.timedOut() && spec.name() != null) {
             call(List.of(binary, "stop", "-t", "10", spec.name()), QUICK, line -> { });
         }
+        if (result.exitCode() == ENGINE_ERROR && daemonUnreachable(result.output())) {
+            throw new PowerAiException.InfrastructureUnavailable("container engine '" + binary + "' does not answer: "
+                    + result.lastLines(1) + " (start it with scripts/infra.sh up)");
+        }
         return result;
+    }
+
+    /** The exit status docker and podman use for their own failures, as opposed to the container's. */
+    public static final int ENGINE_ERROR = 125;
+
+    private static boolean daemonUnreachable(String output) {
+        return output.contains("Cannot connect to the Docker daemon") || output.contains("Is the docker daemon running")
+                || output.contains("unable to connect to Podman");
     }
 
     /** Starts a detached container and returns its id. */

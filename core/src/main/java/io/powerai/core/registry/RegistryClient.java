@@ -41,12 +41,13 @@ public final class RegistryClient {
         }
     }
 
-    private final HttpClient http;
+    // Built on first use: creating an HttpClient loads the TLS trust store (~0.2 s), which stages that never
+    // ask a registry (train) should not pay for.
+    private HttpClient http;
     private final Set<String> insecureRegistries;
     private final Map<String, Credentials> credentials;
 
     public RegistryClient(Set<String> insecureRegistries, Map<String, Credentials> credentials) {
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).followRedirects(HttpClient.Redirect.NORMAL).build();
         this.insecureRegistries = Set.copyOf(insecureRegistries);
         this.credentials = Map.copyOf(credentials);
     }
@@ -89,6 +90,13 @@ public final class RegistryClient {
             throw new PowerAiException.InfrastructureUnavailable("registry " + registry + " answered HTTP "
                     + response.statusCode() + " on /v2/ (is it a Docker registry?)");
         }
+    }
+
+    private synchronized HttpClient http() {
+        if (http == null) {
+            http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).followRedirects(HttpClient.Redirect.NORMAL).build();
+        }
+        return http;
     }
 
     String baseUrl(String registry) {
@@ -134,7 +142,7 @@ public final class RegistryClient {
             request.header("Authorization", basic(credentials.get(ref.registry())));
         }
         try {
-            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = http().send(request.build(), HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
                 return null;
             }
@@ -151,9 +159,10 @@ public final class RegistryClient {
 
     private HttpResponse<Void> send(HttpRequest request, String registry) {
         try {
-            return http.send(request, HttpResponse.BodyHandlers.discarding());
+            return http().send(request, HttpResponse.BodyHandlers.discarding());
         } catch (IOException e) {
-            String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            String reason = e instanceof java.net.ConnectException ? "connection refused"
+                    : e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             throw new PowerAiException.InfrastructureUnavailable("registry " + registry + " is unreachable at "
                     + request.uri().getScheme() + "://" + request.uri().getAuthority() + " (" + reason
                     + "); start the local one with scripts/infra.sh up or check the address", e);

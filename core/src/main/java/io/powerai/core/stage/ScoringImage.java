@@ -72,8 +72,8 @@ public final class ScoringImage {
         ScoreSpec spec = ctx.spec().score();
         StageEvents events = ctx.events().forStage(STAGE.stepName());
         long started = System.nanoTime();
-        Map<String, Object> snapshot = ctx.workspace().requireResult(Stage.SNAPSHOT, STAGE);
         Map<String, Object> training = ctx.workspace().requireResult(Stage.TRAIN, STAGE);
+        Map<String, Object> snapshot = ctx.workspace().requireResult(Stage.SNAPSHOT, STAGE);
         ImageReference snapshotImage = ImageReference.parse(String.valueOf(snapshot.get("image")));
 
         Path outputs = ctx.workspace().dir().resolve(String.valueOf(training.get("outputsDir")));

@@ -2,6 +2,7 @@ package io.powerai.core.stage;
 
 import io.powerai.core.PowerAiException;
 import io.powerai.core.audit.AuditLog;
+import io.powerai.core.engine.ContainerEngine;
 import io.powerai.core.engine.Mount;
 import io.powerai.core.engine.ProcessRunner;
 import io.powerai.core.engine.RunSpec;
@@ -92,7 +93,6 @@ public final class TrainingRun {
         Path outputs = stageDir.resolve("outputs");
         Path log = stageDir.resolve("train.log");
         resetDirectory(outputs);
-        ctx.engine().ensureAvailable();
 
         Path projectDir = ctx.spec().projectDir();
         String containerName = "powerai-train-" + ctx.spec().name() + "-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
@@ -121,6 +121,11 @@ public final class TrainingRun {
             throw new UncheckedIOException("cannot write the training log " + log + ": " + e.getMessage(), e);
         }
         long durationMillis = (System.nanoTime() - started) / 1_000_000;
+        if (result.exitCode() == ContainerEngine.ENGINE_ERROR && !result.timedOut()) {
+            // The engine itself refused (image missing, bad mount): no training ran, so nothing is recorded.
+            throw new PowerAiException.StageFailed(STAGE.stepName() + ": the container engine could not start the training: "
+                    + result.lastLines(1));
+        }
 
         Map<String, String> outputFiles = Digests.sha256Tree(outputs);
         String status = result.exitCode() == 0 && !result.timedOut() ? "succeeded" : "failed";

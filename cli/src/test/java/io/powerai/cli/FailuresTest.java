@@ -1,0 +1,141 @@
+package io.powerai.cli;
+
+import io.powerai.core.json.Json;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Bad input and missing infrastructure: each ends with exit 2 or 3 and one line naming the stage, the field,
+ * the value and the rule; never a stack trace. A failing training exits 1 and leaves its log and audit record.
+ */
+class FailuresTest {
+    @TempDir
+    Path project;
+
+    private void write(String file, String content) throws Exception {
+        Files.createDirectories(project.resolve(file).getParent());
+        Files.writeString(project.resolve(file), content);
+    }
+
+    private void validProject(String extraTrain) throws Exception {
+        write("train.py", "print('hello')\n");
+        write("powerai.yaml", """
+                name: demo
+                environment:
+                  base_image: 127.0.0.1:5000/powerai/python-ml:bookworm
+                train:
+                  script: train.py
+                """ + extraTrain);
+    }
+
+    private static void assertOneLineError(CliRun run, int exitCode, String... fragments) {
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(exitCode);
+        assertThat(run.err().strip().lines()).as(run.toString()).hasSize(1);
+        assertThat(run.err()).contains(fragments).doesNotContain("\tat ").doesNotContain("Exception");
+    }
+
+    @Test
+    void unknownKey_exit2_listsTheValidKeys() throws Exception {
+        validProject("  gpu: 1\n");
+        assertOneLineError(CliRun.of("train", project.toString()), 2,
+                "gpuTrain: unknown parameter 'gpu'. Valid parameters: args, data, env, gpus, network, script, timeout");
+    }
+
+    @Test
+    void missingTrainingScript_exit2_namesStageFieldValueAndRule() throws Exception {
+        write("powerai.yaml", """
+                name: demo
+                environment:
+                  base_image: 127.0.0.1:5000/powerai/python-ml:bookworm
+                train:
+                  script: trian.py
+                """);
+        assertOneLineError(CliRun.of("train", project.toString()), 2, "gpuTrain: 'script'", "'trian.py'", "must name a file", "not found");
+    }
+
+    @Test
+    void invalidYaml_exit2_saysWhere() throws Exception {
+        write("powerai.yaml", "name: demo\nenvironment:\n  base_image: [unclosed\n");
+        assertOneLineError(CliRun.of("snapshot", project.toString()), 2, "powerai.yaml: invalid YAML", "line");
+    }
+
+    @Test
+    void invalidImageReference_exit2_namesTheBrokenPart() throws Exception {
+        write("powerai.yaml", "name: demo\nenvironment:\n  base_image: 127.0.0.1:5000/Python-ML:bookworm\n");
+        assertOneLineError(CliRun.of("snapshot", project.toString()), 2,
+                "amlEnvSnapshot: 'base_image' must be an image reference", "'Python-ML'", "lowercase");
+    }
+
+    @Test
+    void severalProblems_allReportedAtOnce_oneLineEach() throws Exception {
+        write("powerai.yaml", "name: Demo\nenvironment:\n  base_image: ''\ntrain:\n  script: none.py\n  gpus: many\n");
+        CliRun run = CliRun.of("run", project.toString());
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err().strip().lines()).hasSize(4)
+                .anySatisfy(l -> assertThat(l).startsWith("powerai.yaml: 'name'"))
+                .anySatisfy(l -> assertThat(l).startsWith("amlEnvSnapshot: 'base_image'"))
+                .anySatisfy(l -> assertThat(l).startsWith("gpuTrain: 'script'"))
+                .anySatisfy(l -> assertThat(l).startsWith("gpuTrain: 'gpus'"));
+    }
+
+    @Test
+    void engineNotInstalled_exit3() throws Exception {
+        validProject("");
+        assertOneLineError(CliRun.of("train", project.toString(), "--engine", "/nonexistent/docker",
+                "--image", LocalInfrastructure.BASE_IMAGE), 3, "container engine '/nonexistent/docker' is not installed");
+    }
+
+    @Test
+    void registryUnreachable_exit3() throws Exception {
+        write("powerai.yaml", "name: demo\nenvironment:\n  base_image: 127.0.0.1:1/powerai/python-ml:bookworm\n");
+        assertOneLineError(CliRun.of("snapshot", project.toString()), 3, "registry 127.0.0.1:1 is unreachable");
+    }
+
+    @Test
+    void unknownCommandOption_exit2() {
+        CliRun run = CliRun.of("train", "--gpu", "1");
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("Unknown option: '--gpu'");
+    }
+
+    @Test
+    void trainingScriptFails_exit1_logKept_failureAudited() throws Exception {
+        LocalInfrastructure.require();
+        write("train.py", "import sys\nprint('loading data')\nprint('boom: no such column', file=sys.stderr)\nsys.exit(4)\n");
+        write("powerai.yaml", """
+                name: demo-fail
+                environment:
+                  base_image: 127.0.0.1:5000/powerai/python-ml:bookworm
+                train:
+                  script: train.py
+                """);
+        CliRun run = CliRun.of("train", project.toString(), "--image", LocalInfrastructure.BASE_IMAGE);
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
+        assertThat(run.out()).contains("[gpuTrain] | loading data").contains("[gpuTrain] | boom: no such column");
+        assertThat(run.err().strip().lines()).hasSize(1);
+        assertThat(run.err()).contains("gpuTrain: the training script exited with code 4; log kept at");
+
+        Path ws = project.resolve(".powerai");
+        assertThat(Files.readString(ws.resolve("train/train.log"))).contains("loading data").contains("boom: no such column");
+        Map<String, Object> result = Json.readObject(ws.resolve("gpuTrain.json"));
+        assertThat(result.get("status")).isEqualTo("failed");
+        assertThat(result.get("exitCode")).isEqualTo(4);
+        String record = Files.readAllLines(ws.resolve("audit.jsonl")).get(0);
+        assertThat(record).contains("\"status\":\"failed\"").contains("\"exitCode\":4");
+        assertThat(CliRun.of("audit", "verify", project.toString()).exitCode()).isZero();
+
+        // The next stage refuses to build on a failed training.
+        write("score.py", "def init():\n    pass\ndef run(raw):\n    return raw\n");
+        Files.writeString(project.resolve("powerai.yaml"), Files.readString(project.resolve("powerai.yaml"))
+                + "score:\n  entry_script: score.py\n  model: model.pkl\n");
+        CliRun scoring = CliRun.of("scoring-image", project.toString());
+        assertThat(scoring.exitCode()).isEqualTo(2);
+        assertThat(scoring.err()).contains("scoringImage: the last gpuTrain").contains("did not succeed");
+    }
+}

@@ -1,0 +1,122 @@
+package io.powerai.cli;
+
+import org.junit.jupiter.api.Assumptions;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The real engine and registry that scripts/infra.sh starts. Tests that need them call {@link #require()}:
+ * they skip with the reason on a machine without them, and fail when the build was told the infrastructure
+ * is up (-Dpowerai.e2e=required, as scripts/test.sh sets), so CI can never pass by skipping.
+ */
+final class LocalInfrastructure {
+    static final String REGISTRY = "127.0.0.1:5000";
+    static final String BASE_IMAGE = REGISTRY + "/powerai/python-ml:bookworm";
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private LocalInfrastructure() {
+    }
+
+    static void require() {
+        String missing = missing();
+        if (missing == null) {
+            return;
+        }
+        if ("required".equals(System.getProperty("powerai.e2e"))) {
+            throw new AssertionError("local infrastructure required but " + missing + " (run scripts/infra.sh up)");
+        }
+        Assumptions.abort("needs the local infrastructure (scripts/infra.sh up): " + missing);
+    }
+
+    private static String missing() {
+        try {
+            Process p = new ProcessBuilder("docker", "version", "--format", "{{.Server.Version}}").redirectErrorStream(true).start();
+            if (!p.waitFor(20, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                return "the docker engine does not answer";
+            }
+        } catch (IOException e) {
+            return "docker is not installed";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        }
+        if (manifestDigest("powerai/python-ml", "bookworm").isEmpty()) {
+            return "the registry on " + REGISTRY + " does not answer or lacks " + BASE_IMAGE;
+        }
+        return null;
+    }
+
+    /** The registry's own answer, asked directly over the API (not through the code under test). */
+    static Optional<String> manifestDigest(String repository, String reference) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + REGISTRY + "/v2/" + repository + "/manifests/" + reference))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                .header("Accept", "application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json")
+                .timeout(Duration.ofSeconds(10))
+                .build();
+        try {
+            HttpResponse<Void> response = HTTP.send(request, HttpResponse.BodyHandlers.discarding());
+            return response.statusCode() == 200 ? response.headers().firstValue("Docker-Content-Digest") : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+    }
+
+    static HttpResponse<String> post(String url, String body) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static void docker(String... args) {
+        try {
+            List<String> command = new java.util.ArrayList<>(List.of("docker"));
+            command.addAll(List.of(args));
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            p.waitFor(60, TimeUnit.SECONDS);
+        } catch (IOException e) {
+            // cleanup only
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The repository root, where examples/ lives. */
+    static Path repoRoot() {
+        String root = System.getProperty("powerai.repoRoot");
+        Path dir = root != null ? Path.of(root) : Path.of("..").toAbsolutePath().normalize();
+        if (!Files.isDirectory(dir.resolve("examples"))) {
+            dir = Path.of("").toAbsolutePath().getParent();
+        }
+        return dir;
+    }
+
+    static void copyTree(Path from, Path to) throws IOException {
+        try (var walk = Files.walk(from)) {
+            for (Path p : walk.toList()) {
+                Path rel = from.relativize(p);
+                if (!rel.toString().isEmpty() && rel.getName(0).toString().equals(".powerai")) {
+                    continue;
+                }
+                Path target = to.resolve(rel.toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target);
+                }
+            }
+        }
+    }
+}

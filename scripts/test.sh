@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Runs every test of the project on real infrastructure: starts the local engine, registry and base image
+# (installing them on a fresh Debian machine, as root), runs the Maven build with the end-to-end tests
+# required (they fail instead of skipping), and stops afterwards whatever this script started.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+
+already_up=0
+if docker info >/dev/null 2>&1 && curl -fsS -o /dev/null http://127.0.0.1:5000/v2/ 2>/dev/null; then
+  already_up=1
+fi
+scripts/infra.sh up
+if [ "$already_up" = 0 ]; then
+  trap 'scripts/infra.sh down' EXIT
+fi
+
+mvn -B -ntp verify -Dpowerai.e2e=required "$@"
