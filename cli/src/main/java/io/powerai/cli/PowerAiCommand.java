@@ -5,6 +5,8 @@ import io.powerai.core.engine.ContainerEngine;
 import io.powerai.core.engine.ProcessRunner;
 import io.powerai.core.registry.RegistryClient;
 import io.powerai.core.spec.PipelineSpec;
+import io.powerai.core.spec.Stage;
+import io.powerai.core.spec.StepSpec;
 import io.powerai.core.stage.StageContext;
 import io.powerai.core.workspace.Workspace;
 import picocli.CommandLine;
@@ -32,6 +34,7 @@ import java.util.Set;
                 StageCommands.Deploy.class,
                 StageCommands.Run.class,
                 AuditCommand.class,
+                StepParametersCommand.class,
                 CommandLine.HelpCommand.class
         },
         footer = {"", "Exit codes: 0 done, 1 the stage failed, 2 invalid input, 3 infrastructure unavailable.",
@@ -92,11 +95,29 @@ public final class PowerAiCommand implements Runnable {
         @Option(names = "--registry", paramLabel = "HOST[:PORT]", description = "Registry for the images, overriding powerai.yaml (default: POWERAI_REGISTRY).")
         String registry;
 
-        StageContext context(PowerAiCommand top) {
+        @Option(names = "--spec", paramLabel = "FILE", description = "The step's parameters as a JSON or YAML map "
+                + "(what the pipeline steps write) instead of powerai.yaml; paths in it are relative to DIR.")
+        Path stepSpec;
+
+        /** Set by {@link #context} when a step spec names an image. */
+        String specImage;
+
+        StageContext context(PowerAiCommand top, Stage stage) {
             Path dir = projectDir.toAbsolutePath().normalize();
-            Path specFile = file != null ? file.toAbsolutePath().normalize() : dir.resolve(PipelineSpec.FILE_NAME);
             String registryOverride = registry != null ? registry : top.environment.get("POWERAI_REGISTRY");
-            PipelineSpec spec = PipelineSpec.read(specFile, registryOverride);
+            PipelineSpec spec;
+            if (stepSpec != null && stage == null) {
+                throw new io.powerai.core.PowerAiException.InvalidInput("run: --spec describes one step; 'run' reads DIR/powerai.yaml"
+                        + " (use snapshot, train, scoring-image or deploy with --spec)");
+            }
+            if (stepSpec != null) {
+                StepSpec step = PipelineSpec.readStep(stage, stepSpec.toAbsolutePath().normalize(), dir, registryOverride);
+                spec = step.pipeline();
+                specImage = step.image();
+            } else {
+                Path specFile = file != null ? file.toAbsolutePath().normalize() : dir.resolve(PipelineSpec.FILE_NAME);
+                spec = PipelineSpec.read(specFile, registryOverride);
+            }
             Clock clock = Clock.systemUTC();
             Workspace ws = new Workspace(workspace != null ? workspace : spec.projectDir(), clock);
             String engineName = engine != null ? engine : top.environment.get("POWERAI_ENGINE");

@@ -1,5 +1,6 @@
 package io.powerai.cli;
 
+import io.powerai.core.spec.Stage;
 import io.powerai.core.stage.EnvironmentSnapshot;
 import io.powerai.core.stage.LocalDeployment;
 import io.powerai.core.stage.Pipeline;
@@ -30,7 +31,7 @@ final class StageCommands {
 
         @Override
         public Integer call() {
-            Map<String, Object> result = EnvironmentSnapshot.run(common.context(top));
+            Map<String, Object> result = EnvironmentSnapshot.run(common.context(top, Stage.SNAPSHOT));
             top.console.line("image: " + result.get("image"));
             return 0;
         }
@@ -49,7 +50,7 @@ final class StageCommands {
 
         @Override
         public Integer call() {
-            Map<String, Object> result = TrainingRun.run(common.context(top), image);
+            Map<String, Object> result = TrainingRun.run(common.context(top, Stage.TRAIN), image != null ? image : common.specImage);
             top.console.line("metrics: " + result.get("metrics"));
             return 0;
         }
@@ -66,7 +67,7 @@ final class StageCommands {
 
         @Override
         public Integer call() {
-            Map<String, Object> result = ScoringImage.run(common.context(top));
+            Map<String, Object> result = ScoringImage.run(common.context(top, Stage.SCORING_IMAGE));
             top.console.line("image: " + result.get("image"));
             return 0;
         }
@@ -87,12 +88,12 @@ final class StageCommands {
 
         @Override
         public Integer call() {
-            StageContext ctx = common.context(top);
+            StageContext ctx = common.context(top, Stage.DEPLOY);
             if (target != null && !target.equals(ctx.spec().deploy() == null ? "local" : ctx.spec().deploy().target())) {
                 throw new io.powerai.core.PowerAiException.InvalidInput("aksDeploy: 'target' must be 'local' (the only target in this version); got '"
                         + target + "'");
             }
-            Map<String, Object> result = LocalDeployment.run(ctx, image);
+            Map<String, Object> result = LocalDeployment.run(ctx, image != null ? image : common.specImage);
             top.console.line("scoring URL: " + result.get("scoringUrl"));
             return 0;
         }
@@ -108,7 +109,7 @@ final class StageCommands {
 
         @Override
         public Integer call() {
-            Map<String, Map<String, Object>> results = Pipeline.run(common.context(top));
+            Map<String, Map<String, Object>> results = Pipeline.run(common.context(top, null));
             top.console.line("");
             top.console.line("environment:   " + results.get("amlEnvSnapshot").get("image"));
             top.console.line("training:      metrics " + results.get("gpuTrain").get("metrics"));

@@ -76,14 +76,7 @@ public final class ContainerEngine {
         List<String> command = kind == Kind.DOCKER
                 ? List.of(binary, "version", "--format", "{{.Server.Version}}")
                 : List.of(binary, "version", "--format", "{{.Version}}");
-        ProcessRunner.Result result;
-        try {
-            result = runner.run(command, QUICK);
-        } catch (ProcessRunner.NotStarted e) {
-            throw new PowerAiException.InfrastructureUnavailable("container engine '" + binary
-                    + "' is not installed or not executable (" + e.getMessage()
-                    + "); install docker.io or podman (scripts/infra.sh up does), or name one with --engine / POWERAI_ENGINE");
-        }
+        ProcessRunner.Result result = call(command, QUICK, line -> { });
         if (result.exitCode() != 0) {
             throw new PowerAiException.InfrastructureUnavailable("container engine '" + binary + "' does not answer: "
                     + result.lastLines(1) + " (start it with scripts/infra.sh up)");
@@ -224,7 +217,13 @@ public final class ContainerEngine {
         try {
             return runner.run(command, null, timeout, onLine);
         } catch (ProcessRunner.NotStarted e) {
-            throw new PowerAiException.InfrastructureUnavailable("container engine '" + binary + "' cannot be started: " + e.getMessage());
+            throw notInstalled(e);
         }
+    }
+
+    private PowerAiException notInstalled(ProcessRunner.NotStarted e) {
+        return new PowerAiException.InfrastructureUnavailable("container engine '" + binary
+                + "' is not installed or not executable (" + e.getMessage()
+                + "); install docker.io or podman (scripts/infra.sh up does), or name one with --engine / POWERAI_ENGINE");
     }
 }

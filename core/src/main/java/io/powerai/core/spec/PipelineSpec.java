@@ -11,7 +11,10 @@ import io.powerai.core.PowerAiException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -42,11 +45,24 @@ public record PipelineSpec(
 
     /** Reads {@code file}; {@code registryOverride} (from the command line or environment) wins over the file. */
     public static PipelineSpec read(Path file, String registryOverride) {
-        String where = FILE_NAME;
         if (!Files.isRegularFile(file)) {
-            throw new PowerAiException.InvalidInput(where + ": no pipeline file at " + file
+            throw new PowerAiException.InvalidInput(FILE_NAME + ": no pipeline file at " + file
                     + " (create one, or pass the project directory that holds it)");
         }
+        Map<String, Object> top = readMap(file, FILE_NAME, "a map of sections (" + String.join(", ", new TreeSet<>(KEYS)) + ")");
+        return from(top, file.toAbsolutePath().getParent(), registryOverride);
+    }
+
+    /** Reads a step's spec file (JSON or YAML, flat parameters), as the pipeline steps write it. */
+    public static StepSpec readStep(Stage stage, Path file, Path projectDir, String registryOverride) {
+        if (!Files.isRegularFile(file)) {
+            throw new PowerAiException.InvalidInput(stage.stepName() + ": no spec file at " + file);
+        }
+        Map<String, Object> parameters = readMap(file, stage.stepName(), "a map of the step's parameters");
+        return forStep(stage, parameters, projectDir, registryOverride);
+    }
+
+    private static Map<String, Object> readMap(Path file, String where, String shape) {
         Object tree;
         try {
             tree = YAML.readValue(Files.readString(file), Object.class);
@@ -58,18 +74,74 @@ public record PipelineSpec(
         } catch (IOException e) {
             throw new PowerAiException.InvalidInput(where + ": cannot read " + file + ": " + e.getMessage());
         }
-        Map<String, Object> top = Section.asMap(tree);
-        if (top == null) {
-            throw new PowerAiException.InvalidInput(where + ": " + file + " must hold a map of sections ("
-                    + String.join(", ", new java.util.TreeSet<>(KEYS)) + ")");
+        Map<String, Object> map = Section.asMap(tree);
+        if (map == null) {
+            throw new PowerAiException.InvalidInput(where + ": " + file + " must hold " + shape);
         }
-        return from(top, file.toAbsolutePath().getParent(), registryOverride);
+        return map;
     }
 
     public static PipelineSpec from(Map<String, Object> top, Path projectDir, String registryOverride) {
         Problems problems = new Problems();
         Section root = new Section(FILE_NAME, top, problems);
         root.rejectUnknown(KEYS);
+        return from(root, projectDir, registryOverride, problems);
+    }
+
+    /** A pipeline step's parameters: its section's keys, the project's name and registry, and its extras. */
+    public static SortedSet<String> stepParameters(Stage stage) {
+        SortedSet<String> keys = new TreeSet<>(sectionKeys(stage));
+        keys.add("name");
+        keys.add("registry");
+        keys.addAll(StepSpec.extras(stage));
+        return keys;
+    }
+
+    static Set<String> sectionKeys(Stage stage) {
+        return switch (stage) {
+            case SNAPSHOT -> EnvironmentSpec.KEYS;
+            case TRAIN -> TrainSpec.KEYS;
+            case SCORING_IMAGE -> ScoreSpec.KEYS;
+            case DEPLOY -> DeploySpec.KEYS;
+        };
+    }
+
+    /**
+     * The spec of one pipeline step, from its flat parameters (what a Jenkinsfile passes to the step, written
+     * to a spec file by the step): problems are reported under the step's name, unknown parameters with the
+     * list of the step's valid ones.
+     */
+    public static StepSpec forStep(Stage stage, Map<String, Object> parameters, Path projectDir, String registryOverride) {
+        Problems problems = new Problems();
+        Section step = new Section(stage.stepName(), parameters, problems);
+        step.rejectUnknown(stepParameters(stage));
+        Map<String, Object> top = new LinkedHashMap<>();
+        Map<String, Object> section = new LinkedHashMap<>();
+        parameters.forEach((key, value) -> {
+            if (key.equals("name") || key.equals("registry")) {
+                top.put(key, value);
+            } else if (sectionKeys(stage).contains(key)) {
+                section.put(key, value);
+            }
+        });
+        top.put(stage.section(), section);
+        String image = null;
+        if (StepSpec.extras(stage).contains("image") && step.has("image")) {
+            image = step.string("image", false);
+            if (image != null) {
+                try {
+                    io.powerai.core.image.ImageReference.parse(image);
+                } catch (IllegalArgumentException e) {
+                    step.problem("image", image, "must be an image reference [registry/]name[:tag][@sha256:digest]: " + e.getMessage());
+                    image = null;
+                }
+            }
+        }
+        PipelineSpec spec = from(new Section(stage.stepName(), top, problems), projectDir, registryOverride, problems);
+        return new StepSpec(spec, image);
+    }
+
+    private static PipelineSpec from(Section root, Path projectDir, String registryOverride, Problems problems) {
         String name = root.matching("name", true, NAME,
                 "must be 1-63 lowercase letters, digits or '-', starting and ending with a letter or digit");
         String registry = registryOverride != null ? registryOverride
@@ -81,7 +153,7 @@ public record PipelineSpec(
         EnvironmentSpec environment = section(root, Stage.SNAPSHOT, problems, s -> EnvironmentSpec.from(s, projectDir));
         TrainSpec train = section(root, Stage.TRAIN, problems, s -> TrainSpec.from(s, projectDir));
         ScoreSpec score = section(root, Stage.SCORING_IMAGE, problems, s -> ScoreSpec.from(s, projectDir));
-        DeploySpec deploy = section(root, Stage.DEPLOY, problems, DeploySpec::from);
+        DeploySpec deploy = section(root, Stage.DEPLOY, problems, s -> DeploySpec.from(s, projectDir));
         problems.throwIfAny();
         return new PipelineSpec(projectDir, name, registry, environment, train, score, deploy);
     }

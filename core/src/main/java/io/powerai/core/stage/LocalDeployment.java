@@ -56,10 +56,17 @@ public final class LocalDeployment {
         try {
             start(ctx, container, image, spec.port());
             ScoringProbe.awaitLive(baseUrl, spec.readyTimeout(), ctx.engine(), container, STAGE.stepName());
-            if (ctx.spec().score() != null && ctx.spec().score().sampleRequest() != null) {
-                answer = ScoringProbe.smokeTest(baseUrl, ctx.spec().score().sampleRequest(),
-                        ctx.spec().score().expectedResponse(), STAGE.stepName());
+            Path sample = spec.sampleRequest();
+            Path expected = spec.expectedResponse();
+            if (sample == null && ctx.spec().score() != null) {
+                sample = ctx.spec().score().sampleRequest();
+                expected = ctx.spec().score().expectedResponse();
+            }
+            if (sample != null) {
+                answer = ScoringProbe.smokeTest(baseUrl, sample, expected, STAGE.stepName());
                 events.progress("smoke test passed: " + ScoringProbe.oneLine(answer));
+            } else {
+                events.warning("no 'sample_request': the smoke test checked liveness only");
             }
         } catch (PowerAiException e) {
             failure = e.getMessage();

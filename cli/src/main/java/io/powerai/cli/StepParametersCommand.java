@@ -1,0 +1,31 @@
+package io.powerai.cli;
+
+import io.powerai.core.PowerAiException;
+import io.powerai.core.spec.PipelineSpec;
+import io.powerai.core.spec.Stage;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+import java.util.Arrays;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+
+/** {@code powerai step-parameters STEP}: the parameters a pipeline step accepts, one a line. */
+@Command(name = "step-parameters", mixinStandardHelpOptions = true,
+        description = "List the parameters a pipeline step (amlEnvSnapshot, gpuTrain, scoringImage, aksDeploy) accepts in --spec.")
+final class StepParametersCommand implements Callable<Integer> {
+    @ParentCommand
+    PowerAiCommand top;
+    @Parameters(index = "0", paramLabel = "STEP")
+    String step;
+
+    @Override
+    public Integer call() {
+        Stage stage = Arrays.stream(Stage.values()).filter(s -> s.stepName().equals(step)).findFirst()
+                .orElseThrow(() -> new PowerAiException.InvalidInput("step-parameters: 'STEP' must be one of "
+                        + Arrays.stream(Stage.values()).map(Stage::stepName).collect(Collectors.joining(", ")) + "; got '" + step + "'"));
+        PipelineSpec.stepParameters(stage).forEach(top.console::line);
+        return 0;
+    }
+}
