@@ -35,6 +35,7 @@ import java.util.Set;
                 StageCommands.Run.class,
                 AuditCommand.class,
                 StepParametersCommand.class,
+                PodTemplateCommand.class,
                 CommandLine.HelpCommand.class
         },
         footer = {"", "Exit codes: 0 done, 1 the stage failed, 2 invalid input, 3 infrastructure unavailable.",
