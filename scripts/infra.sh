@@ -7,6 +7,8 @@
 #   scripts/infra.sh down     stop exactly what `up` started (by pid file); images and data are kept.
 #   scripts/infra.sh purge    down, then delete the state directory (registry data, engine data).
 #   scripts/infra.sh status   what runs, and who started it.
+#   scripts/infra.sh podman   also set up podman (daemonless) with the settings that work on these machines;
+#                             writes $POWERAI_INFRA_DIR/podman/env to source before using it.
 #
 # State lives in $POWERAI_INFRA_DIR (default /var/lib/powerai-infra). Facts behind the settings:
 # the engine runs without a bridge (no iptables here), so builds and services use the host network.
@@ -123,6 +125,46 @@ build_base() {
   say "base image: pushed $ref"
 }
 
+setup_podman() {
+  if ! command -v podman >/dev/null 2>&1; then
+    [ "$(id -u)" = 0 ] || die "installing podman needs root (apt-get)"
+    say "installing podman runc (apt-get)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends podman runc >/dev/null
+  fi
+  local dir="$STATE/podman"
+  mkdir -p "$dir"
+  # runc: crun refuses this host's hybrid cgroups. Explicit ulimits: root lacks CAP_SYS_RESOURCE here, and
+  # podman's defaults fail with "setrlimit: operation not permitted". overlay: vfs is 10-50x slower.
+  cat > "$dir/containers.conf" <<CONF
+[containers]
+default_ulimits = ["nofile=20000:20000", "nproc=4096:4096"]
+[engine]
+runtime = "runc"
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+CONF
+  cat > "$dir/storage.conf" <<CONF
+[storage]
+driver = "overlay"
+runroot = "$dir/run"
+graphroot = "$dir/storage"
+CONF
+  cat > "$dir/registries.conf" <<CONF
+unqualified-search-registries = []
+[[registry]]
+location = "$REGISTRY_ADDR"
+insecure = true
+CONF
+  cat > "$dir/env" <<CONF
+CONTAINERS_CONF=$dir/containers.conf
+CONTAINERS_STORAGE_CONF=$dir/storage.conf
+CONTAINERS_REGISTRIES_CONF=$dir/registries.conf
+CONF
+  say "podman $(podman --version | awk '{print $3}') configured; use it with: set -a; . $dir/env; set +a; export POWERAI_ENGINE=podman"
+}
+
 stop_pid() {
   local name=$1 file=$2
   if pid_alive "$file"; then
@@ -154,9 +196,17 @@ case "$cmd" in
       ids=$(docker ps -q --filter label=io.powerai.managed=true 2>/dev/null || true)
       [ -n "$ids" ] && docker rm -f $ids >/dev/null 2>&1 || true
     fi
+    if [ -f "$STATE/podman/env" ] && command -v podman >/dev/null 2>&1; then
+      ids=$(set -a; . "$STATE/podman/env"; podman ps -q --filter label=io.powerai.managed=true 2>/dev/null || true)
+      [ -n "$ids" ] && (set -a; . "$STATE/podman/env"; podman rm -f -t 0 $ids >/dev/null 2>&1) || true
+    fi
     stop_pid dockerd "$STATE/dockerd.pid"
     umount "$STATE/docker/exec/netns/default" 2>/dev/null || true
     stop_pid registry "$STATE/registry.pid"
+    ;;
+  podman)
+    mkdir -p "$STATE"
+    setup_podman
     ;;
   purge)
     "$0" down
@@ -170,5 +220,5 @@ case "$cmd" in
     engine_up && say "engine: answering" || say "engine: not answering"
     base_in_registry && say "base image: present" || say "base image: absent"
     ;;
-  *) echo "usage: $0 up|down|purge|status" >&2; exit 2 ;;
+  *) echo "usage: $0 up|down|purge|status|podman" >&2; exit 2 ;;
 esac

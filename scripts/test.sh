@@ -15,4 +15,10 @@ if [ "$already_up" = 0 ]; then
   trap 'scripts/infra.sh down' EXIT
 fi
 
+# The engine adapter drives docker and podman alike: the podman end-to-end test runs too.
+scripts/infra.sh podman
+set -a
+. "${POWERAI_INFRA_DIR:-/var/lib/powerai-infra}/podman/env"
+set +a
+
 mvn -B -ntp verify -Dpowerai.e2e=required "$@"

@@ -122,9 +122,20 @@ public final class PowerAiCommand implements Runnable {
             Clock clock = Clock.systemUTC();
             Workspace ws = new Workspace(workspace != null ? workspace : spec.projectDir(), clock);
             String engineName = engine != null ? engine : top.environment.get("POWERAI_ENGINE");
-            ContainerEngine containerEngine = ContainerEngine.detect(engineName, top.environment.get("PATH"), new ProcessRunner());
+            ContainerEngine containerEngine = ContainerEngine.detect(engineName, top.environment.get("PATH"), new ProcessRunner(engineEnvironment(top.environment)));
             return new StageContext(spec, ws, containerEngine, registryClient(top.environment, spec.registry()), top.console, clock);
         }
+    }
+
+    /** The variables that configure the engines (podman's CONTAINERS_*, docker's DOCKER_*), passed on to them. */
+    static Map<String, String> engineEnvironment(Map<String, String> environment) {
+        Map<String, String> out = new HashMap<>();
+        environment.forEach((k, v) -> {
+            if (k.startsWith("CONTAINERS_") || k.startsWith("DOCKER_")) {
+                out.put(k, v);
+            }
+        });
+        return out;
     }
 
     static RegistryClient registryClient(Map<String, String> environment, String registry) {

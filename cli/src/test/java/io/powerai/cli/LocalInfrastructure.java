@@ -79,20 +79,6 @@ final class LocalInfrastructure {
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    static void docker(String... args) {
-        try {
-            List<String> command = new java.util.ArrayList<>(List.of("docker"));
-            command.addAll(List.of(args));
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-            p.getInputStream().readAllBytes();
-            p.waitFor(60, TimeUnit.SECONDS);
-        } catch (IOException e) {
-            // cleanup only
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     /** The repository root, where examples/ lives. */
     static Path repoRoot() {
         String root = System.getProperty("powerai.repoRoot");
@@ -101,6 +87,72 @@ final class LocalInfrastructure {
             dir = Path.of("").toAbsolutePath().getParent();
         }
         return dir;
+    }
+
+    /**
+     * podman configured as scripts/infra.sh podman does (CONTAINERS_CONF and friends in the environment);
+     * skips or fails like {@link #require()}.
+     */
+    static void requirePodman() {
+        require();
+        String missing = null;
+        if (System.getenv("CONTAINERS_CONF") == null) {
+            missing = "CONTAINERS_CONF is not set (source $POWERAI_INFRA_DIR/podman/env)";
+        } else {
+            try {
+                Process p = new ProcessBuilder("podman", "version").redirectErrorStream(true).start();
+                p.getInputStream().readAllBytes();
+                if (!p.waitFor(20, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                    missing = "podman does not run";
+                }
+            } catch (IOException e) {
+                missing = "podman is not installed";
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                missing = "interrupted";
+            }
+        }
+        if (missing == null) {
+            return;
+        }
+        if ("required".equals(System.getProperty("powerai.e2e"))) {
+            throw new AssertionError("podman required but " + missing + " (run scripts/infra.sh podman)");
+        }
+        Assumptions.abort("needs podman (scripts/infra.sh podman): " + missing);
+    }
+
+    /**
+     * A copy of examples/svm-moons under {@code dir} with its own name and port, and a unique environment
+     * variable so that its snapshot is new to the registry and really built.
+     */
+    static Path copyExample(Path dir, String name, int port) throws IOException {
+        Path project = dir.resolve(name);
+        copyTree(repoRoot().resolve("examples/svm-moons"), project);
+        Path spec = project.resolve("powerai.yaml");
+        String text = Files.readString(spec)
+                .replace("name: svm-moons", "name: " + name)
+                .replace("port: 8890", "port: " + port)
+                .replace("    OMP_NUM_THREADS: \"1\"", "    OMP_NUM_THREADS: \"1\"\n    E2E_RUN: \"" + java.util.UUID.randomUUID() + "\"");
+        Files.writeString(spec, text);
+        return project;
+    }
+
+    static int freePort() throws IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    static void run(String... command) {
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            p.waitFor(60, TimeUnit.SECONDS);
+        } catch (IOException e) {
+            // cleanup only
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     static void copyTree(Path from, Path to) throws IOException {

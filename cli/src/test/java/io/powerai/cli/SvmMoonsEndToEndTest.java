@@ -6,14 +6,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -32,22 +30,13 @@ class SvmMoonsEndToEndTest {
     @BeforeAll
     static void copyExample() throws Exception {
         LocalInfrastructure.require();
-        project = tmp.resolve("svm-moons");
-        LocalInfrastructure.copyTree(LocalInfrastructure.repoRoot().resolve("examples/svm-moons"), project);
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        Path spec = project.resolve("powerai.yaml");
-        String text = Files.readString(spec)
-                .replace("name: svm-moons", "name: " + NAME)
-                .replace("port: 8890", "port: " + port)
-                .replace("    OMP_NUM_THREADS: \"1\"", "    OMP_NUM_THREADS: \"1\"\n    E2E_RUN: \"" + UUID.randomUUID() + "\"");
-        Files.writeString(spec, text);
+        port = LocalInfrastructure.freePort();
+        project = LocalInfrastructure.copyExample(tmp, NAME, port);
     }
 
     @AfterAll
     static void removeService() {
-        LocalInfrastructure.docker("rm", "-f", "powerai-" + NAME);
+        LocalInfrastructure.run("docker", "rm", "-f", "powerai-" + NAME);
     }
 
     @Test
