@@ -65,7 +65,20 @@ public final class AuditLog {
         return headFile;
     }
 
-    public synchronized Appended append(Entry entry) {
+    /**
+     * File locks belong to the whole JVM, not to a thread: a second channel locking the same file in this JVM
+     * gets OverlappingFileLockException. So appends within one JVM (any instance, e.g. two workspaces of parallel
+     * branches) are serialised here, and the file lock serialises them across processes.
+     */
+    private static final Object APPEND_LOCK = new Object();
+
+    public Appended append(Entry entry) {
+        synchronized (APPEND_LOCK) {
+            return appendLocked(entry);
+        }
+    }
+
+    private Appended appendLocked(Entry entry) {
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
             try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,

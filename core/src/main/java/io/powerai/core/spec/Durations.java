@@ -18,9 +18,14 @@ public final class Durations {
         if (value instanceof String text) {
             Matcher m = TEXT.matcher(text.strip());
             if (!text.isBlank() && m.matches()) {
-                Duration d = Duration.ofHours(group(m, 1)).plusMinutes(group(m, 2)).plusSeconds(group(m, 3));
-                if (!d.isZero()) {
-                    return d;
+                try {
+                    Duration d = Duration.ofHours(group(m, 1)).plusMinutes(group(m, 2)).plusSeconds(group(m, 3));
+                    d.toMillis(); // must fit a process timeout (throws ArithmeticException when it does not)
+                    if (!d.isZero()) {
+                        return d;
+                    }
+                } catch (ArithmeticException | NumberFormatException tooLarge) {
+                    // falls through to the rule
                 }
             }
         }

@@ -45,6 +45,15 @@ public record EnvironmentSpec(
                 s.problem("apt_packages", pkg, "must hold Debian package names, optionally name=version");
             }
         }
-        return new EnvironmentSpec(base, pip, apt, s.environment("env"));
+        SortedMap<String, String> env = s.environment("env");
+        // A Dockerfile ENV value cannot hold a line break: it would end the instruction (and start another).
+        env.entrySet().removeIf(e -> {
+            boolean multiLine = e.getValue().contains("\n") || e.getValue().contains("\r");
+            if (multiLine) {
+                s.problem("env." + e.getKey(), e.getValue(), "must be a single line (it becomes a Dockerfile ENV value)");
+            }
+            return multiLine;
+        });
+        return new EnvironmentSpec(base, pip, apt, env);
     }
 }

@@ -13,7 +13,8 @@ public final class Problems {
     private final List<String> lines = new ArrayList<>();
 
     public void add(String stage, String message) {
-        lines.add(stage + ": " + message);
+        // One problem, one line: a line break in a value or key is shown escaped, never taken literally.
+        lines.add((stage + ": " + message).replace("\r", "\\r").replace("\n", "\\n"));
     }
 
     public boolean isEmpty() {
