@@ -1,7 +1,9 @@
 """Kernel SVM (RBF SVC) on simulated two-moons data: the first case of the PowerAIWithDocker tutorial.
 
 Reads $POWERAI_DATA/moons.csv, fits an SVC, reports metrics as JSON lines ({"metric": ..., "value": ...}),
-and writes the model to $POWERAI_OUTPUTS/model.pkl.
+and writes the model to $POWERAI_OUTPUTS/model.pkl. It also records the model's answers to a few held-out points
+in $POWERAI_OUTPUTS/parity.json, in score.py's request and response format: the scoring image must reproduce them
+before it is pushed (the parity gate).
 """
 import argparse
 import csv
@@ -48,6 +50,11 @@ def main():
     with open(os.path.join(outputs, "model.pkl"), "wb") as f:
         pickle.dump(model, f)
     print("model written to %s" % os.path.join(outputs, "model.pkl"), flush=True)
+
+    requests = [{"data": x_test[i:i + 8].tolist()} for i in (0, 8)]
+    responses = [{"predictions": model.predict(np.array(r["data"])).tolist()} for r in requests]
+    with open(os.path.join(outputs, "parity.json"), "w") as f:
+        json.dump({"requests": requests, "responses": responses}, f)
 
 
 if __name__ == "__main__":

@@ -36,10 +36,11 @@ import java.util.Set;
                 AuditCommand.class,
                 StepParametersCommand.class,
                 PodTemplateCommand.class,
+                GpuCommand.class,
                 CommandLine.HelpCommand.class
         },
         footer = {"", "Exit codes: 0 done, 1 the stage failed, 2 invalid input, 3 infrastructure unavailable.",
-                "Environment: POWERAI_ENGINE (docker|podman|path), POWERAI_REGISTRY, POWERAI_INSECURE_REGISTRIES,",
+                "Environment: POWERAI_ENGINE (docker|podman|path), POWERAI_REGISTRY, POWERAI_INSECURE_REGISTRIES, POWERAI_NVIDIA_SMI,",
                 "POWERAI_REGISTRY_USERNAME / POWERAI_REGISTRY_PASSWORD (credentials for the pipeline's registry)."})
 public final class PowerAiCommand implements Runnable {
     final Console console;
@@ -123,7 +124,8 @@ public final class PowerAiCommand implements Runnable {
             Workspace ws = new Workspace(workspace != null ? workspace : spec.projectDir(), clock);
             String engineName = engine != null ? engine : top.environment.get("POWERAI_ENGINE");
             ContainerEngine containerEngine = ContainerEngine.detect(engineName, top.environment.get("PATH"), new ProcessRunner(engineEnvironment(top.environment)));
-            return new StageContext(spec, ws, containerEngine, registryClient(top.environment, spec.registry()), top.console, clock);
+            return new StageContext(spec, ws, containerEngine, registryClient(top.environment, spec.registry()), top.console, clock,
+                    io.powerai.core.gpu.GpuTools.fromEnvironment(top.environment));
         }
     }
 

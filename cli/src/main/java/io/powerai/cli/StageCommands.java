@@ -22,7 +22,8 @@ final class StageCommands {
 
     @Command(name = "snapshot", mixinStandardHelpOptions = true,
             description = "EO: pin the environment section into a Dockerfile on a base pinned by digest, build and push "
-                    + "<registry>/<name>-env:<snapshot id> (skipped when the registry has it), record the digest.")
+                    + "<registry>/<name>-env:<snapshot id> (skipped when the registry has it), record the digest.",
+            subcommands = {SnapshotCommands.Diff.class, SnapshotCommands.Verify.class})
     static final class Snapshot implements Callable<Integer> {
         @ParentCommand
         PowerAiCommand top;
@@ -75,7 +76,8 @@ final class StageCommands {
 
     @Command(name = "deploy", mixinStandardHelpOptions = true,
             description = "o16n: run the scoring image as a service, wait until it is live, smoke-test it, print the URL; "
-                    + "on failure the previous version is restored.")
+                    + "on failure the previous version is restored.",
+            subcommands = {DeployCommands.Promote.class, DeployCommands.Rollback.class, DeployCommands.History.class})
     static final class Deploy implements Callable<Integer> {
         @ParentCommand
         PowerAiCommand top;
@@ -83,15 +85,16 @@ final class StageCommands {
         PowerAiCommand.Common common;
         @Option(names = "--image", paramLabel = "REF", description = "Scoring image to deploy (default: the last scoring image, pinned by digest).")
         String image;
-        @Option(names = "--target", paramLabel = "TARGET", description = "Overrides deploy.target; 'local' is the only target so far.")
+        @Option(names = "--target", paramLabel = "TARGET", description = "Overrides deploy.target: local or aks.")
         String target;
+        @Option(names = "--dry-run", description = "Target aks: print the Kubernetes manifests (multi-document YAML), contacting nothing.")
+        boolean dryRun;
 
         @Override
         public Integer call() {
             StageContext ctx = common.context(top, Stage.DEPLOY);
-            if (target != null && !target.equals(ctx.spec().deploy() == null ? "local" : ctx.spec().deploy().target())) {
-                throw new io.powerai.core.PowerAiException.InvalidInput("aksDeploy: 'target' must be 'local' (the only target in this version); got '"
-                        + target + "'");
+            if (dryRun || DeployCommands.target(ctx, target).equals("aks")) {
+                return DeployCommands.deployAks(top, ctx, image != null ? image : common.specImage, dryRun);
             }
             Map<String, Object> result = LocalDeployment.run(ctx, image != null ? image : common.specImage);
             top.console.line("scoring URL: " + result.get("scoringUrl"));
@@ -109,7 +112,9 @@ final class StageCommands {
 
         @Override
         public Integer call() {
-            Map<String, Map<String, Object>> results = Pipeline.run(common.context(top, null));
+            Map<String, Map<String, Object>> results = Pipeline.run(common.context(top, null), (ctx, image) -> DeployCommands.isAks(ctx)
+                    ? io.powerai.core.deploy.AksDeployment.of(ctx, top.environment).deploy(image)
+                    : io.powerai.core.stage.LocalDeployment.run(ctx, image));
             top.console.line("");
             top.console.line("environment:   " + results.get("amlEnvSnapshot").get("image"));
             top.console.line("training:      metrics " + results.get("gpuTrain").get("metrics"));

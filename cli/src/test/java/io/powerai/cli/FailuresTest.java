@@ -44,7 +44,8 @@ class FailuresTest {
     void unknownKey_exit2_listsTheValidKeys() throws Exception {
         validProject("  gpu: 1\n");
         assertOneLineError(CliRun.of("train", project.toString()), 2,
-                "gpuTrain: unknown parameter 'gpu'. Valid parameters: args, data, env, gpus, network, script, timeout");
+                "gpuTrain: unknown parameter 'gpu'. Valid parameters: args, backend, cuda, data, env, gpu_allow_shared, "
+                        + "gpu_min_free_memory, gpu_policy, gpus, network, python, script, shm_size, timeout, ulimits, workdir");
     }
 
     @Test

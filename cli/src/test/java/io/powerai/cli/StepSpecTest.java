@@ -22,7 +22,8 @@ class StepSpecTest {
         CliRun run = CliRun.of("train", project.toString(), "--spec", project.resolve("spec.json").toString());
         assertThat(run.exitCode()).as(run.toString()).isEqualTo(2);
         assertThat(run.err().strip()).isEqualTo("gpuTrain: unknown parameter 'gpu'. Valid parameters: "
-                + "args, data, env, gpus, image, name, network, registry, script, timeout");
+                + "args, backend, cuda, data, env, gpu_allow_shared, gpu_min_free_memory, gpu_policy, gpus, image, name, network, "
+                + "python, registry, script, shm_size, timeout, ulimits, workdir");
     }
 
     @Test
@@ -48,8 +49,12 @@ class StepSpecTest {
     void stepParameters_listsEachStepsKeys() {
         CliRun run = CliRun.of("step-parameters", "aksDeploy");
         assertThat(run.exitCode()).isZero();
-        assertThat(run.out().lines()).containsExactly("expected_response", "image", "name", "port", "ready_timeout",
-                "registry", "sample_request", "target");
+        assertThat(run.out().lines()).containsExactly("auth_enabled", "autoscale_enabled", "autoscale_max_replicas",
+                "autoscale_min_replicas", "autoscale_target_utilization", "cluster_name", "cpu_cores", "cpu_cores_limit",
+                "expected_response", "failure_threshold", "gpu_cores", "image", "initial_delay_seconds", "memory_gb",
+                "memory_gb_limit", "name", "namespace", "num_replicas", "period_seconds", "port", "ready_timeout", "registry",
+                "resource_group", "sample_request", "scoring_timeout_ms", "service_type", "target", "timeout_seconds",
+                "traffic_percent");
         assertThat(CliRun.of("step-parameters", "nope").exitCode()).isEqualTo(2);
     }
 

@@ -47,7 +47,7 @@ class SvmMoonsEndToEndTest {
         assertThat(run.out())
                 .contains("[amlEnvSnapshot] building 127.0.0.1:5000/" + NAME + "-env:")
                 .contains("[gpuTrain] | metric test_accuracy=")
-                .contains("[scoringImage] smoke test passed")
+                .contains("[scoringImage] parity gate passed")
                 .contains("scoring URL:   " + url)
                 .contains("prediction:    {\"predictions\": [0, 0, 1, 1]}");
 
@@ -75,8 +75,12 @@ class SvmMoonsEndToEndTest {
         assertThat(((Number) metrics.get("test_accuracy")).doubleValue()).isGreaterThan(0.9);
         @SuppressWarnings("unchecked")
         Map<String, Object> outputs = (Map<String, Object>) training.get("outputs");
-        assertThat(outputs).containsOnlyKeys("model.pkl");
+        assertThat(outputs).containsOnlyKeys("model.pkl", "parity.json");
         assertThat(scoring.get("modelSha256")).isEqualTo(outputs.get("model.pkl"));
+
+        // The scoring image reproduced the answers recorded at training time before it was pushed.
+        assertThat(scoring.get("parity")).asString().contains("checked=3");
+        assertThat(((Number) scoring.get("overheadBytes")).longValue()).isPositive();
 
         // The deployed service answers the sample with the expected classes.
         HttpResponse<String> answer = LocalInfrastructure.post(url, Files.readString(project.resolve("sample-request.json")));

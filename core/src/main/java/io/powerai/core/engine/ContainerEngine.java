@@ -93,8 +93,16 @@ public final class ContainerEngine {
 
     /** Builds {@code contextDir} (holding a Dockerfile) into {@code tag}, on the host network (no bridge here). */
     public ProcessRunner.Result build(Path contextDir, String tag, Consumer<String> onLine) {
+        return build(contextDir, tag, false, onLine);
+    }
+
+    /** As {@link #build(Path, String, Consumer)}; {@code noCache} rebuilds every layer (a reproducibility check). */
+    public ProcessRunner.Result build(Path contextDir, String tag, boolean noCache, Consumer<String> onLine) {
         requireChecked();
         List<String> command = new ArrayList<>(List.of(binary, "build", "--network", "host", "-t", tag));
+        if (noCache) {
+            command.add("--no-cache");
+        }
         if (kind == Kind.PODMAN) {
             command.addAll(List.of("--format", "docker"));
         }
@@ -128,9 +136,51 @@ public final class ContainerEngine {
     /** The exit status docker and podman use for their own failures, as opposed to the container's. */
     public static final int ENGINE_ERROR = 125;
 
+    /** The GPU request form that names devices ("device=0,1"), as docker's --gpus takes it. */
+    public static final String DEVICES = "device=";
+
+    /**
+     * {@code docker info --format TEMPLATE} (or podman's): the answer's text, or empty with nothing said when the
+     * engine is missing or refuses; the caller decides what that means.
+     */
+    public Optional<String> info(String template) {
+        try {
+            ProcessRunner.Result result = runner.run(List.of(binary, "info", "--format", template), null, QUICK, line -> { });
+            return result.exitCode() == 0 ? Optional.of(result.output().strip()) : Optional.empty();
+        } catch (ProcessRunner.NotStarted e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The config of a local image ({@code image inspect --format '{{json .Config}}'}), or empty when the engine lacks it. */
+    public Optional<String> imageConfig(String image) {
+        try {
+            ProcessRunner.Result result = runner.run(List.of(binary, "image", "inspect", "--format", "{{json .Config}}", image), null,
+                    QUICK, line -> { });
+            return result.exitCode() == 0 ? Optional.of(result.output().strip()) : Optional.empty();
+        } catch (ProcessRunner.NotStarted e) {
+            return Optional.empty();
+        }
+    }
+
     private static boolean daemonUnreachable(String output) {
         return output.contains("Cannot connect to the Docker daemon") || output.contains("Is the docker daemon running")
                 || output.contains("unable to connect to Podman");
+    }
+
+    /**
+     * Runs {@code script} with {@code sh -c} in a throw-away container of {@code image}, without network and
+     * whatever the image's entrypoint: for looking inside an image (what is installed).
+     */
+    public ProcessRunner.Result runScript(String image, String script, Duration timeout, Consumer<String> onLine) {
+        requireChecked();
+        ProcessRunner.Result result = call(List.of(binary, "run", "--rm", "--network", "none", "--entrypoint", "sh", image, "-c", script),
+                timeout, onLine);
+        if (result.exitCode() == ENGINE_ERROR && daemonUnreachable(result.output())) {
+            throw new PowerAiException.InfrastructureUnavailable("container engine '" + binary + "' does not answer: "
+                    + result.lastLines(1) + " (start it with scripts/infra.sh up)");
+        }
+        return result;
     }
 
     /** Starts a detached container and returns its id. */
@@ -168,6 +218,12 @@ public final class ContainerEngine {
         for (Map.Entry<String, String> e : spec.labels().entrySet()) {
             args.addAll(List.of("--label", e.getKey() + "=" + e.getValue()));
         }
+        if (spec.shmSize() != null) {
+            args.addAll(List.of("--shm-size", spec.shmSize()));
+        }
+        for (Map.Entry<String, String> e : spec.ulimits().entrySet()) {
+            args.addAll(List.of("--ulimit", e.getKey() + "=" + e.getValue()));
+        }
         if (spec.gpus() != null && !spec.gpus().equals("0")) {
             args.addAll(gpuArguments(spec.gpus()));
         }
@@ -177,6 +233,18 @@ public final class ContainerEngine {
     }
 
     private List<String> gpuArguments(String gpus) {
+        if (gpus.startsWith(DEVICES)) {
+            List<String> ids = List.of(gpus.substring(DEVICES.length()).split(","));
+            if (kind == Kind.DOCKER) {
+                // docker reads --gpus as CSV: a device list holds commas, so it travels quoted ('"device=0,1"').
+                return List.of("--gpus", "\"" + gpus + "\"");
+            }
+            List<String> args = new ArrayList<>();
+            for (String id : ids) {
+                args.addAll(List.of("--device", "nvidia.com/gpu=" + id));
+            }
+            return args;
+        }
         if (kind == Kind.DOCKER) {
             return List.of("--gpus", gpus);
         }
@@ -202,6 +270,19 @@ public final class ContainerEngine {
     public Optional<String> containerImage(String container) {
         ProcessRunner.Result result = call(List.of(binary, "inspect", "--format", "{{.Config.Image}}", container), QUICK, line -> { });
         return result.exitCode() == 0 ? Optional.of(result.lastLines(1).strip()) : Optional.empty();
+    }
+
+    /** The size in bytes of a local image (all its layers, uncompressed), or empty when the engine lacks it. */
+    public Optional<Long> imageSize(String image) {
+        ProcessRunner.Result result = call(List.of(binary, "image", "inspect", "--format", "{{.Size}}", image), QUICK, line -> { });
+        if (result.exitCode() != 0) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Long.parseLong(result.lastLines(1).strip()));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
     }
 
     public boolean isRunning(String container) {

@@ -105,4 +105,77 @@ public final class ProcessRunner {
     public Result run(List<String> command, Duration timeout) throws NotStarted {
         return run(command, null, timeout, line -> { });
     }
+
+    /** A program started in the background by {@link #start}: it runs until it ends or is stopped. */
+    public interface Background {
+        boolean isAlive();
+
+        /** Stops it (terminate, then kill) if it still runs; its exit code and its last lines of output. */
+        Result stop();
+    }
+
+    /**
+     * Starts {@code command} in the background (a sampler that runs beside a training); each line of its merged
+     * output goes to {@code onLine}. Only its last lines are kept, for the message when it fails.
+     */
+    public Background start(List<String> command, Consumer<String> onLine) throws NotStarted {
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().putAll(extraEnvironment);
+        Process process;
+        try {
+            process = builder.start();
+        } catch (IOException e) {
+            throw new NotStarted("cannot start '" + command.get(0) + "': " + e.getMessage(), e);
+        }
+        try {
+            process.getOutputStream().close();
+        } catch (IOException ignored) {
+            // nothing to flush
+        }
+        java.util.ArrayDeque<String> last = new java.util.ArrayDeque<>();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = in.readLine()) != null; ) {
+                    synchronized (last) {
+                        last.addLast(line);
+                        if (last.size() > 20) {
+                            last.removeFirst();
+                        }
+                    }
+                    onLine.accept(line);
+                }
+            } catch (IOException e) {
+                // stopped; what was read was handed on
+            }
+        }, "background " + command.get(0));
+        reader.setDaemon(true);
+        reader.start();
+        return new Background() {
+            @Override
+            public boolean isAlive() {
+                return process.isAlive();
+            }
+
+            @Override
+            public Result stop() {
+                boolean wasRunning = process.isAlive();
+                try {
+                    if (wasRunning) {
+                        process.destroy();
+                        if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                            process.destroyForcibly();
+                            process.waitFor();
+                        }
+                    }
+                    reader.join(TimeUnit.SECONDS.toMillis(5));
+                } catch (InterruptedException e) {
+                    process.destroyForcibly();
+                    Thread.currentThread().interrupt();
+                }
+                synchronized (last) {
+                    return new Result(process.isAlive() ? -1 : process.exitValue(), List.copyOf(last), false);
+                }
+            }
+        };
+    }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.powerai.core.PowerAiException;
+import io.powerai.core.spec.MemorySizes;
 import io.powerai.core.spec.Stage;
 import io.powerai.core.spec.TrainSpec;
 
@@ -23,6 +24,7 @@ import java.util.Map;
 public final class TrainingPodTemplate {
     public static final String CONTAINER = "train";
     public static final String GPU_RESOURCE = "nvidia.com/gpu";
+    static final String SHM_VOLUME = "dshm";
 
     private static final YAMLMapper YAML = YAMLMapper.builder(new YAMLFactory()
                     .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
@@ -38,6 +40,10 @@ public final class TrainingPodTemplate {
         if ("all".equals(spec.gpus())) {
             throw new PowerAiException.InvalidInput(Stage.TRAIN.stepName() + ": 'gpus' must be a count on Kubernetes "
                     + "(a pod asks for a number of " + GPU_RESOURCE + "); got 'all'");
+        }
+        if (spec.gpus() != null && spec.gpus().startsWith(io.powerai.core.gpu.GpuRequest.DEVICES_PREFIX)) {
+            throw new PowerAiException.InvalidInput(Stage.TRAIN.stepName() + ": 'gpus' must be a count on Kubernetes "
+                    + "(the device plugin picks the devices; a pod cannot name them); got '" + spec.gpus() + "'");
         }
         int gpus = spec.gpus() == null ? 0 : Integer.parseInt(spec.gpus());
 
@@ -66,6 +72,13 @@ public final class TrainingPodTemplate {
         if (gpus > 0) {
             container.put("resources", Map.of("limits", Map.of(GPU_RESOURCE, gpus)));
         }
+        if (spec.shmSize() != null) {
+            // A pod's /dev/shm is 64 MiB; PyTorch's DataLoader workers need more: a memory-backed emptyDir replaces it.
+            Map<String, Object> mount = new LinkedHashMap<>();
+            mount.put("name", SHM_VOLUME);
+            mount.put("mountPath", "/dev/shm");
+            container.put("volumeMounts", List.of(mount));
+        }
 
         Map<String, Object> podSpec = new LinkedHashMap<>();
         podSpec.put("restartPolicy", "Never");
@@ -76,6 +89,15 @@ public final class TrainingPodTemplate {
             podSpec.put("tolerations", tolerations);
         }
         podSpec.put("containers", List.of(container));
+        if (spec.shmSize() != null) {
+            Map<String, Object> emptyDir = new LinkedHashMap<>();
+            emptyDir.put("medium", "Memory");
+            emptyDir.put("sizeLimit", MemorySizes.kubernetesQuantity(MemorySizes.bytes(spec.shmSize())));
+            Map<String, Object> volume = new LinkedHashMap<>();
+            volume.put("name", SHM_VOLUME);
+            volume.put("emptyDir", emptyDir);
+            podSpec.put("volumes", List.of(volume));
+        }
 
         Map<String, Object> pod = new LinkedHashMap<>();
         pod.put("apiVersion", "v1");

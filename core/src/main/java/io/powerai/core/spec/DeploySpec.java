@@ -1,27 +1,44 @@
 package io.powerai.core.spec;
 
+import io.powerai.core.deploy.AksSettings;
+
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * The {@code deploy} section: where the scoring image serves (only the local target exists so far), and the
- * sample the smoke test sends (default: the {@code score} section's).
+ * The {@code deploy} section: where the scoring image serves (the local host, or a Kubernetes cluster such as
+ * AKS), and the sample the smoke test sends (default: the {@code score} section's). The keys of target
+ * {@code aks} are parsed whatever the target, so a typo is found before a switch of target; {@link #aks()}.
  */
-public record DeploySpec(String target, int port, Duration readyTimeout, Path sampleRequest, Path expectedResponse) {
+public record DeploySpec(String target, int port, Duration readyTimeout, Path sampleRequest, Path expectedResponse,
+                         AksSettings aks) {
 
-    public static final Set<String> KEYS = Set.of("target", "port", "ready_timeout", "sample_request", "expected_response");
+    public static final Set<String> KEYS = keys();
     public static final int DEFAULT_PORT = 8890;
+
+    public DeploySpec(String target, int port, Duration readyTimeout, Path sampleRequest, Path expectedResponse) {
+        this(target, port, readyTimeout, sampleRequest, expectedResponse, null);
+    }
+
+    private static Set<String> keys() {
+        Set<String> keys = new HashSet<>(Set.of("target", "port", "ready_timeout", "sample_request", "expected_response"));
+        keys.addAll(AksSettings.KEYS);
+        return Set.copyOf(keys);
+    }
 
     static DeploySpec from(Section s, Path projectDir) {
         s.rejectUnknown(KEYS);
         String target = s.has("target")
-                ? s.matching("target", false, Pattern.compile("local"), "must be 'local' (the only target in this version)")
+                ? s.matching("target", false, Pattern.compile("local|aks"), "must be 'local' or 'aks'")
                 : "local";
+        Duration readyTimeout = s.duration("ready_timeout", Duration.ofSeconds(60));
         return new DeploySpec(target, s.integer("port", DEFAULT_PORT, 1024, 65535),
-                s.duration("ready_timeout", Duration.ofSeconds(60)),
+                readyTimeout,
                 s.pathInside("sample_request", false, projectDir, false),
-                s.pathInside("expected_response", false, projectDir, false));
+                s.pathInside("expected_response", false, projectDir, false),
+                AksSettings.from(s, s.has("ready_timeout") ? readyTimeout : null));
     }
 }

@@ -1,13 +1,23 @@
 package io.powerai.core.spec;
 
+import io.powerai.core.gpu.FreeMemoryRule;
+import io.powerai.core.gpu.GpuPolicy;
+import io.powerai.core.gpu.GpuRequest;
+
+import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 
-/** The {@code train} section: which script runs in the snapshot image, on what, with which resources. */
+/**
+ * The {@code train} section: which script runs in the snapshot image (or, with {@code backend: native}, on the
+ * agent's own Python), on what, with which resources, and what the GPU preflight asks of the host.
+ */
 public record TrainSpec(
         String script,
         List<String> args,
@@ -15,19 +25,47 @@ public record TrainSpec(
         String gpus,
         String network,
         Duration timeout,
-        SortedMap<String, String> env) {
+        SortedMap<String, String> env,
+        String backend,
+        String python,
+        String cuda,
+        GpuPolicy gpuPolicy,
+        FreeMemoryRule gpuMinFreeMemory,
+        boolean gpuAllowShared,
+        String shmSize,
+        SortedMap<String, String> ulimits,
+        String workdir) {
 
-    public static final Set<String> KEYS = Set.of("script", "args", "data", "gpus", "network", "timeout", "env");
+    public static final Set<String> KEYS = Set.of("script", "args", "data", "gpus", "network", "timeout", "env",
+            "backend", "python", "cuda", "gpu_policy", "gpu_min_free_memory", "gpu_allow_shared", "shm_size", "ulimits", "workdir");
     public static final Duration DEFAULT_TIMEOUT = Duration.ofHours(2);
-    private static final Pattern GPUS = Pattern.compile("all|[0-9]{1,3}");
+    public static final String CONTAINER = "container";
+    public static final String NATIVE = "native";
+    public static final String DEFAULT_PYTHON = "python3";
+    /** The limits docker and podman take with --ulimit. */
+    public static final Set<String> ULIMITS = Set.of("core", "cpu", "data", "fsize", "locks", "memlock", "msgqueue", "nice",
+            "nofile", "nproc", "rss", "rtprio", "rttime", "sigpending", "stack");
+    private static final Pattern ULIMIT_VALUE = Pattern.compile("-1|[0-9]{1,19}(:(-1|[0-9]{1,19}))?");
+    private static final Pattern PERCENT = Pattern.compile("([0-9]{1,3}(?:\\.[0-9]+)?)%");
 
     public TrainSpec {
         args = List.copyOf(args);
+        ulimits = ulimits == null ? new TreeMap<>() : new TreeMap<>(ulimits);
     }
 
-    /** Whether the run asks for GPUs at all; only then do GPU flags reach the engine. */
+    /** Whether the run asks for GPUs at all; only then do GPU flags reach the engine, and the preflight run. */
     public boolean wantsGpus() {
         return gpus != null && !gpus.equals("0");
+    }
+
+    /** The {@code gpus} key, typed. */
+    public GpuRequest gpuRequest() {
+        return GpuRequest.parse(gpus);
+    }
+
+    /** Whether the script runs on the agent's own Python, with no container (the environment is not pinned). */
+    public boolean nativeBackend() {
+        return NATIVE.equals(backend);
     }
 
     static TrainSpec from(Section s, Path projectDir) {
@@ -36,9 +74,10 @@ public record TrainSpec(
         String gpus = "0";
         Object rawGpus = s.raw("gpus");
         if (rawGpus != null) {
-            gpus = String.valueOf(rawGpus);
-            if (!(rawGpus instanceof Integer || rawGpus instanceof String) || !GPUS.matcher(gpus).matches()) {
-                s.problem("gpus", rawGpus, "must be a count of GPUs (0 for none) or 'all'");
+            gpus = GpuRequest.canonical(rawGpus).orElse(null);
+            if (gpus == null) {
+                s.problem("gpus", rawGpus, "must be a count of GPUs (0 for none) or 'all', or the devices to use: "
+                        + "indexes or UUIDs as '0,1', 'device=1', 'GPU-<uuid>' or a list [0, 1]");
                 gpus = "0";
             }
         }
@@ -47,6 +86,48 @@ public record TrainSpec(
             network = s.matching("network", false, Pattern.compile("none|host"),
                     "must be 'none' (no network during training, the reproducible default) or 'host'");
         }
+        String backend = CONTAINER;
+        if (s.has("backend")) {
+            backend = s.matching("backend", false, Pattern.compile("container|native"),
+                    "must be 'container' (the snapshot image, the default) or 'native' (the agent's own Python, not pinned)");
+        }
+        boolean nativeMode = NATIVE.equals(backend);
+        String python = DEFAULT_PYTHON;
+        if (s.has("python")) {
+            python = s.matching("python", false, Pattern.compile("\\S+"), "must be a Python interpreter: a command or a path, without spaces");
+            if (python != null && !nativeMode) {
+                s.problem("python", python, "applies only to backend 'native' (a container runs the image's python3)");
+            }
+        }
+        String shmSize = null;
+        if (s.has("shm_size")) {
+            try {
+                shmSize = MemorySizes.engineForm(MemorySizes.bytes(s.raw("shm_size")));
+            } catch (IllegalArgumentException e) {
+                s.problem("shm_size", s.raw("shm_size"), e.getMessage());
+            }
+            if (nativeMode) {
+                s.problem("shm_size", s.raw("shm_size"), "applies only to backend 'container' (a native run has the host's /dev/shm)");
+            }
+        }
+        SortedMap<String, String> ulimits = ulimits(s);
+        if (nativeMode && !ulimits.isEmpty()) {
+            s.problem("ulimits", s.raw("ulimits"), "applies only to backend 'container' (a native run has the agent's limits)");
+        }
+        String gpuPolicy = "require";
+        if (s.has("gpu_policy")) {
+            gpuPolicy = s.matching("gpu_policy", false, Pattern.compile("require|prefer|none"),
+                    "must be 'require' (stop when the GPUs are not usable, exit 3), 'prefer' (warn and train on the CPU) "
+                            + "or 'none' (no preflight)");
+        }
+        String workdir = null;
+        if (s.has("workdir")) {
+            Path dir = s.pathInside("workdir", false, projectDir, true);
+            workdir = dir == null ? null : projectDir.relativize(dir).toString().replace('\\', '/');
+            if (workdir != null && workdir.isEmpty()) {
+                workdir = null;
+            }
+        }
         return new TrainSpec(
                 script == null ? null : projectDir.relativize(script).toString().replace('\\', '/'),
                 s.stringList("args"),
@@ -54,6 +135,93 @@ public record TrainSpec(
                 gpus,
                 network,
                 s.duration("timeout", DEFAULT_TIMEOUT),
-                s.environment("env"));
+                s.environment("env"),
+                backend == null ? CONTAINER : backend,
+                python == null ? DEFAULT_PYTHON : python,
+                cuda(s),
+                GpuPolicy.parse(gpuPolicy == null ? "require" : gpuPolicy).orElse(GpuPolicy.REQUIRE),
+                freeMemory(s),
+                allowShared(s),
+                shmSize,
+                ulimits,
+                workdir);
+    }
+
+    private static String cuda(Section s) {
+        Object raw = s.raw("cuda");
+        if (raw == null) {
+            return null;
+        }
+        // YAML reads an unquoted 12.4 as a number; its text is what the user meant.
+        String text = raw instanceof Double || raw instanceof BigDecimal ? new BigDecimal(String.valueOf(raw)).toPlainString()
+                : raw instanceof String str ? str.strip() : null;
+        if (text == null || !io.powerai.core.gpu.CudaCompatibility.CUDA_VERSION.matcher(text).matches()) {
+            s.problem("cuda", raw, "must be the CUDA version the image was built for, major.minor[.update], e.g. '12.4' or '12.4.1'");
+            return null;
+        }
+        return text;
+    }
+
+    private static FreeMemoryRule freeMemory(Section s) {
+        Object raw = s.raw("gpu_min_free_memory");
+        if (raw == null) {
+            return FreeMemoryRule.DEFAULT;
+        }
+        String rule = "must be a share of each GPU's memory such as '90%', or an amount such as '20GiB' or '8192m'";
+        if (raw instanceof String text) {
+            java.util.regex.Matcher m = PERCENT.matcher(text.strip());
+            if (m.matches()) {
+                double percent = Double.parseDouble(m.group(1));
+                if (percent <= 100) {
+                    return FreeMemoryRule.percent(percent);
+                }
+                s.problem("gpu_min_free_memory", raw, rule + " (at most 100%)");
+                return FreeMemoryRule.DEFAULT;
+            }
+        }
+        try {
+            long bytes = MemorySizes.bytes(raw instanceof Integer ? raw + "m" : raw); // a bare number is MiB here, as nvidia-smi counts
+            return FreeMemoryRule.mebibytes(Math.max(1, bytes >> 20));
+        } catch (IllegalArgumentException e) {
+            s.problem("gpu_min_free_memory", raw, rule);
+            return FreeMemoryRule.DEFAULT;
+        }
+    }
+
+    private static boolean allowShared(Section s) {
+        Object raw = s.raw("gpu_allow_shared");
+        if (raw == null) {
+            return false;
+        }
+        if (raw instanceof Boolean b) {
+            return b;
+        }
+        s.problem("gpu_allow_shared", raw, "must be true or false");
+        return false;
+    }
+
+    private static SortedMap<String, String> ulimits(Section s) {
+        SortedMap<String, String> out = new TreeMap<>();
+        Object raw = s.raw("ulimits");
+        if (raw == null) {
+            return out;
+        }
+        if (!(raw instanceof Map<?, ?> map)) {
+            s.problem("ulimits", raw, "must be a map of limit names to values, e.g. {memlock: -1, stack: 67108864, nofile: '1024:4096'}");
+            return out;
+        }
+        for (Map.Entry<?, ?> e : map.entrySet()) {
+            String name = String.valueOf(e.getKey());
+            Object value = e.getValue();
+            if (!ULIMITS.contains(name)) {
+                s.problem("ulimits." + name, name, "must be one of " + String.join(", ", new java.util.TreeSet<>(ULIMITS)));
+            } else if ((value instanceof Integer || value instanceof Long || value instanceof String)
+                    && ULIMIT_VALUE.matcher(String.valueOf(value).strip()).matches()) {
+                out.put(name, String.valueOf(value).strip());
+            } else {
+                s.problem("ulimits." + name, value, "must be a number (-1 for unlimited) or 'soft:hard'");
+            }
+        }
+        return out;
     }
 }

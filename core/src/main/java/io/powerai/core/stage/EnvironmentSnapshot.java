@@ -7,6 +7,11 @@ import io.powerai.core.event.StageEvents;
 import io.powerai.core.image.ImageReference;
 import io.powerai.core.json.Digests;
 import io.powerai.core.json.Json;
+import io.powerai.core.python.RequirementsFile;
+import io.powerai.core.python.Version;
+import io.powerai.core.snapshot.Capture;
+import io.powerai.core.snapshot.LockFiles;
+import io.powerai.core.snapshot.Manifest;
 import io.powerai.core.spec.EnvironmentSpec;
 import io.powerai.core.spec.Stage;
 
@@ -14,69 +19,181 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 
 /**
  * EO: pins the experiment environment. The snapshot id is the SHA-256 of a canonical description of the
  * environment (base image by digest, every package, every input file's bytes), so the same inputs always name
- * the same image and an unchanged environment is never built twice.
+ * the same image and an unchanged environment is never built twice. After a build, the image is looked into
+ * (what pip, conda and dpkg installed) and the manifest and lock files are written from what was found.
  */
 public final class EnvironmentSnapshot {
     /** Bumped whenever the Dockerfile rendering changes, so that old snapshots are not mistaken for new ones. */
-    static final int RENDERER_VERSION = 1;
+    static final int RENDERER_VERSION = 2;
     static final Stage STAGE = Stage.SNAPSHOT;
+    /** Where the snapshot's inputs live inside the image. */
+    static final String IMAGE_HOME = "/opt/powerai";
+    public static final String MANIFEST = "manifest.json";
+    static final String CAPTURED_REQUIREMENTS = "captured-requirements.txt";
 
     private EnvironmentSnapshot() {
     }
 
+    /**
+     * Pins derived from an image the user experimented in ({@code capture_from}): what it has over the base.
+     *
+     * @param apt Debian packages {@code name=version}
+     * @param pip Python distributions {@code name==version} (or {@code name @ url})
+     */
+    public record Derived(String image, List<String> apt, List<String> pip) {
+        public Derived {
+            apt = List.copyOf(apt);
+            pip = List.copyOf(pip);
+        }
+
+        /** The requirements file the build installs the captured distributions from. */
+        public String requirementsFile() {
+            StringBuilder out = new StringBuilder("# Derived by powerai from what pip installed in " + image + "; do not edit.\n");
+            pip.forEach(p -> out.append(p).append('\n'));
+            return out.toString();
+        }
+    }
+
     /** The canonical form that is hashed into the snapshot id. */
-    static Map<String, Object> canonicalForm(EnvironmentSpec env, ImageReference pinnedBase, Map<String, String> inputFiles) {
+    static Map<String, Object> canonicalForm(EnvironmentSpec env, ImageReference pinnedBase, Map<String, String> inputFiles,
+                                             ImageReference pinnedCapture) {
         Map<String, Object> form = new TreeMap<>();
         form.put("renderer", RENDERER_VERSION);
         form.put("base", pinnedBase.toString());
         form.put("apt_packages", env.aptPackages().stream().sorted().toList());
         form.put("env", env.env());
         form.put("files", new TreeMap<>(inputFiles));
+        if (env.cuda() != null) {
+            form.put("cuda", env.cuda());
+        }
+        if (env.cudnn() != null) {
+            form.put("cudnn", env.cudnn());
+        }
+        if (pinnedCapture != null) {
+            form.put("capture_from", pinnedCapture.toString());
+        }
         return form;
     }
 
     public static String snapshotId(EnvironmentSpec env, ImageReference pinnedBase, Map<String, String> inputFiles) {
-        return Digests.sha256(Json.canonicalBytes(canonicalForm(env, pinnedBase, inputFiles)));
+        return snapshotId(env, pinnedBase, inputFiles, null);
+    }
+
+    public static String snapshotId(EnvironmentSpec env, ImageReference pinnedBase, Map<String, String> inputFiles,
+                                    ImageReference pinnedCapture) {
+        return Digests.sha256(Json.canonicalBytes(canonicalForm(env, pinnedBase, inputFiles, pinnedCapture)));
     }
 
     /** The Dockerfile of the snapshot image; byte-for-byte the same for the same inputs. */
     public static String renderDockerfile(String projectName, EnvironmentSpec env, ImageReference base,
                                           ImageReference pinnedBase, String snapshotId) {
+        return renderDockerfile(projectName, env, null, base, pinnedBase, snapshotId);
+    }
+
+    /**
+     * The Dockerfile with what {@code capture_from} derived. OCI labels carry no creation time: it would change
+     * the image for the same inputs (the snapshot id is the version instead).
+     */
+    public static String renderDockerfile(String projectName, EnvironmentSpec env, Derived derived, ImageReference base,
+                                          ImageReference pinnedBase, String snapshotId) {
         StringBuilder out = new StringBuilder();
         out.append("# Rendered by powerai (amlEnvSnapshot). Do not edit: change powerai.yaml and snapshot again.\n");
         out.append("FROM ").append(pinnedBase).append('\n');
-        out.append("LABEL io.powerai.snapshot-id=\"").append(snapshotId).append("\" \\\n");
-        out.append("      org.opencontainers.image.title=\"").append(projectName).append("-env\" \\\n");
-        out.append("      org.opencontainers.image.base.name=\"").append(base).append("\" \\\n");
-        out.append("      org.opencontainers.image.base.digest=\"").append(pinnedBase.digest().orElseThrow()).append("\"\n");
+        Map<String, String> labels = new LinkedHashMap<>();
+        labels.put("io.powerai.snapshot-id", snapshotId);
+        labels.put("org.opencontainers.image.title", projectName + "-env");
+        labels.put("org.opencontainers.image.description", "powerai environment snapshot of " + projectName);
+        labels.put("org.opencontainers.image.version", snapshotId);
+        labels.put("org.opencontainers.image.base.name", base.toString());
+        labels.put("org.opencontainers.image.base.digest", pinnedBase.digest().orElseThrow());
+        if (env.cuda() != null) {
+            labels.put("io.powerai.cuda", env.cuda());
+        }
+        if (env.cudnn() != null) {
+            labels.put("io.powerai.cudnn", env.cudnn());
+        }
+        if (derived != null) {
+            labels.put("io.powerai.captured-from", derived.image());
+        }
+        out.append("LABEL ");
+        int i = 0;
+        for (Map.Entry<String, String> label : labels.entrySet()) {
+            out.append(i++ == 0 ? "" : " \\\n      ").append(label.getKey()).append('=').append(quote(label.getValue()));
+        }
+        out.append('\n');
         if (!env.env().isEmpty()) {
             out.append("ENV");
             env.env().forEach((k, v) -> out.append(" \\\n    ").append(k).append('=').append(quote(v)));
             out.append('\n');
         }
-        if (!env.aptPackages().isEmpty()) {
+        List<String> apt = aptPackages(env, derived);
+        if (!apt.isEmpty()) {
             out.append("RUN apt-get update \\\n && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends");
-            env.aptPackages().stream().sorted().forEach(p -> out.append(" \\\n      ").append(p));
+            apt.forEach(p -> out.append(" \\\n      ").append(p));
             out.append(" \\\n && rm -rf /var/lib/apt/lists/*\n");
         }
-        if (env.pipRequirements() != null) {
-            out.append("COPY requirements.txt /opt/powerai/requirements.txt\n");
-            out.append("RUN python3 -m pip install --no-cache-dir --requirement /opt/powerai/requirements.txt\n");
+        if (!env.inputFiles().isEmpty()) {
+            out.append("COPY project/ ").append(IMAGE_HOME).append("/project/\n");
+        }
+        if (env.conda() != null) {
+            out.append("RUN conda env update --name base --file ").append(IMAGE_HOME).append("/project/")
+                    .append(relative(env, env.condaFile())).append(" \\\n && conda clean --all --yes\n");
+        }
+        List<String> requirementFiles = new ArrayList<>();
+        String workDir = IMAGE_HOME;
+        if (env.pip() != null) {
+            workDir += "/project";
+            Path rel = env.projectDir().relativize(env.pipRequirements().toAbsolutePath().normalize());
+            if (rel.getParent() != null) {
+                workDir += "/" + rel.getParent().toString().replace('\\', '/');
+            }
+            requirementFiles.add(rel.getFileName().toString());
+        }
+        if (derived != null && !derived.pip().isEmpty()) {
+            out.append("COPY ").append(CAPTURED_REQUIREMENTS).append(' ').append(IMAGE_HOME).append('/').append(CAPTURED_REQUIREMENTS).append('\n');
+            requirementFiles.add(IMAGE_HOME + "/" + CAPTURED_REQUIREMENTS);
+        }
+        if (!requirementFiles.isEmpty()) {
+            // pip resolves the file's relative paths (-r, -c, ./pkg) from where it runs: the requirements file's folder.
+            // PEP 668 images (Debian 12) refuse pip in the system Python without PIP_BREAK_SYSTEM_PACKAGES; in an
+            // image that is the point. The report records each archive's hash for the lock.
+            out.append("RUN cd ").append(workDir).append(" \\\n && PIP_BREAK_SYSTEM_PACKAGES=1 PIP_DISABLE_PIP_VERSION_CHECK=1")
+                    .append(" PIP_ROOT_USER_ACTION=ignore \\\n    python3 -m pip install --no-cache-dir --report ")
+                    .append(Capture.PIP_REPORT);
+            requirementFiles.forEach(f -> out.append(" \\\n      --requirement ").append(f));
+            out.append('\n');
         }
         return out.toString();
     }
 
+    /** The spec's apt packages with the derived pins; a derived pin replaces the spec's unversioned name. */
+    static List<String> aptPackages(EnvironmentSpec env, Derived derived) {
+        Map<String, String> byName = new TreeMap<>();
+        env.aptPackages().forEach(p -> byName.put(p.split("=", 2)[0], p));
+        if (derived != null) {
+            derived.apt().forEach(p -> byName.merge(p.split("=", 2)[0], p, (spec, captured) -> spec.contains("=") ? spec : captured));
+        }
+        return List.copyOf(byName.values());
+    }
+
+    private static String relative(EnvironmentSpec env, Path file) {
+        return env.projectDir().relativize(file.toAbsolutePath().normalize()).toString().replace('\\', '/');
+    }
+
     /** Dockerfile double-quoted string: backslash, quote and '$' (which ENV would expand) escaped. */
-    private static String quote(String value) {
+    static String quote(String value) {
         return '"' + value.replace("\\", "\\\\").replace("\"", "\\\"").replace("$", "\\$") + '"';
     }
 
@@ -85,53 +202,73 @@ public final class EnvironmentSnapshot {
         EnvironmentSpec env = ctx.spec().environment();
         StageEvents events = ctx.events().forStage(STAGE.stepName());
         long started = System.nanoTime();
+        env.warnings().forEach(events::warning);
 
         ImageReference base = env.baseImage();
-        ImageReference pinnedBase = pinBase(ctx, base, events);
+        ImageReference pinnedBase = pin(ctx, base, "base_image");
+        ImageReference pinnedCapture = env.captureFrom() == null ? null : pin(ctx, env.captureFrom(), "capture_from");
 
-        Map<String, String> inputFiles = new TreeMap<>();
-        if (env.pipRequirements() != null) {
-            inputFiles.put("requirements.txt", Digests.sha256(env.pipRequirements()));
-        }
-        String id = snapshotId(env, pinnedBase, inputFiles);
-        String dockerfile = renderDockerfile(ctx.spec().name(), env, base, pinnedBase, id);
-        Path context = ctx.workspace().stageDir(STAGE).resolve("context");
-        writeContext(context, dockerfile, env);
-
+        Map<String, String> inputFiles = env.inputFiles();
+        String id = snapshotId(env, pinnedBase, inputFiles, pinnedCapture);
         ImageReference target = ImageReference.of(ctx.spec().registry(), ctx.spec().name() + "-env", id);
+        Path stageDir = ctx.workspace().stageDir(STAGE);
+        Path context = stageDir.resolve("context");
+        Path manifestFile = stageDir.resolve(MANIFEST);
         events.progress("snapshot " + id.substring(0, 12) + " of base " + pinnedBase);
+
         Optional<String> existing = ctx.registry().digest(target);
+        Manifest previous = existing.isPresent() ? Manifest.readIfPresent(manifestFile) : null;
+        boolean unchanged = previous != null && id.equals(previous.snapshotId()) && existing.get().equals(previous.imageDigest());
         boolean built = existing.isEmpty();
-        String digest;
-        if (existing.isPresent()) {
-            digest = existing.get();
-            events.progress("registry already has " + target + " (" + digest + "): inputs unchanged, build skipped");
+        String dockerfile;
+        Manifest manifest;
+        if (unchanged) {
+            manifest = previous;
+            dockerfile = pinnedCapture == null ? renderDockerfile(ctx.spec().name(), env, base, pinnedBase, id) : null;
+            if (dockerfile != null) {
+                writeContext(context, dockerfile, env, null);
+            }
+            events.progress("registry already has " + target + " (" + existing.get() + "): inputs unchanged, build skipped");
         } else {
-            events.progress("building " + target);
+            Derived derived = pinnedCapture == null ? null : derive(ctx, env, pinnedCapture, pinnedBase, events);
+            dockerfile = renderDockerfile(ctx.spec().name(), env, derived, base, pinnedBase, id);
+            writeContext(context, dockerfile, env, derived);
+            String digest;
+            if (existing.isPresent()) {
+                digest = existing.get();
+                events.progress("registry already has " + target + " (" + digest + "): inputs unchanged, build skipped");
+            } else {
+                digest = buildAndPush(ctx, context, target, events);
+            }
             ctx.engine().ensureAvailable();
-            ProcessRunner.Result build = ctx.engine().build(context, target.toString(), events::log);
-            if (build.exitCode() != 0) {
-                throw new PowerAiException.StageFailed(STAGE.stepName() + ": building " + target + " failed (exit "
-                        + build.exitCode() + "): " + build.lastLines(1));
-            }
-            events.progress("pushing " + target);
-            ProcessRunner.Result push = ctx.engine().push(target.toString(), events::log);
-            if (push.exitCode() != 0) {
-                throw new PowerAiException.InfrastructureUnavailable(STAGE.stepName() + ": pushing " + target + " failed (exit "
-                        + push.exitCode() + "): " + push.lastLines(1));
-            }
-            digest = ctx.registry().digest(target).orElseThrow(() -> new PowerAiException.InfrastructureUnavailable(
-                    STAGE.stepName() + ": registry does not show " + target + " right after the push"));
-            events.progress("pushed " + target + " (" + digest + ")");
+            events.progress("looking inside " + target.pinned(digest) + " (pip, conda, dpkg)");
+            Capture.Captured image = Capture.run(ctx.engine(), target.pinned(digest).toString(), line -> { });
+            Capture.Captured baseCapture = Capture.run(ctx.engine(), pinnedBase.toString(), line -> { });
+            manifest = manifest(id, target, digest, base, pinnedBase, env, image, baseCapture);
+            manifest.write(manifestFile);
         }
-        ImageReference pinned = target.pinned(digest);
+        if (dockerfile == null) {
+            dockerfile = readOrEmpty(context.resolve("Dockerfile"));
+        }
+        Map<String, String> locks = writeLocks(stageDir, manifest, env.pip() == null ? List.of() : env.pip().options());
+        events.progress(manifest.packages().size() + " packages pinned (" + count(manifest, Manifest.SOURCE_PIP) + " pip, "
+                + count(manifest, Manifest.SOURCE_CONDA) + " conda, " + count(manifest, Manifest.SOURCE_APT) + " apt); manifest "
+                + ctx.workspace().dir().relativize(manifestFile));
+        ImageReference pinned = target.pinned(manifest.imageDigest());
 
         Map<String, String> inputs = new TreeMap<>(inputFiles);
         inputs.put("base_image", pinnedBase.toString());
-        Map<String, String> outputs = Map.of("image", pinned.toString(), "Dockerfile", Digests.sha256(dockerfile));
+        if (pinnedCapture != null) {
+            inputs.put("capture_from", pinnedCapture.toString());
+        }
+        Map<String, String> outputs = new TreeMap<>(locks);
+        outputs.put("image", pinned.toString());
+        outputs.put("Dockerfile", Digests.sha256(dockerfile));
+        outputs.put(MANIFEST, Digests.sha256(manifestFile));
         Map<String, Object> details = new TreeMap<>();
         details.put("snapshotId", id);
         details.put("built", built);
+        details.put("packages", manifest.packages().size());
         AuditLog.Appended record = ctx.workspace().audit().append(
                 new AuditLog.Entry(STAGE.stepName(), "succeeded", inputs, outputs, details));
 
@@ -142,46 +279,240 @@ public final class EnvironmentSnapshot {
         result.put("snapshotId", id);
         result.put("image", pinned.toString());
         result.put("imageTag", target.toString());
-        result.put("digest", digest);
+        result.put("digest", manifest.imageDigest());
         result.put("baseImage", base.toString());
         result.put("baseImageDigest", pinnedBase.digest().orElseThrow());
         result.put("built", built);
         result.put("dockerfile", ctx.workspace().dir().relativize(context.resolve("Dockerfile")).toString());
+        result.put("manifest", ctx.workspace().dir().relativize(manifestFile).toString());
+        result.put("lockFiles", locks.keySet().stream().map(f -> ctx.workspace().dir().relativize(stageDir.resolve(f)).toString()).toList());
+        result.put("packages", manifest.packages().size());
+        result.put("warnings", env.warnings().size());
         result.put("durationMillis", (System.nanoTime() - started) / 1_000_000);
         result.put("audit", Map.of("seq", record.seq(), "hash", record.hash()));
         ctx.workspace().writeResult(STAGE, result);
         return result;
     }
 
-    private static ImageReference pinBase(StageContext ctx, ImageReference base, StageEvents events) {
-        if (base.digest().isPresent()) {
-            return base.pinned(base.digest().get());
-        }
-        if (base.tag().isEmpty() || base.tag().get().equals("latest")) {
-            events.warning("base image " + base + " is not pinned (tag 'latest'): it is pinned by digest for this snapshot,"
-                    + " but a later snapshot may see another image; name a version tag or a digest");
-        }
-        String digest = ctx.registry().digest(base).orElseThrow(() -> new PowerAiException.InvalidInput(STAGE.stepName()
-                + ": 'base_image' must name an image that exists in its registry; got '" + base + "' (tag "
-                + base.tagOrLatest() + " not found in " + base.registry() + ")"));
-        return base.pinned(digest);
+    private static long count(Manifest m, String source) {
+        return m.packages().stream().filter(p -> p.source().equals(source)).count();
     }
 
-    private static void writeContext(Path context, String dockerfile, EnvironmentSpec env) {
-        try {
-            Files.createDirectories(context);
-            try (var stale = Files.list(context)) {
-                for (Path p : stale.toList()) {
-                    Files.delete(p);
+    static Manifest manifest(String id, ImageReference target, String digest, ImageReference base, ImageReference pinnedBase,
+                             EnvironmentSpec env, Capture.Captured image, Capture.Captured baseCapture) {
+        return new Manifest(id, target.toString(), digest, base.toString(), pinnedBase.digest().orElseThrow(), image.osRelease(),
+                image.pythonVersion(), image.pythonImplementation(), env.cuda(), env.cudnn(), env.env(), env.inputFiles(),
+                image.condaPresent() ? image.condaName() : null, image.condaChannels(), Manifest.packages(image, baseCapture));
+    }
+
+    private static String buildAndPush(StageContext ctx, Path context, ImageReference target, StageEvents events) {
+        events.progress("building " + target);
+        ctx.engine().ensureAvailable();
+        ProcessRunner.Result build = ctx.engine().build(context, target.toString(), events::log);
+        if (build.exitCode() != 0) {
+            throw new PowerAiException.StageFailed(STAGE.stepName() + ": building " + target + " failed (exit "
+                    + build.exitCode() + "): " + build.lastLines(1));
+        }
+        events.progress("pushing " + target);
+        ProcessRunner.Result push = ctx.engine().push(target.toString(), events::log);
+        if (push.exitCode() != 0) {
+            throw new PowerAiException.InfrastructureUnavailable(STAGE.stepName() + ": pushing " + target + " failed (exit "
+                    + push.exitCode() + "): " + push.lastLines(1));
+        }
+        String digest = ctx.registry().digest(target).orElseThrow(() -> new PowerAiException.InfrastructureUnavailable(
+                STAGE.stepName() + ": registry does not show " + target + " right after the push"));
+        events.progress("pushed " + target + " (" + digest + ")");
+        return digest;
+    }
+
+    /**
+     * capture_from: what the image the user experimented in has over the base. Pins that contradict the spec's own
+     * are invalid input, all reported at once.
+     */
+    static Derived derive(StageContext ctx, EnvironmentSpec env, ImageReference captureFrom, ImageReference pinnedBase, StageEvents events) {
+        ctx.engine().ensureAvailable();
+        events.progress("capturing what is installed in " + captureFrom);
+        Capture.Captured captured = Capture.run(ctx.engine(), captureFrom.toString(), line -> { });
+        Capture.Captured base = Capture.run(ctx.engine(), pinnedBase.toString(), line -> { });
+        Derived derived = derive(captureFrom.toString(), captured, base);
+        List<String> problems = conflicts(env, derived);
+        if (!problems.isEmpty()) {
+            throw new PowerAiException.InvalidInput(String.join("\n", problems));
+        }
+        if (captured.condaPresent()) {
+            events.warning("'capture_from' " + captureFrom + " has conda packages: they are not derived (give a conda_file)");
+        }
+        events.progress("derived " + derived.pip().size() + " pip and " + derived.apt().size() + " apt pins from " + captureFrom);
+        return derived;
+    }
+
+    /** Pure: the pins of what {@code captured} installed or changed over {@code base}. */
+    public static Derived derive(String image, Capture.Captured captured, Capture.Captured base) {
+        List<String> apt = new ArrayList<>();
+        captured.dpkg().forEach((name, version) -> {
+            if (!version.equals(base.dpkg().get(name))) {
+                apt.add(name + "=" + version);
+            }
+        });
+        Map<String, String> urls = new TreeMap<>();
+        for (String line : captured.pipFreeze()) {
+            int at = line.indexOf(" @ ");
+            if (at > 0 && !line.startsWith("-")) {
+                urls.put(io.powerai.core.python.PackageName.normalize(line.substring(0, at).strip()), line);
+            }
+        }
+        List<String> pip = new ArrayList<>();
+        captured.python().values().forEach(d -> {
+            Capture.PythonDistribution inBase = base.python().get(d.name());
+            boolean installedByPip = d.installer() != null && !d.installer().equals("conda");
+            if (installedByPip && (inBase == null || !inBase.version().equals(d.version()))) {
+                pip.add(urls.getOrDefault(d.name(), d.name() + "==" + d.version()));
+            }
+        });
+        return new Derived(image, apt, pip);
+    }
+
+    static List<String> conflicts(EnvironmentSpec env, Derived derived) {
+        List<String> problems = new ArrayList<>();
+        String stage = STAGE.stepName();
+        Map<String, String> capturedPip = new TreeMap<>();
+        derived.pip().forEach(p -> {
+            int eq = p.indexOf("==");
+            if (eq > 0) {
+                capturedPip.put(p.substring(0, eq), p.substring(eq + 2));
+            }
+        });
+        if (env.pip() != null) {
+            for (RequirementsFile.Line line : env.pip().requirements()) {
+                if (line.kind() != RequirementsFile.Kind.NAMED || !line.requirement().isPinned()) {
+                    continue;
+                }
+                String captured = capturedPip.get(line.name());
+                String pinned = line.requirement().specifier().pinnedVersion();
+                if (captured != null && !sameVersion(captured, pinned)) {
+                    problems.add(stage + ": 'pip_requirements' " + line.location() + ": conflicting pins: " + line.name() + " is pinned to "
+                            + pinned + " here but " + derived.image() + " ('capture_from') has " + captured + "; pin it to one version");
                 }
             }
+        }
+        Map<String, String> capturedApt = new TreeMap<>();
+        derived.apt().forEach(p -> capturedApt.put(p.split("=", 2)[0], p.split("=", 2)[1]));
+        for (String pkg : env.aptPackages()) {
+            String[] parts = pkg.split("=", 2);
+            if (parts.length == 2 && capturedApt.containsKey(parts[0]) && !capturedApt.get(parts[0]).equals(parts[1])) {
+                problems.add(stage + ": 'apt_packages' conflicting pins: " + parts[0] + " is pinned to " + parts[1] + " but "
+                        + derived.image() + " ('capture_from') has " + capturedApt.get(parts[0]) + "; pin it to one version; got '" + pkg + "'");
+            }
+        }
+        return problems;
+    }
+
+    private static boolean sameVersion(String a, String b) {
+        Version va = Version.tryParse(a);
+        Version vb = Version.tryParse(b);
+        return va != null && vb != null ? va.equals(vb) : a.equalsIgnoreCase(b);
+    }
+
+    /** Writes the lock files the manifest calls for and removes stale ones; returns file name to SHA-256. */
+    static Map<String, String> writeLocks(Path dir, Manifest manifest, List<String> indexOptions) {
+        Map<String, String> written = new TreeMap<>();
+        Map<String, String> contents = new LinkedHashMap<>();
+        // A lock file is written only when it pins something; an empty one would suggest there was nothing to pin.
+        contents.put(LockFiles.REQUIREMENTS, LockFiles.pipPackages(manifest).isEmpty() ? null : LockFiles.requirements(manifest, indexOptions));
+        contents.put(LockFiles.APT, manifest.snapshotLayer(Manifest.SOURCE_APT).isEmpty() ? null : LockFiles.apt(manifest));
+        contents.put(LockFiles.CONDA, LockFiles.conda(manifest));
+        contents.forEach((name, text) -> {
+            Path file = dir.resolve(name);
+            if (text == null) {
+                try {
+                    Files.deleteIfExists(file);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot remove the stale " + file + ": " + e.getMessage(), e);
+                }
+                return;
+            }
+            if (!text.equals(readOrEmpty(file))) {
+                Json.writeAtomically(file, text);
+            }
+            written.put(name, Digests.sha256(text));
+        });
+        return written;
+    }
+
+    static String readOrEmpty(Path file) {
+        try {
+            return Files.isRegularFile(file) ? Files.readString(file) : "";
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private static ImageReference pin(StageContext ctx, ImageReference ref, String field) {
+        if (ref.digest().isPresent()) {
+            return ref.pinned(ref.digest().get());
+        }
+        String digest = ctx.registry().digest(ref).orElseThrow(() -> new PowerAiException.InvalidInput(STAGE.stepName()
+                + ": '" + field + "' must name an image that exists in its registry; got '" + ref + "' (tag "
+                + ref.tagOrLatest() + " not found in " + ref.registry() + ")"));
+        return ref.pinned(digest);
+    }
+
+    /** The build context: the Dockerfile, every input file under project/ at its path, the derived requirements. */
+    static void writeContext(Path context, String dockerfile, EnvironmentSpec env, Derived derived) {
+        try {
+            deleteTree(context);
+            Files.createDirectories(context);
             Json.writeAtomically(context.resolve("Dockerfile"), dockerfile);
-            if (env.pipRequirements() != null) {
-                Files.copy(env.pipRequirements(), context.resolve("requirements.txt"));
+            for (String rel : env.inputFiles().keySet()) {
+                Path from = env.projectDir().resolve(rel.equals("./") ? "." : rel).normalize();
+                Path to = context.resolve("project").resolve(rel.equals("./") ? "." : rel).normalize();
+                if (rel.endsWith("/")) {
+                    copyTree(from, to);
+                } else {
+                    Files.createDirectories(to.getParent());
+                    Files.copy(from, to);
+                }
+            }
+            if (derived != null && !derived.pip().isEmpty()) {
+                Files.writeString(context.resolve(CAPTURED_REQUIREMENTS), derived.requirementsFile());
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the build context " + context + ": " + e.getMessage(), e);
         }
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> walk = Files.walk(from)) {
+            for (Path p : walk.sorted().toList()) {
+                Path rel = from.relativize(p);
+                if (rel.getNameCount() > 0 && rel.getName(0).toString().equals(io.powerai.core.workspace.Workspace.DIR_NAME)) {
+                    continue;
+                }
+                Path target = to.resolve(rel.toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else if (Files.isRegularFile(p)) {
+                    Files.createDirectories(target.getParent());
+                    Files.copy(p, target);
+                }
+            }
+        }
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    /** The manifest of the last snapshot in a workspace's stage folder, for verify and diff. */
+    public static Path manifestFile(io.powerai.core.workspace.Workspace workspace) {
+        return workspace.dir().resolve(STAGE.section()).resolve(MANIFEST);
     }
 
 }

@@ -4,6 +4,7 @@ import io.powerai.core.spec.PipelineSpec;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.BiFunction;
 
 /** All stages that {@code powerai.yaml} configures, in order; the first failure stops the run. */
 public final class Pipeline {
@@ -11,6 +12,12 @@ public final class Pipeline {
     }
 
     public static Map<String, Map<String, Object>> run(StageContext ctx) {
+        return run(ctx, LocalDeployment::run);
+    }
+
+    /** As {@link #run(StageContext)}, deploying with {@code deploy} (the face picks the target: local or aks). */
+    public static Map<String, Map<String, Object>> run(StageContext ctx,
+                                                       BiFunction<StageContext, String, Map<String, Object>> deploy) {
         PipelineSpec spec = ctx.spec();
         Map<String, Map<String, Object>> results = new LinkedHashMap<>();
         spec.require(io.powerai.core.spec.Stage.SNAPSHOT);
@@ -20,7 +27,7 @@ public final class Pipeline {
         if (spec.score() != null) {
             results.put("scoringImage", ScoringImage.run(ctx));
             if (spec.deploy() != null) {
-                results.put("aksDeploy", LocalDeployment.run(ctx, null));
+                results.put("aksDeploy", deploy.apply(ctx, null));
             }
         }
         return results;

@@ -14,26 +14,33 @@ import io.powerai.core.spec.Stage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * SS: the inference image. The snapshot image, plus the model under a versioned path, the Azure ML entry
- * script and powerai's scoring server. It is started locally and must answer the sample request as expected
- * before it is pushed: an image that fails its smoke test never reaches the registry.
+ * SS: the inference image. The snapshot image, plus powerai's scoring server, the Azure ML entry script, the
+ * samples its swagger is generated from and the model under a versioned path; labelled with where it comes from.
+ * Before the push it passes the parity gate: started locally, it must answer the requests recorded at training
+ * time as recorded. An image that fails the gate never reaches the registry.
  */
 public final class ScoringImage {
     static final Stage STAGE = Stage.SCORING_IMAGE;
-    static final int RENDERER_VERSION = 1;
+    static final int RENDERER_VERSION = 2;
     public static final String SERVER_RESOURCE = "powerai_server.py";
     public static final String APP_DIR = "/var/azureml-app";
     public static final int PORT = 5001;
@@ -45,26 +52,86 @@ public final class ScoringImage {
         return APP_DIR + "/azureml-models/" + projectName + "/" + modelVersion;
     }
 
-    public static String renderDockerfile(String projectName, ImageReference snapshotImage, String entryScriptName,
-                                          String modelVersion, String modelSha256, String imageId) {
-        String modelDir = modelDir(projectName, modelVersion);
-        return "# Rendered by powerai (scoringImage). Do not edit: change powerai.yaml and build again.\n"
-                + "FROM " + snapshotImage + "\n"
-                + "LABEL io.powerai.scoring-image-id=\"" + imageId + "\" \\\n"
-                + "      io.powerai.model.sha256=\"" + modelSha256 + "\" \\\n"
-                + "      org.opencontainers.image.title=\"" + projectName + "-score\" \\\n"
-                + "      org.opencontainers.image.base.name=\"" + snapshotImage + "\"\n"
-                + "COPY " + SERVER_RESOURCE + " /var/azureml-server/" + SERVER_RESOURCE + "\n"
-                + "COPY model/ " + modelDir + "/\n"
-                + "COPY " + entryScriptName + " " + APP_DIR + "/" + entryScriptName + "\n"
-                + "ENV AZUREML_MODEL_DIR=" + modelDir + " \\\n"
-                + "    AZUREML_ENTRY_SCRIPT=" + APP_DIR + "/" + entryScriptName + " \\\n"
-                + "    PORT=" + PORT + " \\\n"
-                + "    PYTHONUNBUFFERED=1\n"
-                + "WORKDIR " + APP_DIR + "\n"
-                + "USER 65534:65534\n"
-                + "EXPOSE " + PORT + "\n"
-                + "CMD [\"python3\", \"/var/azureml-server/" + SERVER_RESOURCE + "\"]\n";
+    /**
+     * What the Dockerfile of a scoring image is rendered from.
+     *
+     * @param snapshotId the snapshot's id, or null when the snapshot result predates it
+     * @param source where the project's code is (its git remote, without credentials), or null
+     * @param revision the project's git commit, or null
+     * @param sampleRequest whether the context has samples/sample-request.json (the swagger is generated from it)
+     * @param sampleResponse whether the context has samples/sample-response.json
+     */
+    public record Layout(String projectName, ImageReference snapshotImage, String snapshotId, String entryScriptName,
+                         String modelVersion, String modelSha256, String imageId, String source, String revision,
+                         boolean sampleRequest, boolean sampleResponse, ScoreSpec serving) {
+    }
+
+    public static final String SAMPLES_DIR = APP_DIR + "/powerai";
+
+    /**
+     * The Dockerfile; byte-for-byte the same for the same layout. The files come first and the metadata last,
+     * so that a new label or setting rebuilds no layer, and a new model (last) only its own.
+     */
+    public static String renderDockerfile(Layout l) {
+        String modelDir = modelDir(l.projectName(), l.modelVersion());
+        ScoreSpec serving = l.serving();
+        StringBuilder out = new StringBuilder();
+        out.append("# Rendered by powerai (scoringImage). Do not edit: change powerai.yaml and build again.\n");
+        out.append("FROM ").append(l.snapshotImage()).append('\n');
+        out.append("COPY ").append(SERVER_RESOURCE).append(" /var/azureml-server/").append(SERVER_RESOURCE).append('\n');
+        out.append("COPY ").append(l.entryScriptName()).append(' ').append(APP_DIR).append('/').append(l.entryScriptName()).append('\n');
+        if (l.sampleRequest() || l.sampleResponse()) {
+            out.append("COPY samples/ ").append(SAMPLES_DIR).append("/\n");
+        }
+        out.append("COPY model/ ").append(modelDir).append("/\n");
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("AZUREML_MODEL_DIR", modelDir);
+        env.put("AZUREML_ENTRY_SCRIPT", APP_DIR + "/" + l.entryScriptName());
+        env.put("PORT", String.valueOf(PORT));
+        if (serving.workers() > 0) {
+            env.put("WORKER_COUNT", String.valueOf(serving.workers()));
+        }
+        env.put("POWERAI_SCORING_TIMEOUT_MS", String.valueOf(serving.scoringTimeoutMs()));
+        env.put("POWERAI_MAX_REQUEST_BYTES", String.valueOf(serving.maxRequestBytes()));
+        env.put("POWERAI_SERVER", serving.server());
+        if (l.sampleRequest()) {
+            env.put("POWERAI_SAMPLE_REQUEST", SAMPLES_DIR + "/sample-request.json");
+        }
+        if (l.sampleResponse()) {
+            env.put("POWERAI_SAMPLE_RESPONSE", SAMPLES_DIR + "/sample-response.json");
+        }
+        env.put("PYTHONUNBUFFERED", "1");
+        env.put("PYTHONDONTWRITEBYTECODE", "1");
+        out.append("ENV");
+        env.forEach((k, v) -> out.append(" \\\n    ").append(k).append('=').append(v));
+        out.append('\n');
+        Map<String, String> labels = new LinkedHashMap<>();
+        labels.put("io.powerai.scoring-image-id", l.imageId());
+        if (l.snapshotId() != null) {
+            labels.put("io.powerai.snapshot-id", l.snapshotId());
+        }
+        labels.put("io.powerai.model.sha256", l.modelSha256());
+        labels.put("org.opencontainers.image.title", l.projectName() + "-score");
+        labels.put("org.opencontainers.image.base.name", l.snapshotImage().toString());
+        if (l.source() != null) {
+            labels.put("org.opencontainers.image.source", l.source());
+        }
+        if (l.revision() != null) {
+            labels.put("org.opencontainers.image.revision", l.revision());
+        }
+        out.append("LABEL");
+        labels.forEach((k, v) -> out.append(" \\\n      ").append(k).append('=').append(quote(v)));
+        out.append('\n');
+        out.append("WORKDIR ").append(APP_DIR).append('\n');
+        out.append("USER 65534:65534\n");
+        out.append("EXPOSE ").append(PORT).append('\n');
+        out.append("CMD [\"python3\", \"/var/azureml-server/").append(SERVER_RESOURCE).append("\"]\n");
+        return out.toString();
+    }
+
+    /** Dockerfile double-quoted string: backslash, quote and '$' (which LABEL would expand) escaped. */
+    private static String quote(String value) {
+        return '"' + value.replace("\\", "\\\\").replace("\"", "\\\"").replace("$", "\\$") + '"';
     }
 
     public static Map<String, Object> run(StageContext ctx) {
@@ -75,6 +142,7 @@ public final class ScoringImage {
         Map<String, Object> training = ctx.workspace().requireResult(Stage.TRAIN, STAGE);
         Map<String, Object> snapshot = ctx.workspace().requireResult(Stage.SNAPSHOT, STAGE);
         ImageReference snapshotImage = ImageReference.parse(String.valueOf(snapshot.get("image")));
+        String snapshotId = snapshot.get("snapshotId") == null ? null : String.valueOf(snapshot.get("snapshotId"));
 
         Path outputs = ctx.workspace().dir().resolve(String.valueOf(training.get("outputsDir")));
         Path model = outputs.resolve(spec.model()).normalize();
@@ -86,6 +154,19 @@ public final class ScoringImage {
         String modelVersion = modelSha.substring(0, 12);
         byte[] server = serverScript();
         String entryName = spec.entryScript().getFileName().toString();
+
+        // The answers to reproduce: recorded by the training (parity.json), and the score section's sample.
+        List<Parity.Case> cases = new ArrayList<>(Parity.fromTrainingOutputs(outputs, STAGE.stepName()));
+        if (spec.sampleRequest() != null) {
+            cases.add(Parity.fromSample(spec.sampleRequest(), spec.expectedResponse(), STAGE.stepName()));
+        }
+        // The swagger is generated from one sample: the score section's, else the first recorded one.
+        Parity.Case swaggerSample = spec.sampleRequest() != null ? cases.get(cases.size() - 1) : cases.isEmpty() ? null : cases.get(0);
+        byte[] sampleRequest = swaggerSample == null ? null : swaggerSample.body().getBytes(StandardCharsets.UTF_8);
+        byte[] sampleResponse = swaggerSample == null || !swaggerSample.hasExpected() ? null
+                : Json.pretty(swaggerSample.expected()).getBytes(StandardCharsets.UTF_8);
+        Source source = Source.of(ctx.spec().projectDir());
+
         Map<String, Object> identity = new TreeMap<>();
         identity.put("renderer", RENDERER_VERSION);
         identity.put("base", snapshotImage.toString());
@@ -93,12 +174,20 @@ public final class ScoringImage {
         identity.put("entryScript", Digests.sha256(spec.entryScript()));
         identity.put("entryScriptName", entryName);
         identity.put("server", Digests.sha256(server));
+        identity.put("serving", List.of(spec.workers(), spec.scoringTimeoutMs(), spec.maxRequestBytes(), spec.server()));
+        identity.put("samples", List.of(sampleRequest == null ? "" : Digests.sha256(sampleRequest),
+                sampleResponse == null ? "" : Digests.sha256(sampleResponse)));
+        identity.put("source", source.url() == null ? "" : source.url());
+        identity.put("revision", source.revision() == null ? "" : source.revision());
+        identity.put("snapshotId", snapshotId == null ? "" : snapshotId);
         String imageId = Digests.sha256(Json.canonicalBytes(identity));
-        String dockerfile = renderDockerfile(ctx.spec().name(), snapshotImage, entryName, modelVersion, modelSha, imageId);
+        Layout layout = new Layout(ctx.spec().name(), snapshotImage, snapshotId, entryName, modelVersion, modelSha, imageId,
+                source.url(), source.revision(), sampleRequest != null, sampleResponse != null, spec);
+        String dockerfile = renderDockerfile(layout);
 
         Path stageDir = ctx.workspace().stageDir(STAGE);
         Path context = stageDir.resolve("context");
-        writeContext(context, dockerfile, server, spec.entryScript(), model);
+        writeContext(context, dockerfile, server, spec.entryScript(), model, sampleRequest, sampleResponse);
         ImageReference target = ImageReference.of(ctx.spec().registry(), ctx.spec().name() + "-score", imageId);
 
         ctx.engine().ensureAvailable();
@@ -108,7 +197,13 @@ public final class ScoringImage {
             throw new PowerAiException.StageFailed(STAGE.stepName() + ": building " + target + " failed (exit "
                     + build.exitCode() + "): " + build.lastLines(1));
         }
-        String answer = smokeTest(ctx, spec, target.toString(), stageDir, events);
+        Optional<Long> imageSize = ctx.engine().imageSize(target.toString());
+        Optional<Long> snapshotSize = ctx.engine().imageSize(snapshotImage.toString());
+        if (imageSize.isPresent() && snapshotSize.isPresent()) {
+            events.progress("image " + megabytes(imageSize.get()) + ", " + megabytes(imageSize.get() - snapshotSize.get())
+                    + " over the snapshot image");
+        }
+        Gate gate = parityGate(ctx, spec, cases, target, stageDir, events);
 
         events.progress("pushing " + target);
         ProcessRunner.Result push = ctx.engine().push(target.toString(), events::log);
@@ -121,16 +216,32 @@ public final class ScoringImage {
         ImageReference pinned = target.pinned(digest);
         events.progress("pushed " + pinned);
 
+        Map<String, Object> parity = new TreeMap<>();
+        parity.put("checked", gate.checked());
+        parity.put("compared", gate.compared());
+        parity.put("sources", gate.sources());
+        parity.put("tolerance", spec.parityTolerance());
+        Map<String, Object> serving = new TreeMap<>();
+        serving.put("workers", spec.workers() == 0 ? "auto (one per CPU)" : spec.workers());
+        serving.put("scoringTimeoutMs", spec.scoringTimeoutMs());
+        serving.put("maxRequestBytes", spec.maxRequestBytes());
+        serving.put("server", spec.server());
+
         Map<String, String> inputs = new TreeMap<>();
         inputs.put("snapshot_image", snapshotImage.toString());
         inputs.put("model", modelSha);
         inputs.put("entry_script", Digests.sha256(spec.entryScript()));
         inputs.put("server", Digests.sha256(server));
+        if (source.revision() != null) {
+            inputs.put("revision", source.revision());
+        }
         Map<String, String> auditOutputs = Map.of("image", pinned.toString(), "Dockerfile", Digests.sha256(dockerfile));
         Map<String, Object> details = new TreeMap<>();
         details.put("modelPath", spec.model());
         details.put("modelDir", modelDir(ctx.spec().name(), modelVersion));
-        details.put("smokeTest", spec.sampleRequest() == null ? "liveness only" : "passed");
+        details.put("smokeTest", gate.checked() == 0 ? "readiness only" : "passed");
+        details.put("parity", parity);
+        imageSize.ifPresent(size -> details.put("imageSizeBytes", size));
         AuditLog.Appended record = ctx.workspace().audit().append(new AuditLog.Entry(STAGE.stepName(), "succeeded", inputs, auditOutputs, details));
 
         Map<String, Object> result = new LinkedHashMap<>();
@@ -145,8 +256,22 @@ public final class ScoringImage {
         result.put("modelSha256", modelSha);
         result.put("modelDir", modelDir(ctx.spec().name(), modelVersion));
         result.put("entryScript", entryName);
-        if (answer != null) {
-            result.put("smokeTestAnswer", Json.mapper().convertValue(parseQuietly(answer), Object.class));
+        if (source.url() != null) {
+            result.put("source", source.url());
+        }
+        if (source.revision() != null) {
+            result.put("revision", source.revision());
+        }
+        imageSize.ifPresent(size -> result.put("imageSizeBytes", size));
+        snapshotSize.ifPresent(size -> result.put("snapshotImageSizeBytes", size));
+        if (imageSize.isPresent() && snapshotSize.isPresent()) {
+            result.put("overheadBytes", imageSize.get() - snapshotSize.get());
+        }
+        result.put("serving", serving);
+        result.put("parity", parity);
+        result.put("startToFirstScoreMillis", gate.startToFirstScoreMillis());
+        if (gate.answer() != null) {
+            result.put("smokeTestAnswer", Json.mapper().convertValue(parseQuietly(gate.answer()), Object.class));
         }
         result.put("dockerfile", ctx.workspace().dir().relativize(context.resolve("Dockerfile")).toString());
         result.put("durationMillis", (System.nanoTime() - started) / 1_000_000);
@@ -155,32 +280,135 @@ public final class ScoringImage {
         return result;
     }
 
-    /** Runs the image on a free loopback port, checks liveness and the sample answer, and always removes it. */
-    private static String smokeTest(StageContext ctx, ScoreSpec spec, String image, Path stageDir, StageEvents events) {
+    /** What the gate checked: cases sent, answers compared, where they came from, the last answer. */
+    record Gate(int checked, int compared, List<String> sources, String answer, Long startToFirstScoreMillis) {
+    }
+
+    /**
+     * The parity gate: runs the image on a free loopback port, waits until it is ready, sends every recorded
+     * request and compares the answers with the recorded ones. Any difference fails the stage before the push;
+     * the container is always removed, its log kept when the gate fails.
+     */
+    private static Gate parityGate(StageContext ctx, ScoreSpec spec, List<Parity.Case> cases, ImageReference image,
+                                   Path stageDir, StageEvents events) {
         int port = ScoringProbe.freeLoopbackPort();
         String container = "powerai-smoke-" + ctx.spec().name() + "-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
         String baseUrl = "http://127.0.0.1:" + port;
-        events.progress("smoke test: starting " + container + " on " + baseUrl);
-        ctx.engine().start(RunSpec.of(image, List.of())
+        events.progress("parity gate: starting " + container + " on " + baseUrl);
+        long startedAt = System.nanoTime();
+        ctx.engine().start(RunSpec.of(image.toString(), List.of())
                 .withName(container)
                 .withNetwork("host")
                 .withEnv(Map.of("PORT", String.valueOf(port), "HOST", "127.0.0.1"))
                 .withLabels(Map.of("io.powerai.managed", "true", "io.powerai.stage", STAGE.stepName())));
+        Path log = stageDir.resolve("smoke-test.log");
         try {
             ScoringProbe.awaitLive(baseUrl, Duration.ofSeconds(60), ctx.engine(), container, STAGE.stepName());
-            if (spec.sampleRequest() == null) {
-                events.warning("no 'sample_request': the smoke test checked liveness only");
-                return null;
+            if (cases.isEmpty()) {
+                events.warning("no 'sample_request' and no " + Parity.FILE_NAME + " in the training outputs: the image was"
+                        + " checked for readiness only, not for its answers");
+                return new Gate(0, 0, List.of(), null, null);
             }
-            String answer = ScoringProbe.smokeTest(baseUrl, spec.sampleRequest(), spec.expectedResponse(), STAGE.stepName());
-            events.progress("smoke test passed: " + ScoringProbe.oneLine(answer));
-            return answer;
+            List<String> differences = new ArrayList<>();
+            int failed = 0;
+            int compared = 0;
+            Long firstScore = null;
+            String last = null;
+            for (Parity.Case c : cases) {
+                ScoringProbe.Answer answer = ScoringProbe.score(baseUrl, c.body(), Duration.ofMillis(spec.scoringTimeoutMs() + 30_000L));
+                if (firstScore == null && answer.status() == 200) {
+                    firstScore = (System.nanoTime() - startedAt) / 1_000_000;
+                }
+                List<String> problems;
+                if (answer.status() != 200) {
+                    problems = List.of("HTTP " + answer.status() + ": " + ScoringProbe.oneLine(answer.body()));
+                } else {
+                    Object actual = parseQuietly(answer.body());
+                    if (actual == answer.body()) { // parseQuietly gives back the very text it could not parse
+                        problems = List.of("the answer is not JSON: " + ScoringProbe.oneLine(answer.body()));
+                    } else if (c.hasExpected()) {
+                        compared++;
+                        problems = Parity.differences(c.expected(), actual, spec.parityTolerance());
+                    } else {
+                        problems = List.of();
+                    }
+                    last = answer.body();
+                }
+                if (!problems.isEmpty()) {
+                    failed++;
+                    problems.forEach(p -> differences.add(c.origin() + " " + p));
+                }
+            }
+            List<String> sources = cases.stream().map(c -> c.origin().startsWith(Parity.FILE_NAME) ? Parity.FILE_NAME : c.origin())
+                    .distinct().toList();
+            if (failed > 0) {
+                Json.writeAtomically(log, String.join("\n", ctx.engine().logs(container)) + "\n");
+                Path diff = stageDir.resolve("parity-diff.txt");
+                Json.writeAtomically(diff, String.join("\n", differences) + "\n");
+                List<String> shown = differences.subList(0, Math.min(differences.size(), Parity.MAX_DIFFERENCES));
+                throw new PowerAiException.StageFailed(STAGE.stepName() + ": parity gate failed: " + failed + " of " + cases.size()
+                        + " recorded answers differ (" + String.join(", ", sources) + "; floats within relative "
+                        + spec.parityTolerance() + "); " + image + " was not pushed; diff kept at " + diff
+                        + ", container log at " + log
+                        + shown.stream().map(d -> "\n" + STAGE.stepName() + ": parity: " + d).collect(Collectors.joining())
+                        + (differences.size() > shown.size() ? "\n" + STAGE.stepName() + ": parity: ... "
+                        + (differences.size() - shown.size()) + " more in " + diff : ""));
+            }
+            events.progress("parity gate passed: " + cases.size() + " request(s) answered as recorded (" + String.join(", ", sources)
+                    + "); first answer " + firstScore + " ms after the container was started");
+            return new Gate(cases.size(), compared, sources, last, firstScore);
         } catch (PowerAiException e) {
-            Path log = stageDir.resolve("smoke-test.log");
-            Json.writeAtomically(log, String.join("\n", ctx.engine().logs(container)) + "\n");
-            throw new PowerAiException.StageFailed(e.getMessage() + "; nothing was pushed; container log kept at " + log, e);
+            if (!Files.exists(log)) {
+                Json.writeAtomically(log, String.join("\n", ctx.engine().logs(container)) + "\n");
+            }
+            if (e.getMessage().contains("parity gate failed")) {
+                throw e;
+            }
+            throw new PowerAiException.StageFailed(e.getMessage() + "; " + image + " was not pushed; container log kept at " + log, e);
         } finally {
             ctx.engine().remove(container);
+        }
+    }
+
+    private static String megabytes(long bytes) {
+        return Math.abs(bytes) < 1_000_000 ? String.format(java.util.Locale.ROOT, "%.1f kB", bytes / 1e3)
+                : String.format(java.util.Locale.ROOT, "%.1f MB", bytes / 1e6);
+    }
+
+    /** Where the project's code comes from: its git remote (credentials removed) and commit; nulls outside git. */
+    record Source(String url, String revision) {
+        private static final Pattern REVISION = Pattern.compile("[0-9a-f]{40}([0-9a-f]{24})?");
+
+        static Source of(Path projectDir) {
+            String revision = git(projectDir, "rev-parse", "HEAD");
+            String url = git(projectDir, "config", "--get", "remote.origin.url");
+            return new Source(url == null ? null : withoutCredentials(url),
+                    revision != null && REVISION.matcher(revision).matches() ? revision : null);
+        }
+
+        /** {@code https://user:token@host/repo} becomes {@code https://host/repo}: labels are public. */
+        static String withoutCredentials(String url) {
+            return url.replaceFirst("^([A-Za-z][A-Za-z0-9+.-]*://)[^/@]*@", "$1");
+        }
+
+        private static String git(Path dir, String... args) {
+            List<String> command = new ArrayList<>(List.of("git", "-C", dir.toString()));
+            command.addAll(List.of(args));
+            try {
+                Process p = new ProcessBuilder(command).redirectErrorStream(false)
+                        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+                if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                    return null;
+                }
+                return p.exitValue() == 0 && !out.isEmpty() ? out : null;
+            } catch (IOException e) {
+                return null; // no git on this machine: the labels are left out
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
         }
     }
 
@@ -203,13 +431,24 @@ public final class ScoringImage {
         }
     }
 
-    private static void writeContext(Path context, String dockerfile, byte[] server, Path entryScript, Path model) {
+    private static void writeContext(Path context, String dockerfile, byte[] server, Path entryScript, Path model,
+                                     byte[] sampleRequest, byte[] sampleResponse) {
         try {
             if (Files.exists(context)) {
                 try (Stream<Path> walk = Files.walk(context)) {
                     for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
                         Files.delete(p);
                     }
+                }
+            }
+            if (sampleRequest != null || sampleResponse != null) {
+                Path samples = context.resolve("samples");
+                Files.createDirectories(samples);
+                if (sampleRequest != null) {
+                    Files.write(samples.resolve("sample-request.json"), sampleRequest);
+                }
+                if (sampleResponse != null) {
+                    Files.write(samples.resolve("sample-response.json"), sampleResponse);
                 }
             }
             Path modelDir = context.resolve("model");

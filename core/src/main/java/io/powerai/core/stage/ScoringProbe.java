@@ -16,6 +16,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -49,16 +51,25 @@ final class ScoringProbe {
     }
 
     /**
-     * Polls {@code GET /} until it answers 200. Fails early when the container stops (its init() raised), and
-     * at the timeout; the caller keeps the container's logs.
+     * Polls {@code GET /health} until it answers 200: the scoring server listens and init() has finished (an image
+     * whose server predates /health is ready when {@code GET /} answers 200). Fails early when the container stops
+     * (init() raised: the message carries the error the server logged), and at the timeout; the caller keeps the
+     * container's logs.
      */
     static void awaitLive(String baseUrl, Duration timeout, ContainerEngine engine, String container, String stage) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + "/")).timeout(Duration.ofSeconds(2)).GET().build();
+        String path = "/health";
+        int polls = 0;
         while (System.nanoTime() < deadline) {
             try {
-                if (HTTP.send(request, HttpResponse.BodyHandlers.ofString()).statusCode() == 200) {
+                HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(2)).GET().build();
+                int status = HTTP.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+                if (status == 200) {
                     return;
+                }
+                if (status == 404 && path.equals("/health")) {
+                    path = "/";
+                    continue;
                 }
             } catch (IOException e) {
                 // not listening yet
@@ -66,19 +77,44 @@ final class ScoringProbe {
                 Thread.currentThread().interrupt();
                 throw new PowerAiException.StageFailed(stage + ": interrupted while waiting for " + baseUrl);
             }
-            if (!engine.isRunning(container)) {
-                throw new PowerAiException.StageFailed(stage + ": the scoring container stopped before it answered on "
-                        + baseUrl + " (init() failed?)");
+            // Checking the container costs a process start: not at every poll while it starts.
+            if (++polls % 5 == 0 && !engine.isRunning(container)) {
+                throw new PowerAiException.StageFailed(stage + ": the scoring container stopped before it was ready on "
+                        + baseUrl + ": " + initFailure(engine.logs(container)));
             }
-            sleep(100);
+            sleep(polls < 60 ? 25 : 100);
         }
-        throw new PowerAiException.StageFailed(stage + ": the scoring container did not answer GET / on " + baseUrl
-                + " within " + timeout.toSeconds() + " s");
+        if (!engine.isRunning(container)) {
+            throw new PowerAiException.StageFailed(stage + ": the scoring container stopped before it was ready on "
+                    + baseUrl + ": " + initFailure(engine.logs(container)));
+        }
+        throw new PowerAiException.StageFailed(stage + ": the scoring container was not ready (GET /health) on " + baseUrl
+                + " within " + timeout.toSeconds() + " s (is init() that slow?)");
+    }
+
+    /** The error that the scoring server logged when init() failed, from the container's log lines. */
+    static String initFailure(List<String> logLines) {
+        for (String line : logLines) {
+            if (line.startsWith("{") && line.contains("\"init failed\"")) {
+                try {
+                    Map<String, Object> record = Json.parseObject(line);
+                    return "init() failed: " + record.get("error");
+                } catch (JsonProcessingException e) {
+                    // not one of the server's lines
+                }
+            }
+        }
+        return "init() failed or the server did not start (see the container log)";
     }
 
     static Answer score(String baseUrl, String body) {
+        return score(baseUrl, body, Duration.ofSeconds(60));
+    }
+
+    /** POST /score; {@code timeout} should exceed the server's scoring timeout, so that its 504 is what arrives. */
+    static Answer score(String baseUrl, String body, Duration timeout) {
         HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + "/score"))
-                .timeout(Duration.ofSeconds(60))
+                .timeout(timeout)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body))
                 .build();

@@ -2,6 +2,7 @@ package io.powerai.core.stage;
 
 import io.powerai.core.engine.ContainerEngine;
 import io.powerai.core.event.EventSink;
+import io.powerai.core.gpu.GpuTools;
 import io.powerai.core.registry.RegistryClient;
 import io.powerai.core.spec.PipelineSpec;
 import io.powerai.core.workspace.Workspace;
@@ -15,5 +16,12 @@ public record StageContext(
         ContainerEngine engine,
         RegistryClient registry,
         EventSink events,
-        Clock clock) {
+        Clock clock,
+        GpuTools gpu) {
+
+    /** A context whose GPU tools are the defaults (nvidia-smi from the PATH). */
+    public StageContext(PipelineSpec spec, Workspace workspace, ContainerEngine engine, RegistryClient registry, EventSink events,
+                        Clock clock) {
+        this(spec, workspace, engine, registry, events, clock, GpuTools.defaults());
+    }
 }

@@ -7,6 +7,7 @@ import io.powerai.core.engine.Mount;
 import io.powerai.core.engine.ProcessRunner;
 import io.powerai.core.engine.RunSpec;
 import io.powerai.core.event.StageEvents;
+import io.powerai.core.gpu.GpuSampler;
 import io.powerai.core.image.ImageReference;
 import io.powerai.core.json.Digests;
 import io.powerai.core.json.Json;
@@ -30,6 +31,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -49,6 +51,12 @@ public final class TrainingRun {
 
     /** The container run for {@code spec}: pure, so the mounts and flags are tested without an engine. */
     public static RunSpec runSpec(TrainSpec spec, String image, Path projectDir, Path outputs, String containerName, String user) {
+        return runSpec(spec, image, projectDir, outputs, containerName, user, spec.wantsGpus() ? spec.gpus() : null);
+    }
+
+    /** As above, with the GPUs the preflight chose ({@code gpus}: "all", "device=0,1", a count; null for none). */
+    public static RunSpec runSpec(TrainSpec spec, String image, Path projectDir, Path outputs, String containerName, String user,
+                                  String gpus) {
         List<Mount> mounts = new ArrayList<>();
         mounts.add(new Mount(projectDir, PROJECT, true));
         if (spec.data() != null) {
@@ -60,16 +68,19 @@ public final class TrainingRun {
         env.put("POWERAI_DATA", DATA);
         env.put("PYTHONUNBUFFERED", "1");
         env.put("HOME", "/tmp");
-        List<String> command = new ArrayList<>(List.of("python3", spec.script()));
+        // With a workdir the script is named from the project's root, wherever the run starts.
+        List<String> command = new ArrayList<>(List.of("python3", spec.workdir() == null ? spec.script() : PROJECT + "/" + spec.script()));
         command.addAll(spec.args());
         return RunSpec.of(image, command)
                 .withName(containerName)
                 .withMounts(mounts)
                 .withEnv(env)
                 .withNetwork(spec.network())
-                .withWorkDir(PROJECT)
+                .withWorkDir(spec.workdir() == null ? PROJECT : PROJECT + "/" + spec.workdir())
                 .withUser(user)
-                .withGpus(spec.wantsGpus() ? spec.gpus() : null)
+                .withGpus(gpus)
+                .withShmSize(spec.shmSize())
+                .withUlimits(spec.ulimits())
                 .withLabels(Map.of("io.powerai.managed", "true", "io.powerai.stage", STAGE.stepName()));
     }
 
@@ -81,14 +92,20 @@ public final class TrainingRun {
         ctx.spec().require(STAGE);
         TrainSpec spec = ctx.spec().train();
         StageEvents events = ctx.events().forStage(STAGE.stepName());
-        String image = imageOverride != null ? imageOverride
+        boolean nativeRun = spec.nativeBackend();
+        // A native run has no image: it needs no snapshot, and records instead that its environment is not pinned.
+        String image = nativeRun ? null : imageOverride != null ? imageOverride
                 : String.valueOf(ctx.workspace().requireResult(Stage.SNAPSHOT, STAGE).get("image"));
-        try {
-            ImageReference.parse(image);
-        } catch (IllegalArgumentException e) {
-            throw new PowerAiException.InvalidInput(STAGE.stepName() + ": 'image' must be an image reference; got '" + image
-                    + "' (" + e.getMessage() + ")");
+        if (!nativeRun) {
+            try {
+                ImageReference.parse(image);
+            } catch (IllegalArgumentException e) {
+                throw new PowerAiException.InvalidInput(STAGE.stepName() + ": 'image' must be an image reference; got '" + image
+                        + "' (" + e.getMessage() + ")");
+            }
         }
+        TrainingGpu.Plan gpu = TrainingGpu.plan(ctx, spec, image, events);
+        Map<String, Object> environment = nativeRun ? NativeTraining.describe(spec.python()) : null;
         Path stageDir = ctx.workspace().stageDir(STAGE);
         Path outputs = stageDir.resolve("outputs");
         Path log = stageDir.resolve("train.log");
@@ -96,15 +113,26 @@ public final class TrainingRun {
 
         Path projectDir = ctx.spec().projectDir();
         String containerName = "powerai-train-" + ctx.spec().name() + "-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
-        RunSpec run = runSpec(spec, image, projectDir, outputs, containerName, ownerOf(outputs));
-        events.progress("running " + spec.script() + " in " + image + (spec.wantsGpus() ? " with GPUs " + spec.gpus() : " on CPU")
-                + ", network " + spec.network() + ", timeout " + Durations.format(spec.timeout()));
+        RunSpec run = nativeRun ? null : runSpec(spec, image, projectDir, outputs, containerName, ownerOf(outputs), gpu.engineGpus());
+        if (nativeRun) {
+            events.warning("backend native: " + spec.script() + " runs on " + environment.get("python") + " (Python "
+                    + environment.get("pythonVersion") + ") with no container; the environment is not pinned and the network is the agent's");
+        }
+        events.progress("running " + spec.script() + (nativeRun ? " natively" : " in " + image)
+                + (gpu.usesGpus() ? " with GPUs " + gpu.engineGpus() : " on CPU")
+                + (nativeRun ? "" : ", network " + spec.network()) + ", timeout " + Durations.format(spec.timeout()));
+        Path samples = stageDir.resolve("gpu-samples.csv");
+        Path chart = stageDir.resolve("metrics.svg");
+        deleteIfExists(samples);
+        deleteIfExists(chart);
 
         Metrics metrics = new Metrics();
         long started = System.nanoTime();
         ProcessRunner.Result result;
+        GpuSampler sampler = null;
+        Map<String, Object> telemetry = null;
         try (BufferedWriter logFile = Files.newBufferedWriter(log, StandardCharsets.UTF_8)) {
-            result = ctx.engine().run(run, spec.timeout(), line -> {
+            Consumer<String> onLine = line -> {
                 synchronized (logFile) {
                     try {
                         logFile.write(line);
@@ -116,13 +144,31 @@ public final class TrainingRun {
                 Metrics.Point point = metrics.accept(line);
                 events.log(point == null ? line : "metric " + point.name() + "=" + point.value()
                         + (point.step() == null ? "" : " (step " + point.step() + ")"));
-            });
+            };
+            if (gpu.sampleIds() != null) {
+                sampler = GpuSampler.start(ctx.gpu().nvidiaSmi(), gpu.sampleIds(), ctx.gpu().sampleInterval(), samples,
+                        ctx.gpu().reportInterval(), text -> events.progress("gpu " + text));
+            }
+            try {
+                result = nativeRun
+                        ? NativeTraining.run(spec, projectDir, NativeTraining.environment(spec, outputs, spec.data(), gpu.cudaVisibleDevices()),
+                                spec.timeout(), onLine)
+                        : ctx.engine().run(run, spec.timeout(), onLine);
+            } finally {
+                if (sampler != null) {
+                    telemetry = sampler.stop();
+                }
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the training log " + log + ": " + e.getMessage(), e);
         }
         long durationMillis = (System.nanoTime() - started) / 1_000_000;
-        if (result.exitCode() == ContainerEngine.ENGINE_ERROR && !result.timedOut()) {
+        if (!nativeRun && result.exitCode() == ContainerEngine.ENGINE_ERROR && !result.timedOut()) {
             // The engine itself refused (image missing, bad mount): no training ran, so nothing is recorded.
+            if (gpu.usesGpus() && TrainingOutcome.gpuSetupFailed(result.output())) {
+                throw new PowerAiException.InfrastructureUnavailable(STAGE.stepName() + ": the container engine could not give the "
+                        + "container its GPUs: " + result.lastLines(1) + " (is the NVIDIA Container Toolkit installed and configured?)");
+            }
             throw new PowerAiException.StageFailed(STAGE.stepName() + ": the container engine could not start the training: "
                     + result.lastLines(1));
         }
@@ -131,10 +177,27 @@ public final class TrainingRun {
         String status = result.exitCode() == 0 && !result.timedOut() ? "succeeded" : "failed";
         String failure = result.timedOut()
                 ? "timed out after " + Durations.format(spec.timeout()) + " and was stopped"
-                : result.exitCode() != 0 ? "the training script exited with code " + result.exitCode() : null;
+                : result.exitCode() != 0 ? TrainingOutcome.exitFailure(result.exitCode(), nativeRun) : null;
+        String failureReason = TrainingOutcome.reason(result);
+        if (outputFiles.isEmpty() && failure == null) {
+            events.warning("the training wrote no file to $POWERAI_OUTPUTS: there is no model to hash or to hand on");
+        }
+        String chartFile = null;
+        String svg = MetricsChart.render(metrics.points());
+        if (svg != null) {
+            Json.writeAtomically(chart, svg);
+            chartFile = ctx.workspace().dir().relativize(chart).toString();
+        }
+        if (telemetry != null && Files.isRegularFile(samples)) {
+            telemetry.put("file", ctx.workspace().dir().relativize(samples).toString());
+        }
 
         Map<String, String> inputs = new TreeMap<>();
-        inputs.put("image", image);
+        if (image != null) {
+            inputs.put("image", image);
+        } else {
+            inputs.put("pythonPackages", "sha256:" + environment.get("packagesDigest"));
+        }
         inputs.put("code", Digests.sha256OfTree(projectDir, NOT_CODE));
         if (spec.data() != null) {
             inputs.put("data", Digests.sha256OfTree(spec.data()));
@@ -142,6 +205,12 @@ public final class TrainingRun {
         Map<String, String> auditOutputs = new TreeMap<>();
         outputFiles.forEach((path, sha) -> auditOutputs.put("outputs/" + path, sha));
         auditOutputs.put("train.log", Digests.sha256(log));
+        if (chartFile != null) {
+            auditOutputs.put("metrics.svg", Digests.sha256(chart));
+        }
+        if (telemetry != null && telemetry.containsKey("file")) {
+            auditOutputs.put("gpu-samples.csv", Digests.sha256(samples));
+        }
         Map<String, Object> details = new TreeMap<>();
         details.put("script", spec.script());
         details.put("args", spec.args());
@@ -151,6 +220,18 @@ public final class TrainingRun {
         details.put("metrics", metrics.finalValues());
         if (failure != null) {
             details.put("failure", failure);
+            details.put("failureReason", failureReason);
+        }
+        details.put("backend", spec.backend());
+        details.put("environmentPinned", TrainingOutcome.pinned(image));
+        if (environment != null) {
+            details.put("environment", environment);
+        }
+        if (gpu.record() != null) {
+            details.put("gpuPreflight", gpu.record());
+        }
+        if (telemetry != null) {
+            details.put("gpuTelemetry", telemetry);
         }
         AuditLog.Appended record = ctx.workspace().audit().append(new AuditLog.Entry(STAGE.stepName(), status, inputs, auditOutputs, details));
 
@@ -160,13 +241,29 @@ public final class TrainingRun {
         out.put("schemaVersion", 1);
         out.put("stage", STAGE.stepName());
         out.put("status", status);
-        out.put("image", image);
+        if (image != null) {
+            out.put("image", image);
+        }
+        out.put("backend", spec.backend());
+        out.put("environmentPinned", TrainingOutcome.pinned(image));
+        if (environment != null) {
+            out.put("environment", environment);
+        }
         out.put("script", spec.script());
         out.put("args", spec.args());
         out.put("gpus", spec.gpus());
         out.put("exitCode", result.exitCode());
         out.put("durationMillis", durationMillis);
         out.put("metrics", metrics.finalValues());
+        if (chartFile != null) {
+            out.put("metricsChart", chartFile);
+        }
+        if (gpu.record() != null) {
+            out.put("gpuPreflight", gpu.record());
+        }
+        if (telemetry != null) {
+            out.put("gpuTelemetry", telemetry);
+        }
         out.put("outputsDir", ctx.workspace().dir().relativize(outputs).toString());
         out.put("outputs", outputFiles);
         out.put("log", ctx.workspace().dir().relativize(log).toString());
@@ -176,9 +273,14 @@ public final class TrainingRun {
         }
         if (failure != null) {
             out.put("failure", failure);
+            out.put("failureReason", failureReason);
         }
         out.put("audit", Map.of("seq", record.seq(), "hash", record.hash()));
         ctx.workspace().writeResult(STAGE, out);
+        if (sampler != null) {
+            events.progress("GPU use: " + sampler.summary().describe()
+                    + (telemetry.containsKey("problem") ? " (" + telemetry.get("problem") + ")" : ""));
+        }
         if (failure != null) {
             throw new PowerAiException.StageFailed(STAGE.stepName() + ": " + failure + "; log kept at " + log
                     + (result.lines().isEmpty() ? "" : " (last line: " + result.lastLines(1) + ")"));
@@ -195,6 +297,14 @@ public final class TrainingRun {
             return uid + ":" + gid;
         } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
             return null;
+        }
+    }
+
+    private static void deleteIfExists(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove " + file + ": " + e.getMessage(), e);
         }
     }
 

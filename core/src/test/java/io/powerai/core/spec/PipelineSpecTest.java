@@ -174,7 +174,8 @@ class PipelineSpecTest {
     void read_unknownStageKey_listsTheStagesValidKeys() throws IOException {
         String message = problemsOf(train("script: train.py", "gpu: 1"));
 
-        assertThat(message).isEqualTo("gpuTrain: unknown parameter 'gpu'. Valid parameters: args, data, env, gpus, network, script, timeout");
+        assertThat(message).isEqualTo("gpuTrain: unknown parameter 'gpu'. Valid parameters: args, backend, cuda, data, env, "
+                + "gpu_allow_shared, gpu_min_free_memory, gpu_policy, gpus, network, python, script, shm_size, timeout, ulimits, workdir");
     }
 
     @Test
@@ -300,7 +301,7 @@ class PipelineSpecTest {
                   network: bridge
                   timeout: soon
                 deploy:
-                  target: aks
+                  target: aci
                   port: 80
                 """);
 
@@ -314,7 +315,7 @@ class PipelineSpecTest {
         assertThat(lines.get(4)).startsWith("gpuTrain: 'gpus'").endsWith("got 'many'");
         assertThat(lines.get(5)).startsWith("gpuTrain: 'network'").endsWith("got 'bridge'");
         assertThat(lines.get(6)).startsWith("gpuTrain: 'timeout'").endsWith("got 'soon'");
-        assertThat(lines.get(7)).startsWith("aksDeploy: 'target'").endsWith("got 'aks'");
+        assertThat(lines.get(7)).startsWith("aksDeploy: 'target'").endsWith("got 'aci'");
         assertThat(lines.get(8)).isEqualTo("aksDeploy: 'port' must be a whole number from 1024 to 65535; got 80");
     }
 
@@ -380,11 +381,12 @@ class PipelineSpecTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"many", "-1", "1.5", "true", "[1]", "\"\"", "1000"})
+    @ValueSource(strings = {"many", "-1", "1.5", "true", "\"\"", "1000", "[1.5]", "\"0,0\"", "\"device=\""})
     void read_gpus_rejectsAnythingElse(String value) throws IOException {
         String message = problemsOf(train("script: train.py", "gpus: " + value));
 
-        assertThat(message).startsWith("gpuTrain: 'gpus' must be a count of GPUs (0 for none) or 'all'; got ");
+        assertThat(message).startsWith("gpuTrain: 'gpus' must be a count of GPUs (0 for none) or 'all', or the devices to use: ")
+                .contains("; got ");
     }
 
     @Test
@@ -429,9 +431,10 @@ class PipelineSpecTest {
     }
 
     @Test
-    void read_deployTargetOtherThanLocal_isRejected() throws IOException {
-        assertThat(problemsOf("name: svm-moons\ndeploy:\n  target: aks\n"))
-                .isEqualTo("aksDeploy: 'target' must be 'local' (the only target in this version); got 'aks'");
+    void read_deployTargetOtherThanLocalOrAks_isRejected() throws IOException {
+        assertThat(problemsOf("name: svm-moons\ndeploy:\n  target: aci\n"))
+                .isEqualTo("aksDeploy: 'target' must be 'local' or 'aks'; got 'aci'");
+        assertThat(read("name: svm-moons\ndeploy:\n  target: aks\n").deploy().target()).isEqualTo("aks");
     }
 
     @Test
@@ -504,7 +507,8 @@ class PipelineSpecTest {
         assertThatThrownBy(() -> PipelineSpec.forStep(Stage.TRAIN, params, project, null))
                 .isInstanceOf(PowerAiException.InvalidInput.class)
                 .hasMessage("gpuTrain: unknown parameter 'gpu'. "
-                        + "Valid parameters: args, data, env, gpus, image, name, network, registry, script, timeout");
+                        + "Valid parameters: args, backend, cuda, data, env, gpu_allow_shared, gpu_min_free_memory, gpu_policy, gpus, image, "
+                        + "name, network, python, registry, script, shm_size, timeout, ulimits, workdir");
     }
 
     @Test

@@ -2,9 +2,11 @@ package io.powerai.core.stage;
 
 import io.powerai.core.Golden;
 import io.powerai.core.image.ImageReference;
+import io.powerai.core.spec.ScoreSpec;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -17,35 +19,87 @@ class ScoringImageTest {
             ImageReference.parse("127.0.0.1:5000/svm-moons-env@sha256:" + "ab".repeat(32));
     private static final String MODEL_SHA = "0123456789ab" + "c".repeat(52);
     private static final String IMAGE_ID = "9".repeat(64);
+    private static final String SNAPSHOT_ID = "5".repeat(64);
+    private static final ScoreSpec DEFAULTS = new ScoreSpec(Path.of("score.py"), "model.pkl", null, null);
+
+    private static ScoringImage.Layout layout(String entry, String source, String revision, boolean samples, ScoreSpec serving) {
+        return new ScoringImage.Layout("svm-moons", SNAPSHOT_IMAGE, SNAPSHOT_ID, entry, MODEL_SHA.substring(0, 12), MODEL_SHA,
+                IMAGE_ID, source, revision, samples, samples, serving);
+    }
 
     @Test
     void renderDockerfile_matchesGolden() {
-        String dockerfile = ScoringImage.renderDockerfile("svm-moons", SNAPSHOT_IMAGE, "score.py",
-                MODEL_SHA.substring(0, 12), MODEL_SHA, IMAGE_ID);
+        String dockerfile = ScoringImage.renderDockerfile(layout("score.py", "https://git.example/ml/svm-moons.git",
+                "f".repeat(40), true, DEFAULTS));
 
         Golden.assertMatches(ScoringImageTest.class, "svm-moons", "Dockerfile", dockerfile);
         assertThat(dockerfile)
                 .contains("FROM " + SNAPSHOT_IMAGE + "\n")
                 .contains("COPY model/ /var/azureml-app/azureml-models/svm-moons/0123456789ab/\n")
                 .contains("AZUREML_ENTRY_SCRIPT=/var/azureml-app/score.py")
-                .contains("USER 65534:65534\n");
+                .contains("org.opencontainers.image.revision=\"" + "f".repeat(40) + "\"")
+                .contains("io.powerai.snapshot-id=\"" + SNAPSHOT_ID + "\"")
+                .contains("io.powerai.model.sha256=\"" + MODEL_SHA + "\"")
+                .contains("POWERAI_SAMPLE_REQUEST=/var/azureml-app/powerai/sample-request.json")
+                .contains("USER 65534:65534\n")
+                .doesNotContain("WORKER_COUNT");
+        assertThat(dockerfile.lines().filter(l -> l.startsWith("EXPOSE "))).containsExactly("EXPOSE 5001");
+    }
+
+    @Test
+    void renderDockerfile_servingSettings_becomeTheServersEnvironment() {
+        ScoreSpec serving = new ScoreSpec(Path.of("score.py"), "model.pkl", null, null, 3, 1500, 4096, 1e-3, "builtin");
+        String dockerfile = ScoringImage.renderDockerfile(layout("score.py", null, null, false, serving));
+
+        Golden.assertMatches(ScoringImageTest.class, "serving-no-git-no-samples", "Dockerfile", dockerfile);
+        assertThat(dockerfile).contains("WORKER_COUNT=3").contains("POWERAI_SCORING_TIMEOUT_MS=1500")
+                .contains("POWERAI_MAX_REQUEST_BYTES=4096").contains("POWERAI_SERVER=builtin")
+                .doesNotContain("org.opencontainers.image.source").doesNotContain("revision")
+                .doesNotContain("samples/").doesNotContain("POWERAI_SAMPLE");
+    }
+
+    @Test
+    void renderDockerfile_modelIsTheLastLayer_metadataAfterTheFiles() {
+        String dockerfile = ScoringImage.renderDockerfile(layout("score.py", null, null, true, DEFAULTS));
+        int model = dockerfile.indexOf("COPY model/");
+
+        assertThat(model).isGreaterThan(dockerfile.indexOf("COPY score.py")).isGreaterThan(dockerfile.indexOf("COPY samples/"));
+        assertThat(dockerfile.indexOf("\nENV")).isGreaterThan(model);
+        assertThat(dockerfile.indexOf("\nLABEL")).isGreaterThan(model);
+    }
+
+    @Test
+    void renderDockerfile_labelValues_areQuotedAgainstExpansion() {
+        String dockerfile = ScoringImage.renderDockerfile(layout("score.py", "https://host/$HOME/\"x\"", null, false, DEFAULTS));
+
+        assertThat(dockerfile).contains("org.opencontainers.image.source=\"https://host/\\$HOME/\\\"x\\\"\"");
     }
 
     @Test
     void renderDockerfile_twice_givesIdenticalBytes() {
-        String first = ScoringImage.renderDockerfile("svm-moons", SNAPSHOT_IMAGE, "score.py", "0123456789ab", MODEL_SHA, IMAGE_ID);
-        String second = ScoringImage.renderDockerfile("svm-moons", SNAPSHOT_IMAGE, "score.py", "0123456789ab", MODEL_SHA, IMAGE_ID);
+        String first = ScoringImage.renderDockerfile(layout("score.py", "https://h/r.git", "a".repeat(40), true, DEFAULTS));
+        String second = ScoringImage.renderDockerfile(layout("score.py", "https://h/r.git", "a".repeat(40), true, DEFAULTS));
 
         assertThat(second.getBytes(StandardCharsets.UTF_8)).isEqualTo(first.getBytes(StandardCharsets.UTF_8));
     }
 
     @Test
     void renderDockerfile_otherEntryScriptName_isCopiedAndNamedInTheEnvironment() {
-        String dockerfile = ScoringImage.renderDockerfile("svm-moons", SNAPSHOT_IMAGE, "entry.py", "0123456789ab", MODEL_SHA, IMAGE_ID);
+        String dockerfile = ScoringImage.renderDockerfile(layout("entry.py", null, null, false, DEFAULTS));
 
         assertThat(dockerfile).contains("COPY entry.py /var/azureml-app/entry.py\n")
                 .contains("AZUREML_ENTRY_SCRIPT=/var/azureml-app/entry.py")
                 .doesNotContain("score.py");
+    }
+
+    @Test
+    void source_withoutCredentials_removesUserAndToken() {
+        assertThat(ScoringImage.Source.withoutCredentials("https://ci-bot:s3cr3t@github.com/org/repo.git"))
+                .isEqualTo("https://github.com/org/repo.git");
+        assertThat(ScoringImage.Source.withoutCredentials("https://token@dev.azure.com/org/p/_git/r"))
+                .isEqualTo("https://dev.azure.com/org/p/_git/r");
+        assertThat(ScoringImage.Source.withoutCredentials("git@github.com:org/repo.git")).isEqualTo("git@github.com:org/repo.git");
+        assertThat(ScoringImage.Source.withoutCredentials("https://github.com/org/repo.git")).isEqualTo("https://github.com/org/repo.git");
     }
 
     @Test
@@ -54,7 +108,8 @@ class ScoringImageTest {
 
         assertThat(server).isNotEmpty();
         String text = new String(server, StandardCharsets.UTF_8);
-        assertThat(text).contains("AZUREML_ENTRY_SCRIPT").contains("def main()").contains("/score");
+        assertThat(text).contains("AZUREML_ENTRY_SCRIPT").contains("def main()").contains("/score").contains("/health")
+                .contains("/swagger.json");
     }
 
     @Test

@@ -1,7 +1,9 @@
 # Rendered by powerai (amlEnvSnapshot). Do not edit: change powerai.yaml and snapshot again.
 FROM 127.0.0.1:5000/powerai/python-ml@sha256:1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f
-LABEL io.powerai.snapshot-id="9ba70900764ad16c80c8aad2a36739c71b444ef48488327c602b078a2b4db11c" \
+LABEL io.powerai.snapshot-id="445044c9dc993b7eda70bba933072df2ef76ef9dea97b212403dc132ab54f6b5" \
       org.opencontainers.image.title="svm-moons-env" \
+      org.opencontainers.image.description="powerai environment snapshot of svm-moons" \
+      org.opencontainers.image.version="445044c9dc993b7eda70bba933072df2ef76ef9dea97b212403dc132ab54f6b5" \
       org.opencontainers.image.base.name="127.0.0.1:5000/powerai/python-ml:bookworm" \
       org.opencontainers.image.base.digest="sha256:1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f"
 ENV \
@@ -14,5 +16,8 @@ RUN apt-get update \
       curl \
       libgomp1 \
  && rm -rf /var/lib/apt/lists/*
-COPY requirements.txt /opt/powerai/requirements.txt
-RUN python3 -m pip install --no-cache-dir --requirement /opt/powerai/requirements.txt
+COPY project/ /opt/powerai/project/
+RUN cd /opt/powerai/project \
+ && PIP_BREAK_SYSTEM_PACKAGES=1 PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_ROOT_USER_ACTION=ignore \
+    python3 -m pip install --no-cache-dir --report /opt/powerai/pip-report.json \
+      --requirement requirements.txt

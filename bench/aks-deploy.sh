@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Benchmark of aksDeploy against fabric8's mock Kubernetes API server (CRUD mode; no real API server can run on
+# our machines). The mock runs in a JVM of its own, warmed up and playing the Deployment controller; each
+# measurement is a fresh JVM timed from the start of its main (after JVM start):
+#   apply:  parse the settings, render the manifests, build the client, create-or-update 5 objects (target < 1 s);
+#   update: the same into a namespace that holds them already (the update path);
+#   deploy: the whole rollout (reads, applies, waits on the simulated controller, smoke test answered in-process,
+#           audit record and result file).
+# Each runs RUNS times (default 5) with the launcher's JVM flags (bin/powerai), without and with an AppCDS
+# archive (made by one untimed run); medians are printed as Markdown.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+RUNS=${RUNS:-5}
+work=$(mktemp -d)
+server_pid=
+trap '[ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; rm -rf "$work"' EXIT
+
+mvn -q -B -o -pl core test-compile
+mvn -q -B -o -pl core dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$work/cp.txt" >/dev/null
+cp="core/target/test-classes:core/target/classes:$(cat "$work/cp.txt")"
+
+java -cp "$cp" io.powerai.core.deploy.MockApiServerMain "$work/url" >"$work/server.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 1 600); do [ -f "$work/url" ] && break; sleep 0.1; done
+url=$(cat "$work/url")
+
+flags=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto -Xlog:cds=off -Xlog:cds+dynamic=off)
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+measure() { # measure MODE NAMESPACE_PREFIX EXTRA_FLAGS...: median of RUNS, each in a fresh JVM
+  local mode=$1 prefix=$2; shift 2
+  local t=()
+  for i in $(seq 1 "$RUNS"); do
+    local ns="$prefix"
+    [ "$prefix" = new ] && ns="bench-$mode-$RANDOM-$i"
+    t+=("$(java "${flags[@]}" "$@" -cp "$cp" io.powerai.core.deploy.AksDeployBench "$url" "$mode" "$ns" | awk '{print $2}')")
+  done
+  printf '%s\n' "${t[@]}" | median
+}
+
+java "${flags[@]}" -cp "$cp" io.powerai.core.deploy.AksDeployBench "$url" apply existing >/dev/null   # the namespace for 'update'
+java "${flags[@]}" -XX:ArchiveClassesAtExit="$work/app.jsa" -cp "$cp" io.powerai.core.deploy.AksDeployBench "$url" deploy cds-training >/dev/null 2>&1
+cds=(-XX:SharedArchiveFile="$work/app.jsa")
+
+apply=$(measure apply new); update=$(measure apply existing); deploy=$(measure deploy new)
+apply_cds=$(measure apply new "${cds[@]}"); update_cds=$(measure apply existing "${cds[@]}"); deploy_cds=$(measure deploy new "${cds[@]}")
+cat <<REPORT
+| measurement (fresh JVM, timed from main) | median of | ms | with AppCDS, ms | target |
+|---|---|---|---|---|
+| render + create 5 objects (apply) | $RUNS | $apply | $apply_cds | < 1000 |
+| render + update 5 objects | $RUNS | $update | $update_cds | < 1000 |
+| whole deploy (simulated controller, in-process smoke test) | $RUNS | $deploy | $deploy_cds | |
+REPORT

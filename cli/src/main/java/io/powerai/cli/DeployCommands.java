@@ -1,0 +1,178 @@
+package io.powerai.cli;
+
+import io.powerai.core.PowerAiException;
+import io.powerai.core.deploy.AksDeployment;
+import io.powerai.core.deploy.DeployHistory;
+import io.powerai.core.deploy.KubeConnection;
+import io.powerai.core.json.Json;
+import io.powerai.core.spec.Stage;
+import io.powerai.core.stage.StageContext;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+/** {@code powerai deploy} on Kubernetes: the rollout, {@code --dry-run}, and promote, rollback and history. */
+final class DeployCommands {
+    private DeployCommands() {
+    }
+
+    /** The target to deploy to: the command line's {@code --target}, else the deploy section's. */
+    static String target(StageContext ctx, String override) {
+        if (override != null && !override.equals("local") && !override.equals("aks")) {
+            throw new PowerAiException.InvalidInput("aksDeploy: 'target' must be 'local' or 'aks'; got '" + override + "'");
+        }
+        if (override != null) {
+            return override;
+        }
+        return ctx.spec().deploy() == null ? "local" : ctx.spec().deploy().target();
+    }
+
+    /** Whether the pipeline's deploy section targets aks (for {@code powerai run}). */
+    static boolean isAks(StageContext ctx) {
+        return "aks".equals(target(ctx, null));
+    }
+
+    /** Runs (or, with {@code dryRun}, prints) an AKS deployment and tells where it serves. */
+    static int deployAks(PowerAiCommand top, StageContext ctx, String image, boolean dryRun) {
+        AksDeployment aks = AksDeployment.of(ctx, top.environment);
+        if (dryRun) {
+            top.console.line(aks.dryRun(image).stripTrailing());
+            return 0;
+        }
+        Map<String, Object> result = aks.deploy(image);
+        printWhereItServes(top, result);
+        return 0;
+    }
+
+    static void printWhereItServes(PowerAiCommand top, Map<String, Object> result) {
+        top.console.line("scoring URL: " + result.get("scoringUrl") + " (inside the cluster)");
+        if (result.containsKey("externalScoringUrl")) {
+            top.console.line("external URL: " + result.get("externalScoringUrl"));
+        }
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> serving = (List<Map<String, Object>>) result.get("serving");
+        if (serving != null) {
+            top.console.line("serving: " + DeployHistory.describeServing(serving));
+        }
+    }
+
+    private static StageContext aksContext(PowerAiCommand top, PowerAiCommand.Common common) {
+        StageContext ctx = common.context(top, Stage.DEPLOY);
+        ctx.spec().require(Stage.DEPLOY);
+        return ctx;
+    }
+
+    @Command(name = "promote", mixinStandardHelpOptions = true,
+            description = "End a traffic split in favour of the new version: scale it to full size, wait, smoke-test, send it "
+                    + "all traffic, scale the old color to zero.")
+    static final class Promote implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Mixin
+        PowerAiCommand.Common common;
+
+        @Override
+        public Integer call() {
+            PowerAiCommand top = (PowerAiCommand) spec.root().userObject();
+            printWhereItServes(top, AksDeployment.of(aksContext(top, common), top.environment).promote());
+            return 0;
+        }
+    }
+
+    @Command(name = "rollback", mixinStandardHelpOptions = true,
+            description = "Send all traffic back to the version that served before: ends a traffic split, or brings back the "
+                    + "version the other color holds (scaled up, waited for, smoke-tested) and switches to it.")
+    static final class Rollback implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Mixin
+        PowerAiCommand.Common common;
+
+        @Override
+        public Integer call() {
+            PowerAiCommand top = (PowerAiCommand) spec.root().userObject();
+            printWhereItServes(top, AksDeployment.of(aksContext(top, common), top.environment).rollback());
+            return 0;
+        }
+    }
+
+    @Command(name = "history", mixinStandardHelpOptions = true,
+            description = "Which image, model and snapshot served in which namespace when: from .powerai/audit.jsonl, and with "
+                    + "--cluster from the ReplicaSets the cluster keeps. --at TIME answers what served at that instant.")
+    static final class History implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Mixin
+        PowerAiCommand.Common common;
+        @Option(names = "--at", paramLabel = "TIME", description = "An instant, e.g. 2026-11-26T18:00:00Z: what served then.")
+        String at;
+        @Option(names = "--cluster", description = "Also read the cluster's revision history (needs its credentials).")
+        boolean cluster;
+        @Option(names = "--json", description = "Print JSON instead of lines.")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            PowerAiCommand top = (PowerAiCommand) spec.root().userObject();
+            Optional<Instant> instant = Optional.empty();
+            if (at != null) {
+                try {
+                    instant = Optional.of(Instant.parse(at));
+                } catch (DateTimeParseException e) {
+                    throw new PowerAiException.InvalidInput("aksDeploy: '--at' must be an ISO-8601 instant such as "
+                            + "2026-11-26T18:00:00Z; got '" + at + "'");
+                }
+            }
+            StageContext ctx = aksContext(top, common);
+            String name = ctx.spec().name();
+            List<DeployHistory.Change> changes = DeployHistory.fromAudit(ctx.workspace().audit().file(), name);
+            List<DeployHistory.Revision> revisions = null;
+            if (cluster) {
+                try (KubeConnection connection = KubeConnection.open(Stage.DEPLOY.stepName(), ctx.spec().deploy().aks(),
+                        top.environment, ctx.events().forStage(Stage.DEPLOY.stepName()))) {
+                    revisions = DeployHistory.fromCluster(connection.client(), ctx.spec().deploy().aks().namespace(), name);
+                } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                    throw new PowerAiException.InfrastructureUnavailable("aksDeploy: cannot read the cluster's revision history: "
+                            + e.getMessage(), e);
+                }
+            }
+            if (json) {
+                top.console.line(Json.pretty(DeployHistory.toMap(changes, revisions, instant)).stripTrailing());
+                return 0;
+            }
+            if (instant.isPresent()) {
+                Instant when = instant.get();
+                Map<String, DeployHistory.Change> served = DeployHistory.servingAt(changes, when);
+                if (served.isEmpty()) {
+                    top.console.line("at " + when + ": the audit log " + ctx.workspace().audit().file()
+                            + " records no deployment of " + name + " at or before that time");
+                }
+                served.forEach((ns, c) -> top.console.line("at " + when + " " + ns + "/" + c.service() + " served: "
+                        + DeployHistory.describeServing(c.serving()) + "  (" + c.action() + " " + c.status() + " at " + c.time()
+                        + ", audit record " + c.seq() + ")"));
+                if (revisions != null) {
+                    DeployHistory.heldAt(revisions, when).forEach((deployment, r) -> top.console.line("  the cluster: "
+                            + deployment + " held revision " + r.revision() + " (" + r.image() + ", model " + r.modelSha256() + ")"));
+                }
+                return 0;
+            }
+            top.console.line("audit log " + ctx.workspace().audit().file() + ": " + changes.size() + " change(s) of " + name);
+            changes.forEach(c -> top.console.line(DeployHistory.line(c)));
+            if (revisions != null) {
+                top.console.line("cluster: " + revisions.size() + " ReplicaSet(s) of " + name + " in namespace "
+                        + ctx.spec().deploy().aks().namespace());
+                revisions.forEach(r -> top.console.line(DeployHistory.line(r)));
+            }
+            return 0;
+        }
+    }
+}

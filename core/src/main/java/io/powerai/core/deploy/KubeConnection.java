@@ -1,0 +1,196 @@
+package io.powerai.core.deploy;
+
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.powerai.core.PowerAiException;
+import io.powerai.core.engine.ProcessRunner;
+import io.powerai.core.event.StageEvents;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * A client of the cluster, from one of two credentials, neither of which ever reaches an artifact or a log:
+ * <ul>
+ *   <li>{@code KUBECONFIG}: the path of a kubeconfig file (in Jenkins, a file credential), read in place;</li>
+ *   <li>{@code resource_group} and {@code cluster_name}: an Azure service principal
+ *       ({@code AZURE_CLIENT_ID}, {@code AZURE_CLIENT_SECRET}, {@code AZURE_TENANT_ID}, optionally
+ *       {@code AZURE_SUBSCRIPTION_ID}) logs in with azure-cli into a private, temporary {@code AZURE_CONFIG_DIR},
+ *       and {@code az aks get-credentials} writes the kubeconfig there; the folder is deleted on {@link #close()}.</li>
+ * </ul>
+ * The client's own retries are switched off: {@link KubeCalls} is the one retry policy.
+ */
+public final class KubeConnection implements AutoCloseable {
+    private static final Duration AZ_TIMEOUT = Duration.ofMinutes(3);
+
+    private final KubernetesClient client;
+    private final String server;
+    private final Path tempDir;
+
+    private KubeConnection(KubernetesClient client, String server, Path tempDir) {
+        this.client = client;
+        this.server = server;
+        this.tempDir = tempDir;
+    }
+
+    /** Wraps a client made elsewhere (tests: the mock server's); closing closes the client. */
+    public static KubeConnection of(KubernetesClient client) {
+        return new KubeConnection(client, client.getConfiguration().getMasterUrl(), null);
+    }
+
+    public KubernetesClient client() {
+        return client;
+    }
+
+    /** The API server's URL: safe to show (no credential in it). */
+    public String server() {
+        return server;
+    }
+
+    /** Where credentials come from, in words, for the problem message when there are none. */
+    static String credentialsHelp() {
+        return "set KUBECONFIG to the path of a kubeconfig file (a Jenkins file credential), or set resource_group and "
+                + "cluster_name with AZURE_CLIENT_ID, AZURE_CLIENT_SECRET and AZURE_TENANT_ID for az aks get-credentials";
+    }
+
+    public static KubeConnection open(String stage, AksSettings settings, Map<String, String> env, StageEvents events) {
+        if (settings.usesAzureCli()) {
+            return viaAzureCli(stage, settings, env, events);
+        }
+        String kubeconfig = env.get("KUBECONFIG");
+        if (kubeconfig == null || kubeconfig.isBlank()) {
+            throw new PowerAiException.InvalidInput(stage + ": no credentials for the cluster: " + credentialsHelp());
+        }
+        if (kubeconfig.contains(java.io.File.pathSeparator)) {
+            throw new PowerAiException.InvalidInput(stage + ": KUBECONFIG must name one kubeconfig file; got a list of "
+                    + kubeconfig.split(java.io.File.pathSeparator).length + " paths");
+        }
+        Path file = Path.of(kubeconfig);
+        if (!Files.isRegularFile(file)) {
+            throw new PowerAiException.InvalidInput(stage + ": KUBECONFIG names " + file + ", which is not a file");
+        }
+        events.progress("credentials: the kubeconfig named by KUBECONFIG");
+        return fromKubeconfig(stage, file, null);
+    }
+
+    private static KubeConnection fromKubeconfig(String stage, Path file, Path tempDir) {
+        Config config;
+        try {
+            config = Config.fromKubeconfig(file.toFile());
+        } catch (KubernetesClientException | IllegalArgumentException e) {
+            throw new PowerAiException.InvalidInput(stage + ": the kubeconfig " + (tempDir == null ? file : "from az aks get-credentials")
+                    + " cannot be read: " + KubeCalls.oneLine(String.valueOf(e.getMessage())));
+        }
+        if (config.getMasterUrl() == null || config.getMasterUrl().isBlank()) {
+            throw new PowerAiException.InvalidInput(stage + ": the kubeconfig " + file + " names no cluster (no current context?)");
+        }
+        config.setRequestRetryBackoffLimit(0);
+        KubernetesClient client = new KubernetesClientBuilder().withConfig(config)
+                .withKubernetesSerialization(AksManifests.SERIALIZATION).build();
+        return new KubeConnection(client, config.getMasterUrl(), tempDir);
+    }
+
+    private static KubeConnection viaAzureCli(String stage, AksSettings settings, Map<String, String> env, StageEvents events) {
+        List<String> missing = new ArrayList<>();
+        for (String variable : List.of("AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET", "AZURE_TENANT_ID")) {
+            if (env.get(variable) == null || env.get(variable).isBlank()) {
+                missing.add(variable);
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new PowerAiException.InvalidInput(stage + ": resource_group and cluster_name need an Azure service principal "
+                    + "in the environment; missing " + String.join(", ", missing));
+        }
+        String az = env.getOrDefault("POWERAI_AZ", "az");
+        String secret = env.get("AZURE_CLIENT_SECRET");
+        Path dir;
+        try {
+            dir = Files.createTempDirectory("powerai-aks-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a private temporary folder for the kubeconfig: " + e.getMessage(), e);
+        }
+        try {
+            ProcessRunner runner = new ProcessRunner(Map.of("AZURE_CONFIG_DIR", dir.resolve("az").toString(),
+                    "AZURE_CORE_COLLECT_TELEMETRY", "false"));
+            events.progress("credentials: az login --service-principal (client " + env.get("AZURE_CLIENT_ID") + ")");
+            List<String> login = new ArrayList<>(List.of(az, "login", "--service-principal", "--username", env.get("AZURE_CLIENT_ID"),
+                    "--password", secret, "--tenant", env.get("AZURE_TENANT_ID"), "--output", "none", "--only-show-errors"));
+            az(stage, runner, login, "az login --service-principal", secret);
+            Path kubeconfig = dir.resolve("kubeconfig");
+            List<String> credentials = new ArrayList<>(List.of(az, "aks", "get-credentials", "--resource-group", settings.resourceGroup(),
+                    "--name", settings.clusterName(), "--file", kubeconfig.toString(), "--overwrite-existing", "--only-show-errors"));
+            String subscription = env.get("AZURE_SUBSCRIPTION_ID");
+            if (subscription != null && !subscription.isBlank()) {
+                credentials.add("--subscription");
+                credentials.add(subscription);
+            }
+            events.progress("credentials: az aks get-credentials --resource-group " + settings.resourceGroup() + " --name "
+                    + settings.clusterName() + " (into a temporary kubeconfig)");
+            az(stage, runner, credentials, "az aks get-credentials", secret);
+            if (!Files.isRegularFile(kubeconfig)) {
+                throw new PowerAiException.InfrastructureUnavailable(stage + ": az aks get-credentials wrote no kubeconfig");
+            }
+            return fromKubeconfig(stage, kubeconfig, dir);
+        } catch (RuntimeException e) {
+            deleteTree(dir);
+            throw e;
+        }
+    }
+
+    private static void az(String stage, ProcessRunner runner, List<String> command, String what, String secret) {
+        ProcessRunner.Result result;
+        try {
+            result = runner.run(command, AZ_TIMEOUT);
+        } catch (ProcessRunner.NotStarted e) {
+            throw new PowerAiException.InfrastructureUnavailable(stage + ": azure-cli (" + command.get(0)
+                    + ") cannot be started; install it (Debian: apt-get install azure-cli) or pass a kubeconfig through KUBECONFIG", e);
+        }
+        if (result.timedOut() || result.exitCode() != 0) {
+            // az never prints the secret; redacting it anyway costs nothing.
+            String last = result.lastLines(2).replace(secret, "****");
+            throw new PowerAiException.InfrastructureUnavailable(stage + ": " + what + " failed ("
+                    + (result.timedOut() ? "timed out after " + AZ_TIMEOUT.toMinutes() + " min" : "exit " + result.exitCode())
+                    + "): " + KubeCalls.oneLine(last));
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            client.close();
+        } finally {
+            if (tempDir != null) {
+                deleteTree(tempDir);
+            }
+        }
+    }
+
+    /** The temporary folder holding the kubeconfig, while open (tests check that it goes away). */
+    Path tempDir() {
+        return tempDir;
+    }
+
+    private static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete the temporary kubeconfig folder " + dir + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package io.powerai.core.deploy;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.LocalPortForward;
+import io.powerai.core.PowerAiException;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.Map;
+
+/**
+ * Reaches a pod's scoring server through the API server's port-forward (as {@code kubectl port-forward} does):
+ * works from any agent that can reach the API, whatever the Service type, and needs the {@code pods/portforward}
+ * permission. A LoadBalancer's external IP would only reach the color that is live already.
+ */
+public final class PortForwardTransport implements SmokeTransport {
+    private final KubernetesClient client;
+    private final String stage;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+    public PortForwardTransport(KubernetesClient client, String stage) {
+        this.client = client;
+        this.stage = stage;
+    }
+
+    @Override
+    public Answer send(String namespace, Map<String, String> podSelector, Request request) {
+        Pod pod = client.pods().inNamespace(namespace).withLabels(podSelector).list().getItems().stream()
+                .filter(PortForwardTransport::ready)
+                .min(Comparator.comparing(p -> p.getMetadata().getName()))
+                .orElseThrow(() -> new PowerAiException.StageFailed(stage + ": smoke test: no ready pod matches "
+                        + podSelector + " in namespace " + namespace));
+        String podName = pod.getMetadata().getName();
+        try (LocalPortForward forward = client.pods().inNamespace(namespace).withName(podName)
+                .portForward(AksManifests.SERVER_PORT)) {
+            HttpRequest.Builder builder = HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + forward.getLocalPort() + request.path()))
+                    .timeout(request.timeout());
+            request.headers().forEach(builder::header);
+            builder.method(request.method(), request.body() == null ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(request.body()));
+            HttpResponse<String> response = http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
+            return new Answer(response.statusCode(), response.body());
+        } catch (IOException | KubernetesClientException e) {
+            throw new PowerAiException.StageFailed(stage + ": smoke test: " + request.method() + " " + request.path()
+                    + " through a port-forward to pod " + namespace + "/" + podName + " failed: "
+                    + KubeCalls.oneLine(String.valueOf(e.getMessage())), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PowerAiException.StageFailed(stage + ": smoke test interrupted");
+        }
+    }
+
+    private static boolean ready(Pod pod) {
+        if (pod.getStatus() == null || pod.getStatus().getConditions() == null || pod.getMetadata().getDeletionTimestamp() != null) {
+            return false;
+        }
+        for (PodCondition condition : pod.getStatus().getConditions()) {
+            if ("Ready".equals(condition.getType()) && "True".equals(condition.getStatus())) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

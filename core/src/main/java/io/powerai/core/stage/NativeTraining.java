@@ -1,0 +1,105 @@
+package io.powerai.core.stage;
+
+import io.powerai.core.PowerAiException;
+import io.powerai.core.engine.ProcessRunner;
+import io.powerai.core.spec.Stage;
+import io.powerai.core.spec.TrainSpec;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+
+/**
+ * {@code backend: native}: the training script runs on the agent's own Python, with no container, for agents
+ * that have no container runtime (a GPU host with the driver and a Python with torch, nothing more). The same
+ * variables, outputs, log and metrics as in a container; what it cannot give is recorded instead: the
+ * environment is not pinned (the interpreter and its packages are described by digest, not fixed), the project
+ * is not mounted read-only and the network is the agent's.
+ */
+final class NativeTraining {
+    /** Prints the interpreter, its version, and a digest of its installed distributions ("name==version", sorted). */
+    private static final String DESCRIBE = String.join("\n",
+            "import sys, platform, hashlib",
+            "try:",
+            "    from importlib import metadata",
+            "    names = sorted({(d.metadata['Name'] or '?').lower() + '==' + d.version for d in metadata.distributions()})",
+            "except Exception:",
+            "    names = []",
+            "print(sys.executable)",
+            "print(platform.python_version())",
+            "print(len(names))",
+            "print(hashlib.sha256('\\n'.join(names).encode()).hexdigest())");
+
+    private NativeTraining() {
+    }
+
+    /** What the result and audit record of the interpreter; exit 3 when it cannot be started or is not Python 3. */
+    static Map<String, Object> describe(String python) {
+        ProcessRunner.Result result;
+        try {
+            result = new ProcessRunner().run(List.of(python, "-c", DESCRIBE), null, Duration.ofSeconds(60), line -> { });
+        } catch (ProcessRunner.NotStarted e) {
+            throw new PowerAiException.InfrastructureUnavailable(Stage.TRAIN.stepName() + ": 'python' is '" + python
+                    + "', which cannot be started (" + e.getMessage() + "); install Python 3 on the agent or name its interpreter in 'python'");
+        }
+        List<String> lines = result.lines();
+        if (result.exitCode() != 0 || lines.size() < 4) {
+            throw new PowerAiException.InfrastructureUnavailable(Stage.TRAIN.stepName() + ": 'python' is '" + python
+                    + "', which does not answer as Python 3 does (exit code " + result.exitCode() + ": " + result.lastLines(1) + ")");
+        }
+        int n = lines.size();
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("backend", TrainSpec.NATIVE);
+        out.put("pinned", false);
+        out.put("python", lines.get(n - 4).strip());
+        out.put("pythonVersion", lines.get(n - 3).strip());
+        out.put("packages", Integer.parseInt(lines.get(n - 2).strip()));
+        out.put("packagesDigest", lines.get(n - 1).strip());
+        return out;
+    }
+
+    /** {@code python script args}: the script relative to the working directory, or absolute when workdir moves it. */
+    static List<String> command(TrainSpec spec, Path projectDir) {
+        List<String> command = new ArrayList<>();
+        command.add(spec.python());
+        command.add(spec.workdir() == null ? spec.script() : projectDir.resolve(spec.script()).toAbsolutePath().toString());
+        command.addAll(spec.args());
+        return command;
+    }
+
+    static Path workDir(TrainSpec spec, Path projectDir) {
+        return spec.workdir() == null ? projectDir : projectDir.resolve(spec.workdir());
+    }
+
+    /**
+     * The variables the script gets on top of the agent's: the spec's, then powerai's own (which win), and
+     * CUDA_VISIBLE_DEVICES naming the GPUs by UUID (empty: none, so a CPU run stays one).
+     */
+    static Map<String, String> environment(TrainSpec spec, Path outputs, Path data, List<String> cudaVisibleDevices) {
+        Map<String, String> env = new TreeMap<>(spec.env());
+        env.put("POWERAI_OUTPUTS", outputs.toAbsolutePath().toString());
+        if (data != null) {
+            env.put("POWERAI_DATA", data.toAbsolutePath().toString());
+        }
+        env.put("PYTHONUNBUFFERED", "1");
+        if (cudaVisibleDevices != null) {
+            env.put("CUDA_VISIBLE_DEVICES", String.join(",", cudaVisibleDevices));
+            env.put("CUDA_DEVICE_ORDER", "PCI_BUS_ID");
+        }
+        return env;
+    }
+
+    static ProcessRunner.Result run(TrainSpec spec, Path projectDir, Map<String, String> env, Duration timeout, Consumer<String> onLine) {
+        try {
+            return new ProcessRunner(env).run(command(spec, projectDir), workDir(spec, projectDir), timeout, onLine);
+        } catch (ProcessRunner.NotStarted e) {
+            throw new PowerAiException.InfrastructureUnavailable(Stage.TRAIN.stepName() + ": 'python' is '" + spec.python()
+                    + "', which cannot be started (" + e.getMessage() + ")");
+        }
+    }
+}

@@ -1,0 +1,155 @@
+package io.powerai.core.stage;
+
+import io.powerai.core.PowerAiException;
+import io.powerai.core.audit.AuditLog;
+import io.powerai.core.engine.ProcessRunner;
+import io.powerai.core.event.StageEvents;
+import io.powerai.core.image.ImageReference;
+import io.powerai.core.json.Digests;
+import io.powerai.core.json.Json;
+import io.powerai.core.snapshot.Capture;
+import io.powerai.core.snapshot.LockFiles;
+import io.powerai.core.snapshot.Manifest;
+import io.powerai.core.snapshot.ManifestDiff;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * {@code powerai snapshot verify}: rebuilds the snapshot from its lock files alone (base by digest, apt pins,
+ * conda lock, pip lock with hashes, no build cache), looks inside the rebuilt image, and compares it with the
+ * manifest. Zero drift means the lock files are enough to get the same environment back.
+ */
+public final class SnapshotVerification {
+    private SnapshotVerification() {
+    }
+
+    /** The comparison, the rebuilt image's tag, and where the report was written. */
+    public record Outcome(ManifestDiff diff, String rebuiltImage, Path report) {
+        public boolean drift() {
+            return !diff.identical();
+        }
+    }
+
+    public static Outcome run(StageContext ctx) {
+        StageEvents events = ctx.events().forStage(EnvironmentSnapshot.STAGE.stepName());
+        Path stageDir = ctx.workspace().stageDir(EnvironmentSnapshot.STAGE);
+        Path manifestFile = stageDir.resolve(EnvironmentSnapshot.MANIFEST);
+        if (!Files.isRegularFile(manifestFile)) {
+            throw new PowerAiException.InvalidInput(EnvironmentSnapshot.STAGE.stepName() + ": no snapshot manifest at " + manifestFile
+                    + " (run 'powerai snapshot' first)");
+        }
+        Manifest manifest = Manifest.read(manifestFile, EnvironmentSnapshot.STAGE.stepName());
+        Path dir = stageDir.resolve("verify");
+        String requirements = lockText(stageDir, LockFiles.REQUIREMENTS, LockFiles.requirements(manifest, List.of()));
+        String conda = lockText(stageDir, LockFiles.CONDA, LockFiles.conda(manifest));
+        String dockerfile = renderDockerfile(manifest, !LockFilesView.pipPins(requirements).isEmpty(), conda != null,
+                requirements.contains("--hash="));
+        try {
+            EnvironmentSnapshot.deleteTree(dir);
+            Files.createDirectories(dir);
+            Files.writeString(dir.resolve("Dockerfile"), dockerfile);
+            Files.writeString(dir.resolve(LockFiles.REQUIREMENTS), requirements);
+            if (conda != null) {
+                Files.writeString(dir.resolve(LockFiles.CONDA), conda);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the verification context " + dir + ": " + e.getMessage(), e);
+        }
+        String id = manifest.snapshotId() == null ? "unknown" : manifest.snapshotId();
+        String tag = ImageReference.of(ctx.spec().registry(), ctx.spec().name() + "-env", "verify-" + id.substring(0, Math.min(12, id.length())))
+                .toString();
+        events.progress("rebuilding snapshot " + id.substring(0, Math.min(12, id.length())) + " from its lock files, without cache, as " + tag);
+        ctx.engine().ensureAvailable();
+        ProcessRunner.Result build = ctx.engine().build(dir, tag, true, events::log);
+        if (build.exitCode() != 0) {
+            audit(ctx, manifestFile, null, id, "drifted", -1);
+            throw new PowerAiException.StageFailed(EnvironmentSnapshot.STAGE.stepName() + ": the lock files do not rebuild: building "
+                    + tag + " failed (exit " + build.exitCode() + "): " + build.lastLines(1));
+        }
+        events.progress("looking inside " + tag);
+        Capture.Captured rebuilt = Capture.run(ctx.engine(), tag, line -> { });
+        Manifest again = new Manifest(manifest.snapshotId(), tag, null, manifest.baseImage(), manifest.baseImageDigest(),
+                rebuilt.osRelease(), rebuilt.pythonVersion(), rebuilt.pythonImplementation(), manifest.cuda(), manifest.cudnn(),
+                manifest.env(), manifest.inputFiles(), rebuilt.condaPresent() ? rebuilt.condaName() : null, rebuilt.condaChannels(),
+                Manifest.packages(rebuilt, null));
+        ManifestDiff diff = ManifestDiff.of(ctx.workspace().dir().relativize(manifestFile).toString(), manifest, "rebuilt " + tag, again);
+        Path report = stageDir.resolve("verify.json");
+        Json.writeAtomically(report, Json.pretty(diff.toJson()));
+        int differences = diff.added().size() + diff.removed().size() + diff.changed().size() + diff.fields().size();
+        audit(ctx, manifestFile, report, id, diff.identical() ? "verified" : "drifted", differences);
+        events.progress(diff.identical() ? "zero drift: the rebuilt image has the same " + manifest.packages().size() + " packages"
+                : "drift: " + differences + " difference(s) between the manifest and the rebuilt image");
+        return new Outcome(diff, tag, report);
+    }
+
+    private static void audit(StageContext ctx, Path manifestFile, Path report, String id, String status, int differences) {
+        Map<String, String> inputs = new TreeMap<>();
+        inputs.put(EnvironmentSnapshot.MANIFEST, Digests.sha256(manifestFile));
+        Map<String, String> outputs = new TreeMap<>();
+        if (report != null) {
+            outputs.put("verify.json", Digests.sha256(report));
+        }
+        Map<String, Object> details = new TreeMap<>();
+        details.put("snapshotId", id);
+        details.put("check", "verify");
+        details.put("differences", differences);
+        ctx.workspace().audit().append(new AuditLog.Entry(EnvironmentSnapshot.STAGE.stepName(), status, inputs, outputs, details));
+    }
+
+    private static String lockText(Path dir, String name, String fallback) {
+        Path file = dir.resolve(name);
+        return Files.isRegularFile(file) ? EnvironmentSnapshot.readOrEmpty(file) : fallback;
+    }
+
+    /** The Dockerfile that installs the lock files over the base pinned by digest, nothing else. */
+    static String renderDockerfile(Manifest m, boolean pip, boolean conda, boolean hashes) {
+        StringBuilder out = new StringBuilder();
+        out.append("# Rendered by powerai (amlEnvSnapshot verify) from the lock files of snapshot ").append(m.snapshotId())
+                .append(". Do not edit.\n");
+        out.append("FROM ").append(ImageReference.parse(m.baseImage()).pinned(m.baseImageDigest())).append('\n');
+        out.append("LABEL io.powerai.snapshot-id=").append(EnvironmentSnapshot.quote(String.valueOf(m.snapshotId())))
+                .append(" \\\n      io.powerai.verify=\"true\"\n");
+        if (!m.env().isEmpty()) {
+            out.append("ENV");
+            m.env().forEach((k, v) -> out.append(" \\\n    ").append(k).append('=').append(EnvironmentSnapshot.quote(v)));
+            out.append('\n');
+        }
+        List<Manifest.Package> apt = m.snapshotLayer(Manifest.SOURCE_APT);
+        if (!apt.isEmpty()) {
+            out.append("RUN apt-get update \\\n && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends --allow-downgrades");
+            apt.forEach(p -> out.append(" \\\n      ").append(p.name()).append('=').append(p.version()));
+            out.append(" \\\n && rm -rf /var/lib/apt/lists/*\n");
+        }
+        if (conda) {
+            out.append("COPY ").append(LockFiles.CONDA).append(' ').append(EnvironmentSnapshot.IMAGE_HOME).append('/').append(LockFiles.CONDA).append('\n');
+            out.append("RUN conda env update --name base --file ").append(EnvironmentSnapshot.IMAGE_HOME).append('/').append(LockFiles.CONDA)
+                    .append(" \\\n && conda clean --all --yes\n");
+        }
+        if (pip) {
+            out.append("COPY ").append(LockFiles.REQUIREMENTS).append(' ').append(EnvironmentSnapshot.IMAGE_HOME).append('/')
+                    .append(LockFiles.REQUIREMENTS).append('\n');
+            out.append("RUN PIP_BREAK_SYSTEM_PACKAGES=1 PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_ROOT_USER_ACTION=ignore \\\n")
+                    .append("    python3 -m pip install --no-cache-dir --no-deps").append(hashes ? " --require-hashes" : "")
+                    .append(" --report ").append(Capture.PIP_REPORT).append(" \\\n      --requirement ")
+                    .append(EnvironmentSnapshot.IMAGE_HOME).append('/').append(LockFiles.REQUIREMENTS).append('\n');
+        }
+        return out.toString();
+    }
+
+    /** Reads back what a requirements lock pins (for deciding whether pip has anything to do). */
+    static final class LockFilesView {
+        private LockFilesView() {
+        }
+
+        static List<String> pipPins(String lock) {
+            return lock.lines().map(String::strip)
+                    .filter(l -> !l.isEmpty() && !l.startsWith("#") && !l.startsWith("-")).toList();
+        }
+    }
+}

@@ -1,0 +1,154 @@
+package io.powerai.core.stage;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.powerai.core.PowerAiException;
+import io.powerai.core.engine.ContainerEngine;
+import io.powerai.core.event.StageEvents;
+import io.powerai.core.gpu.ContainerGpuRuntime;
+import io.powerai.core.gpu.CudaCompatibility;
+import io.powerai.core.gpu.GpuPolicy;
+import io.powerai.core.gpu.GpuPreflight;
+import io.powerai.core.gpu.GpuProbe;
+import io.powerai.core.gpu.GpuRequest;
+import io.powerai.core.gpu.GpuTools;
+import io.powerai.core.json.Json;
+import io.powerai.core.spec.Stage;
+import io.powerai.core.spec.TrainSpec;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The GPU side of a training run: the preflight and what follows from it under the run's {@code gpu_policy}
+ * (go on with the chosen GPUs, stop with exit 3, or fall back to the CPU). Nothing here runs for a CPU run.
+ */
+final class TrainingGpu {
+    /** Labels and variables that name the CUDA version an image was built for, in the order they are trusted. */
+    static final List<String> CUDA_LABELS = List.of("io.powerai.cuda", "com.nvidia.cuda.version");
+    static final String CUDA_ENV = "CUDA_VERSION";
+
+    /**
+     * @param engineGpus the engine's GPU request ("all", "device=0,1", a count when unchecked), or null for none
+     * @param cudaVisibleDevices native runs: the devices CUDA may see (empty: none, the CPU); null: leave as it is
+     * @param sampleIds GPUs to sample during the run (empty: all), or null to sample nothing
+     * @param record what the result and audit keep ({@code gpuPreflight}), or null when no GPU was asked for
+     * @param fallback why a GPU run became a CPU run, or null
+     */
+    record Plan(String engineGpus, List<String> cudaVisibleDevices, List<String> sampleIds, Map<String, Object> record, String fallback) {
+        boolean usesGpus() {
+            return engineGpus != null;
+        }
+    }
+
+    private TrainingGpu() {
+    }
+
+    static Plan plan(StageContext ctx, TrainSpec spec, String image, StageEvents events) {
+        boolean nativeRun = spec.nativeBackend();
+        if (!spec.wantsGpus()) {
+            // A native CPU run hides the GPUs: gpus 0 must mean the same thing with and without a container.
+            return new Plan(null, nativeRun ? List.of() : null, null, null, null);
+        }
+        GpuRequest request = spec.gpuRequest();
+        if (spec.gpuPolicy() == GpuPolicy.NONE) {
+            Map<String, Object> record = new LinkedHashMap<>();
+            record.put("policy", GpuPolicy.NONE.text());
+            record.put("requested", request.text());
+            record.put("decision", "gpu");
+            List<String> ids = request instanceof GpuRequest.Devices d ? d.ids() : List.of();
+            return new Plan(request.text(), nativeRun && !ids.isEmpty() ? ids : null,
+                    ids.stream().allMatch(id -> !id.startsWith("MIG-")) ? ids : List.of(), record, null);
+        }
+        GpuTools tools = ctx.gpu();
+        GpuProbe probe = tools.nvidiaSmi().probe();
+        ContainerGpuRuntime.Check runtime = nativeRun ? null : runtime(ctx.engine(), tools);
+        String cuda = spec.cuda();
+        String cudaSource = cuda == null ? null : "train.cuda";
+        if (cuda == null && !nativeRun && image != null && probe instanceof GpuProbe.Found) {
+            Optional<String[]> fromImage = cudaOfImage(ctx.engine(), image);
+            if (fromImage.isPresent()) {
+                cuda = fromImage.get()[0];
+                cudaSource = fromImage.get()[1];
+            } else {
+                events.progress("the CUDA version of " + image + " is unknown (no " + CUDA_ENV + " nor " + CUDA_LABELS.get(0)
+                        + ", or the image is not pulled yet): the driver check is skipped; set 'cuda' to check it");
+            }
+        }
+        GpuPreflight.Outcome outcome = GpuPreflight.evaluate(new GpuPreflight.Input(request, probe, spec.gpuMinFreeMemory(),
+                spec.gpuAllowShared(), cuda, cudaSource, runtime));
+        Map<String, Object> record = new LinkedHashMap<>();
+        record.put("policy", spec.gpuPolicy().text());
+        record.putAll(outcome.facts());
+        outcome.warnings().forEach(w -> events.warning("GPU preflight: " + w));
+        outcome.notes().forEach(n -> events.progress("GPU preflight: " + n));
+        if (outcome.ok()) {
+            record.put("decision", "gpu");
+            List<String> sample = new ArrayList<>();
+            outcome.selected().forEach(s -> sample.add(String.valueOf(s.gpu().index())));
+            events.progress("GPU preflight: using " + String.join(", ", outcome.selected().stream()
+                    .map(s -> s.mig() != null ? "MIG device " + s.mig().uuid() + " of " + s.gpu().label() : s.gpu().label()).toList())
+                    + (runtime == null ? "" : " through " + runtime) + "; driver " + outcome.inventory().driverVersion()
+                    + ", CUDA " + outcome.inventory().cudaVersion());
+            return new Plan(outcome.engineRequest(), nativeRun ? outcome.cudaVisibleDevices() : null,
+                    sample.stream().distinct().toList(), record, null);
+        }
+        String why = String.join("; ", outcome.problems()).replace("\r", " ").replace("\n", " ");
+        if (spec.gpuPolicy() == GpuPolicy.REQUIRE) {
+            throw new PowerAiException.InfrastructureUnavailable(Stage.TRAIN.stepName() + ": 'gpus' is '" + request.text()
+                    + "' (gpu_policy 'require') but " + why + "; nothing was run (gpu_policy: prefer trains on the CPU instead)");
+        }
+        record.put("decision", "cpu");
+        record.put("fallback", why);
+        events.warning("GPU preflight failed (" + why + "); training on the CPU as gpu_policy is 'prefer'");
+        return new Plan(null, nativeRun ? List.of() : null, null, record, why);
+    }
+
+    static ContainerGpuRuntime.Check runtime(ContainerEngine engine, GpuTools tools) {
+        if (engine.kind() == ContainerEngine.Kind.PODMAN) {
+            return ContainerGpuRuntime.podman(tools.cdiDirs());
+        }
+        Optional<String> runtimes = engine.info("{{json .Runtimes}}");
+        return ContainerGpuRuntime.docker(runtimes.orElse(null),
+                runtimes.isPresent() ? null : "'" + engine.binary() + " info' failed: is docker installed and running?", tools.pathVariable());
+    }
+
+    /** The CUDA version {@code image} declares (label first, then nvidia/cuda's CUDA_VERSION) and where it was found. */
+    static Optional<String[]> cudaOfImage(ContainerEngine engine, String image) {
+        Optional<String> config = engine.imageConfig(image);
+        if (config.isEmpty()) {
+            return Optional.empty();
+        }
+        return cudaOfImageConfig(config.get());
+    }
+
+    @SuppressWarnings("unchecked")
+    static Optional<String[]> cudaOfImageConfig(String configJson) {
+        Map<String, Object> config;
+        try {
+            config = Json.parseObject(configJson);
+        } catch (JsonProcessingException e) {
+            return Optional.empty();
+        }
+        if (config.get("Labels") instanceof Map<?, ?> labels) {
+            for (String label : CUDA_LABELS) {
+                if (labels.get(label) instanceof String v && CudaCompatibility.CUDA_VERSION.matcher(v.strip()).matches()) {
+                    return Optional.of(new String[] {v.strip(), "image label " + label});
+                }
+            }
+        }
+        if (config.get("Env") instanceof List<?> env) {
+            for (Object item : env) {
+                if (item instanceof String e && e.startsWith(CUDA_ENV + "=")) {
+                    String v = e.substring(CUDA_ENV.length() + 1).strip();
+                    if (CudaCompatibility.CUDA_VERSION.matcher(v).matches()) {
+                        return Optional.of(new String[] {v, "image env " + CUDA_ENV});
+                    }
+                }
+            }
+        }
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,51 @@
+package io.powerai.core.stage;
+
+import io.powerai.core.engine.ProcessRunner;
+import io.powerai.core.image.ImageReference;
+
+/** How a training run ended, in the words of the result file and the audit log. */
+final class TrainingOutcome {
+    private TrainingOutcome() {
+    }
+
+    /** The failure's message for a non-zero exit code. */
+    static String exitFailure(int exitCode, boolean nativeRun) {
+        if (exitCode == 137) {
+            return "the training was killed (exit code 137, SIGKILL: most often the out-of-memory killer"
+                    + (nativeRun ? "" : ", or the container's memory limit") + ")";
+        }
+        if (exitCode == 139) {
+            return "the training crashed (exit code 139, SIGSEGV: a segmentation fault)";
+        }
+        return "the training script exited with code " + exitCode;
+    }
+
+    /** A word for scripts and dashboards: timeout, killed or exit-code; null for a success. */
+    static String reason(ProcessRunner.Result result) {
+        if (result.timedOut()) {
+            return "timeout";
+        }
+        if (result.exitCode() == 137) {
+            return "killed";
+        }
+        return result.exitCode() == 0 ? null : "exit-code";
+    }
+
+    /** Pinned: a container image named by digest. A tag can move; a native run has no image at all. */
+    static boolean pinned(String image) {
+        if (image == null) {
+            return false;
+        }
+        try {
+            return ImageReference.parse(image).digest().isPresent();
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /** Whether the engine refused because it could not attach the GPUs (no NVIDIA toolkit, no CDI spec). */
+    static boolean gpuSetupFailed(String engineOutput) {
+        return engineOutput.contains("could not select device driver") || engineOutput.contains("nvidia-container-cli")
+                || engineOutput.contains("CDI device") || engineOutput.contains("nvidia-container-runtime");
+    }
+}

@@ -1,0 +1,510 @@
+package io.powerai.core.deploy;
+
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.StatusBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.powerai.core.PowerAiException;
+import io.powerai.core.event.Event;
+import io.powerai.core.json.Json;
+import io.powerai.core.spec.PipelineSpec;
+import io.powerai.core.spec.Stage;
+import io.powerai.core.stage.StageContext;
+import io.powerai.core.workspace.Workspace;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+/**
+ * Rollouts against fabric8's mock API server in CRUD mode (no real Kubernetes API server can run here; see
+ * {@link MockCluster}): the test plays the Deployment controller by setting status, and injects conflicts,
+ * server errors and refusals through the mock's expectations.
+ */
+class AksDeploymentMockServerTest {
+    static final String NS = "default";
+    static final String IMAGE_A = "myacr.azurecr.io/svm-moons-score@sha256:" + "aa".repeat(32);
+    static final String IMAGE_B = "myacr.azurecr.io/svm-moons-score@sha256:" + "bb".repeat(32);
+    static final String IMAGE_C = "myacr.azurecr.io/svm-moons-score@sha256:" + "cc".repeat(32);
+    static final String MODEL = "5e".repeat(32);
+    static final String SNAPSHOT = "myacr.azurecr.io/svm-moons-env:" + "d1".repeat(32) + "@sha256:" + "d2".repeat(32);
+    static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-26T18:00:00Z"), ZoneOffset.UTC);
+
+    @TempDir
+    Path project;
+
+    MockCluster cluster;
+    FakeTiming timing;
+    ScriptedTransport transport;
+    final List<Event> events = new ArrayList<>();
+    int connects;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        cluster = new MockCluster();
+        timing = new FakeTiming().onSleep(() -> cluster.rollOut(NS));
+        transport = ScriptedTransport.answering("[1]");
+        Files.writeString(project.resolve("sample.json"), "{\"data\": [[0.5, 0.2]]}");
+        Files.writeString(project.resolve("answer.json"), "[1]");
+    }
+
+    @AfterEach
+    void tearDown() {
+        cluster.close();
+    }
+
+    private StageContext ctx(Map<String, Object> deployKeys) {
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("name", "svm-moons");
+        params.put("target", "aks");
+        params.put("sample_request", "sample.json");
+        params.put("expected_response", "answer.json");
+        params.putAll(deployKeys);
+        PipelineSpec spec = PipelineSpec.forStep(Stage.DEPLOY, params, project, null).pipeline();
+        return new StageContext(spec, new Workspace(project, CLOCK), null, null, events::add, CLOCK);
+    }
+
+    private AksDeployment aks(Map<String, Object> deployKeys, Map<String, String> env) {
+        return new AksDeployment(ctx(deployKeys), env, (settings, ev) -> {
+            connects++;
+            return cluster.connection();
+        }, client -> transport, new AksDeployment.Tuning(timing, Backoff.DEFAULT, Duration.ofSeconds(2)));
+    }
+
+    private AksDeployment aks(Map<String, Object> deployKeys) {
+        return aks(deployKeys, Map.of());
+    }
+
+    private void scoringResult(String image) {
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("schemaVersion", 1);
+        result.put("stage", "scoringImage");
+        result.put("status", "succeeded");
+        result.put("image", image);
+        result.put("modelSha256", MODEL);
+        result.put("snapshotImage", SNAPSHOT);
+        new Workspace(project, CLOCK).writeResult(Stage.SCORING_IMAGE, result);
+    }
+
+    private Map<String, Object> deploy(String image, Map<String, Object> keys) {
+        scoringResult(image);
+        return aks(keys).deploy(null);
+    }
+
+    private Service service() {
+        return cluster.client.services().inNamespace(NS).withName("svm-moons").get();
+    }
+
+    private HorizontalPodAutoscaler hpa() {
+        return cluster.client.autoscaling().v2().horizontalPodAutoscalers().inNamespace(NS).withName("svm-moons").get();
+    }
+
+    private static String image(Deployment d) {
+        return d.getSpec().getTemplate().getSpec().getContainers().get(0).getImage();
+    }
+
+    private List<Map<String, Object>> auditRecords() throws Exception {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (String line : Files.readAllLines(project.resolve(".powerai/audit.jsonl"))) {
+            out.add(Json.parseObject(line));
+        }
+        return out;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> details(Map<String, Object> record) {
+        return (Map<String, Object>) record.get("details");
+    }
+
+    // ------------------------------------------------------------------------------------ create and update
+
+    @Test
+    void firstDeploy_createsBlue_switchesTheService_andRecordsWhatServes() throws Exception {
+        Map<String, Object> result = deploy(IMAGE_A, Map.of());
+
+        Deployment blue = cluster.deployment(NS, "svm-moons-blue");
+        assertThat(image(blue)).isEqualTo(IMAGE_A);
+        assertThat(blue.getSpec().getReplicas()).isEqualTo(1);
+        assertThat(blue.getMetadata().getAnnotations()).containsEntry("powerai.io/model-sha256", MODEL)
+                .containsEntry("powerai.io/snapshot-image", SNAPSHOT);
+        assertThat(service().getSpec().getSelector()).containsEntry("powerai.io/color", "blue");
+        assertThat(hpa().getSpec().getScaleTargetRef().getName()).isEqualTo("svm-moons-blue");
+        assertThat(cluster.client.policy().v1().podDisruptionBudget().inNamespace(NS).withName("svm-moons").get()).isNotNull();
+        assertThat(cluster.deployment(NS, "svm-moons-green")).isNull();
+
+        assertThat(result).containsEntry("status", "succeeded").containsEntry("color", "blue").containsEntry("image", IMAGE_A)
+                .containsEntry("scoringUrl", "http://svm-moons.default.svc.cluster.local/score")
+                .containsEntry("smokeTestAnswer", "[1]").doesNotContainKey("previousImage");
+        assertThat(timing.sleeps).containsExactly(Duration.ofSeconds(2)); // one poll: the "controller" then rolled it out
+        Map<String, Object> record = auditRecords().get(0);
+        assertThat(record).containsEntry("stage", "aksDeploy").containsEntry("status", "succeeded");
+        assertThat(details(record)).containsEntry("action", "deploy").containsEntry("namespace", NS)
+                .containsEntry("modelSha256", MODEL).containsEntry("smokeTest", "passed");
+        assertThat(details(record).get("serving")).isEqualTo(List.of(Map.of("color", "blue", "deployment", "svm-moons-blue",
+                "image", IMAGE_A, "modelSha256", MODEL, "snapshotImage", SNAPSHOT, "trafficPercent", 100)));
+        assertThat(Json.readObject(project.resolve(".powerai/aksDeploy.json"))).containsEntry("status", "succeeded");
+    }
+
+    @Test
+    void authEnabled_generatesKeysOnce_usesThemInTheSmokeTest_neverPrintsOrRecordsThem() throws Exception {
+        deploy(IMAGE_A, Map.of());
+        Secret keys = cluster.client.secrets().inNamespace(NS).withName("svm-moons-keys").get();
+        String primary = new String(Base64.getDecoder().decode(keys.getData().get("primaryKey")), StandardCharsets.UTF_8);
+        assertThat(primary).hasSizeGreaterThanOrEqualTo(40);
+        assertThat(transport.sent.get(1).request().headers()).containsEntry("Authorization", "Bearer " + primary);
+
+        deploy(IMAGE_B, Map.of());
+        Secret after = cluster.client.secrets().inNamespace(NS).withName("svm-moons-keys").get();
+        assertThat(after.getData()).isEqualTo(keys.getData()); // keys outlive versions
+
+        String everything = Files.readString(project.resolve(".powerai/audit.jsonl"))
+                + Files.readString(project.resolve(".powerai/aksDeploy.json")) + events;
+        assertThat(everything).doesNotContain(primary).doesNotContain(keys.getData().get("primaryKey")).contains("svm-moons-keys");
+    }
+
+    @Test
+    void registryCredentials_becomeAPullSecret_neverLogged() throws Exception {
+        scoringResult(IMAGE_A);
+        aks(Map.of(), Map.of("POWERAI_REGISTRY_USERNAME", "ci-user", "POWERAI_REGISTRY_PASSWORD", "pa55-w0rd")).deploy(null);
+
+        Secret pull = cluster.client.secrets().inNamespace(NS).withName("svm-moons-registry").get();
+        assertThat(pull.getType()).isEqualTo("kubernetes.io/dockerconfigjson");
+        assertThat(new String(Base64.getDecoder().decode(pull.getData().get(".dockerconfigjson")), StandardCharsets.UTF_8))
+                .contains("myacr.azurecr.io").contains("pa55-w0rd");
+        assertThat(cluster.deployment(NS, "svm-moons-blue").getSpec().getTemplate().getSpec().getImagePullSecrets())
+                .extracting("name").containsExactly("svm-moons-registry");
+        assertThat(Files.readString(project.resolve(".powerai/audit.jsonl")) + events).doesNotContain("pa55-w0rd");
+    }
+
+    @Test
+    void secondDeploy_goesToGreen_thenThirdUpdatesBlue_eachKeepingWhatItReplaced() throws Exception {
+        deploy(IMAGE_A, Map.of());
+        Map<String, Object> second = deploy(IMAGE_B, Map.of());
+
+        assertThat(second).containsEntry("color", "green").containsEntry("previousImage", IMAGE_A);
+        assertThat(image(cluster.deployment(NS, "svm-moons-green"))).isEqualTo(IMAGE_B);
+        assertThat(service().getSpec().getSelector()).containsEntry("powerai.io/color", "green");
+        assertThat(service().getMetadata().getAnnotations()).containsEntry("powerai.io/live-color", "green");
+        assertThat(hpa().getSpec().getScaleTargetRef().getName()).isEqualTo("svm-moons-green");
+        assertThat(cluster.deployment(NS, "svm-moons-blue").getSpec().getReplicas()).isZero(); // kept, for rollback
+
+        Map<String, Object> third = deploy(IMAGE_C, Map.of());
+        Deployment blue = cluster.deployment(NS, "svm-moons-blue");
+        assertThat(third).containsEntry("color", "blue").containsEntry("previousImage", IMAGE_B);
+        assertThat(image(blue)).isEqualTo(IMAGE_C);
+        assertThat(blue.getSpec().getReplicas()).isEqualTo(1);
+        assertThat(blue.getMetadata().getAnnotations()).containsEntry("powerai.io/previous-image", IMAGE_A);
+        assertThat(blue.getMetadata().getGeneration()).isGreaterThan(1L); // an update, not a new object
+        assertThat(cluster.deployment(NS, "svm-moons-green").getSpec().getReplicas()).isZero();
+    }
+
+    @Test
+    void fixedReplicas_noAutoscaler_andAnExistingOneIsRemoved() {
+        deploy(IMAGE_A, Map.of());
+        assertThat(hpa()).isNotNull();
+        deploy(IMAGE_B, Map.of("num_replicas", 3));
+        assertThat(hpa()).isNull();
+        assertThat(cluster.deployment(NS, "svm-moons-green").getSpec().getReplicas()).isEqualTo(3);
+    }
+
+    // ------------------------------------------------------------------------------------ failures and rollback
+
+    @Test
+    void crashLoopingPods_failFast_andRollBackToTheServingVersion() throws Exception {
+        deploy(IMAGE_A, Map.of());
+        Deployment blueBefore = cluster.deployment(NS, "svm-moons-blue");
+        timing.sleeps.clear();
+        timing.onSleep(() -> cluster.crashLoop(NS, Map.of("app.kubernetes.io/name", "svm-moons", "powerai.io/color", "green"),
+                "svm-moons-green-7d9-x1"));
+        scoringResult(IMAGE_B);
+
+        PowerAiException.StageFailed e = catchThrowableOfType(PowerAiException.StageFailed.class, () -> aks(Map.of()).deploy(null));
+
+        assertThat(e.exitCode()).isEqualTo(1);
+        assertThat(e.getMessage()).contains("rollout of svm-moons-green failed: pod svm-moons-green-7d9-x1 container score is in "
+                + "CrashLoopBackOff after 4 restart(s)").contains("rolled back: svm-moons-blue serves " + IMAGE_A + " again");
+        assertThat(timing.sleeps).hasSize(1); // failed at the first look after the crash, not at the timeout
+        assertThat(cluster.deployment(NS, "svm-moons-green")).isNull(); // did not exist before: removed
+        assertThat(service().getSpec().getSelector()).containsEntry("powerai.io/color", "blue");
+        assertThat(cluster.deployment(NS, "svm-moons-blue").getSpec()).isEqualTo(blueBefore.getSpec());
+        Map<String, Object> record = auditRecords().get(1);
+        assertThat(record).containsEntry("status", "rolled-back");
+        assertThat(details(record)).containsEntry("rolledBackTo", IMAGE_A);
+        assertThat((String) details(record).get("failure")).contains("CrashLoopBackOff");
+        assertThat(Json.readObject(project.resolve(".powerai/aksDeploy.json"))).containsEntry("status", "rolled-back")
+                .containsEntry("rolledBackTo", IMAGE_A);
+        assertThat(project.resolve(".powerai/deploy/failed-pods.log")).exists();
+    }
+
+    @Test
+    void failedUpdateOfAnExistingColor_reappliesItsPreviousSpec() {
+        deploy(IMAGE_A, Map.of());
+        deploy(IMAGE_B, Map.of());              // green serves B, blue holds A at 0 replicas
+        Deployment blueBefore = cluster.deployment(NS, "svm-moons-blue");
+        transport = ScriptedTransport.answering("[0]"); // C answers the sample wrong
+
+        assertThatThrownBy(() -> deploy(IMAGE_C, Map.of()))
+                .isInstanceOf(PowerAiException.StageFailed.class)
+                .hasMessageContaining("smoke test: the answer of svm-moons-blue to sample.json differs from answer.json: expected [1], got [0]");
+
+        Deployment blue = cluster.deployment(NS, "svm-moons-blue");
+        assertThat(image(blue)).isEqualTo(IMAGE_A);
+        assertThat(blue.getSpec().getReplicas()).isZero();
+        assertThat(blue.getMetadata().getAnnotations()).isEqualTo(blueBefore.getMetadata().getAnnotations());
+        assertThat(service().getSpec().getSelector()).containsEntry("powerai.io/color", "green");
+        assertThat(image(cluster.deployment(NS, "svm-moons-green"))).isEqualTo(IMAGE_B);
+    }
+
+    @Test
+    void rolloutThatNeverFinishes_failsAtTheTimeout_andRollsBack() {
+        deploy(IMAGE_A, Map.of());
+        timing.sleeps.clear();
+        timing.onSleep(() -> { }); // the controller never gets to it
+
+        PowerAiException.StageFailed e = catchThrowableOfType(PowerAiException.StageFailed.class,
+                () -> deploy(IMAGE_B, Map.of("ready_timeout", "60s")));
+
+        assertThat(e.getMessage()).contains("rollout of svm-moons-green did not finish within 60 s (the controller has not seen the new spec yet)")
+                .contains("rolled back");
+        assertThat(timing.sleeps).hasSize(30);
+        assertThat(service().getSpec().getSelector()).containsEntry("powerai.io/color", "blue");
+        assertThat(cluster.deployment(NS, "svm-moons-green")).isNull();
+    }
+
+    @Test
+    void firstDeployThatFails_removesWhatItCreated_statusFailed() throws Exception {
+        transport = new ScriptedTransport(r -> new SmokeTransport.Answer(503, "init() failed"));
+
+        assertThatThrownBy(() -> deploy(IMAGE_A, Map.of()))
+                .isInstanceOf(PowerAiException.StageFailed.class)
+                .hasMessageContaining("smoke test: GET / on svm-moons-blue answered HTTP 503: init() failed")
+                .hasMessageContaining("nothing served before");
+
+        assertThat(cluster.deployment(NS, "svm-moons-blue")).isNull();
+        assertThat(service()).isNull();
+        assertThat(hpa()).isNull();
+        assertThat(auditRecords().get(0)).containsEntry("status", "failed");
+    }
+
+    // ------------------------------------------------------------------------------------ traffic control
+
+    @Test
+    void trafficSplit_byReplicaRatio_thenPromote_thenRollback() throws Exception {
+        deploy(IMAGE_A, Map.of("num_replicas", 4));
+        Map<String, Object> split = deploy(IMAGE_B, Map.of("num_replicas", 4, "traffic_percent", 25));
+
+        assertThat(split).containsEntry("trafficPercent", 25).containsEntry("color", "green");
+        assertThat(service().getSpec().getSelector()).isEqualTo(Map.of("app.kubernetes.io/name", "svm-moons"));
+        assertThat(service().getMetadata().getAnnotations()).containsEntry("powerai.io/candidate-color", "green")
+                .containsEntry("powerai.io/candidate-traffic-percent", "25").containsEntry("powerai.io/live-color", "blue");
+        assertThat(cluster.deployment(NS, "svm-moons-blue").getSpec().getReplicas()).isEqualTo(3);
+        assertThat(cluster.deployment(NS, "svm-moons-green").getSpec().getReplicas()).isEqualTo(1);
+        assertThat(split.get("serving")).asList().extracting("trafficPercent").containsExactly(75, 25);
+
+        assertThatThrownBy(() -> deploy(IMAGE_C, Map.of("num_replicas", 4)))
+                .isInstanceOf(PowerAiException.InvalidInput.class)
+                .hasMessage("aksDeploy: default/svm-moons is splitting traffic (blue 75%, green 25%): run 'powerai deploy promote' "
+                        + "or 'powerai deploy rollback' first");
+
+        Map<String, Object> promoted = aks(Map.of("num_replicas", 4)).promote();
+        assertThat(promoted).containsEntry("status", "succeeded").containsEntry("color", "green").containsEntry("image", IMAGE_B);
+        assertThat(service().getSpec().getSelector()).containsEntry("powerai.io/color", "green");
+        assertThat(service().getMetadata().getAnnotations()).doesNotContainKey("powerai.io/candidate-color");
+        assertThat(cluster.deployment(NS, "svm-moons-green").getSpec().getReplicas()).isEqualTo(4);
+        assertThat(cluster.deployment(NS, "svm-moons-blue").getSpec().getReplicas()).isZero();
+
+        Map<String, Object> back = aks(Map.of("num_replicas", 4)).rollback();
+        assertThat(back).containsEntry("color", "blue").containsEntry("image", IMAGE_A).containsEntry("previousImage", IMAGE_B);
+        assertThat(service().getSpec().getSelector()).containsEntry("powerai.io/color", "blue");
+        assertThat(cluster.deployment(NS, "svm-moons-blue").getSpec().getReplicas()).isEqualTo(4);
+        assertThat(cluster.deployment(NS, "svm-moons-green").getSpec().getReplicas()).isZero();
+        assertThat(auditRecords()).extracting(r -> details(r).get("action")).containsExactly("deploy", "deploy", "promote", "rollback");
+    }
+
+    @Test
+    void rollbackDuringASplit_sendsAllTrafficBackAndScalesTheCandidateDown() {
+        deploy(IMAGE_A, Map.of());
+        deploy(IMAGE_B, Map.of("traffic_percent", 10));
+        assertThat(hpa()).isNull(); // paused during the split
+
+        aks(Map.of()).rollback();
+
+        assertThat(service().getSpec().getSelector()).containsEntry("powerai.io/color", "blue");
+        assertThat(cluster.deployment(NS, "svm-moons-green").getSpec().getReplicas()).isZero();
+        assertThat(hpa().getSpec().getScaleTargetRef().getName()).isEqualTo("svm-moons-blue");
+        assertThatThrownBy(() -> aks(Map.of()).promote()).isInstanceOf(PowerAiException.InvalidInput.class)
+                .hasMessageContaining("nothing to promote");
+    }
+
+    // ------------------------------------------------------------------------------------ retries
+
+    @Test
+    void conflict409_isRetriedWithBackoff() {
+        deploy(IMAGE_A, Map.of());
+        cluster.server.expect().put().withPath("/api/v1/namespaces/default/services/svm-moons")
+                .andReturn(409, new StatusBuilder().withCode(409).withReason("Conflict")
+                        .withMessage("Operation cannot be fulfilled on services \"svm-moons\": the object has been modified").build())
+                .once();
+        timing.sleeps.clear();
+
+        deploy(IMAGE_B, Map.of());
+
+        assertThat(timing.sleeps).contains(Backoff.DEFAULT.initial());
+        assertThat(service().getSpec().getSelector()).containsEntry("powerai.io/color", "green");
+        assertThat(events).extracting(Event::message).anySatisfy(m -> assertThat(m)
+                .contains("switch Service svm-moons to green 100%: HTTP 409").contains("retrying in 250 ms (attempt 2 of 5)"));
+    }
+
+    @Test
+    void serverErrors5xx_areRetriedWithExponentialBackoff() {
+        cluster.server.expect().get().withPath("/api/v1/namespaces/default/services/svm-moons")
+                .andReturn(503, new StatusBuilder().withCode(503).withMessage("etcd leader changed").build()).times(2);
+
+        deploy(IMAGE_A, Map.of());
+
+        assertThat(timing.sleeps.subList(0, 2)).containsExactly(Duration.ofMillis(250), Duration.ofMillis(500));
+        assertThat(service()).isNotNull();
+    }
+
+    @Test
+    void serverErrorsThatPersist_giveUpAfterTheBoundedAttempts_exit3() {
+        cluster.server.expect().get().withPath("/api/v1/namespaces/default/services/svm-moons")
+                .andReturn(500, new StatusBuilder().withCode(500).withMessage("internal error").build()).times(5);
+        scoringResult(IMAGE_A);
+
+        PowerAiException.InfrastructureUnavailable e = catchThrowableOfType(PowerAiException.InfrastructureUnavailable.class,
+                () -> aks(Map.of()).deploy(null));
+
+        assertThat(e.exitCode()).isEqualTo(3);
+        assertThat(e.getMessage()).contains("kept failing to read Service default/svm-moons (after 5 attempts): HTTP 500 internal error");
+        assertThat(timing.sleeps).containsExactly(Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofMillis(1000),
+                Duration.ofMillis(2000));
+        assertThat(project.resolve(".powerai/audit.jsonl")).doesNotExist(); // nothing changed, nothing to record
+    }
+
+    @Test
+    void forbidden403_failsAtOnce_withoutRetries() {
+        cluster.server.expect().get().withPath("/api/v1/namespaces/default/services/svm-moons")
+                .andReturn(403, new StatusBuilder().withCode(403).withReason("Forbidden")
+                        .withMessage("services \"svm-moons\" is forbidden: User \"ci\" cannot get resource \"services\"").build()).once();
+        scoringResult(IMAGE_A);
+
+        PowerAiException.InfrastructureUnavailable e = catchThrowableOfType(PowerAiException.InfrastructureUnavailable.class,
+                () -> aks(Map.of()).deploy(null));
+
+        assertThat(e.getMessage()).contains("forbids the kubeconfig's user to read Service default/svm-moons (HTTP 403)");
+        assertThat(timing.sleeps).isEmpty();
+    }
+
+    @Test
+    void otherClientErrors_failAtOnce_andUndoWhatWasDone() throws Exception {
+        cluster.server.expect().post().withPath("/apis/apps/v1/namespaces/default/deployments")
+                .andReturn(422, new StatusBuilder().withCode(422).withReason("Invalid")
+                        .withMessage("Deployment.apps \"svm-moons-blue\" is invalid: spec.template.spec.containers[0].image: Required value").build())
+                .once();
+
+        assertThatThrownBy(() -> deploy(IMAGE_A, Map.of()))
+                .isInstanceOf(PowerAiException.StageFailed.class)
+                .hasMessageContaining("the Kubernetes API refused to apply Deployment svm-moons-blue (HTTP 422): Deployment.apps");
+
+        assertThat(timing.sleeps).isEmpty();
+        assertThat(cluster.client.secrets().inNamespace(NS).withName("svm-moons-keys").get()).isNull(); // undone
+    }
+
+    @Test
+    void unreachableCluster_exit3_afterBoundedRetries() {
+        scoringResult(IMAGE_A);
+        AksDeployment unreachable = new AksDeployment(ctx(Map.of()), Map.of(), (s, ev) -> KubeConnection.of(
+                new io.fabric8.kubernetes.client.KubernetesClientBuilder().withKubernetesSerialization(AksManifests.SERIALIZATION)
+                        .withConfig(new io.fabric8.kubernetes.client.ConfigBuilder(io.fabric8.kubernetes.client.Config.empty())
+                                .withMasterUrl("http://127.0.0.1:9").withRequestRetryBackoffLimit(0).build()).build()),
+                client -> transport, new AksDeployment.Tuning(timing, Backoff.DEFAULT, Duration.ofSeconds(2)));
+
+        PowerAiException.InfrastructureUnavailable e = catchThrowableOfType(PowerAiException.InfrastructureUnavailable.class,
+                () -> unreachable.deploy(null));
+
+        assertThat(e.exitCode()).isEqualTo(3);
+        assertThat(e.getMessage()).startsWith("aksDeploy: cannot reach the Kubernetes API at http://127.0.0.1:9/ (after 5 attempts)");
+        assertThat(timing.sleeps).hasSize(4);
+    }
+
+    // ------------------------------------------------------------------------------------ validation first
+
+    @Test
+    void invalidInput_isRejectedBeforeAnyCall() {
+        int before = cluster.server.getRequestCount();
+
+        scoringResult("myacr.azurecr.io/svm-moons-score:v1");
+        assertThatThrownBy(() -> aks(Map.of()).deploy(null)).isInstanceOf(PowerAiException.InvalidInput.class)
+                .hasMessage("aksDeploy: 'image' must be pinned by digest on Kubernetes (name@sha256:<64 hex digits>, as "
+                        + "scoringImage records it), so that every replica and every rollback runs the same bytes; got "
+                        + "'myacr.azurecr.io/svm-moons-score:v1'");
+        assertThatThrownBy(() -> aks(Map.of("namespace", "ML_Prod", "memory_gb", "lots")).deploy(IMAGE_A))
+                .isInstanceOf(PowerAiException.InvalidInput.class)
+                .hasMessageContaining("'namespace' must be an RFC 1123 label").hasMessageContaining("'memory_gb' must be a number of GB");
+        assertThatThrownBy(() -> aks(Map.of(), Map.of("POWERAI_REGISTRY_USERNAME", "ci")).deploy(IMAGE_A))
+                .isInstanceOf(PowerAiException.InvalidInput.class).hasMessageContaining("must be set together");
+
+        assertThat(connects).isZero();
+        assertThat(cluster.server.getRequestCount()).isEqualTo(before);
+    }
+
+    @Test
+    void nameThatIsNoServiceName_isRejectedBeforeAnyCall() {
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("name", "1" + "m".repeat(60));
+        params.put("target", "aks");
+        PipelineSpec spec = PipelineSpec.forStep(Stage.DEPLOY, params, project, null).pipeline();
+        StageContext ctx = new StageContext(spec, new Workspace(project, CLOCK), null, null, events::add, CLOCK);
+        AksDeployment aks = new AksDeployment(ctx, Map.of(), (s, ev) -> {
+            connects++;
+            return cluster.connection();
+        }, client -> transport, new AksDeployment.Tuning(timing, Backoff.DEFAULT, Duration.ofSeconds(2)));
+
+        assertThatThrownBy(() -> aks.deploy(IMAGE_A)).isInstanceOf(PowerAiException.InvalidInput.class)
+                .hasMessageStartingWith("aksDeploy: 'name' must be an RFC 1035 label of at most 57 characters on Kubernetes");
+        assertThat(connects).isZero();
+    }
+
+    @Test
+    void serviceNotMadeByPowerai_isNotTakenOver() {
+        cluster.client.services().inNamespace(NS).resource(new io.fabric8.kubernetes.api.model.ServiceBuilder()
+                .withNewMetadata().withName("svm-moons").endMetadata().withNewSpec().addNewPort().withPort(80).endPort().endSpec()
+                .build()).create();
+
+        assertThatThrownBy(() -> deploy(IMAGE_A, Map.of())).isInstanceOf(PowerAiException.InvalidInput.class)
+                .hasMessageContaining("exists but powerai did not make it");
+        assertThat(cluster.deployment(NS, "svm-moons-blue")).isNull();
+    }
+
+    @Test
+    void dryRun_printsTheManifests_contactingNothing() {
+        scoringResult(IMAGE_A);
+        String yaml = aks(Map.of("namespace", "ml")).dryRun(null);
+
+        assertThat(connects).isZero();
+        assertThat(yaml).startsWith("# powerai deploy --dry-run: svm-moons in namespace ml")
+                .contains("kind: Deployment").contains("kind: Service").contains("kind: HorizontalPodAutoscaler")
+                .contains("kind: PodDisruptionBudget").contains("kind: Secret").contains("image: " + IMAGE_A)
+                .contains("deployed-at: 2026-11-26T18:00:00Z");
+        assertThat(yaml.split("\n---\n")).hasSize(5);
+    }
+}

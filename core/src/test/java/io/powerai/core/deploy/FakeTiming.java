@@ -1,0 +1,32 @@
+package io.powerai.core.deploy;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Virtual time: a sleep advances the clock at once, is recorded (tests check the backoff), and lets the test
+ * act as the cluster in the meantime (the controllers the mock server does not have).
+ */
+final class FakeTiming implements Timing {
+    final List<Duration> sleeps = new ArrayList<>();
+    private long nanos;
+    private Runnable onSleep = () -> { };
+
+    FakeTiming onSleep(Runnable action) {
+        this.onSleep = action;
+        return this;
+    }
+
+    @Override
+    public long nanoTime() {
+        return nanos;
+    }
+
+    @Override
+    public void sleep(Duration duration) {
+        sleeps.add(duration);
+        nanos += duration.toNanos();
+        onSleep.run();
+    }
+}

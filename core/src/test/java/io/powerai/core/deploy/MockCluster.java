@@ -1,0 +1,79 @@
+package io.powerai.core.deploy;
+
+import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
+import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.ServerRequest;
+import io.fabric8.mockwebserver.ServerResponse;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Queue;
+
+/**
+ * fabric8's mock Kubernetes API server, in CRUD mode with expectations first ("mixed"): no real API server can
+ * run on our machines (none is packaged for Debian; test tools that download one cannot reach the internet).
+ * The mock stores objects but runs no controllers, so the tests play the Deployment controller themselves
+ * ({@link #rollOut}, {@link #crashLoop}); expectations inject the failures (409, 5xx, 403) a real server gives.
+ */
+final class MockCluster implements AutoCloseable {
+    final KubernetesMockServer server;
+    final NamespacedKubernetesClient client;
+
+    MockCluster() {
+        Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
+        server = new KubernetesMockServer(new Context(), new MockWebServer(), responses, new KubernetesMixedDispatcher(responses), false);
+        server.init();
+        // As KubeConnection builds its clients: the client's own retries off, no class-path scan.
+        client = server.createClient(b -> b.withKubernetesSerialization(AksManifests.SERIALIZATION)
+                .editOrNewConfig().withRequestRetryBackoffLimit(0).endConfig());
+    }
+
+    KubeConnection connection() {
+        return KubeConnection.of(server.createClient(b -> b.withKubernetesSerialization(AksManifests.SERIALIZATION)
+                .editOrNewConfig().withRequestRetryBackoffLimit(0).endConfig()));
+    }
+
+    Deployment deployment(String namespace, String name) {
+        return client.apps().deployments().inNamespace(namespace).withName(name).get();
+    }
+
+    /** What the Deployment controller and kubelets would do: every replica updated and available. */
+    void rollOut(String namespace) {
+        for (Deployment d : client.apps().deployments().inNamespace(namespace).list().getItems()) {
+            int replicas = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
+            d.setStatus(new DeploymentStatusBuilder()
+                    .withObservedGeneration(d.getMetadata().getGeneration())
+                    .withReplicas(replicas).withUpdatedReplicas(replicas).withReadyReplicas(replicas).withAvailableReplicas(replicas)
+                    .build());
+            client.apps().deployments().inNamespace(namespace).resource(d).updateStatus();
+        }
+    }
+
+    /** A pod of the Deployment whose container keeps crashing: what the kubelet reports when init() raises. */
+    void crashLoop(String namespace, Map<String, String> labels, String podName) {
+        Pod pod = new PodBuilder()
+                .withNewMetadata().withName(podName).withNamespace(namespace).withLabels(labels).endMetadata()
+                .withNewSpec().addNewContainer().withName(AksManifests.CONTAINER).withImage("x").endContainer().endSpec()
+                .withNewStatus().withPhase("Running")
+                    .withContainerStatuses(new ContainerStatusBuilder().withName(AksManifests.CONTAINER).withRestartCount(4)
+                            .withNewState().withNewWaiting().withReason("CrashLoopBackOff")
+                            .withMessage("back-off 1m20s restarting failed container=score").endWaiting().endState().build())
+                .endStatus()
+                .build();
+        client.pods().inNamespace(namespace).resource(pod).create();
+    }
+
+    @Override
+    public void close() {
+        client.close();
+        server.destroy();
+    }
+}

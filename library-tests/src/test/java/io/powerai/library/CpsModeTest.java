@@ -1,0 +1,41 @@
+package io.powerai.library;
+
+import org.junit.Test;
+
+import java.util.List;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+/**
+ * The steps as Jenkins runs them: CPS-transformed, the program's state serialized at every step (what lets a
+ * build survive a controller restart). A step that kept something unserializable across a step call fails here.
+ */
+public class CpsModeTest extends LibraryPipelineTest {
+
+    @Override
+    protected boolean cps() {
+        return true;
+    }
+
+    @Test
+    public void jenkinsfileExample_runsItsFourStages_underCps() throws Exception {
+        runScript("Jenkinsfile.example");
+
+        assertEquals(List.of("snapshot", "train", "scoring-image", "deploy"), cliCommands());
+        for (String step : STEPS) {
+            assertTrue(step, echoes.stream().anyMatch(e -> e.startsWith("[" + step + "] succeeded: ")));
+        }
+        assertNoSecretIn("the build's record", everythingRecorded());
+    }
+
+    @Test
+    public void failingStage_archivesThenEndsTheBuild_underCps() throws Exception {
+        cli.scenario("gpuTrain", FakeCli.Scenario.STAGE_FAILS);
+
+        PipelineError error = runFailingStep("gpuTrain", StepsTest.validArgs("gpuTrain"));
+
+        assertTrue(error.getMessage(), error.getMessage().startsWith("gpuTrain: the training script exited with status 1"));
+        assertTrue(archives.get(0).files().contains(".powerai/train/train.log"));
+    }
+}

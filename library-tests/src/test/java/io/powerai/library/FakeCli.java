@@ -1,0 +1,221 @@
+package io.powerai.library;
+
+import io.powerai.core.PowerAiException;
+import io.powerai.core.audit.AuditLog;
+import io.powerai.core.json.Digests;
+import io.powerai.core.spec.PipelineSpec;
+import io.powerai.core.spec.Stage;
+import io.powerai.core.spec.StepSpec;
+import io.powerai.core.workspace.Workspace;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A double of the powerai CLI's contract with the steps (no container engine can run in these tests): it reads
+ * the spec file with the real parser of core, so invalid input fails with core's own message and exit code 2;
+ * otherwise it does what the test's scenario says, writing result files and audit records with core's own
+ * writers, as the CLI would leave them.
+ */
+final class FakeCli {
+
+    /** What a stage does once its spec is valid. */
+    enum Scenario { SUCCEEDS, STAGE_FAILS, INFRASTRUCTURE_UNAVAILABLE }
+
+    /** The CLI's exit code and what it wrote to stderr. */
+    record Outcome(int status, String stderr) {
+    }
+
+    /** One run of the CLI as the shell started it: the step, the environment it saw. */
+    record Invocation(String step, Map<String, String> environment) {
+    }
+
+    static final String DIGEST_ENV = "sha256:" + "e".repeat(64);
+    static final String DIGEST_SCORE = "sha256:" + "5".repeat(64);
+    static final String DIGEST_BASE = "sha256:" + "b".repeat(64);
+
+    private final Map<Stage, Scenario> scenarios = new EnumMap<>(Stage.class);
+    private final List<Invocation> invocations = new java.util.ArrayList<>();
+
+    void scenario(String step, Scenario scenario) {
+        scenarios.put(stage(step), scenario);
+    }
+
+    List<Invocation> invocations() {
+        return invocations;
+    }
+
+    static Stage stage(String step) {
+        for (Stage s : Stage.values()) {
+            if (s.stepName().equals(step)) {
+                return s;
+            }
+        }
+        throw new IllegalArgumentException("no stage " + step);
+    }
+
+    static Stage stageOfCommand(String command) {
+        return switch (command) {
+            case "snapshot" -> Stage.SNAPSHOT;
+            case "train" -> Stage.TRAIN;
+            case "scoring-image" -> Stage.SCORING_IMAGE;
+            case "deploy" -> Stage.DEPLOY;
+            default -> throw new IllegalArgumentException("the CLI has no command '" + command + "'");
+        };
+    }
+
+    /** Runs {@code command} in {@code workspace}; paths in the environment are relative to it, as for the shell. */
+    Outcome run(String command, Path workspace, Map<String, String> env) {
+        Stage stage = stageOfCommand(command);
+        invocations.add(new Invocation(stage.stepName(), Map.copyOf(env)));
+        Path project = workspace.resolve(env.get("POWERAI_PROJECT")).normalize();
+        Path specFile = workspace.resolve(env.get("POWERAI_SPEC")).normalize();
+        Path outputRoot = workspace.resolve(env.get("POWERAI_WORKSPACE")).normalize();
+        StepSpec spec;
+        try {
+            spec = PipelineSpec.readStep(stage, specFile, project, env.get("POWERAI_REGISTRY"));
+        } catch (PowerAiException e) {
+            return new Outcome(e.exitCode(), e.getMessage() + "\n");
+        }
+        Workspace ws = new Workspace(outputRoot, Clock.systemUTC());
+        return switch (scenarios.getOrDefault(stage, Scenario.SUCCEEDS)) {
+            case SUCCEEDS -> succeed(stage, spec, ws);
+            case STAGE_FAILS -> fail(stage, spec, ws);
+            case INFRASTRUCTURE_UNAVAILABLE -> new Outcome(3, stage.stepName()
+                    + ": no container engine: neither docker nor podman is on PATH (install one, or set POWERAI_ENGINE)\n");
+        };
+    }
+
+    private Outcome succeed(Stage stage, StepSpec step, Workspace ws) {
+        PipelineSpec spec = step.pipeline();
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("schemaVersion", 1);
+        result.put("stage", stage.stepName());
+        result.put("status", "succeeded");
+        Map<String, String> inputs = new TreeMap<>();
+        Map<String, String> outputs = new TreeMap<>();
+        switch (stage) {
+            case SNAPSHOT -> {
+                String snapshotId = "4a1b".repeat(16);
+                String image = spec.registry() + "/" + spec.name() + "-env@" + DIGEST_ENV;
+                write(ws.stageDir(stage).resolve("context/Dockerfile"), "FROM " + spec.environment().baseImage() + "@" + DIGEST_BASE + "\n");
+                result.put("snapshotId", snapshotId);
+                result.put("image", image);
+                result.put("imageTag", spec.registry() + "/" + spec.name() + "-env:" + snapshotId);
+                result.put("digest", DIGEST_ENV);
+                result.put("baseImage", spec.environment().baseImage().toString());
+                result.put("baseImageDigest", DIGEST_BASE);
+                result.put("built", true);
+                result.put("dockerfile", "environment/context/Dockerfile");
+                inputs.put("base_image", spec.environment().baseImage() + "@" + DIGEST_BASE);
+                outputs.put("image", image);
+            }
+            case TRAIN -> {
+                Path dir = ws.stageDir(stage);
+                write(dir.resolve("outputs/model.pkl"), "a model");
+                write(dir.resolve("train.log"), "{\"metric\": \"test_accuracy\", \"value\": 0.97}\n");
+                write(dir.resolve("metrics.json"), "{\"final\": {\"test_accuracy\": 0.97}}\n");
+                String modelSha = Digests.sha256(dir.resolve("outputs/model.pkl"));
+                result.put("image", step.image() != null ? step.image() : spec.registry() + "/" + spec.name() + "-env@" + DIGEST_ENV);
+                result.put("script", String.valueOf(spec.train().script()));
+                result.put("args", spec.train().args());
+                result.put("gpus", spec.train().gpus());
+                result.put("exitCode", 0);
+                result.put("metrics", Map.of("test_accuracy", 0.97));
+                result.put("outputsDir", "train/outputs");
+                result.put("outputs", Map.of("model.pkl", modelSha));
+                result.put("log", "train/train.log");
+                outputs.put("model.pkl", modelSha);
+            }
+            case SCORING_IMAGE -> {
+                write(ws.stageDir(stage).resolve("context/Dockerfile"), "FROM " + spec.registry() + "/" + spec.name() + "-env@" + DIGEST_ENV + "\n");
+                String image = spec.registry() + "/" + spec.name() + "-score@" + DIGEST_SCORE;
+                result.put("image", image);
+                result.put("digest", DIGEST_SCORE);
+                result.put("model", spec.score().model());
+                result.put("modelSha256", "7".repeat(64));
+                result.put("entryScript", "score.py");
+                result.put("dockerfile", "score/context/Dockerfile");
+                outputs.put("image", image);
+            }
+            case DEPLOY -> {
+                String image = step.image() != null ? step.image() : spec.registry() + "/" + spec.name() + "-score@" + DIGEST_SCORE;
+                result.put("target", spec.deploy().target());
+                result.put("image", image);
+                result.put("container", "powerai-" + spec.name());
+                result.put("scoringUrl", "http://127.0.0.1:" + spec.deploy().port() + "/score");
+                result.put("smokeTestAnswer", "[0, 1]");
+                inputs.put("image", image);
+            }
+            default -> throw new IllegalStateException();
+        }
+        AuditLog.Appended record = ws.audit().append(new AuditLog.Entry(stage.stepName(), "succeeded", inputs, outputs, Map.of()));
+        result.put("audit", Map.of("seq", record.seq(), "hash", record.hash()));
+        ws.writeResult(stage, result);
+        return new Outcome(0, "");
+    }
+
+    private Outcome fail(Stage stage, StepSpec step, Workspace ws) {
+        String name = step.pipeline().name();
+        Path dir = ws.stageDir(stage);
+        String message;
+        String status = "failed";
+        switch (stage) {
+            case SNAPSHOT -> {
+                write(dir.resolve("context/Dockerfile"), "FROM base\nRUN apt-get install -y python3-nope\n");
+                message = "amlEnvSnapshot: the image build failed (exit 100): E: Unable to locate package python3-nope;"
+                        + " build context kept at " + dir.resolve("context");
+            }
+            case TRAIN -> {
+                Path log = dir.resolve("train.log");
+                write(log, "Traceback (most recent call last):\nValueError: C must be positive\n");
+                write(dir.resolve("metrics.json"), "{\"final\": {}}\n");
+                message = "gpuTrain: the training script exited with status 1; log kept at " + log
+                        + " (last line: ValueError: C must be positive)";
+            }
+            case SCORING_IMAGE -> {
+                Path log = dir.resolve("smoke-test.log");
+                write(log, "POST /score -> [1, 0]\n");
+                message = "scoringImage: the smoke test answered [1, 0] where sample-response.json expects [0, 1];"
+                        + " nothing was pushed; log kept at " + log;
+            }
+            case DEPLOY -> {
+                write(dir.resolve("failed-container.log"), "init() failed: model.pkl not found\n");
+                status = "rolled-back";
+                message = "aksDeploy: powerai-" + name + " did not answer GET / within 60s; rolled back to the previous image;"
+                        + " its log is kept at " + dir.resolve("failed-container.log");
+            }
+            default -> throw new IllegalStateException();
+        }
+        AuditLog.Appended record = ws.audit().append(new AuditLog.Entry(stage.stepName(), status, Map.of(), Map.of(),
+                Map.of("failure", message)));
+        if (stage == Stage.TRAIN || stage == Stage.DEPLOY) {
+            Map<String, Object> result = new LinkedHashMap<>();
+            result.put("schemaVersion", 1);
+            result.put("stage", stage.stepName());
+            result.put("status", status);
+            result.put("failure", message);
+            result.put("audit", Map.of("seq", record.seq(), "hash", record.hash()));
+            ws.writeResult(stage, result);
+        }
+        return new Outcome(1, message + "\n");
+    }
+
+    private static void write(Path file, String text) {
+        try {
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, text, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

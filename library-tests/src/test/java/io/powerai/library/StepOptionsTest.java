@@ -1,0 +1,205 @@
+package io.powerai.library;
+
+import groovy.json.JsonSlurper;
+import org.codehaus.groovy.runtime.GStringImpl;
+import org.junit.Test;
+
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertTrue;
+
+/** Where the CLI comes from, the plugin's defaults against the step's arguments, and unusual exits. */
+public class StepOptionsTest extends LibraryPipelineTest {
+
+    private Map<String, Object> spec(String step) throws Exception {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> map = (Map<String, Object>) new JsonSlurper()
+                .parseText(Files.readString(workspace.resolve(".powerai/specs/" + step + ".json")));
+        return map;
+    }
+
+    private List<String> boundIds() {
+        List<String> ids = new ArrayList<>();
+        boundCredentials.forEach(b -> ids.add(String.valueOf(b.get("credentialsId"))));
+        return ids;
+    }
+
+    @SuppressWarnings("unchecked")
+    private void pluginDefaults(Map<String, Object> defaults) {
+        ((Map<String, Object>) plugin.get("defaults")).putAll(defaults);
+    }
+
+    private static Map<String, Object> snapshotArgs() {
+        Map<String, Object> args = new LinkedHashMap<>();
+        args.put("projectDir", "examples/svm-moons");
+        args.put("name", "svm-moons");
+        return args;
+    }
+
+    @Test
+    public void pluginDefaults_fillWhatTheStepWasNotGiven() throws Exception {
+        pluginDefaults(Map.of("registry", "127.0.0.1:5000/team", "baseImage", "127.0.0.1:5000/powerai/python-ml:bookworm",
+                "registryCredentialsId", "default-registry-push", "engine", "podman"));
+
+        Map<?, ?> result = (Map<?, ?>) runStep("amlEnvSnapshot", snapshotArgs());
+
+        assertEquals(Map.of("name", "svm-moons", "registry", "127.0.0.1:5000/team",
+                "base_image", "127.0.0.1:5000/powerai/python-ml:bookworm"), spec("amlEnvSnapshot"));
+        assertEquals(List.of("default-registry-push"), boundIds());
+        assertEquals("podman", shCalls.get(0).environment().get("POWERAI_ENGINE"));
+        assertEquals("defPassw0rd-0c4e77", cli.invocations().get(0).environment().get("POWERAI_REGISTRY_PASSWORD"));
+        assertTrue(String.valueOf(result.get("image")).startsWith("127.0.0.1:5000/team/svm-moons-env@sha256:"));
+        assertNoSecretIn("the build's record", everythingRecorded());
+    }
+
+    @Test
+    public void stepArguments_winOverPluginDefaults() throws Exception {
+        pluginDefaults(Map.of("registry", "127.0.0.1:5000/team", "baseImage", "127.0.0.1:5000/other:1",
+                "registryCredentialsId", "default-registry-push"));
+        Map<String, Object> args = snapshotArgs();
+        args.put("registry", "127.0.0.1:5000/mine");
+        args.put("base_image", "127.0.0.1:5000/powerai/python-ml:bookworm");
+        args.put("registryCredentialsId", "registry-push");
+
+        runStep("amlEnvSnapshot", args);
+
+        assertEquals("127.0.0.1:5000/mine", spec("amlEnvSnapshot").get("registry"));
+        assertEquals("127.0.0.1:5000/powerai/python-ml:bookworm", spec("amlEnvSnapshot").get("base_image"));
+        assertEquals(List.of("registry-push"), boundIds());
+    }
+
+    @Test
+    public void emptyCredentialsId_turnsThePluginDefaultOff() throws Exception {
+        pluginDefaults(Map.of("registryCredentialsId", "default-registry-push"));
+        Map<String, Object> args = snapshotArgs();
+        args.put("base_image", "127.0.0.1:5000/powerai/python-ml:bookworm");
+        args.put("registryCredentialsId", "");
+
+        runStep("amlEnvSnapshot", args);
+
+        assertTrue(boundIds().isEmpty());
+        assertEquals(0, getHelper().methodCallCount("withCredentials"));
+        assertNull(cli.invocations().get(0).environment().get("POWERAI_REGISTRY_PASSWORD"));
+    }
+
+    @Test
+    public void baseImageDefault_isOnlyForTheSnapshot() throws Exception {
+        pluginDefaults(Map.of("baseImage", "127.0.0.1:5000/powerai/python-ml:bookworm"));
+        Map<String, Object> args = StepsTest.validArgs("gpuTrain");
+
+        runStep("gpuTrain", args);
+
+        assertFalse(spec("gpuTrain").containsKey("base_image"));
+    }
+
+    @Test
+    public void agentsOwnEngine_winsOverThePluginDefault() throws Exception {
+        pluginDefaults(Map.of("engine", "podman"));
+        env.put("POWERAI_ENGINE", "docker");
+        Map<String, Object> args = snapshotArgs();
+        args.put("base_image", "127.0.0.1:5000/powerai/python-ml:bookworm");
+
+        runStep("amlEnvSnapshot", args);
+
+        assertFalse(shCalls.get(0).environment().containsKey("POWERAI_ENGINE"));
+    }
+
+    @Test
+    public void poweraiCliInTheEnvironment_isUsedInsteadOfThePlugin() throws Exception {
+        env.put("POWERAI_CLI", "/bin/sh " + fakeCli); // a command prefix, split by the shell
+        plugin = null;
+        Map<String, Object> args = snapshotArgs();
+        args.put("base_image", "127.0.0.1:5000/powerai/python-ml:bookworm");
+
+        Map<?, ?> result = (Map<?, ?>) runStep("amlEnvSnapshot", args);
+
+        assertEquals(0, getHelper().methodCallCount("poweraiCli"));
+        assertEquals(env.get("POWERAI_CLI"), shCalls.get(0).environment().get("POWERAI_CLI"));
+        assertTrue(shCalls.get(0).script(), shCalls.get(0).script().startsWith("$POWERAI_CLI snapshot \"$POWERAI_PROJECT\" "));
+        assertEquals("snapshot", shCalls.get(0).argv().get(0));
+        assertFalse(shCalls.get(0).environment().containsKey("POWERAI_JAVA"));
+        assertEquals("succeeded", result.get("status"));
+    }
+
+    @Test
+    public void pluginGivingOnlyACommand_isRunAsACommandPrefix() throws Exception {
+        plugin.remove("java");
+        plugin.remove("jar");
+        plugin.put("command", "/bin/sh " + fakeCli);
+
+        Map<?, ?> result = (Map<?, ?>) runStep("gpuTrain", StepsTest.validArgs("gpuTrain"));
+
+        assertTrue(shCalls.get(0).script(), shCalls.get(0).script().startsWith("$POWERAI_CLI train "));
+        assertEquals("/bin/sh " + fakeCli, shCalls.get(0).environment().get("POWERAI_CLI"));
+        assertEquals("succeeded", result.get("status"));
+    }
+
+    @Test
+    public void noPluginAndNoPoweraiCli_endsWithWhatToInstall() throws Exception {
+        plugin = null;
+
+        PipelineError error = runFailingStep("gpuTrain", StepsTest.validArgs("gpuTrain"));
+
+        assertTrue(error.getMessage(), error.getMessage().startsWith("powerai: the powerai CLI is not available here: install the powerai plugin"));
+        assertTrue(error.getMessage().contains("POWERAI_CLI"));
+        assertEquals(0, shCalls.size());
+    }
+
+    @Test
+    public void cliThatCannotStart_endsWithTheStatusAndTheShellsMessage() throws Exception {
+        env.put("POWERAI_CLI", "/nonexistent/powerai");
+
+        PipelineError error = runFailingStep("gpuTrain", StepsTest.validArgs("gpuTrain"));
+
+        assertEquals(127, shCalls.get(0).status());
+        assertTrue(error.getMessage(), error.getMessage().startsWith("gpuTrain: the powerai CLI exited with status 127: "));
+        assertTrue(error.getMessage(), error.getMessage().contains("/nonexistent/powerai"));
+        assertEquals(".powerai/audit.jsonl, .powerai/audit.jsonl.head", archives.get(0).artifacts());
+    }
+
+    @Test
+    public void gstringArguments_areWrittenAsPlainStrings() throws Exception {
+        Map<String, Object> args = StepsTest.validArgs("gpuTrain");
+        args.put("timeout", new GStringImpl(new Object[] {10}, new String[] {"", "m"}));
+        args.put("args", List.of("--C", new GStringImpl(new Object[] {"1.0"}, new String[] {"", ""})));
+
+        runStep("gpuTrain", args);
+
+        assertEquals("10m", spec("gpuTrain").get("timeout"));
+        assertEquals(List.of("--C", "1.0"), spec("gpuTrain").get("args"));
+    }
+
+    @Test
+    public void specValues_neverReachTheShellScript() throws Exception {
+        // A value a shell would execute if it were interpolated into the script.
+        Map<String, Object> args = StepsTest.validArgs("gpuTrain");
+        args.put("name", "x\"; touch pwned; echo \"");
+
+        PipelineError error = runFailingStep("gpuTrain", args);
+
+        assertFalse(Files.exists(workspace.resolve("pwned")));
+        assertFalse(shCalls.get(0).script().contains("pwned"));
+        assertTrue(error.getMessage(), error.getMessage().contains("gpuTrain: 'name' must be"));
+    }
+
+    @Test
+    public void longMessages_areCutWithAPointerToTheWholeText() throws Exception {
+        Map<String, Object> args = StepsTest.validArgs("gpuTrain");
+        for (int i = 0; i < 45; i++) {
+            args.put("unknown_" + i, i);
+        }
+
+        PipelineError error = runFailingStep("gpuTrain", args);
+
+        List<String> lines = error.getMessage().lines().toList();
+        assertEquals(41, lines.size());
+        assertTrue(lines.get(40), lines.get(40).matches("\\(\\d+ more line\\(s\\) in \\.powerai/specs/gpuTrain\\.stderr\\)"));
+    }
+}

@@ -1,0 +1,300 @@
+package io.powerai.library;
+
+import com.lesfurets.jenkins.unit.MethodCall;
+import groovy.json.JsonSlurper;
+import io.powerai.core.spec.PipelineSpec;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.junit.runners.Parameterized;
+import org.junit.runners.Parameterized.Parameter;
+import org.junit.runners.Parameterized.Parameters;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertTrue;
+
+/** The four steps, each through the same scenarios: done, invalid input, stage failed, no infrastructure. */
+@RunWith(Parameterized.class)
+public class StepsTest extends LibraryPipelineTest {
+
+    @Parameters(name = "{0}")
+    public static List<Object[]> steps() {
+        List<Object[]> steps = new ArrayList<>();
+        STEPS.forEach(s -> steps.add(new Object[] {s}));
+        return steps;
+    }
+
+    @Parameter
+    public String step;
+
+    static final String PROJECT = "examples/svm-moons";
+    static final String ENV_IMAGE = "127.0.0.1:5000/svm-moons-env@" + FakeCli.DIGEST_ENV;
+    static final String SCORE_IMAGE = "127.0.0.1:5000/svm-moons-score@" + FakeCli.DIGEST_SCORE;
+
+    static final Map<String, String> COMMANDS = Map.of("amlEnvSnapshot", "snapshot", "gpuTrain", "train",
+            "scoringImage", "scoring-image", "aksDeploy", "deploy");
+
+    /** Valid arguments of each step for examples/svm-moons, with every credential the step takes. */
+    static Map<String, Object> validArgs(String step) {
+        Map<String, Object> args = new LinkedHashMap<>();
+        args.put("projectDir", PROJECT);
+        args.put("name", "svm-moons");
+        args.put("registryCredentialsId", "registry-push");
+        switch (step) {
+            case "amlEnvSnapshot" -> {
+                args.put("base_image", "127.0.0.1:5000/powerai/python-ml:bookworm");
+                args.put("env", Map.of("OMP_NUM_THREADS", "1"));
+            }
+            case "gpuTrain" -> {
+                args.put("image", ENV_IMAGE);
+                args.put("script", "train.py");
+                args.put("args", List.of("--C", "1.0", "--gamma", "2.0"));
+                args.put("data", "data");
+                args.put("gpus", 0);
+                args.put("timeout", "10m");
+                args.put("kubeconfigCredentialsId", "aks-kubeconfig");
+            }
+            case "scoringImage" -> {
+                args.put("entry_script", "score.py");
+                args.put("model", "model.pkl");
+                args.put("sample_request", "sample-request.json");
+                args.put("expected_response", "sample-response.json");
+            }
+            case "aksDeploy" -> {
+                args.put("image", SCORE_IMAGE);
+                args.put("target", "local");
+                args.put("port", 8890);
+                args.put("ready_timeout", "60s");
+                args.put("sample_request", "sample-request.json");
+                args.put("expected_response", "sample-response.json");
+                args.put("azureCredentialsId", "azure-sp");
+                args.put("kubeconfigCredentialsId", "aks-kubeconfig");
+            }
+            default -> throw new IllegalArgumentException(step);
+        }
+        return args;
+    }
+
+    /** Arguments the CLI rejects: a misspelt parameter and a value against its rule. */
+    static Map<String, Object> invalidArgs(String step) {
+        Map<String, Object> args = validArgs(step);
+        switch (step) {
+            case "amlEnvSnapshot" -> {
+                args.put("base_iamge", args.remove("base_image"));
+                args.put("apt_packages", List.of("Not A Package"));
+            }
+            case "gpuTrain" -> {
+                args.put("scirpt", args.remove("script"));
+                args.put("timeout", "soon");
+            }
+            case "scoringImage" -> {
+                args.put("entry_script", "no-such-score.py");
+                args.put("modle", args.remove("model"));
+            }
+            case "aksDeploy" -> {
+                args.put("port", 80);
+                args.put("replicas", 2);
+            }
+            default -> throw new IllegalArgumentException(step);
+        }
+        return args;
+    }
+
+    /** The credentials each step binds with validArgs: binding kind and id, in order. */
+    static List<String> expectedBindings(String step) {
+        return switch (step) {
+            case "gpuTrain" -> List.of("usernamePassword registry-push", "file aks-kubeconfig");
+            case "aksDeploy" -> List.of("usernamePassword registry-push", "azureServicePrincipal azure-sp", "file aks-kubeconfig");
+            default -> List.of("usernamePassword registry-push");
+        };
+    }
+
+    /** A file each stage leaves when it fails, which the build must keep. */
+    static String failureLog(String step) {
+        return switch (step) {
+            case "amlEnvSnapshot" -> ".powerai/environment/context/Dockerfile";
+            case "gpuTrain" -> ".powerai/train/train.log";
+            case "scoringImage" -> ".powerai/score/smoke-test.log";
+            case "aksDeploy" -> ".powerai/deploy/failed-container.log";
+            default -> throw new IllegalArgumentException(step);
+        };
+    }
+
+    static String expectedScript(String step) {
+        return "\"$POWERAI_JAVA\" -jar \"$POWERAI_JAR\" " + COMMANDS.get(step)
+                + " \"$POWERAI_PROJECT\" --spec \"$POWERAI_SPEC\" --workspace \"$POWERAI_WORKSPACE\" 2>\"$POWERAI_ERR\"";
+    }
+
+    private Map<String, Object> readJson(String relative) throws Exception {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> map = (Map<String, Object>) new JsonSlurper().parseText(Files.readString(workspace.resolve(relative)));
+        return map;
+    }
+
+    @Test
+    public void done_runsTheCliWithValuesOnlyInTheEnvironment_andReturnsTheResultFile() throws Exception {
+        Object returned = runStep(step, validArgs(step));
+
+        assertEquals(1, shCalls.size());
+        ShCall sh = shCalls.get(0);
+        assertEquals("the script holds only variable references", expectedScript(step), sh.script());
+        assertEquals("the CLI got the values through the environment",
+                List.of(COMMANDS.get(step), PROJECT, ".powerai/specs/" + step + ".json", "--workspace", "."),
+                List.of(sh.argv().get(0), sh.argv().get(1), sh.argv().get(3), sh.argv().get(4), sh.argv().get(5)));
+        assertEquals("--spec", sh.argv().get(2));
+        assertEquals("the plugin's jar, run by the plugin's java", plugin.get("jar"), sh.jar());
+        assertEquals(plugin.get("java"), sh.environment().get("POWERAI_JAVA"));
+        MethodCall shCall = getHelper().getCallStack().stream().filter(c -> c.getMethodName().equals("sh")).findFirst().orElseThrow();
+        assertEquals(Boolean.TRUE, ((Map<?, ?>) shCall.getArgs()[0]).get("returnStatus"));
+
+        assertTrue("a plain Map the next step can use", returned instanceof LinkedHashMap);
+        assertEquals(readJson(".powerai/" + step + ".json"), returned);
+        assertEquals("succeeded", ((Map<?, ?>) returned).get("status"));
+
+        assertEquals(1, archives.size());
+        ArchiveCall archive = archives.get(0);
+        assertEquals(Boolean.TRUE, archive.fingerprint());
+        assertEquals(Boolean.TRUE, archive.allowEmptyArchive());
+        assertTrue(archive.files().toString(), archive.files().containsAll(List.of(".powerai/" + step + ".json",
+                ".powerai/specs/" + step + ".json", ".powerai/audit.jsonl", ".powerai/audit.jsonl.head")));
+        assertFalse("the stderr file is no artifact", archive.files().contains(".powerai/specs/" + step + ".stderr"));
+
+        assertEquals(1, echoes.size());
+        assertTrue(echoes.get(0), echoes.get(0).startsWith("[" + step + "] succeeded: "));
+        assertTrue(errors.isEmpty());
+    }
+
+    @Test
+    public void done_archivesWhatTheStageProduced() throws Exception {
+        runStep(step, validArgs(step));
+
+        Set<String> files = archives.get(0).files();
+        List<String> expected = switch (step) {
+            case "amlEnvSnapshot" -> List.of(".powerai/environment/context/Dockerfile");
+            case "gpuTrain" -> List.of(".powerai/train/outputs/model.pkl", ".powerai/train/train.log", ".powerai/train/metrics.json");
+            case "scoringImage" -> List.of(".powerai/score/context/Dockerfile");
+            default -> List.of();
+        };
+        assertTrue(files.toString(), files.containsAll(expected));
+    }
+
+    @Test
+    public void credentials_areBoundByIdAndReachTheCliOnlyThroughItsEnvironment() throws Exception {
+        Object returned = runStep(step, validArgs(step));
+
+        List<String> bound = new ArrayList<>();
+        boundCredentials.forEach(b -> bound.add(b.get("$binding") + " " + b.get("credentialsId")));
+        assertEquals(expectedBindings(step), bound);
+        Map<String, String> cliEnv = cli.invocations().get(0).environment();
+        assertEquals("regPassw0rd-93fe1d", cliEnv.get("POWERAI_REGISTRY_PASSWORD"));
+        assertEquals("regUser-b71c", cliEnv.get("POWERAI_REGISTRY_USERNAME"));
+        if (step.equals("aksDeploy")) {
+            assertEquals("azClientSecret-d00d42", cliEnv.get("AZURE_CLIENT_SECRET"));
+            assertEquals("clientId-8a7b6c", cliEnv.get("AZURE_CLIENT_ID"));
+            assertEquals("tenantId-77e1", cliEnv.get("AZURE_TENANT_ID"));
+            assertEquals("subId-1f2e3d4c", cliEnv.get("AZURE_SUBSCRIPTION_ID"));
+        }
+        if (step.equals("gpuTrain") || step.equals("aksDeploy")) {
+            assertEquals("kubeconfigToken-6b2f9e", Files.readString(Path.of(cliEnv.get("KUBECONFIG"))));
+        }
+
+        assertNoSecretIn("the build's record", everythingRecorded());
+        assertNoSecretIn("the returned result", String.valueOf(returned));
+        assertTrue("the summary names the credential, not its value", echoes.get(0).contains("registryCredentialsId 'registry-push'"));
+    }
+
+    @Test
+    public void specFile_holdsExactlyTheCliParametersGiven() throws Exception {
+        Map<String, Object> args = validArgs(step);
+        runStep(step, args);
+
+        Map<String, Object> expected = new TreeMap<>(args);
+        expected.keySet().removeAll(List.of("projectDir", "registryCredentialsId", "azureCredentialsId", "kubeconfigCredentialsId"));
+        Map<String, Object> spec = readJson(".powerai/specs/" + step + ".json");
+        assertEquals(expected, spec);
+        assertEquals("sorted keys", new ArrayList<>(expected.keySet()), new ArrayList<>(spec.keySet()));
+        assertTrue(spec.keySet() + " are parameters the CLI accepts",
+                PipelineSpec.stepParameters(FakeCli.stage(step)).containsAll(spec.keySet()));
+    }
+
+    @Test
+    public void invalidInput_endsWithTheCliMessage_andArchivesOnlyTheAuditLog() throws Exception {
+        PipelineError error = runFailingStep(step, invalidArgs(step));
+
+        String stderr = Files.readString(workspace.resolve(".powerai/specs/" + step + ".stderr"));
+        assertEquals("the CLI's message, exactly", stderr.strip(), error.getMessage());
+        assertTrue(error.getMessage(), error.getMessage().lines().allMatch(l -> l.startsWith(step + ": ")));
+        assertTrue("one line per problem: " + error.getMessage(), error.getMessage().lines().count() >= 2);
+        assertEquals(List.of(error.getMessage()), errors);
+
+        assertEquals(1, archives.size());
+        assertEquals(".powerai/audit.jsonl, .powerai/audit.jsonl.head", archives.get(0).artifacts());
+        assertFalse(Files.exists(workspace.resolve(".powerai/" + step + ".json")));
+        assertTrue("no success summary", echoes.isEmpty());
+
+        Map<String, Object> spec = readJson(".powerai/specs/" + step + ".json");
+        Set<String> stepOnly = new HashSet<>(List.of("projectDir", "registryCredentialsId", "azureCredentialsId", "kubeconfigCredentialsId"));
+        stepOnly.retainAll(spec.keySet());
+        assertTrue("step-only parameters in the spec: " + stepOnly, stepOnly.isEmpty());
+        assertNoSecretIn("the build's record", everythingRecorded());
+    }
+
+    @Test
+    public void stageFailure_archivesTheAuditLogAndLogsBeforeTheError() throws Exception {
+        cli.scenario(step, FakeCli.Scenario.STAGE_FAILS);
+
+        PipelineError error = runFailingStep(step, validArgs(step));
+
+        String stderr = Files.readString(workspace.resolve(".powerai/specs/" + step + ".stderr"));
+        assertEquals(stderr.strip(), error.getMessage());
+        assertTrue(error.getMessage().startsWith(step + ": "));
+        assertEquals(1, archives.size());
+        assertTrue(archives.get(0).files().toString(), archives.get(0).files().containsAll(
+                List.of(".powerai/audit.jsonl", ".powerai/audit.jsonl.head", failureLog(step))));
+        List<String> order = new ArrayList<>();
+        getHelper().getCallStack().forEach(c -> {
+            if (c.getMethodName().equals("archiveArtifacts") || c.getMethodName().equals("error")) {
+                order.add(c.getMethodName());
+            }
+        });
+        assertEquals(List.of("archiveArtifacts", "error"), order);
+        assertNoSecretIn("the build's record", everythingRecorded());
+    }
+
+    @Test
+    public void infrastructureUnavailable_endsWithTheCliMessageAsItIs() throws Exception {
+        cli.scenario(step, FakeCli.Scenario.INFRASTRUCTURE_UNAVAILABLE);
+
+        PipelineError error = runFailingStep(step, validArgs(step));
+
+        assertEquals(step + ": no container engine: neither docker nor podman is on PATH (install one, or set POWERAI_ENGINE)",
+                error.getMessage());
+        assertEquals(1, archives.size());
+        assertEquals(".powerai/audit.jsonl, .powerai/audit.jsonl.head", archives.get(0).artifacts());
+    }
+
+    @Test
+    public void stepOnlyParameters_matchTheLibrarysTable() throws Exception {
+        Set<String> expected = new TreeSet<>(List.of("projectDir", "registryCredentialsId"));
+        if (step.equals("gpuTrain") || step.equals("aksDeploy")) {
+            expected.add("kubeconfigCredentialsId");
+        }
+        if (step.equals("aksDeploy")) {
+            expected.add("azureCredentialsId");
+        }
+        assertEquals(expected, new TreeSet<>(LibraryDocs.stepOnlyParameters(step)));
+        assertNotNull(LibraryDocs.stepOnlyParameters(step));
+    }
+}

@@ -1,0 +1,39 @@
+package io.powerai.jenkins.plugin.cli;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The administrator's defaults from the global configuration, as the pipeline steps receive them. A value that is
+ * not configured is the empty string, never null: a Groovy string such as {@code "POWERAI_REGISTRY=${d.registry}"}
+ * then stays empty instead of becoming {@code "null"}.
+ */
+public record CliDefaults(String registry, String registryCredentialsId, String azureCredentialsId,
+                          String kubeconfigCredentialsId, String engine, String baseImage) {
+    public static final CliDefaults NONE = new CliDefaults(null, null, null, null, null, null);
+
+    public CliDefaults {
+        registry = clean(registry);
+        registryCredentialsId = clean(registryCredentialsId);
+        azureCredentialsId = clean(azureCredentialsId);
+        kubeconfigCredentialsId = clean(kubeconfigCredentialsId);
+        engine = clean(engine);
+        baseImage = clean(baseImage);
+    }
+
+    private static String clean(String value) {
+        return value == null ? "" : value.strip();
+    }
+
+    /** The keys in a fixed order (the order of the configuration page). */
+    public Map<String, Object> toMap() {
+        Map<String, Object> map = new LinkedHashMap<>();
+        map.put("registry", registry);
+        map.put("registryCredentialsId", registryCredentialsId);
+        map.put("azureCredentialsId", azureCredentialsId);
+        map.put("kubeconfigCredentialsId", kubeconfigCredentialsId);
+        map.put("engine", engine);
+        map.put("baseImage", baseImage);
+        return map;
+    }
+}

@@ -1,0 +1,47 @@
+package io.powerai.jenkins.plugin.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class CliStepResultTest {
+    private static final BundledCli CLI = new BundledCli("0.1.0", "e".repeat(64), () -> new ByteArrayInputStream(new byte[0]));
+
+    @Test
+    void toMap_hasTheCommandTheCliAndTheSixDefaults() {
+        CliDefaults defaults = new CliDefaults("myacr.azurecr.io", "acr-push", "azure-sp", null, "podman", " ");
+        CliCommand command = CliCommand.of("/opt/jdk 17", "/agent/tools/powerai/0.1.0/powerai-cli.jar", CliCommand.Shell.POSIX);
+
+        Map<String, Object> map = CliStepResult.toMap(command, CLI, CliCache.Outcome.INSTALLED, defaults);
+
+        assertThat(map).containsExactly(
+                Map.entry("command", "'/opt/jdk 17/bin/java' -jar /agent/tools/powerai/0.1.0/powerai-cli.jar"),
+                Map.entry("java", "/opt/jdk 17/bin/java"),
+                Map.entry("jar", "/agent/tools/powerai/0.1.0/powerai-cli.jar"),
+                Map.entry("version", "0.1.0"),
+                Map.entry("sha256", "e".repeat(64)),
+                Map.entry("cache", "installed"),
+                Map.entry("defaults", defaults.toMap()));
+        assertThat(defaults.toMap()).containsExactly(
+                Map.entry("registry", "myacr.azurecr.io"),
+                Map.entry("registryCredentialsId", "acr-push"),
+                Map.entry("azureCredentialsId", "azure-sp"),
+                Map.entry("kubeconfigCredentialsId", ""),
+                Map.entry("engine", "podman"),
+                Map.entry("baseImage", ""));
+    }
+
+    @Test
+    void defaults_nothingConfigured_areEmptyStringsNeverNull() {
+        assertThat(CliDefaults.NONE.toMap()).hasSize(6).allSatisfy((key, value) -> assertThat(value).isEqualTo(""));
+    }
+
+    @Test
+    void logLine_saysWhatHappenedToTheCache() {
+        assertThat(CliStepResult.logLine(CLI, CliCache.Outcome.REUSED, "/a/powerai-cli.jar"))
+                .isEqualTo("reusing the cached CLI 0.1.0 (sha256 " + "e".repeat(64) + ") at /a/powerai-cli.jar");
+        assertThat(CliStepResult.logLine(CLI, CliCache.Outcome.REPLACED, "/a")).startsWith("replaced a cached copy");
+    }
+}

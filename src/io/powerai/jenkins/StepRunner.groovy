@@ -1,0 +1,258 @@
+package io.powerai.jenkins
+
+import com.cloudbees.groovy.cps.NonCPS
+import groovy.json.JsonOutput
+import groovy.json.JsonSlurperClassic
+
+/**
+ * What the four powerai steps share, and nothing more: the step's arguments become a spec file, credentials are
+ * bound by id, the powerai CLI runs under {@code sh} on the current agent, what the stage produced is archived and
+ * fingerprinted, and its result file comes back as a Map. The CLI validates and decides everything; this class
+ * only moves values, and moves them to the shell only through the environment. Static only: no instance is kept
+ * across a step call, so nothing here needs to be serialized.
+ */
+class StepRunner {
+    /** The CLI command that runs each step. */
+    static final Map<String, String> COMMANDS = [
+            amlEnvSnapshot: 'snapshot',
+            gpuTrain      : 'train',
+            scoringImage  : 'scoring-image',
+            aksDeploy     : 'deploy',
+    ]
+
+    /** Parameters the step itself takes, never written to the spec: where the project is, and credential ids. */
+    static final Map<String, List<String>> STEP_ONLY_PARAMETERS = [
+            amlEnvSnapshot: ['projectDir', 'registryCredentialsId'],
+            gpuTrain      : ['projectDir', 'registryCredentialsId', 'kubeconfigCredentialsId'],
+            scoringImage  : ['projectDir', 'registryCredentialsId'],
+            aksDeploy     : ['projectDir', 'registryCredentialsId', 'azureCredentialsId', 'kubeconfigCredentialsId'],
+    ]
+
+    /** Spec keys that take the plugin's global default (poweraiCli().defaults) when the step is not given them. */
+    static final Map<String, Map<String, String>> SPEC_DEFAULTS = [
+            amlEnvSnapshot: [registry: 'registry', base_image: 'baseImage'],
+            gpuTrain      : [registry: 'registry'],
+            scoringImage  : [registry: 'registry'],
+            aksDeploy     : [registry: 'registry'],
+    ]
+
+    /** What each stage leaves for the build: its result, inputs as the step wrote them, logs, outputs. */
+    static final Map<String, String> ARTIFACTS = [
+            amlEnvSnapshot: '.powerai/amlEnvSnapshot.json, .powerai/specs/amlEnvSnapshot.json, .powerai/environment/context/**',
+            gpuTrain      : '.powerai/gpuTrain.json, .powerai/specs/gpuTrain.json, .powerai/train/train.log, ' +
+                    '.powerai/train/metrics.json, .powerai/train/metrics.svg, .powerai/train/gpu-samples.csv, ' +
+                    '.powerai/train/outputs/**',
+            scoringImage  : '.powerai/scoringImage.json, .powerai/specs/scoringImage.json, .powerai/score/context/Dockerfile, ' +
+                    '.powerai/score/smoke-test.log, .powerai/score/parity-diff.txt',
+            aksDeploy     : '.powerai/aksDeploy.json, .powerai/specs/aksDeploy.json, .powerai/deploy/**',
+    ]
+
+    /** The audit log and its head: archived after every run of every step, whatever the outcome. */
+    static final String AUDIT_LOG = '.powerai/audit.jsonl, .powerai/audit.jsonl.head'
+
+    /** Result keys shown in the step's one summary line. */
+    static final Map<String, List<String>> SUMMARY = [
+            amlEnvSnapshot: ['image', 'snapshotId'],
+            gpuTrain      : ['metrics', 'image'],
+            scoringImage  : ['image', 'modelSha256'],
+            aksDeploy     : ['scoringUrl', 'image'],
+    ]
+
+    /** Exit codes of the CLI whose stderr is the whole message, naming the stage. */
+    private static final List<Integer> CLI_STATUSES = [1, 2, 3]
+    private static final int MAX_MESSAGE_LINES = 40
+
+    /**
+     * Runs {@code step} with {@code args} on the current agent; returns the stage's result file as a Map, or ends
+     * the build with error() carrying the CLI's own message. Only step calls happen here; everything else is
+     * computed in the @NonCPS methods below (CPS-interpreted code is slow and must stay serializable).
+     */
+    static Map run(def script, String step, Map args) {
+        Map plan = plan(step, args == null ? [:] : args, locateCli(script), script.env.POWERAI_ENGINE as String)
+        script.writeFile(file: plan.specFile, text: plan.specText, encoding: 'UTF-8')
+        List bindings = credentialBindings(script, plan.credentialIds)
+        int status = -1
+        try {
+            script.withEnv(plan.environment) {
+                if (bindings) {
+                    script.withCredentials(bindings) {
+                        status = script.sh(plan.sh)
+                    }
+                } else {
+                    status = script.sh(plan.sh)
+                }
+            }
+        } finally {
+            script.archiveArtifacts(artifacts: artifacts(step, status), fingerprint: true, allowEmptyArchive: true)
+        }
+        String stderr = script.fileExists(plan.errFile) ? script.readFile(file: plan.errFile, encoding: 'UTF-8') : ''
+        if (status != 0) {
+            script.error(failureMessage(step, status, stderr))
+        }
+        if (stderr.trim()) {
+            script.echo(stderr.trim())
+        }
+        Map result = parseResult(script.readFile(file: plan.resultFile, encoding: 'UTF-8'))
+        script.echo(summary(step, result, plan.credentialIds))
+        return result
+    }
+
+    /**
+     * Everything the run needs, computed from the arguments and the CLI's location: the spec file and its text,
+     * the environment (the only way values reach the shell), the credential ids, the sh step's arguments.
+     */
+    @NonCPS
+    static Map plan(String step, Map args, Map cli, String agentEngine) {
+        Map defaults = cli.defaults instanceof Map ? (Map) cli.defaults : [:]
+        String specFile = ".powerai/specs/${step}.json"
+        String errFile = ".powerai/specs/${step}.stderr"
+        // The plugin's CLI runs as "$POWERAI_JAVA" -jar "$POWERAI_JAR" (paths may hold spaces); POWERAI_CLI from
+        // the environment is a command prefix the shell splits on spaces, e.g. java -jar /opt/powerai/powerai-cli.jar.
+        boolean bundled = cli.java && cli.jar
+        List<String> environment = bundled ?
+                ["POWERAI_JAVA=${cli.java}".toString(), "POWERAI_JAR=${cli.jar}".toString()] :
+                ["POWERAI_CLI=${cli.command}".toString()]
+        environment.addAll([
+                "POWERAI_PROJECT=${args.containsKey('projectDir') ? args.projectDir : '.'}".toString(),
+                "POWERAI_SPEC=${specFile}".toString(),
+                'POWERAI_WORKSPACE=.',
+                "POWERAI_ERR=${errFile}".toString(),
+        ])
+        if (defaults.engine && !agentEngine) {
+            environment << "POWERAI_ENGINE=${defaults.engine}".toString()
+        }
+        String command = COMMANDS[step]
+        // Single-quoted: the shell expands the variables; no value is ever part of the script's text.
+        String shell = (bundled ? '"$POWERAI_JAVA" -jar "$POWERAI_JAR" ' : '$POWERAI_CLI ') + command +
+                ' "$POWERAI_PROJECT" --spec "$POWERAI_SPEC" --workspace "$POWERAI_WORKSPACE" 2>"$POWERAI_ERR"'
+        return [
+                specFile     : specFile,
+                specText     : specText(step, args, defaults),
+                errFile      : errFile,
+                resultFile   : ".powerai/${step}.json".toString(),
+                environment  : environment,
+                credentialIds: credentialIds(step, args, defaults),
+                sh           : [script: shell, returnStatus: true, label: "powerai ${command}".toString()],
+        ]
+    }
+
+    /** withCredentials bindings into the variables the CLI reads; ids only, values never pass through here. */
+    private static List credentialBindings(def script, Map<String, String> ids) {
+        List bindings = []
+        if (ids.registryCredentialsId) {
+            bindings << script.usernamePassword(credentialsId: ids.registryCredentialsId,
+                    usernameVariable: 'POWERAI_REGISTRY_USERNAME', passwordVariable: 'POWERAI_REGISTRY_PASSWORD')
+        }
+        if (ids.azureCredentialsId) {
+            bindings << script.azureServicePrincipal(credentialsId: ids.azureCredentialsId,
+                    subscriptionIdVariable: 'AZURE_SUBSCRIPTION_ID', clientIdVariable: 'AZURE_CLIENT_ID',
+                    clientSecretVariable: 'AZURE_CLIENT_SECRET', tenantIdVariable: 'AZURE_TENANT_ID')
+        }
+        if (ids.kubeconfigCredentialsId) {
+            bindings << script.file(credentialsId: ids.kubeconfigCredentialsId, variable: 'KUBECONFIG')
+        }
+        return bindings
+    }
+
+    /**
+     * 0 and 1 ran the stage: keep what it left. 2 (invalid input), 3 (no infrastructure) and anything else ran
+     * nothing, so files of an earlier run must not pass as this one's. The audit log is kept every time.
+     */
+    @NonCPS
+    static String artifacts(String step, int status) {
+        return status == 0 || status == 1 ? "${ARTIFACTS[step]}, ${AUDIT_LOG}".toString() : AUDIT_LOG
+    }
+
+    /** How to run the CLI, and the plugin's defaults: env.POWERAI_CLI wins, else the plugin's step poweraiCli. */
+    private static Map locateCli(def script) {
+        String override = script.env.POWERAI_CLI
+        if (override) {
+            return [command: override, defaults: [:]]
+        }
+        try {
+            return script.poweraiCli()
+        } catch (NoSuchMethodError ignored) {
+            script.error(noCliMessage())
+        } catch (MissingMethodException ignored) {
+            script.error(noCliMessage())
+        }
+        return null
+    }
+
+    @NonCPS
+    private static String noCliMessage() {
+        return 'powerai: the powerai CLI is not available here: install the powerai plugin (it provides the step ' +
+                'poweraiCli), or set the environment variable POWERAI_CLI to a command that runs it, e.g. ' +
+                "'java -jar /opt/powerai/powerai-cli.jar'"
+    }
+
+    /** The step's arguments less the step-only ones, with the plugin's defaults for absent keys; sorted keys. */
+    @NonCPS
+    static String specText(String step, Map args, Map defaults) {
+        Map spec = new TreeMap()
+        List<String> stepOnly = STEP_ONLY_PARAMETERS[step]
+        for (Object key : args.keySet()) {
+            if (!stepOnly.contains(String.valueOf(key))) {
+                spec.put(String.valueOf(key), args.get(key))
+            }
+        }
+        Map<String, String> fromDefaults = SPEC_DEFAULTS[step]
+        for (String key : fromDefaults.keySet()) {
+            Object value = defaults.get(fromDefaults.get(key))
+            if (!spec.containsKey(key) && value) {
+                spec.put(key, value)
+            }
+        }
+        return JsonOutput.prettyPrint(JsonOutput.toJson(spec)) + '\n'
+    }
+
+    /** Credential ids to bind: the step's own, else the plugin's default; an empty argument turns a default off. */
+    @NonCPS
+    static Map<String, String> credentialIds(String step, Map args, Map defaults) {
+        Map<String, String> ids = new LinkedHashMap<>()
+        for (String key : STEP_ONLY_PARAMETERS[step]) {
+            if (key.endsWith('CredentialsId')) {
+                Object id = args.containsKey(key) ? args.get(key) : defaults.get(key)
+                if (id) {
+                    ids.put(key, String.valueOf(id))
+                }
+            }
+        }
+        return ids
+    }
+
+    /** The CLI's message as it wrote it (it names the stage); other exit codes (the shell's) say what exited. */
+    @NonCPS
+    static String failureMessage(String step, int status, String stderr) {
+        List<String> lines = stderr.trim() ? stderr.trim().readLines() : []
+        String text = lines.take(MAX_MESSAGE_LINES).join('\n')
+        if (lines.size() > MAX_MESSAGE_LINES) {
+            text += "\n(${lines.size() - MAX_MESSAGE_LINES} more line(s) in .powerai/specs/${step}.stderr)"
+        }
+        if (CLI_STATUSES.contains(status) && text) {
+            return text
+        }
+        return "${step}: the powerai CLI exited with status ${status}" + (text ? ": ${text}" : ' and no message')
+    }
+
+    @NonCPS
+    static Map parseResult(String json) {
+        return new LinkedHashMap((Map) new JsonSlurperClassic().parseText(json))
+    }
+
+    @NonCPS
+    static String summary(String step, Map result, Map<String, String> credentialIds) {
+        List<String> parts = []
+        for (String key : SUMMARY[step]) {
+            if (result.containsKey(key)) {
+                Object value = result.get(key)
+                parts << "${key} ${value instanceof CharSequence ? value : JsonOutput.toJson(value)}".toString()
+            }
+        }
+        String line = "[${step}] ${result.status ?: 'done'}: ${parts.join(', ')}"
+        if (credentialIds) {
+            line += " (credentials: ${credentialIds.collect { k, v -> "${k} '${v}'" }.join(', ')})"
+        }
+        return line
+    }
+}
