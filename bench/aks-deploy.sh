@@ -6,8 +6,9 @@
 #   update: the same into a namespace that holds them already (the update path);
 #   deploy: the whole rollout (reads, applies, waits on the simulated controller, smoke test answered in-process,
 #           audit record and result file).
-# Each runs RUNS times (default 5) with the launcher's JVM flags (bin/powerai), without and with an AppCDS
-# archive (made by one untimed run); medians are printed as Markdown.
+# The measured JVM runs the command's own jar (cli/target/powerai-cli.jar) with the launcher's flags (bin/powerai),
+# without and with an AppCDS archive (made by one untimed run, as the launcher makes one); RUNS times each
+# (default 5), medians printed as Markdown. Compare numbers only from an otherwise idle machine (uptime).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -16,11 +17,15 @@ work=$(mktemp -d)
 server_pid=
 trap '[ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; rm -rf "$work"' EXIT
 
-mvn -q -B -o -pl core test-compile
-mvn -q -B -o -pl core dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$work/cp.txt" >/dev/null
-cp="core/target/test-classes:core/target/classes:$(cat "$work/cp.txt")"
+mvn -q -B -o -pl core,cli -DskipTests package
+mvn -q -B -o -pl core test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$work/cp.txt" >/dev/null
+server_cp="core/target/test-classes:core/target/classes:$(cat "$work/cp.txt")"
+# The measured side: the command's jar, plus the benchmark's main class in a jar of its own (AppCDS archives
+# classes from jars only, and refuses a class path with a non-empty directory).
+(cd core/target/test-classes && jar cf "$work/bench.jar" io/powerai/core/deploy/AksDeployBench*.class)
+cp="cli/target/powerai-cli.jar:$work/bench.jar"
 
-java -cp "$cp" io.powerai.core.deploy.MockApiServerMain "$work/url" >"$work/server.log" 2>&1 &
+java -cp "$server_cp" io.powerai.core.deploy.MockApiServerMain "$work/url" >"$work/server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 600); do [ -f "$work/url" ] && break; sleep 0.1; done
 url=$(cat "$work/url")
@@ -44,6 +49,7 @@ cds=(-XX:SharedArchiveFile="$work/app.jsa")
 
 apply=$(measure apply new); update=$(measure apply existing); deploy=$(measure deploy new)
 apply_cds=$(measure apply new "${cds[@]}"); update_cds=$(measure apply existing "${cds[@]}"); deploy_cds=$(measure deploy new "${cds[@]}")
+echo "load average before the last run: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 cat <<REPORT
 | measurement (fresh JVM, timed from main) | median of | ms | with AppCDS, ms | target |
 |---|---|---|---|---|

@@ -218,9 +218,31 @@ public final class AksDeployment {
         long started = System.nanoTime();
         Plan plan = plan(imageOverride, false);
         events.progress("deploying " + plan.release().image() + " as " + plan.name() + " in namespace " + plan.settings().namespace());
+        warmUp(plan.manifests());
         try (KubeConnection connection = connector.open(plan.settings(), events)) {
             return new Session(connection, plan).deploy(started);
         }
+    }
+
+    /**
+     * In a fresh JVM, Jackson's first (de)serialization of a Deployment costs most of a second (it introspects
+     * every model class of the pod template). That work is started in the background here, while the connection
+     * is opened (az login, the client, its TLS setup), instead of on the first API call. Only a head start: the
+     * serializers are cached and thread-safe, and nothing waits for it.
+     */
+    private void warmUp(AksManifests m) {
+        Thread warm = new Thread(() -> {
+            try {
+                for (HasMetadata o : List.of(m.deployment(Color.BLUE, 1, ctx.clock().instant(), null), m.service(TrafficState.serving(Color.BLUE)),
+                        m.autoscaler(Color.BLUE), m.disruptionBudget())) {
+                    AksManifests.SERIALIZATION.unmarshal(AksManifests.SERIALIZATION.asJson(o), o.getClass());
+                }
+            } catch (RuntimeException e) {
+                // only a head start; the real calls report real problems
+            }
+        }, "powerai-warm-up");
+        warm.setDaemon(true);
+        warm.start();
     }
 
     /** Sends all traffic to the candidate of a traffic split. */

@@ -20,7 +20,6 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 /**
  * pip's requirements-file format, read as pip reads it: {@code \} continues a line, {@code #} after whitespace
@@ -89,17 +88,6 @@ public final class RequirementsFile {
                 out.append('\n');
             }
             return out.toString();
-        }
-
-        public String renderConstraints(String header) {
-            StringBuilder out = new StringBuilder(header);
-            constraints.forEach(c -> out.append(c.target()).append('\n'));
-            return out.toString();
-        }
-
-        /** Hash-checking mode: pip turns it on when any requirement has a hash or --require-hashes is given. */
-        public boolean hashChecking() {
-            return options.contains("--require-hashes") || requirements.stream().anyMatch(l -> !l.hashes().isEmpty());
         }
     }
 
@@ -490,10 +478,5 @@ public final class RequirementsFile {
                         + " elsewhere) every requirement must be pinned with == and carry --hash, as pip requires"));
             }
         }
-    }
-
-    /** Names of the hash algorithms pip accepts, for messages and documentation. */
-    public static String hashAlgorithms() {
-        return HASH_HEX_LENGTH.keySet().stream().sorted().collect(Collectors.joining(", "));
     }
 }

@@ -67,6 +67,10 @@ final class TrainingGpu {
         ContainerGpuRuntime.Check runtime = nativeRun ? null : runtime(ctx.engine(), tools);
         String cuda = spec.cuda();
         String cudaSource = cuda == null ? null : "train.cuda";
+        if (cuda == null && !nativeRun && ctx.spec().environment() != null && ctx.spec().environment().cuda() != null) {
+            cuda = ctx.spec().environment().cuda(); // what the snapshot image was built for, from the same pipeline file
+            cudaSource = "environment.cuda";
+        }
         if (cuda == null && !nativeRun && image != null && probe instanceof GpuProbe.Found) {
             Optional<String[]> fromImage = cudaOfImage(ctx.engine(), image);
             if (fromImage.isPresent()) {

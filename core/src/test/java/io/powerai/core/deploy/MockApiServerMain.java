@@ -10,7 +10,7 @@ import java.util.Objects;
 /**
  * For bench/aks-deploy.sh: fabric8's mock API server (CRUD mode; no real API server can run on our machines) in
  * a process of its own, so that its start and warm-up are not billed to the measured client. A thread plays the
- * Deployment controller (every 20 ms, each Deployment whose status lags its spec is marked rolled out).
+ * Deployment controller (every 50 ms, each Deployment whose status lags its spec is marked rolled out).
  * Usage: MockApiServerMain URL_FILE; writes the server's URL there once warm, runs until killed.
  */
 public final class MockApiServerMain {
@@ -33,7 +33,7 @@ public final class MockApiServerMain {
                             cluster.client.apps().deployments().inNamespace(d.getMetadata().getNamespace()).resource(d).updateStatus();
                         }
                     }
-                    Thread.sleep(20);
+                    Thread.sleep(50);
                 } catch (InterruptedException e) {
                     return;
                 } catch (RuntimeException e) {

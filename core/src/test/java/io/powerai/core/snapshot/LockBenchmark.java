@@ -27,6 +27,7 @@ public final class LockBenchmark {
     }
 
     public static void main(String[] args) throws IOException {
+        long mainStart = System.currentTimeMillis();
         long jvmStart = java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime();
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 500;
         int iterations = args.length > 1 ? Integer.parseInt(args[1]) : 50;
@@ -38,6 +39,7 @@ public final class LockBenchmark {
         long t0 = System.nanoTime();
         int packages = once(dir, imageCapture, baseCapture);
         double cold = (System.nanoTime() - t0) / 1e6;
+        String coldPhases = phases();
 
         int warmup = Math.max(10, iterations / 2);
         for (int i = 0; i < warmup; i++) {
@@ -49,32 +51,49 @@ public final class LockBenchmark {
             once(dir, imageCapture, baseCapture);
             times[i] = (System.nanoTime() - s) / 1e6;
         }
+        String warmPhases = phases();
         Arrays.sort(times);
-        System.out.printf(Locale.ROOT, "packages=%d requirement_lines=%d cold_ms=%.1f warm_median_ms=%.2f warm_p90_ms=%.2f "
-                        + "iterations=%d jvm_to_first_result_ms=%d%n",
-                packages, n, cold, times[iterations / 2], times[(int) (iterations * 0.9)], iterations,
-                System.currentTimeMillis() - jvmStart - (long) (Arrays.stream(times).sum()));
+        System.out.printf(Locale.ROOT, "packages=%d requirement_lines=%d jvm_start_to_main_ms=%d cold_ms=%.1f (%s) "
+                        + "warm_median_ms=%.2f warm_p90_ms=%.2f (last: %s) iterations=%d%n",
+                packages, n, mainStart - jvmStart, cold, coldPhases, times[iterations / 2], times[(int) (iterations * 0.9)], warmPhases,
+                iterations);
         deleteTree(dir);
     }
 
+    /** Milliseconds of the last iteration's phases: parse requirements, parse captures, build manifest, render. */
+    private static final double[] PHASES = new double[4];
+
     private static int once(Path dir, List<String> imageCapture, List<String> baseCapture) {
+        long a = System.nanoTime();
         RequirementsFile.Result parsed = RequirementsFile.parse(dir.resolve("requirements.txt"), dir);
         if (!parsed.errors().isEmpty()) {
             throw new IllegalStateException(parsed.errors().get(0).describe());
         }
+        long b = System.nanoTime();
         Capture.Captured image = Capture.parse(imageCapture);
         Capture.Captured base = Capture.parse(baseCapture);
+        long c = System.nanoTime();
         Manifest manifest = new Manifest("ab".repeat(32), "127.0.0.1:5000/bench-env:x", "sha256:" + "cd".repeat(32),
                 "127.0.0.1:5000/base:1", "sha256:" + "ef".repeat(32), image.osRelease(), image.pythonVersion(),
                 image.pythonImplementation(), null, null, new TreeMap<>(), parsed.files(), null, List.of(),
                 Manifest.packages(image, base));
+        long d = System.nanoTime();
         String json = manifest.render();
         String lock = LockFiles.requirements(manifest, parsed.options());
         String apt = LockFiles.apt(manifest);
         if (json.isEmpty() || lock.isEmpty() || apt.isEmpty()) {
             throw new IllegalStateException("nothing rendered");
         }
+        long e = System.nanoTime();
+        PHASES[0] = (b - a) / 1e6;
+        PHASES[1] = (c - b) / 1e6;
+        PHASES[2] = (d - c) / 1e6;
+        PHASES[3] = (e - d) / 1e6;
         return manifest.packages().size();
+    }
+
+    private static String phases() {
+        return String.format(Locale.ROOT, "parse %.1f, capture %.1f, manifest %.1f, render %.1f", PHASES[0], PHASES[1], PHASES[2], PHASES[3]);
     }
 
     private static String name(int i) {

@@ -331,6 +331,26 @@ class TrainingRunGpuTest {
     }
 
     @Test
+    void container_cudaOfTheEnvironmentSection_isCheckedWithoutAskingTheImage() {
+        Path docker = fakeDocker(NVIDIA_RUNTIMES, "{\"Env\":[\"CUDA_VERSION=11.8.0\"]}", "ok", 0);
+        Map<String, Object> top = new LinkedHashMap<>();
+        top.put("name", "demo");
+        top.put("environment", Map.of("base_image", "127.0.0.1:5000/powerai/python-ml:bookworm", "cuda", "13.1"));
+        top.put("train", Map.of("script", "train.py", "gpus", 1));
+        PipelineSpec spec = PipelineSpec.from(top, project, null);
+        GpuTools tools = new GpuTools(new NvidiaSmi(smi("h100").toString(), new ProcessRunner()), List.of(), "", Duration.ofMillis(100),
+                Duration.ofSeconds(30));
+        StageContext ctx = new StageContext(spec, new Workspace(project, CLOCK), docker(docker), new RegistryClient(), events::add, CLOCK, tools);
+
+        Map<String, Object> result = TrainingRun.run(ctx, IMAGE);
+
+        assertThat(map(map(result.get("gpuPreflight")).get("cuda"))).containsEntry("expected", "13.1").containsEntry("source", "environment.cuda")
+                .containsEntry("status", "minor-version-compatibility");
+        assertThat(messages(Event.Kind.WARNING)).anySatisfy(w -> assertThat(w).startsWith("GPU preflight: driver 580.159.04 is older than "
+                + "CUDA 13.1's 590.44.01 and runs it only through CUDA minor version compatibility"));
+    }
+
+    @Test
     void container_dockerWithoutTheNvidiaRuntime_exit3BeforeTheRun() {
         Path docker = fakeDocker("{\"runc\":{\"path\":\"runc\"}}", "{}", "", 0);
 
