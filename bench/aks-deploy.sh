@@ -5,7 +5,8 @@
 #   apply:  parse the settings, render the manifests, build the client, create-or-update 5 objects (target < 1 s);
 #   update: the same into a namespace that holds them already (the update path);
 #   deploy: the whole rollout (reads, applies, waits on the simulated controller, smoke test answered in-process,
-#           audit record and result file).
+#           audit record and result file);
+#   warm:   apply repeated in one JVM, for the steady state.
 # The measured JVM runs the command's own jar (cli/target/powerai-cli.jar) with the launcher's flags (bin/powerai),
 # without and with an AppCDS archive (made by one untimed run, as the launcher makes one); RUNS times each
 # (default 5), medians printed as Markdown. Compare numbers only from an otherwise idle machine (uptime).
@@ -23,7 +24,13 @@ server_cp="core/target/test-classes:core/target/classes:$(cat "$work/cp.txt")"
 # The measured side: the command's jar, plus the benchmark's main class in a jar of its own (AppCDS archives
 # classes from jars only, and refuses a class path with a non-empty directory).
 (cd core/target/test-classes && jar cf "$work/bench.jar" io/powerai/core/deploy/AksDeployBench*.class)
-cp="cli/target/powerai-cli.jar:$work/bench.jar"
+# A copy, checked to be the shaded jar: a concurrent build may be rewriting target/ (the thin jar comes first).
+for _ in $(seq 1 60); do
+  cp cli/target/powerai-cli.jar "$work/powerai-cli.jar" 2>/dev/null \
+    && unzip -l "$work/powerai-cli.jar" 2>/dev/null | grep -q 'io/fabric8/kubernetes/client/ConfigBuilder.class' && break
+  sleep 1
+done
+cp="$work/powerai-cli.jar:$work/bench.jar"
 
 java -cp "$server_cp" io.powerai.core.deploy.MockApiServerMain "$work/url" >"$work/server.log" 2>&1 &
 server_pid=$!
@@ -38,7 +45,10 @@ measure() { # measure MODE NAMESPACE_PREFIX EXTRA_FLAGS...: median of RUNS, each
   for i in $(seq 1 "$RUNS"); do
     local ns="$prefix"
     [ "$prefix" = new ] && ns="bench-$mode-$RANDOM-$i"
-    t+=("$(java "${flags[@]}" "$@" -cp "$cp" io.powerai.core.deploy.AksDeployBench "$url" "$mode" "$ns" | awk '{print $2}')")
+    local out
+    out=$(java "${flags[@]}" "$@" -cp "$cp" io.powerai.core.deploy.AksDeployBench "$url" "$mode" "$ns" 2>"$work/err") \
+      || { echo "benchmark run failed: $(tail -3 "$work/err")" >&2; exit 1; }
+    t+=("$(awk '{print $2}' <<<"$out")")
   done
   printf '%s\n' "${t[@]}" | median
 }
@@ -47,7 +57,7 @@ java "${flags[@]}" -cp "$cp" io.powerai.core.deploy.AksDeployBench "$url" apply 
 java "${flags[@]}" -XX:ArchiveClassesAtExit="$work/app.jsa" -cp "$cp" io.powerai.core.deploy.AksDeployBench "$url" deploy cds-training >/dev/null 2>&1
 cds=(-XX:SharedArchiveFile="$work/app.jsa")
 
-apply=$(measure apply new); update=$(measure apply existing); deploy=$(measure deploy new)
+apply=$(measure apply new); update=$(measure apply existing); deploy=$(measure deploy new); warm=$(measure warm new)
 apply_cds=$(measure apply new "${cds[@]}"); update_cds=$(measure apply existing "${cds[@]}"); deploy_cds=$(measure deploy new "${cds[@]}")
 echo "load average before the last run: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 cat <<REPORT
@@ -56,4 +66,5 @@ cat <<REPORT
 | render + create 5 objects (apply) | $RUNS | $apply | $apply_cds | < 1000 |
 | render + update 5 objects | $RUNS | $update | $update_cds | < 1000 |
 | whole deploy (simulated controller, in-process smoke test) | $RUNS | $deploy | $deploy_cds | |
+| render + create 5 objects in a warm JVM (median of the last 10 of 20) | $RUNS | $warm | | |
 REPORT

@@ -7,8 +7,9 @@
 #  2. Parsing and locking an environment of 500 packages (core/src/test/.../LockBenchmark.java): requirement
 #     files with includes, constraints, hashes and markers; the capture output of an image with 500 pip and 500
 #     apt packages; manifest, requirements.lock and apt.lock rendered. Timed in process: the first iteration in a
-#     fresh JVM (cold) and the median of 50 after warm-up (warm), in LOCK_JVMS (default 5) fresh JVMs; the
-#     medians of those are reported. Target: under 200 ms.
+#     fresh JVM (cold; also with bin/powerai's class-data archive, as a command starts) and the median of 50
+#     after warm-up (warm), in LOCK_JVMS (default 5) fresh JVMs; the medians of those are reported.
+#     Target: under 200 ms.
 # Results go to stdout as Markdown.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -50,14 +51,22 @@ unchanged=$(printf '%s\n' "${t[@]}" | median)
 unchanged_cpu=$(printf '%s\n' "${cpu[@]}" | median)
 all_unchanged=$(printf '%s ' "${t[@]}")
 
-cold=(); warm=(); line=""
+# The lock benchmark in fresh JVMs, as bin/powerai starts them; then again with the command's class-data archive
+# (written by the snapshot runs above), which is what a cold `powerai snapshot` has.
+lock_run() { # lock_run [JVM OPTIONS...]: prints cold_ms and warm_median_ms of one fresh JVM
+  java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC "$@" -cp cli/target/powerai-cli.jar:core/target/test-classes \
+    io.powerai.core.snapshot.LockBenchmark 500 50
+}
+cold=(); cold_cds=(); warm=(); line=""
 for _ in $(seq 1 "$LOCK_JVMS"); do
-  line=$(java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp cli/target/powerai-cli.jar:core/target/test-classes \
-    io.powerai.core.snapshot.LockBenchmark 500 50)
+  line=$(lock_run)
   cold+=("$(sed -n 's/.*cold_ms=\([0-9.]*\).*/\1/p' <<<"$line")")
   warm+=("$(sed -n 's/.*warm_median_ms=\([0-9.]*\).*/\1/p' <<<"$line")")
+  cds_line=$(lock_run -Xshare:auto -Xlog:cds=off -Xlog:cds+dynamic=off -XX:SharedArchiveFile=cli/target/powerai-cli.jsa)
+  cold_cds+=("$(sed -n 's/.*cold_ms=\([0-9.]*\).*/\1/p' <<<"$cds_line")")
 done
 cold_median=$(printf '%s\n' "${cold[@]}" | median)
+cold_cds_median=$(printf '%s\n' "${cold_cds[@]}" | median)
 warm_median=$(printf '%s\n' "${warm[@]}" | median)
 
 cat <<REPORT
@@ -67,9 +76,11 @@ cat <<REPORT
 | \`powerai snapshot\`, unchanged environment, JVM start included | $RUNS | $unchanged | < 1500 |
 | the same, CPU time (user + sys) | $RUNS | $unchanged_cpu | |
 | parse and lock 500 packages, cold (first iteration in a fresh JVM) | $LOCK_JVMS JVMs | $cold_median | |
+| the same, cold, with the command's class-data archive | $LOCK_JVMS JVMs | $cold_cds_median | |
 | parse and lock 500 packages, warm (median of 50 after warm-up) | $LOCK_JVMS JVMs | $warm_median | < 200 |
 
 Unchanged runs (ms): $all_unchanged
 Load average (1, 5, 15 min) before: $load_before; after: $(cut -d' ' -f1-3 /proc/loadavg); CPUs: $(nproc)
 Last lock run: $line
+Last lock run with the archive: $cds_line
 REPORT

@@ -1,6 +1,5 @@
 package io.powerai.core.deploy;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -402,8 +401,6 @@ public final class AksManifests {
             try {
                 Object tree = YAML.readValue(SERIALIZATION.asJson(object), Object.class);
                 out.append(YAML.writeValueAsString(tree));
-            } catch (JsonProcessingException e) {
-                throw new UncheckedIOException(e);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

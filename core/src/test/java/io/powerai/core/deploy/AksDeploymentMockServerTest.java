@@ -317,7 +317,7 @@ class AksDeploymentMockServerTest {
                 .containsEntry("powerai.io/candidate-traffic-percent", "25").containsEntry("powerai.io/live-color", "blue");
         assertThat(cluster.deployment(NS, "svm-moons-blue").getSpec().getReplicas()).isEqualTo(3);
         assertThat(cluster.deployment(NS, "svm-moons-green").getSpec().getReplicas()).isEqualTo(1);
-        assertThat(split.get("serving")).asList().extracting("trafficPercent").containsExactly(75, 25);
+        assertThat((List<?>) split.get("serving")).extracting("trafficPercent").containsExactly(75, 25);
 
         assertThatThrownBy(() -> deploy(IMAGE_C, Map.of("num_replicas", 4)))
                 .isInstanceOf(PowerAiException.InvalidInput.class)
