@@ -685,6 +685,13 @@ public final class AksDeployment {
             putIfSet(details, "snapshotImage", plan.release().snapshotImage());
             putIfSet(details, "buildTag", plan.release().buildTag());
             putIfSet(details, "buildUrl", plan.release().buildUrl());
+            // The Secrets by name only: their data never leaves the cluster.
+            if (plan.settings().authEnabled()) {
+                details.put("keysSecret", m.keysSecretName());
+            }
+            if (plan.registryUser() != null) {
+                details.put("pullSecret", m.pullSecretName());
+            }
             return details;
         }
 
@@ -837,7 +844,14 @@ public final class AksDeployment {
 
         /** Creates or replaces {@code object}; its undo puts {@code prior} back (or deletes what did not exist). */
         private void apply(String what, HasMetadata object, HasMetadata prior) {
-            calls.run(what, () -> client.resource(object).inNamespace(ns).createOr(NonDeletingOperation::update));
+            calls.run(what, () -> {
+                // What was read before exists: replace it at once rather than after a create answered 409.
+                if (prior == null) {
+                    client.resource(object).inNamespace(ns).createOr(NonDeletingOperation::update);
+                } else {
+                    client.resource(object).inNamespace(ns).update();
+                }
+            });
             undo.push(() -> restore(what, object, prior));
         }
 

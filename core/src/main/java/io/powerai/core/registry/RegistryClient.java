@@ -137,7 +137,8 @@ public final class RegistryClient {
     private Answer plainHead(URI uri, ImageReference ref, String authorization) {
         java.net.HttpURLConnection connection = null;
         try {
-            connection = (java.net.HttpURLConnection) uri.toURL().openConnection();
+            // No proxy, as the HttpClient above (built without one) does.
+            connection = (java.net.HttpURLConnection) uri.toURL().openConnection(java.net.Proxy.NO_PROXY);
             connection.setRequestMethod("HEAD");
             connection.setConnectTimeout(5_000);
             connection.setReadTimeout(20_000);

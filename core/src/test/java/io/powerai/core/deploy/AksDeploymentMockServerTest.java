@@ -177,7 +177,8 @@ class AksDeploymentMockServerTest {
 
         String everything = Files.readString(project.resolve(".powerai/audit.jsonl"))
                 + Files.readString(project.resolve(".powerai/aksDeploy.json")) + events;
-        assertThat(everything).doesNotContain(primary).doesNotContain(keys.getData().get("primaryKey")).contains("svm-moons-keys");
+        assertThat(everything).doesNotContain(primary).doesNotContain(keys.getData().get("primaryKey"));
+        assertThat(details(auditRecords().get(1))).containsEntry("keysSecret", "svm-moons-keys");
     }
 
     @Test
@@ -192,6 +193,7 @@ class AksDeploymentMockServerTest {
         assertThat(cluster.deployment(NS, "svm-moons-blue").getSpec().getTemplate().getSpec().getImagePullSecrets())
                 .extracting("name").containsExactly("svm-moons-registry");
         assertThat(Files.readString(project.resolve(".powerai/audit.jsonl")) + events).doesNotContain("pa55-w0rd");
+        assertThat(details(auditRecords().get(0))).containsEntry("pullSecret", "svm-moons-registry");
     }
 
     @Test
