@@ -86,6 +86,17 @@ class FailuresTest {
     }
 
     @Test
+    void credentialInAnIndexUrl_exit2_masked_nothingWritten() throws Exception {
+        write("requirements.txt", "--index-url https://alice:hunter2@pkgs.example/simple\nnumpy==1.26.4\n");
+        write("powerai.yaml", "name: demo\nenvironment:\n  base_image: 127.0.0.1:5000/powerai/python-ml:bookworm\n"
+                + "  pip_requirements: requirements.txt\n");
+        CliRun run = CliRun.of("snapshot", project.toString());
+        assertOneLineError(run, 2, "amlEnvSnapshot", "'https://alice:****@pkgs.example/simple' carries a credential in the URL");
+        assertThat(run.out() + run.err()).doesNotContain("hunter2");
+        assertThat(project.resolve(".powerai/environment")).doesNotExist();
+    }
+
+    @Test
     void engineNotInstalled_exit3() throws Exception {
         validProject("");
         assertOneLineError(CliRun.of("train", project.toString(), "--engine", "/nonexistent/docker",

@@ -152,7 +152,10 @@ public record CondaEnvironment(String name, List<String> channels, List<MatchSpe
         Object ch = top.get("channels");
         if (ch instanceof List<?> list) {
             for (Object c : list) {
-                if (c instanceof String s && !s.isBlank() && !s.contains(" ")) {
+                if (c instanceof String s && UrlCredentials.find(s).isPresent()) {
+                    errors.add(new RequirementsFile.Issue(rel, 0, null, "channel '" + UrlCredentials.mask(s)
+                            + "' carries a credential in the URL (rule: " + UrlCredentials.rule() + ")"));
+                } else if (c instanceof String s && !s.isBlank() && !s.contains(" ")) {
                     channels.add(s);
                 } else {
                     errors.add(new RequirementsFile.Issue(rel, 0, String.valueOf(c), "'channels' must be a list of channel names or URLs"));
@@ -187,6 +190,11 @@ public record CondaEnvironment(String name, List<String> channels, List<MatchSpe
                 index++;
                 if (item instanceof String || item instanceof Number) {
                     String text = String.valueOf(item);
+                    if (UrlCredentials.find(text).isPresent()) {
+                        errors.add(new RequirementsFile.Issue(rel, 0, null, "dependency " + index + " '" + UrlCredentials.mask(text)
+                                + "' carries a credential in the URL (rule: " + UrlCredentials.rule() + ")"));
+                        continue;
+                    }
                     try {
                         deps.add(MatchSpec.parse(text));
                     } catch (IllegalArgumentException e) {

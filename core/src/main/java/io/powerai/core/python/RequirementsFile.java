@@ -15,6 +15,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -226,6 +227,13 @@ public final class RequirementsFile {
     private void parseLine(String file, int number, String raw, Path dir, boolean asConstraint) {
         String line = COMMENT.matcher(raw).replaceFirst("").strip();
         if (line.isEmpty()) {
+            return;
+        }
+        Optional<String> credential = UrlCredentials.find(line);
+        if (credential.isPresent()) {
+            // Checked first, and the line quoted only masked: every other message would echo the secret.
+            errors.add(new Issue(file, number, null, "'" + credential.get() + "' carries a credential in the URL (rule: "
+                    + UrlCredentials.rule() + ")"));
             return;
         }
         // pip's break_args_options: the requirement is every token before the first one that starts with '-'.

@@ -1,6 +1,7 @@
 package io.powerai.core.snapshot;
 
 import io.powerai.core.python.CondaEnvironment;
+import io.powerai.core.python.UrlCredentials;
 
 import java.util.List;
 import java.util.Map;
@@ -37,9 +38,9 @@ public final class LockFiles {
         }
         indexOptions.stream().filter(o -> o.startsWith("--index-url") || o.startsWith("--extra-index-url")
                 || o.startsWith("--find-links") || o.startsWith("--no-index") || o.startsWith("--trusted-host"))
-                .forEach(o -> out.append(o).append('\n'));
+                .forEach(o -> out.append(UrlCredentials.mask(o)).append('\n'));
         for (Manifest.Package p : pip) {
-            out.append(p.name()).append(p.url() != null ? " @ " + p.url() : "==" + p.version());
+            out.append(p.name()).append(p.url() != null ? " @ " + UrlCredentials.mask(p.url()) : "==" + p.version());
             if (allHashed) {
                 out.append(" \\\n    --hash=").append(p.hash());
             }

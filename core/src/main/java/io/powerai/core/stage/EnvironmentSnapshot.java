@@ -358,6 +358,11 @@ public final class EnvironmentSnapshot {
         for (String line : captured.pipFreeze()) {
             int at = line.indexOf(" @ ");
             if (at > 0 && !line.startsWith("-")) {
+                java.util.Optional<String> credential = io.powerai.core.python.UrlCredentials.find(line);
+                if (credential.isPresent()) {
+                    throw new PowerAiException.InvalidInput(STAGE.stepName() + ": 'capture_from' " + image + ": pip freeze names '"
+                            + credential.get() + "', a credential in the URL (rule: " + io.powerai.core.python.UrlCredentials.rule() + ")");
+                }
                 urls.put(io.powerai.core.python.PackageName.normalize(line.substring(0, at).strip()), line);
             }
         }

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The inputs beyond the walking skeleton's (requirement includes, conda environment files, CUDA labels,
@@ -165,6 +166,22 @@ class EnvironmentSnapshotInputsTest {
         assertThat(derived.apt()).containsExactly("tzdata=2024a-0+deb12u1");
         assertThat(derived.pip()).containsExactly("gitpkg @ git+https://example.org/gitpkg.git@3f2a9c1d4e5b6a7980c1d2e3f4a5b6c7d8e9f0a1",
                 "tiny-dep==0.1.0", "tinypkg==1.0.0");
+    }
+
+    @Test
+    void derive_refusesAFreezeUrlWithACredential_quotingItMasked() throws IOException {
+        List<String> lines = new java.util.ArrayList<>(Files.readAllLines(Path.of(
+                "src/test/resources/io/powerai/core/snapshot/CaptureTest/conda-image.txt")));
+        lines.replaceAll(l -> l.replace("git+https://example.org/", "git+https://ci:hunter2@example.org/"));
+        Capture.Captured image = Capture.parse(lines);
+        Capture.Captured base = Capture.parse(Files.readAllLines(Path.of(
+                "src/test/resources/io/powerai/core/snapshot/CaptureTest/base-image.txt")));
+
+        assertThatThrownBy(() -> EnvironmentSnapshot.derive("lab@sha256:x", image, base))
+                .isInstanceOf(io.powerai.core.PowerAiException.InvalidInput.class)
+                .hasMessageStartingWith("amlEnvSnapshot: 'capture_from' lab@sha256:x: pip freeze names"
+                        + " 'git+https://ci:****@example.org/gitpkg.git@3f2a9c1d4e5b6a7980c1d2e3f4a5b6c7d8e9f0a1', a credential in the URL")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("hunter2"));
     }
 
     @Test
