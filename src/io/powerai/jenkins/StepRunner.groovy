@@ -38,7 +38,9 @@ class StepRunner {
 
     /** What each stage leaves for the build: its result, inputs as the step wrote them, logs, outputs. */
     static final Map<String, String> ARTIFACTS = [
-            amlEnvSnapshot: '.powerai/amlEnvSnapshot.json, .powerai/specs/amlEnvSnapshot.json, .powerai/environment/context/**',
+            amlEnvSnapshot: '.powerai/amlEnvSnapshot.json, .powerai/specs/amlEnvSnapshot.json, .powerai/environment/context/**, ' +
+                    '.powerai/environment/manifest.json, .powerai/environment/*.lock, .powerai/environment/*.lock.yml, ' +
+                    '.powerai/environment/gpu-stack.json',
             gpuTrain      : '.powerai/gpuTrain.json, .powerai/specs/gpuTrain.json, .powerai/train/train.log, ' +
                     '.powerai/train/metrics.json, .powerai/train/metrics.svg, .powerai/train/gpu-samples.csv, ' +
                     '.powerai/train/outputs/**',

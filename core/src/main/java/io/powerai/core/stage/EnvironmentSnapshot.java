@@ -4,6 +4,8 @@ import io.powerai.core.PowerAiException;
 import io.powerai.core.audit.AuditLog;
 import io.powerai.core.engine.ProcessRunner;
 import io.powerai.core.event.StageEvents;
+import io.powerai.core.gpu.GpuProbe;
+import io.powerai.core.gpu.GpuStack;
 import io.powerai.core.image.ImageReference;
 import io.powerai.core.json.Digests;
 import io.powerai.core.json.Json;
@@ -42,6 +44,8 @@ public final class EnvironmentSnapshot {
     static final String IMAGE_HOME = "/opt/powerai";
     public static final String MANIFEST = "manifest.json";
     static final String CAPTURED_REQUIREMENTS = "captured-requirements.txt";
+    /** The GPU stack of the host the snapshot was taken on, when it has GPUs. */
+    public static final String GPU_STACK = "gpu-stack.json";
 
     private EnvironmentSnapshot() {
     }
@@ -255,6 +259,7 @@ public final class EnvironmentSnapshot {
                 + count(manifest, Manifest.SOURCE_CONDA) + " conda, " + count(manifest, Manifest.SOURCE_APT) + " apt); manifest "
                 + ctx.workspace().dir().relativize(manifestFile));
         ImageReference pinned = target.pinned(manifest.imageDigest());
+        GpuStack gpuStack = recordGpuStack(ctx, env, stageDir.resolve(GPU_STACK), events);
 
         Map<String, String> inputs = new TreeMap<>(inputFiles);
         inputs.put("base_image", pinnedBase.toString());
@@ -269,6 +274,10 @@ public final class EnvironmentSnapshot {
         details.put("snapshotId", id);
         details.put("built", built);
         details.put("packages", manifest.packages().size());
+        if (gpuStack != null) {
+            details.put("gpuStack", gpuStack.fingerprint());
+            outputs.put(GPU_STACK, Digests.sha256(stageDir.resolve(GPU_STACK)));
+        }
         AuditLog.Appended record = ctx.workspace().audit().append(
                 new AuditLog.Entry(STAGE.stepName(), "succeeded", inputs, outputs, details));
 
@@ -287,11 +296,40 @@ public final class EnvironmentSnapshot {
         result.put("manifest", ctx.workspace().dir().relativize(manifestFile).toString());
         result.put("lockFiles", locks.keySet().stream().map(f -> ctx.workspace().dir().relativize(stageDir.resolve(f)).toString()).toList());
         result.put("packages", manifest.packages().size());
+        if (gpuStack != null) {
+            result.put("gpuStack", gpuStack.toJson());
+        }
         result.put("warnings", env.warnings().size());
         result.put("durationMillis", (System.nanoTime() - started) / 1_000_000);
         result.put("audit", Map.of("seq", record.seq(), "hash", record.hash()));
         ctx.workspace().writeResult(STAGE, result);
         return result;
+    }
+
+    /**
+     * On a GPU host, the host's GPU stack, written to {@code file} and returned; elsewhere (no nvidia-smi, no GPU)
+     * null and no file. Not part of the snapshot id: the same environment may be built on any host, and the
+     * stack is what a later training compares itself with.
+     */
+    static GpuStack recordGpuStack(StageContext ctx, EnvironmentSpec env, Path file, StageEvents events) {
+        GpuProbe probe = ctx.gpu().nvidiaSmi().probe();
+        if (!(probe instanceof GpuProbe.Found found) || found.inventory().count() == 0) {
+            deleteIfExists(file);
+            return null;
+        }
+        GpuStack stack = GpuStack.of(found.inventory(), env.cudnn());
+        Json.writeAtomically(file, Json.pretty(stack.toJson()));
+        events.progress("GPU stack recorded with the snapshot: driver " + stack.driverVersion() + ", CUDA " + stack.cudaVersion()
+                + ", " + found.inventory().summary());
+        return stack;
+    }
+
+    private static void deleteIfExists(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove the stale " + file + ": " + e.getMessage(), e);
+        }
     }
 
     private static long count(Manifest m, String source) {

@@ -10,6 +10,7 @@ import io.powerai.core.gpu.GpuPolicy;
 import io.powerai.core.gpu.GpuPreflight;
 import io.powerai.core.gpu.GpuProbe;
 import io.powerai.core.gpu.GpuRequest;
+import io.powerai.core.gpu.GpuStack;
 import io.powerai.core.gpu.GpuTools;
 import io.powerai.core.json.Json;
 import io.powerai.core.spec.Stage;
@@ -86,6 +87,10 @@ final class TrainingGpu {
         Map<String, Object> record = new LinkedHashMap<>();
         record.put("policy", spec.gpuPolicy().text());
         record.putAll(outcome.facts());
+        if (probe instanceof GpuProbe.Found found && found.inventory().count() > 0) {
+            compareWithSnapshot(ctx, GpuStack.of(found.inventory(), ctx.spec().environment() == null ? null
+                    : ctx.spec().environment().cudnn()), record, events);
+        }
         outcome.warnings().forEach(w -> events.warning("GPU preflight: " + w));
         outcome.notes().forEach(n -> events.progress("GPU preflight: " + n));
         if (outcome.ok()) {
@@ -108,6 +113,26 @@ final class TrainingGpu {
         record.put("fallback", why);
         events.warning("GPU preflight failed (" + why + "); training on the CPU as gpu_policy is 'prefer'");
         return new Plan(null, nativeRun ? List.of() : null, null, record, why);
+    }
+
+    /**
+     * Records this host's GPU stack and, when the snapshot was taken on a GPU host, warns about what changed since:
+     * a model trained on another driver or GPU may not reproduce exactly, but it is no reason to refuse the run.
+     */
+    static void compareWithSnapshot(StageContext ctx, GpuStack now, Map<String, Object> record, StageEvents events) {
+        record.put("gpuStack", now.toJson());
+        GpuStack recorded = ctx.workspace().lastResult(Stage.SNAPSHOT).map(r -> GpuStack.fromJson(r.get("gpuStack"))).orElse(null);
+        if (recorded == null) {
+            return;
+        }
+        List<String> changes = now.changesSince(recorded);
+        if (changes.isEmpty()) {
+            events.progress("GPU stack as recorded with the snapshot (" + now.fingerprint().substring(0, 19) + ")");
+        } else {
+            record.put("gpuStackChanges", changes);
+            events.warning("the GPU stack differs from the one recorded with the snapshot: " + String.join("; ", changes)
+                    + " (the run goes on; results may not reproduce exactly)");
+        }
     }
 
     static ContainerGpuRuntime.Check runtime(ContainerEngine engine, GpuTools tools) {

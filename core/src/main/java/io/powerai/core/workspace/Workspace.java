@@ -55,6 +55,19 @@ public final class Workspace {
         Json.writeAtomically(resultFile(stage), Json.pretty(result));
     }
 
+    /** The last result of {@code stage} when there is one that can be read, whatever its status; else empty. */
+    public java.util.Optional<Map<String, Object>> lastResult(Stage stage) {
+        Path file = resultFile(stage);
+        if (!Files.isRegularFile(file)) {
+            return java.util.Optional.empty();
+        }
+        try {
+            return java.util.Optional.of(Json.readObject(file));
+        } catch (IOException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
     /** The result of an earlier stage, which {@code needer} consumes; a clear error when it is absent. */
     public Map<String, Object> requireResult(Stage stage, Stage needer) {
         Path file = resultFile(stage);

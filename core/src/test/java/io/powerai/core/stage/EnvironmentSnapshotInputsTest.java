@@ -168,6 +168,39 @@ class EnvironmentSnapshotInputsTest {
                 "tiny-dep==0.1.0", "tinypkg==1.0.0");
     }
 
+    private StageContext contextWithNvidiaSmi(Path nvidiaSmi, List<io.powerai.core.event.Event> events) {
+        Map<String, Object> top = new LinkedHashMap<>();
+        top.put("name", "demo");
+        top.put("environment", Map.of("base_image", BASE.toString(), "cudnn", "8.9"));
+        PipelineSpec pipeline = PipelineSpec.from(top, project, null);
+        io.powerai.core.gpu.GpuTools tools = new io.powerai.core.gpu.GpuTools(new io.powerai.core.gpu.NvidiaSmi(nvidiaSmi.toString(),
+                new io.powerai.core.engine.ProcessRunner()), List.of(), "", java.time.Duration.ofMillis(100), java.time.Duration.ofSeconds(30));
+        java.time.Clock clock = java.time.Clock.systemUTC();
+        return new StageContext(pipeline, new io.powerai.core.workspace.Workspace(project, clock), null, null, events::add, clock, tools);
+    }
+
+    @Test
+    void recordGpuStack_onAGpuHost_writesTheFingerprintFile_elsewhereRemovesAStaleOne() throws IOException {
+        List<io.powerai.core.event.Event> events = new java.util.ArrayList<>();
+        Path file = project.resolve(".powerai/environment/gpu-stack.json");
+        Files.createDirectories(file.getParent());
+        StageContext gpuHost = contextWithNvidiaSmi(io.powerai.core.gpu.GpuFixtures.fakeNvidiaSmi(
+                Files.createDirectories(project.resolve("smi")), "h100", "h100/gpu-samples.csv"), events);
+
+        io.powerai.core.gpu.GpuStack stack = EnvironmentSnapshot.recordGpuStack(gpuHost, gpuHost.spec().environment(), file,
+                gpuHost.events().forStage("amlEnvSnapshot"));
+
+        assertThat(stack.toJson()).containsEntry("driver", "580.159.04").containsEntry("cudnn", "8.9");
+        assertThat(io.powerai.core.json.Json.readObject(file)).containsEntry("fingerprint", stack.fingerprint());
+        assertThat(events).anySatisfy(e -> assertThat(e.message()).isEqualTo(
+                "GPU stack recorded with the snapshot: driver 580.159.04, CUDA 13.0, 0 (1 x NVIDIA H100 80GB HBM3)"));
+
+        StageContext cpuHost = contextWithNvidiaSmi(project.resolve("no-nvidia-smi"), events);
+        assertThat(EnvironmentSnapshot.recordGpuStack(cpuHost, cpuHost.spec().environment(), file,
+                cpuHost.events().forStage("amlEnvSnapshot"))).isNull();
+        assertThat(file).doesNotExist();
+    }
+
     @Test
     void derive_refusesAFreezeUrlWithACredential_quotingItMasked() throws IOException {
         List<String> lines = new java.util.ArrayList<>(Files.readAllLines(Path.of(

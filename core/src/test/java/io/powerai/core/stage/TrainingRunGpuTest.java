@@ -176,6 +176,41 @@ class TrainingRunGpuTest {
     }
 
     @Test
+    void gpuStack_differentFromTheSnapshots_warnsAndRecordsTheChanges_butTrains() throws Exception {
+        Map<String, Object> snapshotResult = new LinkedHashMap<>();
+        snapshotResult.put("status", "succeeded");
+        snapshotResult.put("gpuStack", new io.powerai.core.gpu.GpuStack("535.104.05", "12.2", null,
+                Map.of("NVIDIA A100-SXM4-80GB (81920 MiB)", 1)).toJson());
+        Files.createDirectories(project.resolve(".powerai"));
+        Files.writeString(project.resolve(".powerai/amlEnvSnapshot.json"), Json.pretty(snapshotResult));
+
+        Map<String, Object> result = nativeRun(Map.of("gpus", 1), smi("h100"));
+
+        assertThat(result).containsEntry("status", "succeeded");
+        Map<String, Object> preflight = map(result.get("gpuPreflight"));
+        assertThat(map(preflight.get("gpuStack"))).containsEntry("driver", "580.159.04").containsKey("fingerprint");
+        assertThat(preflight.get("gpuStackChanges")).isEqualTo(List.of("driver 535.104.05 -> 580.159.04", "CUDA (driver) 12.2 -> 13.0",
+                "GPUs 1 x NVIDIA A100-SXM4-80GB (81920 MiB) -> 1 x NVIDIA H100 80GB HBM3 (81559 MiB)"));
+        assertThat(map(map(lastAuditRecord().get("details")).get("gpuPreflight"))).containsKey("gpuStackChanges");
+        assertThat(messages(Event.Kind.WARNING)).anySatisfy(w -> assertThat(w)
+                .startsWith("the GPU stack differs from the one recorded with the snapshot: driver 535.104.05 -> 580.159.04;"));
+    }
+
+    @Test
+    void gpuStack_sameAsTheSnapshots_saysSo_noWarning() throws Exception {
+        Map<String, Object> snapshotResult = Map.of("status", "succeeded",
+                "gpuStack", io.powerai.core.gpu.GpuStack.of(GpuFixtures.inventory("h100"), null).toJson());
+        Files.createDirectories(project.resolve(".powerai"));
+        Files.writeString(project.resolve(".powerai/amlEnvSnapshot.json"), Json.pretty(snapshotResult));
+
+        Map<String, Object> result = nativeRun(Map.of("gpus", 1), smi("h100"));
+
+        assertThat(map(result.get("gpuPreflight"))).containsKey("gpuStack").doesNotContainKey("gpuStackChanges");
+        assertThat(messages(Event.Kind.WARNING)).noneSatisfy(w -> assertThat(w).contains("GPU stack"));
+        assertThat(messages(Event.Kind.PROGRESS)).anySatisfy(m -> assertThat(m).startsWith("GPU stack as recorded with the snapshot (sha256:"));
+    }
+
+    @Test
     void native_busyGpu_require_stopsBeforeAnythingRuns_exit3_oneLine() {
         PowerAiException e = catchThrowableOfType(PowerAiException.class, () -> nativeRun(Map.of("gpus", 1), smi("h100-busy")));
 
