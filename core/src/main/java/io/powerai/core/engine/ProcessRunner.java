@@ -85,11 +85,7 @@ public final class ProcessRunner {
         try {
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 timedOut = true;
-                process.destroy();
-                if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                    process.destroyForcibly();
-                    process.waitFor();
-                }
+                stopTree(process, Duration.ofSeconds(10));
             }
             reader.join(TimeUnit.SECONDS.toMillis(10));
         } catch (InterruptedException e) {
@@ -100,6 +96,38 @@ public final class ProcessRunner {
         synchronized (lines) {
             return new Result(process.exitValue(), List.copyOf(lines), timedOut);
         }
+    }
+
+    /**
+     * Terminates {@code process} and every process it started, then kills what is left after {@code grace}. The
+     * children are listed first: once their parent is gone they belong to init and can no longer be found from it
+     * (a training's data-loader workers, a shell's sleep, would otherwise outlive the timeout and hold the GPU).
+     */
+    static void stopTree(Process process, Duration grace) throws InterruptedException {
+        List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
+        tree.add(process.toHandle());
+        tree.forEach(ProcessHandle::destroy);
+        long deadline = System.nanoTime() + grace.toNanos();
+        for (ProcessHandle handle : tree) {
+            long left = deadline - System.nanoTime();
+            if (left > 0) {
+                try {
+                    handle.onExit().get(left, TimeUnit.NANOSECONDS);
+                } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                    // what has not ended by the deadline is killed below
+                }
+            }
+        }
+        // Children started during the grace period are found through those still alive.
+        List<ProcessHandle> left = new ArrayList<>();
+        for (ProcessHandle handle : tree) {
+            if (handle.isAlive()) {
+                left.addAll(handle.descendants().toList());
+                left.add(handle);
+            }
+        }
+        left.forEach(ProcessHandle::destroyForcibly);
+        process.waitFor();
     }
 
     public Result run(List<String> command, Duration timeout) throws NotStarted {
@@ -161,11 +189,7 @@ public final class ProcessRunner {
                 boolean wasRunning = process.isAlive();
                 try {
                     if (wasRunning) {
-                        process.destroy();
-                        if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                            process.destroyForcibly();
-                            process.waitFor();
-                        }
+                        stopTree(process, Duration.ofSeconds(5));
                     }
                     reader.join(TimeUnit.SECONDS.toMillis(5));
                 } catch (InterruptedException e) {
