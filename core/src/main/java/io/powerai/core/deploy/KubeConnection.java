@@ -124,9 +124,18 @@ public final class KubeConnection implements AutoCloseable {
             ProcessRunner runner = new ProcessRunner(Map.of("AZURE_CONFIG_DIR", dir.resolve("az").toString(),
                     "AZURE_CORE_COLLECT_TELEMETRY", "false"));
             events.progress("credentials: az login --service-principal (client " + env.get("AZURE_CLIENT_ID") + ")");
+            // Never on the command line, where every local user sees it (ps, /proc/PID/cmdline) and process auditing
+            // records it: azure-cli reads an argument's value from the file an '@' names. The file is private to
+            // this user (in the rwx------ folder) and removed as soon as az has logged in.
+            Path secretFile = dir.resolve("sp-secret");
+            writePrivate(secretFile, secret);
             List<String> login = new ArrayList<>(List.of(az, "login", "--service-principal", "--username", env.get("AZURE_CLIENT_ID"),
-                    "--password", secret, "--tenant", env.get("AZURE_TENANT_ID"), "--output", "none", "--only-show-errors"));
-            az(stage, runner, login, "az login --service-principal", secret);
+                    "--password", "@" + secretFile, "--tenant", env.get("AZURE_TENANT_ID"), "--output", "none", "--only-show-errors"));
+            try {
+                az(stage, runner, login, "az login --service-principal", secret);
+            } finally {
+                deleteQuietly(secretFile);
+            }
             Path kubeconfig = dir.resolve("kubeconfig");
             List<String> credentials = new ArrayList<>(List.of(az, "aks", "get-credentials", "--resource-group", settings.resourceGroup(),
                     "--name", settings.clusterName(), "--file", kubeconfig.toString(), "--overwrite-existing", "--only-show-errors"));
@@ -145,6 +154,24 @@ public final class KubeConnection implements AutoCloseable {
         } catch (RuntimeException e) {
             deleteTree(dir);
             throw e;
+        }
+    }
+
+    private static void writePrivate(Path file, String content) {
+        try {
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(file, content);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the service principal's secret for az into " + file.getParent() + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            // the whole folder is deleted on close or on failure
         }
     }
 

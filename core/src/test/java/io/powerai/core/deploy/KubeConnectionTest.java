@@ -98,12 +98,14 @@ class KubeConnectionTest {
         Files.writeString(az, """
                 #!/bin/sh
                 echo "AZURE_CONFIG_DIR=$AZURE_CONFIG_DIR $1 $2" >> %s
+                echo "argv $*" >> %s
+                [ "$1" = login ] && echo "password file holds: $(cat "${6#@}") mode $(stat -c %%a "${6#@}")" >> %s
                 case "$1" in
                   login) %s ;;
                   aks) while [ $# -gt 0 ]; do [ "$1" = "--file" ] && cp %s "$2"; echo "arg $1" >> %s; shift; done ;;
                 esac
                 exit 0
-                """.formatted(log, loginBehaviour, kubeconfigSource, log));
+                """.formatted(log, log, log, loginBehaviour, kubeconfigSource, log));
         Files.setPosixFilePermissions(az, PosixFilePermissions.fromString("rwx------"));
         return az;
     }
@@ -130,11 +132,16 @@ class KubeConnectionTest {
         assertThat(log).contains("arg --resource-group", "arg rg-ml", "arg --name", "arg aks-prod", "arg --file",
                 "arg " + temp.resolve("kubeconfig"), "arg --subscription", "arg sub-1");
         assertThat(events.toString()).doesNotContain("sp-s3cret-value").contains("az aks get-credentials --resource-group rg-ml --name aks-prod");
+        // The secret reaches az through a private file named with '@', never through its command line.
+        assertThat(log).filteredOn(l -> l.startsWith("argv ")).isNotEmpty().allSatisfy(l -> assertThat(l).doesNotContain("sp-s3cret-value"));
+        assertThat(log).contains("argv login --service-principal --username 00000000-1111-2222-3333-444444444444 --password @"
+                + temp.resolve("sp-secret") + " --tenant tenant-1 --output none --only-show-errors");
+        assertThat(log).contains("password file holds: sp-s3cret-value mode 600");
     }
 
     @Test
     void servicePrincipal_loginFails_exit3_secretRedacted_tempDirGone() throws Exception {
-        Path az = fakeAz("echo \"ERROR: AADSTS7000215: Invalid client secret provided: $6\"; exit 1");
+        Path az = fakeAz("echo \"ERROR: AADSTS7000215: Invalid client secret provided: $(cat ${6#@})\"; exit 1");
         AksSettings settings = settings(Map.of("resource_group", "rg-ml", "cluster_name", "aks-prod"));
         long tempsBefore = countTemps();
 
