@@ -55,11 +55,19 @@ public final class EnvironmentSnapshot {
      *
      * @param apt Debian packages {@code name=version}
      * @param pip Python distributions {@code name==version} (or {@code name @ url})
+     * @param conda conda packages as exact match specs, {@code [channel::]name=version=build}
+     * @param condaChannels the channels of the captured environment, in its order of priority
      */
-    public record Derived(String image, List<String> apt, List<String> pip) {
+    public record Derived(String image, List<String> apt, List<String> pip, List<String> conda, List<String> condaChannels) {
         public Derived {
             apt = List.copyOf(apt);
             pip = List.copyOf(pip);
+            conda = List.copyOf(conda);
+            condaChannels = List.copyOf(condaChannels);
+        }
+
+        public Derived(String image, List<String> apt, List<String> pip) {
+            this(image, apt, pip, List.of(), List.of());
         }
 
         /** The requirements file the build installs the captured distributions from. */
@@ -154,6 +162,13 @@ public final class EnvironmentSnapshot {
         if (env.conda() != null) {
             out.append("RUN conda env update --name base --file ").append(IMAGE_HOME).append("/project/")
                     .append(relative(env, env.condaFile())).append(" \\\n && conda clean --all --yes\n");
+        }
+        if (derived != null && !derived.conda().isEmpty()) {
+            // Exact specs (version and build) from the captured channels only: the solver has nothing left to choose.
+            out.append("RUN conda install --yes --name base --override-channels");
+            derived.condaChannels().forEach(c -> out.append(" --channel ").append(c));
+            derived.conda().forEach(c -> out.append(" \\\n      ").append(quote(c)));
+            out.append(" \\\n && conda clean --all --yes\n");
         }
         List<String> requirementFiles = new ArrayList<>();
         String workDir = IMAGE_HOME;
@@ -377,11 +392,19 @@ public final class EnvironmentSnapshot {
         if (!problems.isEmpty()) {
             throw new PowerAiException.InvalidInput(String.join("\n", problems));
         }
-        if (captured.condaPresent()) {
-            events.warning("'capture_from' " + captureFrom + " has conda packages: they are not derived (give a conda_file)");
-        }
-        events.progress("derived " + derived.pip().size() + " pip and " + derived.apt().size() + " apt pins from " + captureFrom);
+        requireCondaInBase(derived, base, pinnedBase.toString());
+        events.progress("derived " + derived.pip().size() + " pip, " + derived.conda().size() + " conda and " + derived.apt().size()
+                + " apt pins from " + captureFrom);
         return derived;
+    }
+
+    /** Derived conda pins need conda in the base to install them with. */
+    static void requireCondaInBase(Derived derived, Capture.Captured base, String pinnedBase) {
+        if (!derived.conda().isEmpty() && !base.condaPresent()) {
+            throw new PowerAiException.InvalidInput(STAGE.stepName() + ": 'capture_from' " + derived.image() + " has "
+                    + derived.conda().size() + " conda package(s) over the base, but 'base_image' " + pinnedBase
+                    + " has no conda to install them with; use the conda base the experiment image was made from");
+        }
     }
 
     /** Pure: the pins of what {@code captured} installed or changed over {@code base}. */
@@ -412,7 +435,18 @@ public final class EnvironmentSnapshot {
                 pip.add(urls.getOrDefault(d.name(), d.name() + "==" + d.version()));
             }
         });
-        return new Derived(image, apt, pip);
+        List<String> conda = new ArrayList<>();
+        captured.conda().forEach((name, pkg) -> {
+            Capture.CondaPackage inBase = base.conda().get(name);
+            boolean same = inBase != null && java.util.Objects.equals(inBase.version(), pkg.version())
+                    && java.util.Objects.equals(inBase.build(), pkg.build());
+            // pip-installed distributions show up in conda's list with channel "pypi"; pip pins them.
+            if (!same && !"pypi".equals(pkg.channel()) && pkg.version() != null) {
+                conda.add((pkg.channel() == null ? "" : pkg.channel() + "::") + name + "=" + pkg.version()
+                        + (pkg.build() == null ? "" : "=" + pkg.build()));
+            }
+        });
+        return new Derived(image, apt, pip, conda, conda.isEmpty() ? List.of() : captured.condaChannels());
     }
 
     static List<String> conflicts(EnvironmentSpec env, Derived derived) {

@@ -166,6 +166,43 @@ class EnvironmentSnapshotInputsTest {
         assertThat(derived.apt()).containsExactly("tzdata=2024a-0+deb12u1");
         assertThat(derived.pip()).containsExactly("gitpkg @ git+https://example.org/gitpkg.git@3f2a9c1d4e5b6a7980c1d2e3f4a5b6c7d8e9f0a1",
                 "tiny-dep==0.1.0", "tinypkg==1.0.0");
+        // The base has _libgcc_mutex, pip and python at the same version and build: only numpy is new.
+        assertThat(derived.conda()).containsExactly("conda-forge::numpy=1.26.4=py311h64a7726_0");
+        assertThat(derived.condaChannels()).containsExactly("conda-forge", "defaults");
+    }
+
+    @Test
+    void derive_condaPackagesOverABaseWithoutConda_isInvalidInput() throws IOException {
+        Capture.Captured image = Capture.parse(Files.readAllLines(Path.of(
+                "src/test/resources/io/powerai/core/snapshot/CaptureTest/conda-image.txt")));
+        List<String> plain = new java.util.ArrayList<>(Files.readAllLines(Path.of(
+                "src/test/resources/io/powerai/core/snapshot/CaptureTest/base-image.txt")));
+        int from = plain.indexOf("@@powerai:conda");
+        int to = plain.indexOf("@@powerai:dpkg");
+        plain.subList(from + 1, to).clear(); // a base with no conda: its conda section is empty
+        Capture.Captured base = Capture.parse(plain);
+        EnvironmentSnapshot.Derived derived = EnvironmentSnapshot.derive("lab@sha256:x", image, base);
+
+        assertThatThrownBy(() -> EnvironmentSnapshot.requireCondaInBase(derived, base, "debian@sha256:y"))
+                .isInstanceOf(io.powerai.core.PowerAiException.InvalidInput.class)
+                .hasMessage("amlEnvSnapshot: 'capture_from' lab@sha256:x has 4 conda package(s) over the base, but 'base_image'"
+                        + " debian@sha256:y has no conda to install them with; use the conda base the experiment image was made from");
+    }
+
+    @Test
+    void renderDockerfile_withCapturedCondaPins_matchesGolden() {
+        Map<String, Object> extra = new LinkedHashMap<>();
+        extra.put("capture_from", "127.0.0.1:5000/lab/conda-experiment:1");
+        extra.put("conda_file", null); // capture_from stands for the whole environment: no conda_file beside it
+        extra.put("pip_requirements", null);
+        EnvironmentSpec env = spec(extra);
+        EnvironmentSnapshot.Derived derived = new EnvironmentSnapshot.Derived("127.0.0.1:5000/lab/conda-experiment@sha256:" + "3f".repeat(32),
+                List.of(), List.of("tinypkg==1.0.0"), List.of("conda-forge::numpy=1.26.4=py311h64a7726_0", "scipy=1.12.0=py311h64a7726_2"),
+                List.of("conda-forge", "defaults"));
+
+        String dockerfile = EnvironmentSnapshot.renderDockerfile("demo", env, derived, BASE, PINNED_BASE, id(env));
+
+        Golden.assertMatches(EnvironmentSnapshotInputsTest.class, "captured-conda", "Dockerfile", dockerfile);
     }
 
     private StageContext contextWithNvidiaSmi(Path nvidiaSmi, List<io.powerai.core.event.Event> events) {
