@@ -64,6 +64,22 @@ public final class GpuSampler {
         return sampler;
     }
 
+    /**
+     * A sampling that ran elsewhere (nvidia-smi's CSV lines kept in a file by the training container of a pod), read
+     * as if it had been watched here; {@code missing}, when not null, says why there are no lines.
+     */
+    public static GpuSampler replay(List<String> lines, String missing, Duration interval, Path csvFile) {
+        GpuSampler sampler;
+        try {
+            sampler = new GpuSampler(csvFile, interval, Duration.ofDays(1), text -> { });
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot write " + csvFile + ": " + e.getMessage(), e);
+        }
+        sampler.notStarted = missing;
+        lines.forEach(sampler::accept);
+        return sampler;
+    }
+
     void accept(String line) {
         if (line.isBlank()) {
             return;

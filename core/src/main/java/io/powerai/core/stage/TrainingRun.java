@@ -94,16 +94,7 @@ public final class TrainingRun {
         StageEvents events = ctx.events().forStage(STAGE.stepName());
         boolean nativeRun = spec.nativeBackend();
         // A native run has no image: it needs no snapshot, and records instead that its environment is not pinned.
-        String image = nativeRun ? null : imageOverride != null ? imageOverride
-                : String.valueOf(ctx.workspace().requireResult(Stage.SNAPSHOT, STAGE).get("image"));
-        if (!nativeRun) {
-            try {
-                ImageReference.parse(image);
-            } catch (IllegalArgumentException e) {
-                throw new PowerAiException.InvalidInput(STAGE.stepName() + ": 'image' must be an image reference; got '" + image
-                        + "' (" + e.getMessage() + ")");
-            }
-        }
+        String image = nativeRun ? null : image(ctx, imageOverride);
         TrainingGpu.Plan gpu = TrainingGpu.plan(ctx, spec, image, events);
         Map<String, Object> environment = nativeRun ? NativeTraining.describe(spec.python()) : null;
         Path stageDir = ctx.workspace().stageDir(STAGE);
@@ -173,6 +164,55 @@ public final class TrainingRun {
                     + result.lastLines(1));
         }
 
+        return record(ctx, new Finished(image, environment, gpu, result, durationMillis, metrics, telemetry,
+                sampler == null ? null : sampler.summary().describe(), null));
+    }
+
+    /** The image to train in: {@code imageOverride} (the step's 'image'), else the last snapshot's, pinned. */
+    static String image(StageContext ctx, String imageOverride) {
+        String image = imageOverride != null ? imageOverride
+                : String.valueOf(ctx.workspace().requireResult(Stage.SNAPSHOT, STAGE).get("image"));
+        try {
+            ImageReference.parse(image);
+        } catch (IllegalArgumentException e) {
+            throw new PowerAiException.InvalidInput(STAGE.stepName() + ": 'image' must be an image reference; got '" + image
+                    + "' (" + e.getMessage() + ")");
+        }
+        return image;
+    }
+
+    /**
+     * What a finished training left, however it ran (a container, the agent's Python, the training container of a
+     * Kubernetes agent pod): the result of the process (its exit code, and its output as lines), how long it took,
+     * the metrics read from its output, and GPU use when it was sampled ({@code telemetrySummary}: one line).
+     */
+    record Finished(String image, Map<String, Object> environment, TrainingGpu.Plan gpu, ProcessRunner.Result result,
+                    long durationMillis, Metrics metrics, Map<String, Object> telemetry, String telemetrySummary,
+                    Map<String, Object> placement) {
+    }
+
+    /**
+     * Hashes the outputs, draws the metrics chart, appends the audit record and writes the result; a failed run is
+     * recorded the same way, then the stage fails.
+     */
+    static Map<String, Object> record(StageContext ctx, Finished finished) {
+        TrainSpec spec = ctx.spec().train();
+        StageEvents events = ctx.events().forStage(STAGE.stepName());
+        boolean nativeRun = spec.nativeBackend();
+        String image = finished.image();
+        Map<String, Object> environment = finished.environment();
+        TrainingGpu.Plan gpu = finished.gpu();
+        ProcessRunner.Result result = finished.result();
+        long durationMillis = finished.durationMillis();
+        Metrics metrics = finished.metrics();
+        Map<String, Object> telemetry = finished.telemetry();
+        Path stageDir = ctx.workspace().stageDir(STAGE);
+        Path outputs = stageDir.resolve("outputs");
+        Path log = stageDir.resolve("train.log");
+        Path samples = stageDir.resolve("gpu-samples.csv");
+        Path chart = stageDir.resolve("metrics.svg");
+        Path projectDir = ctx.spec().projectDir();
+
         Map<String, String> outputFiles = Digests.sha256Tree(outputs);
         String status = result.exitCode() == 0 && !result.timedOut() ? "succeeded" : "failed";
         String failure = result.timedOut()
@@ -223,6 +263,9 @@ public final class TrainingRun {
             details.put("failureReason", failureReason);
         }
         details.put("backend", spec.backend());
+        if (finished.placement() != null) {
+            details.put("placement", finished.placement());
+        }
         details.put("environmentPinned", TrainingOutcome.pinned(image));
         if (environment != null) {
             details.put("environment", environment);
@@ -245,6 +288,9 @@ public final class TrainingRun {
             out.put("image", image);
         }
         out.put("backend", spec.backend());
+        if (finished.placement() != null) {
+            out.put("placement", finished.placement());
+        }
         out.put("environmentPinned", TrainingOutcome.pinned(image));
         if (environment != null) {
             out.put("environment", environment);
@@ -277,9 +323,9 @@ public final class TrainingRun {
         }
         out.put("audit", Map.of("seq", record.seq(), "hash", record.hash()));
         ctx.workspace().writeResult(STAGE, out);
-        if (sampler != null) {
-            events.progress("GPU use: " + sampler.summary().describe()
-                    + (telemetry.containsKey("problem") ? " (" + telemetry.get("problem") + ")" : ""));
+        if (finished.telemetrySummary() != null) {
+            events.progress("GPU use: " + finished.telemetrySummary()
+                    + (telemetry != null && telemetry.containsKey("problem") ? " (" + telemetry.get("problem") + ")" : ""));
         }
         if (failure != null) {
             throw new PowerAiException.StageFailed(STAGE.stepName() + ": " + failure + "; log kept at " + log
@@ -300,7 +346,7 @@ public final class TrainingRun {
         }
     }
 
-    private static void deleteIfExists(Path file) {
+    static void deleteIfExists(Path file) {
         try {
             Files.deleteIfExists(file);
         } catch (IOException e) {
@@ -308,7 +354,7 @@ public final class TrainingRun {
         }
     }
 
-    private static void resetDirectory(Path dir) {
+    static void resetDirectory(Path dir) {
         try {
             if (Files.exists(dir)) {
                 try (Stream<Path> walk = Files.walk(dir)) {
