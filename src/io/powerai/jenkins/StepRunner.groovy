@@ -23,7 +23,7 @@ class StepRunner {
     /** Parameters the step itself takes, never written to the spec: where the project is, and credential ids. */
     static final Map<String, List<String>> STEP_ONLY_PARAMETERS = [
             amlEnvSnapshot: ['projectDir', 'registryCredentialsId'],
-            gpuTrain      : ['projectDir', 'registryCredentialsId', 'kubeconfigCredentialsId'],
+            gpuTrain      : ['projectDir', 'registryCredentialsId', 'kubeconfigCredentialsId', 'kubernetesAgent', 'kubernetesCloud'],
             scoringImage  : ['projectDir', 'registryCredentialsId'],
             aksDeploy     : ['projectDir', 'registryCredentialsId', 'azureCredentialsId', 'kubeconfigCredentialsId'],
     ]
@@ -70,23 +70,99 @@ class StepRunner {
      * computed in the @NonCPS methods below (CPS-interpreted code is slow and must stay serializable).
      */
     static Map run(def script, String step, Map args) {
-        Map plan = plan(step, args == null ? [:] : args, locateCli(script), script.env.POWERAI_ENGINE as String)
-        script.writeFile(file: plan.specFile, text: plan.specText, encoding: 'UTF-8')
-        List bindings = credentialBindings(script, plan.credentialIds)
+        Map arguments = args == null ? [:] : args
+        if (step == 'gpuTrain' && arguments.kubernetesAgent) {
+            return runOnKubernetesAgent(script, arguments)
+        }
+        Map plan = plan(step, arguments, locateCli(script), script.env.POWERAI_ENGINE as String)
         int status = -1
         try {
-            script.withEnv(plan.environment) {
-                if (bindings) {
-                    script.withCredentials(bindings) {
-                        status = script.sh(plan.sh)
-                    }
-                } else {
-                    status = script.sh(plan.sh)
-                }
-            }
+            status = invoke(script, plan)
         } finally {
             script.archiveArtifacts(artifacts: artifacts(step, status), fingerprint: true, allowEmptyArchive: true)
         }
+        return finish(script, step, plan, status)
+    }
+
+    /** The pod YAML file, the training container, and the runner the CLI prepares for it (see PodTraining in core). */
+    static final String POD_YAML = '.powerai/specs/gpuTrain.pod.yaml'
+    static final String POD_CONTAINER = 'train'
+    static final String POD_RUNNER = 'python3 .powerai/train/pod_train_runner.py .powerai/train/pod-run.json'
+
+    /**
+     * gpuTrain with kubernetesAgent: true. The CLI renders the pod (the snapshot image as container 'train', with
+     * nvidia.com/gpu limits and GPU node-pool tolerations) on the current agent; the workspace is stashed into the
+     * pod; there the CLI (agent container) prepares the run, the training container runs it, the CLI records it;
+     * the .powerai folder comes back, so the next steps find the model and the audit log where they always do.
+     */
+    private static Map runOnKubernetesAgent(def script, Map args) {
+        String engine = script.env.POWERAI_ENGINE as String
+        Map template = plan('gpuTrain', args, locateCli(script), engine, 'pod-template', ' >"$POWERAI_POD_YAML"')
+        template.environment << "POWERAI_POD_YAML=${POD_YAML}".toString()
+        int status = invoke(script, template)
+        if (status != 0) {
+            script.archiveArtifacts(artifacts: AUDIT_LOG, fingerprint: true, allowEmptyArchive: true)
+            return finish(script, 'gpuTrain', template, status)
+        }
+        Map names = stashNames(script.env.BUILD_TAG as String)
+        script.stash(name: names.workspace, includes: '**', allowEmpty: true)
+        Map podArgs = [yaml: script.readFile(file: POD_YAML, encoding: 'UTF-8')]
+        if (args.kubernetesCloud) {
+            podArgs.cloud = args.kubernetesCloud
+        }
+        Map record = template
+        try {
+            script.podTemplate(podArgs) {
+                // POD_LABEL: the label the kubernetes plugin gives the pod, in the environment of the body.
+                script.node(script.env.POD_LABEL as String) {
+                    script.unstash(names.workspace)
+                    Map podCli = locateCli(script)
+                    Map prepare = plan('gpuTrain', args, podCli, null, 'train', ' --pod prepare')
+                    status = invoke(script, prepare)
+                    record = prepare
+                    if (status == 0) {
+                        script.container(POD_CONTAINER) {
+                            // What the training did is the record's to judge: its log and exit status are in the workspace.
+                            script.sh(script: POD_RUNNER, returnStatus: true, label: 'gpuTrain in the training container')
+                        }
+                        record = plan('gpuTrain', args, podCli, null, 'train', ' --pod record')
+                        status = invoke(script, record)
+                    }
+                    script.stash(name: names.results, includes: '.powerai/**', allowEmpty: true)
+                }
+            }
+            script.unstash(names.results)
+        } finally {
+            script.archiveArtifacts(artifacts: artifacts('gpuTrain', status), fingerprint: true, allowEmptyArchive: true)
+        }
+        return finish(script, 'gpuTrain', record, status)
+    }
+
+    @NonCPS
+    static Map stashNames(String buildTag) {
+        String unique = "powerai-gpuTrain-${buildTag ?: 'build'}-${UUID.randomUUID().toString().take(8)}"
+        return [workspace: "${unique}-workspace".toString(), results: "${unique}-results".toString()]
+    }
+
+    /** Writes the spec, binds the credentials, runs the CLI; its exit status. */
+    private static int invoke(def script, Map plan) {
+        script.writeFile(file: plan.specFile, text: plan.specText, encoding: 'UTF-8')
+        List bindings = credentialBindings(script, plan.credentialIds)
+        int status = -1
+        script.withEnv(plan.environment) {
+            if (bindings) {
+                script.withCredentials(bindings) {
+                    status = script.sh(plan.sh)
+                }
+            } else {
+                status = script.sh(plan.sh)
+            }
+        }
+        return status
+    }
+
+    /** error() with the CLI's message, or the result file as a Map with its one summary line. */
+    private static Map finish(def script, String step, Map plan, int status) {
         String stderr = script.fileExists(plan.errFile) ? script.readFile(file: plan.errFile, encoding: 'UTF-8') : ''
         if (status != 0) {
             script.error(failureMessage(step, status, stderr))
@@ -105,6 +181,12 @@ class StepRunner {
      */
     @NonCPS
     static Map plan(String step, Map args, Map cli, String agentEngine) {
+        return plan(step, args, cli, agentEngine, COMMANDS[step], '')
+    }
+
+    /** As above, for another CLI command of the step ({@code command}), with {@code extra} (a constant) after its options. */
+    @NonCPS
+    static Map plan(String step, Map args, Map cli, String agentEngine, String command, String extra) {
         Map defaults = cli.defaults instanceof Map ? (Map) cli.defaults : [:]
         String specFile = ".powerai/specs/${step}.json"
         String errFile = ".powerai/specs/${step}.stderr"
@@ -123,10 +205,9 @@ class StepRunner {
         if (defaults.engine && !agentEngine) {
             environment << "POWERAI_ENGINE=${defaults.engine}".toString()
         }
-        String command = COMMANDS[step]
         // Single-quoted: the shell expands the variables; no value is ever part of the script's text.
         String shell = (bundled ? '"$POWERAI_JAVA" -jar "$POWERAI_JAR" ' : '$POWERAI_CLI ') + command +
-                ' "$POWERAI_PROJECT" --spec "$POWERAI_SPEC" --workspace "$POWERAI_WORKSPACE" 2>"$POWERAI_ERR"'
+                ' "$POWERAI_PROJECT" --spec "$POWERAI_SPEC" --workspace "$POWERAI_WORKSPACE"' + extra + ' 2>"$POWERAI_ERR"'
         return [
                 specFile     : specFile,
                 specText     : specText(step, args, defaults),

@@ -1,9 +1,11 @@
 package io.powerai.cli;
 
+import io.powerai.core.PowerAiException;
 import io.powerai.core.spec.Stage;
 import io.powerai.core.stage.EnvironmentSnapshot;
 import io.powerai.core.stage.LocalDeployment;
 import io.powerai.core.stage.Pipeline;
+import io.powerai.core.stage.PodTraining;
 import io.powerai.core.stage.ScoringImage;
 import io.powerai.core.stage.StageContext;
 import io.powerai.core.stage.TrainingRun;
@@ -48,11 +50,35 @@ final class StageCommands {
         PowerAiCommand.Common common;
         @Option(names = "--image", paramLabel = "REF", description = "Image to train in (default: the last snapshot's, pinned by digest).")
         String image;
+        @Option(names = "--pod", paramLabel = "PART", description = "On a Jenkins Kubernetes agent pod (from 'powerai pod-template'): "
+                + "'prepare' writes the runner for the pod's training container, which the step runs there with python3; "
+                + "'record' records what it left. Both run in the agent container.")
+        String pod;
 
         @Override
         public Integer call() {
-            Map<String, Object> result = TrainingRun.run(common.context(top, Stage.TRAIN), image != null ? image : common.specImage);
+            String ref = image != null ? image : common.specImage;
+            if (pod != null) {
+                return pod(ref);
+            }
+            Map<String, Object> result = TrainingRun.run(common.context(top, Stage.TRAIN), ref);
             top.console.line("metrics: " + result.get("metrics"));
+            return 0;
+        }
+
+        private Integer pod(String ref) {
+            switch (pod) {
+                case "prepare" -> {
+                    Map<String, Object> prepared = PodTraining.prepare(common.context(top, Stage.TRAIN), ref);
+                    top.console.line("run in container '" + prepared.get("container") + "': python3 " + prepared.get("runner") + " "
+                            + prepared.get("config"));
+                }
+                case "record" -> {
+                    Map<String, Object> result = PodTraining.record(common.context(top, Stage.TRAIN));
+                    top.console.line("metrics: " + result.get("metrics"));
+                }
+                default -> throw new PowerAiException.InvalidInput("gpuTrain: '--pod' must be 'prepare' or 'record'; got '" + pod + "'");
+            }
             return 0;
         }
     }

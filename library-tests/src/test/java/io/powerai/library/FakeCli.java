@@ -32,8 +32,14 @@ final class FakeCli {
     enum Scenario { SUCCEEDS, STAGE_FAILS, INFRASTRUCTURE_UNAVAILABLE }
 
     /** The CLI's exit code and what it wrote to stderr. */
-    record Outcome(int status, String stderr) {
+    record Outcome(int status, String stderr, String stdout) {
+        Outcome(int status, String stderr) {
+            this(status, stderr, "");
+        }
     }
+
+    /** What the pod-template command prints: a pod with the training container, as the real one renders it. */
+    static final String POD_YAML = "apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - name: train\n    image: IMAGE\n";
 
     /** One run of the CLI as the shell started it: the step, the environment it saw. */
     record Invocation(String step, Map<String, String> environment) {
@@ -75,7 +81,16 @@ final class FakeCli {
 
     /** Runs {@code command} in {@code workspace}; paths in the environment are relative to it, as for the shell. */
     Outcome run(String command, Path workspace, Map<String, String> env) {
-        Stage stage = stageOfCommand(command);
+        return run(command, workspace, env, "");
+    }
+
+    /**
+     * As above; {@code script} is the whole shell script, for the options after the command: pod-template prints
+     * the pod, and train --pod prepare leaves the runner that the training container then runs.
+     */
+    Outcome run(String command, Path workspace, Map<String, String> env, String script) {
+        boolean podTemplate = command.equals("pod-template");
+        Stage stage = podTemplate ? Stage.TRAIN : stageOfCommand(command);
         invocations.add(new Invocation(stage.stepName(), Map.copyOf(env)));
         Path project = workspace.resolve(env.get("POWERAI_PROJECT")).normalize();
         Path specFile = workspace.resolve(env.get("POWERAI_SPEC")).normalize();
@@ -87,6 +102,15 @@ final class FakeCli {
             return new Outcome(e.exitCode(), e.getMessage() + "\n");
         }
         Workspace ws = new Workspace(outputRoot, Clock.systemUTC());
+        if (podTemplate) {
+            return new Outcome(0, "", POD_YAML.replace("IMAGE", String.valueOf(spec.image())));
+        }
+        if (script.contains(" --pod prepare")) {
+            Path dir = ws.stageDir(stage);
+            write(dir.resolve("pod_train_runner.py"), "print('training in the pod')\n");
+            write(dir.resolve("pod-run.json"), "{}\n");
+            return new Outcome(0, "");
+        }
         return switch (scenarios.getOrDefault(stage, Scenario.SUCCEEDS)) {
             case SUCCEEDS -> succeed(stage, spec, ws);
             case STAGE_FAILS -> fail(stage, spec, ws);

@@ -79,6 +79,12 @@ public abstract class LibraryPipelineTest extends BasePipelineTest {
     protected final List<Map<String, Object>> boundCredentials = new ArrayList<>();
     protected final List<String> nodeLabels = new ArrayList<>();
     protected final List<String> stages = new ArrayList<>();
+    protected final List<String> stashes = new ArrayList<>();
+    protected final List<String> unstashes = new ArrayList<>();
+    protected final List<Map<String, Object>> podTemplates = new ArrayList<>();
+    /** Scripts that sh ran inside container(NAME), as "NAME: script". */
+    protected final List<String> containerScripts = new ArrayList<>();
+    private String currentContainer;
     private final Deque<Map<String, String>> environment = new ArrayDeque<>();
     private Path fakeDir;
     /** The fake CLI script: {@code /bin/sh <it>} is a command prefix for POWERAI_CLI. */
@@ -111,6 +117,7 @@ public abstract class LibraryPipelineTest extends BasePipelineTest {
         Files.writeString(fakeCli, """
                 # Stands in for the powerai CLI: records its arguments, answers what the test decided.
                 printf '%s\\n' "$@" > "$FAKE_DIR/argv"
+                cat "$FAKE_DIR/stdout"
                 cat "$FAKE_DIR/stderr" >&2
                 exit "$(cat "$FAKE_DIR/status")"
                 """);
@@ -234,8 +241,35 @@ public abstract class LibraryPipelineTest extends BasePipelineTest {
         allow("parameters", List.of(List.class), null);
         allow("choice", List.of(Map.class), null);
         allow("cron", List.of(String.class), null);
-        allow("stash", List.of(Map.class), null);
-        allow("unstash", List.of(String.class), null);
+        allow("stash", List.of(Map.class), Closures.of1(a -> {
+            stashes.add(String.valueOf(((Map<?, ?>) a).get("name")) + " " + ((Map<?, ?>) a).get("includes"));
+            return null;
+        }));
+        allow("unstash", List.of(String.class), Closures.of1(name -> {
+            unstashes.add(String.valueOf(name));
+            return null;
+        }));
+        // The kubernetes plugin: the pod's label is in the body's environment; container() switches where sh runs.
+        allow("podTemplate", List.of(Map.class, groovy.lang.Closure.class), Closures.of2((a, body) -> {
+            Map<String, Object> copy = new LinkedHashMap<>();
+            ((Map<?, ?>) a).forEach((k, v) -> copy.put(String.valueOf(k), v));
+            podTemplates.add(copy);
+            env.put("POD_LABEL", "powerai-pod-1");
+            try {
+                return getHelper().callClosure((groovy.lang.Closure<?>) body);
+            } finally {
+                env.remove("POD_LABEL");
+            }
+        }));
+        allow("container", List.of(String.class, groovy.lang.Closure.class), Closures.of2((name, body) -> {
+            String outer = currentContainer;
+            currentContainer = String.valueOf(name);
+            try {
+                return getHelper().callClosure((groovy.lang.Closure<?>) body);
+            } finally {
+                currentContainer = outer;
+            }
+        }));
         allow("deleteDir", List.of(), null);
         allow("poweraiRecordLineage", List.of(Map.class), Closures.of1(a -> {
             // The plugin's step needs the audit log (and would fail without it): what the build shows on its page.
@@ -309,9 +343,13 @@ public abstract class LibraryPipelineTest extends BasePipelineTest {
         String script = String.valueOf(args.get("script"));
         Map<String, String> env = currentEnvironment();
         Matcher m = CLI_COMMAND.matcher(script);
-        FakeCli.Outcome outcome = m.find() ? cli.run(m.group(1), workspace, env) : new FakeCli.Outcome(0, "");
+        FakeCli.Outcome outcome = m.find() ? cli.run(m.group(1), workspace, env, script) : new FakeCli.Outcome(0, "");
+        if (currentContainer != null) {
+            containerScripts.add(currentContainer + ": " + script);
+        }
         try {
             Files.writeString(fakeDir.resolve("stderr"), outcome.stderr());
+            Files.writeString(fakeDir.resolve("stdout"), outcome.stdout());
             Files.writeString(fakeDir.resolve("status"), String.valueOf(outcome.status()));
             Files.deleteIfExists(fakeDir.resolve("argv"));
             Files.deleteIfExists(fakeDir.resolve("jar"));

@@ -291,6 +291,9 @@ public class StepsTest extends LibraryPipelineTest {
         if (step.equals("gpuTrain") || step.equals("aksDeploy")) {
             expected.add("kubeconfigCredentialsId");
         }
+        if (step.equals("gpuTrain")) {
+            expected.addAll(List.of("kubernetesAgent", "kubernetesCloud"));
+        }
         if (step.equals("aksDeploy")) {
             expected.add("azureCredentialsId");
         }
