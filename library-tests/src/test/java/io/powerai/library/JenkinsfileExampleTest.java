@@ -54,6 +54,21 @@ public class JenkinsfileExampleTest extends LibraryPipelineTest {
     }
 
     @Test
+    public void trainOnKubernetes_trainsInAPodOfTheNamedCloud_fromAnyAgent() throws Exception {
+        params.putAll(Map.of("TRAIN_ON", "kubernetes", "KUBERNETES_CLOUD", "aks-gpu", "GPUS", "1"));
+
+        runScript("Jenkinsfile.example");
+
+        assertEquals(List.of("snapshot", "pod-template", "train", "?", "train", "scoring-image", "deploy"), cliCommands());
+        assertEquals("the pipeline's agents, then the pod's label", List.of("", "powerai-pod-1", ""), nodeLabels);
+        assertEquals(1, podTemplates.size());
+        assertEquals("aks-gpu", podTemplates.get(0).get("cloud"));
+        assertEquals("1", spec("gpuTrain").get("gpus"));
+        assertFalse(spec("gpuTrain").containsKey("kubernetesAgent"));
+        assertTrue(errors.isEmpty());
+    }
+
+    @Test
     public void jobProperties_scheduleRetrainingAndDeclareTheParameters() throws Exception {
         runScript("Jenkinsfile.example");
 
