@@ -53,20 +53,26 @@ all_unchanged=$(printf '%s ' "${t[@]}")
 
 # The lock benchmark in fresh JVMs, as bin/powerai starts them; then again with the command's class-data archive
 # (written by the snapshot runs above), which is what a cold `powerai snapshot` has.
-lock_run() { # lock_run [JVM OPTIONS...]: prints cold_ms and warm_median_ms of one fresh JVM
+lock_run() { # lock_run MODE [JVM OPTIONS...]: prints cold_ms and warm_median_ms of one fresh JVM
+  local mode=$1; shift
   java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC "$@" -cp cli/target/powerai-cli.jar:core/target/test-classes \
-    io.powerai.core.snapshot.LockBenchmark 500 50
+    io.powerai.core.snapshot.LockBenchmark 500 50 "$mode"
 }
-cold=(); cold_cds=(); warm=(); line=""
+cds=(-Xshare:auto -Xlog:cds=off -Xlog:cds+dynamic=off -XX:SharedArchiveFile=cli/target/powerai-cli.jsa)
+cold=(); cold_cds=(); cold_cmd=(); warm=(); line=""
 for _ in $(seq 1 "$LOCK_JVMS"); do
-  line=$(lock_run)
+  line=$(lock_run fresh)
   cold+=("$(sed -n 's/.*cold_ms=\([0-9.]*\).*/\1/p' <<<"$line")")
   warm+=("$(sed -n 's/.*warm_median_ms=\([0-9.]*\).*/\1/p' <<<"$line")")
-  cds_line=$(lock_run -Xshare:auto -Xlog:cds=off -Xlog:cds+dynamic=off -XX:SharedArchiveFile=cli/target/powerai-cli.jsa)
+  cds_line=$(lock_run fresh "${cds[@]}")
   cold_cds+=("$(sed -n 's/.*cold_ms=\([0-9.]*\).*/\1/p' <<<"$cds_line")")
+  # As in `powerai snapshot`: the archive, and powerai.yaml read before the locking starts.
+  cmd_line=$(lock_run in-command "${cds[@]}")
+  cold_cmd+=("$(sed -n 's/.*cold_ms=\([0-9.]*\).*/\1/p' <<<"$cmd_line")")
 done
 cold_median=$(printf '%s\n' "${cold[@]}" | median)
 cold_cds_median=$(printf '%s\n' "${cold_cds[@]}" | median)
+cold_cmd_median=$(printf '%s\n' "${cold_cmd[@]}" | median)
 warm_median=$(printf '%s\n' "${warm[@]}" | median)
 
 cat <<REPORT
@@ -77,6 +83,7 @@ cat <<REPORT
 | the same, CPU time (user + sys) | $RUNS | $unchanged_cpu | |
 | parse and lock 500 packages, cold (first iteration in a fresh JVM) | $LOCK_JVMS JVMs | $cold_median | |
 | the same, cold, with the command's class-data archive | $LOCK_JVMS JVMs | $cold_cds_median | |
+| the same, cold, in a command (archive, powerai.yaml already read) | $LOCK_JVMS JVMs | $cold_cmd_median | |
 | parse and lock 500 packages, warm (median of 50 after warm-up) | $LOCK_JVMS JVMs | $warm_median | < 200 |
 
 Unchanged runs (ms): $all_unchanged

@@ -36,6 +36,11 @@ public final class LockBenchmark {
         List<String> imageCapture = capture(n, false);
         List<String> baseCapture = capture(n, true);
 
+        if (args.length > 2 && args[2].equals("in-command")) {
+            // What `powerai snapshot` has done by the time it locks: read powerai.yaml (Jackson, the spec, a small
+            // requirements file and its SHA-256). The first iteration then measures the locking in a command.
+            readPipelineFile(dir);
+        }
         long t0 = System.nanoTime();
         int packages = once(dir, imageCapture, baseCapture);
         double cold = (System.nanoTime() - t0) / 1e6;
@@ -58,6 +63,17 @@ public final class LockBenchmark {
                 packages, n, mainStart - jvmStart, cold, coldPhases, times[iterations / 2], times[(int) (iterations * 0.9)], warmPhases,
                 iterations);
         deleteTree(dir);
+    }
+
+    private static void readPipelineFile(Path dir) throws IOException {
+        Path project = Files.createDirectories(dir.resolve("command"));
+        Files.writeString(project.resolve("requirements.txt"), "numpy==1.26.4 \\\n    --hash=sha256:" + hash(1) + "\n");
+        Files.writeString(project.resolve("powerai.yaml"), "name: bench\nenvironment:\n  base_image: 127.0.0.1:5000/powerai/python-ml:bookworm\n"
+                + "  pip_requirements: requirements.txt\n");
+        io.powerai.core.spec.PipelineSpec spec = io.powerai.core.spec.PipelineSpec.read(project.resolve("powerai.yaml"), null);
+        if (spec.environment().inputFiles().isEmpty()) {
+            throw new IllegalStateException("the pipeline file names no input file");
+        }
     }
 
     /** Milliseconds of the last iteration's phases: parse requirements, parse captures, build manifest, render. */
