@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Local infrastructure for powerai: a container engine (dockerd), the Debian docker-registry on
-# 127.0.0.1:5000, and a Python ML base image built from Debian packages with mmdebstrap.
+# 127.0.0.1:5000, and two Python base images built from Debian packages with mmdebstrap: python-ml (numpy,
+# scikit-learn: svm-moons) and python-torch (numpy, PyTorch on the CPU: image-classifier).
 #
 #   scripts/infra.sh up       install what is missing (apt-get, as root), start what is not running,
-#                             build and push the base image when the registry lacks it. Idempotent.
+#                             build and push the base images the registry lacks. Idempotent.
+#   scripts/infra.sh images   only the last part: build and push the base images the registry lacks, with the
+#                             engine and registry that already answer (it starts and restarts nothing).
 #   scripts/infra.sh down     stop exactly what `up` started (by pid file); images and data are kept.
 #   scripts/infra.sh purge    down, then delete the state directory (registry data, engine data).
 #   scripts/infra.sh status   what runs, and who started it.
@@ -19,6 +22,10 @@ REGISTRY_ADDR=${POWERAI_REGISTRY:-127.0.0.1:5000}
 BASE_REPO=${POWERAI_BASE_REPO:-powerai/python-ml}
 BASE_TAG=${POWERAI_BASE_TAG:-bookworm}
 BASE_PACKAGES=${POWERAI_BASE_PACKAGES:-python3,python3-numpy,python3-sklearn}
+TORCH_REPO=${POWERAI_TORCH_REPO:-powerai/python-torch}
+TORCH_TAG=${POWERAI_TORCH_TAG:-bookworm}
+# Debian's PyTorch (1.13, CPU only) with its hard dependencies, no Recommends (mmdebstrap's default).
+TORCH_PACKAGES=${POWERAI_TORCH_PACKAGES:-python3,python3-numpy,python3-torch}
 DOCKER_SOCK=/var/run/docker.sock
 
 say() { printf '[infra] %s\n' "$*"; }
@@ -98,22 +105,25 @@ start_engine() {
   say "engine: dockerd $(docker info -f '{{.ServerVersion}}') started on unix://$DOCKER_SOCK (pid $(cat "$STATE/dockerd.pid"), log $STATE/docker/dockerd.log)"
 }
 
-base_in_registry() {
+in_registry() { # in_registry REPO TAG
   curl -fsS -o /dev/null -I \
     -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
     -H 'Accept: application/vnd.oci.image.manifest.v1+json' \
-    "http://$REGISTRY_ADDR/v2/$BASE_REPO/manifests/$BASE_TAG" 2>/dev/null
+    "http://$REGISTRY_ADDR/v2/$1/manifests/$2" 2>/dev/null
 }
 
-build_base() {
-  local ref="$REGISTRY_ADDR/$BASE_REPO:$BASE_TAG"
-  if base_in_registry; then say "base image: $ref present in the registry"; return; fi
+build_image() { # build_image LABEL REPO TAG PACKAGES: a minbase Debian root with PACKAGES, imported and pushed
+  local label=$1 repo=$2 tag=$3 packages=$4
+  local ref="$REGISTRY_ADDR/$repo:$tag"
+  if in_registry "$repo" "$tag"; then say "$label: $ref present in the registry"; return; fi
   local mirror; mirror=$(debian_mirror)
-  mkdir -p "$STATE/base"
-  say "base image: building $ref from Debian packages ($BASE_PACKAGES) with mmdebstrap from $mirror (about a minute)"
-  local tar="$STATE/base/rootfs.tar"
+  # One folder per image: two builds (or two workers) never share a tarball.
+  local dir="$STATE/images/${repo//\//_}"
+  mkdir -p "$dir"
+  say "$label: building $ref from Debian packages ($packages) with mmdebstrap from $mirror"
+  local started=$SECONDS tar="$dir/rootfs.tar"
   rm -rf "$tar.partial"
-  mmdebstrap --quiet --format=tar --variant=minbase --include="$BASE_PACKAGES" \
+  mmdebstrap --quiet --format=tar --variant=minbase --include="$packages" \
     --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-exclude=/usr/share/man/*' \
     --dpkgopt='path-exclude=/usr/share/locale/*' \
     --customize-hook='rm -rf "$1"/var/lib/apt/lists/* "$1"/var/cache/apt/*.bin' \
@@ -122,7 +132,12 @@ build_base() {
   docker import --change 'ENV LANG=C.UTF-8 PYTHONDONTWRITEBYTECODE=1' --change 'CMD ["python3"]' "$tar" "$ref" >/dev/null
   docker push -q "$ref" >/dev/null
   rm -f "$tar"
-  say "base image: pushed $ref"
+  say "$label: pushed $ref ($((SECONDS - started)) s)"
+}
+
+build_images() {
+  build_image "base image" "$BASE_REPO" "$BASE_TAG" "$BASE_PACKAGES"
+  build_image "torch image" "$TORCH_REPO" "$TORCH_TAG" "$TORCH_PACKAGES"
 }
 
 setup_podman() {
@@ -186,8 +201,8 @@ case "$cmd" in
     install_missing
     start_registry
     start_engine
-    build_base
-    say "ready: registry http://$REGISTRY_ADDR, base image $REGISTRY_ADDR/$BASE_REPO:$BASE_TAG"
+    build_images
+    say "ready: registry http://$REGISTRY_ADDR, base images $REGISTRY_ADDR/$BASE_REPO:$BASE_TAG and $REGISTRY_ADDR/$TORCH_REPO:$TORCH_TAG"
     say "stop what was started with: scripts/infra.sh down"
     ;;
   down)
@@ -204,6 +219,12 @@ case "$cmd" in
     umount "$STATE/docker/exec/netns/default" 2>/dev/null || true
     stop_pid registry "$STATE/registry.pid"
     ;;
+  images)
+    engine_up || die "no container engine answers (scripts/infra.sh up starts one)"
+    registry_up || die "no registry answers at http://$REGISTRY_ADDR (scripts/infra.sh up starts one)"
+    mkdir -p "$STATE"
+    build_images
+    ;;
   podman)
     mkdir -p "$STATE"
     setup_podman
@@ -218,7 +239,8 @@ case "$cmd" in
     registry_up && say "registry: answering at http://$REGISTRY_ADDR" || say "registry: not answering"
     pid_alive "$STATE/dockerd.pid" && say "engine: dockerd started by this script (pid $(cat "$STATE/dockerd.pid"))"
     engine_up && say "engine: answering" || say "engine: not answering"
-    base_in_registry && say "base image: present" || say "base image: absent"
+    in_registry "$BASE_REPO" "$BASE_TAG" && say "base image: $REGISTRY_ADDR/$BASE_REPO:$BASE_TAG present" || say "base image: $REGISTRY_ADDR/$BASE_REPO:$BASE_TAG absent"
+    in_registry "$TORCH_REPO" "$TORCH_TAG" && say "torch image: $REGISTRY_ADDR/$TORCH_REPO:$TORCH_TAG present" || say "torch image: $REGISTRY_ADDR/$TORCH_REPO:$TORCH_TAG absent"
     ;;
-  *) echo "usage: $0 up|down|purge|status|podman" >&2; exit 2 ;;
+  *) echo "usage: $0 up|images|down|purge|status|podman" >&2; exit 2 ;;
 esac

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test of the project on real infrastructure: starts the local engine, registry and base image
+# Runs every test of the project on real infrastructure: starts the local engine, registry and base images
 # (installing them on a fresh Debian machine, as root), runs the Maven build with the end-to-end tests
 # required (they fail instead of skipping), and stops afterwards whatever this script started.
 set -euo pipefail

@@ -22,6 +22,8 @@ import java.util.concurrent.TimeUnit;
 final class LocalInfrastructure {
     static final String REGISTRY = "127.0.0.1:5000";
     static final String BASE_IMAGE = REGISTRY + "/powerai/python-ml:bookworm";
+    /** Debian's PyTorch (CPU) and numpy: the base of examples/image-classifier. */
+    static final String TORCH_IMAGE = REGISTRY + "/powerai/python-torch:bookworm";
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private LocalInfrastructure() {
@@ -36,6 +38,19 @@ final class LocalInfrastructure {
             throw new AssertionError("local infrastructure required but " + missing + " (run scripts/infra.sh up)");
         }
         Assumptions.abort("needs the local infrastructure (scripts/infra.sh up): " + missing);
+    }
+
+    /** {@link #require()}, and the PyTorch base image in the registry; skips or fails the same way. */
+    static void requireTorchImage() {
+        require();
+        if (manifestDigest("powerai/python-torch", "bookworm").isPresent()) {
+            return;
+        }
+        String missing = "the registry on " + REGISTRY + " lacks " + TORCH_IMAGE;
+        if ("required".equals(System.getProperty("powerai.e2e"))) {
+            throw new AssertionError("local infrastructure required but " + missing + " (run scripts/infra.sh up, or images)");
+        }
+        Assumptions.abort("needs the PyTorch base image (scripts/infra.sh images): " + missing);
     }
 
     private static String missing() {
@@ -121,18 +136,27 @@ final class LocalInfrastructure {
         Assumptions.abort("needs podman (scripts/infra.sh podman): " + missing);
     }
 
+    /** {@link #copyExample(Path, String, String, int)} of examples/svm-moons. */
+    static Path copyExample(Path dir, String name, int port) throws IOException {
+        return copyExample(dir, "svm-moons", name, port);
+    }
+
     /**
-     * A copy of examples/svm-moons under {@code dir} with its own name and port, and a unique environment
+     * A copy of examples/{@code example} under {@code dir} with its own name and port, and a unique environment
      * variable so that its snapshot is new to the registry and really built.
      */
-    static Path copyExample(Path dir, String name, int port) throws IOException {
+    static Path copyExample(Path dir, String example, String name, int port) throws IOException {
         Path project = dir.resolve(name);
-        copyTree(repoRoot().resolve("examples/svm-moons"), project);
+        copyTree(repoRoot().resolve("examples").resolve(example), project);
         Path spec = project.resolve("powerai.yaml");
-        String text = Files.readString(spec)
-                .replace("name: svm-moons", "name: " + name)
-                .replace("port: 8890", "port: " + port)
-                .replace("    OMP_NUM_THREADS: \"1\"", "    OMP_NUM_THREADS: \"1\"\n    E2E_RUN: \"" + java.util.UUID.randomUUID() + "\"");
+        String original = Files.readString(spec);
+        String text = original
+                .replaceFirst("(?m)^name: " + java.util.regex.Pattern.quote(example) + "$", "name: " + name)
+                .replaceFirst("(?m)^  port: [0-9]+$", "  port: " + port)
+                .replaceFirst("(?m)^  env:$", "  env:\n    E2E_RUN: \"" + java.util.UUID.randomUUID() + "\"");
+        if (!text.contains("name: " + name + "\n") || !text.contains("  port: " + port + "\n") || !text.contains("E2E_RUN")) {
+            throw new IllegalStateException("examples/" + example + "/powerai.yaml lacks the name, deploy port or environment env this copy changes");
+        }
         Files.writeString(spec, text);
         return project;
     }
