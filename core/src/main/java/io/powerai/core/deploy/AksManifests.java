@@ -1,10 +1,5 @@
 package io.powerai.core.deploy;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -27,12 +22,11 @@ import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBuilder;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
-import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.powerai.core.json.Json;
+import io.powerai.core.kubernetes.KubeNames;
 import io.powerai.core.kubernetes.TrainingPodTemplate;
+import io.powerai.core.spec.Problems;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -93,15 +87,8 @@ public final class AksManifests {
     public static final String PRIMARY_KEY = "primaryKey";
     public static final String SECONDARY_KEY = "secondaryKey";
 
-    /** Without scanning the class path for every model class (seconds at start); the objects here are typed. */
-    static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization(new ObjectMapper(), false);
-    private static final YAMLMapper YAML = (YAMLMapper) YAMLMapper.builder(new YAMLFactory()
-                    .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-                    .disable(YAMLGenerator.Feature.SPLIT_LINES)
-                    .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
-                    .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS))
-            .build()
-            .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
+    /** {@code <name>-green} must stay a 63-character label (it is also a label value). */
+    public static final int MAX_NAME = 63 - "-green".length();
 
     private final String name;
     private final String namespace;
@@ -110,7 +97,7 @@ public final class AksManifests {
     private final boolean pullSecret;
 
     /**
-     * @param name       the project's name, validated with {@link KubeNames#checkServiceName}
+     * @param name       the project's name, validated with {@link #checkServiceName}
      * @param pullSecret whether registry credentials were given (the pods then name the pull secret)
      */
     public AksManifests(String name, AksSettings settings, Release release, boolean pullSecret) {
@@ -119,6 +106,18 @@ public final class AksManifests {
         this.settings = settings;
         this.release = release;
         this.pullSecret = pullSecret;
+    }
+
+    /** The project's name names the Service and, with a color, the Deployments; checked before any call. */
+    public static void checkServiceName(String stage, String name, Problems problems) {
+        if (name == null) {
+            return; // already reported by the pipeline spec
+        }
+        if (!KubeNames.RFC1035_LABEL.matcher(name).matches() || name.length() > MAX_NAME) {
+            problems.add(stage, "'name' must be an RFC 1035 label of at most " + MAX_NAME + " characters on Kubernetes "
+                    + "(lowercase letters, digits, '-', starting with a letter: it names the Service '" + name
+                    + "' and the Deployments '<name>-blue' and '<name>-green'); got '" + name + "'");
+        }
     }
 
     public String serviceName() {
@@ -389,23 +388,6 @@ public final class AksManifests {
             secret.withData(Map.of(".dockerconfigjson", base64(config)));
         }
         return secret.build();
-    }
-
-    /** Multi-document YAML, keys sorted (as kubectl prints them), the same bytes for the same objects. */
-    public static String yaml(List<? extends HasMetadata> objects) {
-        StringBuilder out = new StringBuilder();
-        for (HasMetadata object : objects) {
-            if (out.length() > 0) {
-                out.append("---\n");
-            }
-            try {
-                Object tree = YAML.readValue(SERIALIZATION.asJson(object), Object.class);
-                out.append(YAML.writeValueAsString(tree));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-        return out.toString();
     }
 
     private static String base64(String value) {

@@ -1,10 +1,14 @@
 package io.powerai.core.deploy;
 
+import io.powerai.core.event.StageEvents;
+import io.powerai.core.kubernetes.KubeConnection;
+import io.powerai.core.kubernetes.KubeNames;
 import io.powerai.core.spec.Section;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -57,9 +61,6 @@ public record AksSettings(
     public static final int DEFAULT_FAILURE_THRESHOLD = 3;
     public static final Duration DEFAULT_ROLLOUT_TIMEOUT = Duration.ofMinutes(10);
 
-    static final Pattern RFC1123_LABEL = Pattern.compile("[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?");
-    static final String RFC1123_RULE = "must be an RFC 1123 label (lowercase letters, digits, '-', starting and ending "
-            + "with a letter or digit, at most 63 characters)";
     // Azure's own rules for resource group and AKS cluster names.
     private static final Pattern RESOURCE_GROUP = Pattern.compile("[-\\w._()]{0,89}[-\\w_()]");
     private static final Pattern CLUSTER_NAME = Pattern.compile("[A-Za-z0-9](?:[-A-Za-z0-9_]{0,61}[A-Za-z0-9])?");
@@ -72,7 +73,7 @@ public record AksSettings(
      */
     public static AksSettings from(Section s, Duration readyTimeout) {
         String namespace = s.has("namespace")
-                ? s.matching("namespace", false, RFC1123_LABEL, RFC1123_RULE)
+                ? s.matching("namespace", false, KubeNames.RFC1123_LABEL, KubeNames.RFC1123_LABEL_RULE)
                 : DEFAULT_NAMESPACE;
         Integer cpu = millicores(s, "cpu_cores", DEFAULT_CPU_CORES);
         Integer memory = mebibytes(s, "memory_gb", DEFAULT_MEMORY_GB);
@@ -129,6 +130,12 @@ public record AksSettings(
     /** Replicas that serve once the version is live: the fixed count, or the autoscaler's minimum to start from. */
     public int servingReplicas() {
         return numReplicas != null ? numReplicas : autoscaleMinReplicas;
+    }
+
+    /** Opens the cluster these settings name: through az aks get-credentials, else the kubeconfig KUBECONFIG names. */
+    public KubeConnection connect(String stage, Map<String, String> env, StageEvents events) {
+        return KubeConnection.open(stage, usesAzureCli() ? new KubeConnection.AzureCluster(resourceGroup, clusterName) : null,
+                env, events, KubeConnection.KUBECONFIG_OR_AZURE_HELP);
     }
 
     /** Whether az aks get-credentials fetches the kubeconfig (else KUBECONFIG names it). */

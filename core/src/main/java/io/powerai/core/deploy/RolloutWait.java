@@ -8,6 +8,8 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.powerai.core.PowerAiException;
 import io.powerai.core.event.StageEvents;
+import io.powerai.core.kubernetes.KubeCalls;
+import io.powerai.core.kubernetes.Timing;
 
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package io.powerai.core.deploy;
+package io.powerai.core.kubernetes;
 
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.powerai.core.PowerAiException;
@@ -14,14 +14,14 @@ import java.util.function.Supplier;
  * the only policy); any other answer ends the call at once with a message that says what was refused and why.
  * Unreachable or refusing clusters are {@link PowerAiException.InfrastructureUnavailable} (exit 3).
  */
-final class KubeCalls {
+public final class KubeCalls {
     private final String stage;
     private final String server;
     private final Backoff backoff;
     private final Timing timing;
     private final StageEvents events;
 
-    KubeCalls(String stage, String server, Backoff backoff, Timing timing, StageEvents events) {
+    public KubeCalls(String stage, String server, Backoff backoff, Timing timing, StageEvents events) {
         this.stage = stage;
         this.server = server;
         this.backoff = backoff;
@@ -29,14 +29,14 @@ final class KubeCalls {
         this.events = events;
     }
 
-    void run(String what, Runnable call) {
+    public void run(String what, Runnable call) {
         call(what, () -> {
             call.run();
             return null;
         });
     }
 
-    <T> T call(String what, Supplier<T> call) {
+    public <T> T call(String what, Supplier<T> call) {
         for (int attempt = 1; ; attempt++) {
             try {
                 return call.get();
@@ -58,7 +58,7 @@ final class KubeCalls {
         }
     }
 
-    static boolean retryable(KubernetesClientException e) {
+    public static boolean retryable(KubernetesClientException e) {
         int code = e.getCode();
         return code == 409 || code == 429 || code >= 500 || (code <= 0 && connectionLost(e));
     }
@@ -116,7 +116,7 @@ final class KubeCalls {
     }
 
     /** What went wrong with the connection, in words (the JDK's exceptions often carry no message). */
-    static String rootMessage(Throwable e) {
+    public static String rootMessage(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof java.net.UnknownHostException) {
                 return "unknown host " + t.getMessage();
@@ -141,7 +141,7 @@ final class KubeCalls {
         return oneLine(root.getMessage() != null ? root.getMessage() : "connection failed");
     }
 
-    static String oneLine(String text) {
+    public static String oneLine(String text) {
         String flat = text.replaceAll("\\s+", " ").strip();
         return flat.length() > 300 ? flat.substring(0, 300) + "..." : flat;
     }
