@@ -4,7 +4,6 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.LocalObjectReference;
 import io.fabric8.kubernetes.api.model.Probe;
@@ -14,8 +13,6 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
-import io.fabric8.kubernetes.api.model.Toleration;
-import io.fabric8.kubernetes.api.model.TolerationBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
@@ -24,7 +21,8 @@ import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
 import io.powerai.core.json.Json;
 import io.powerai.core.kubernetes.KubeNames;
-import io.powerai.core.kubernetes.TrainingPodTemplate;
+import io.powerai.core.kubernetes.KubeQuantities;
+import io.powerai.core.kubernetes.TrainingPods;
 import io.powerai.core.spec.Problems;
 
 import java.nio.charset.StandardCharsets;
@@ -221,7 +219,7 @@ public final class AksManifests {
                                 .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
                             .endSecurityContext()
                             .withImagePullSecrets(pullSecret ? List.of(new LocalObjectReference(pullSecretName())) : List.of())
-                            .withTolerations(settings.gpus() > 0 ? gpuTolerations() : List.of())
+                            .withTolerations(settings.gpus() > 0 ? TrainingPods.gpuTolerations() : List.of())
                             .withContainers(container())
                         .endSpec()
                     .endTemplate()
@@ -232,16 +230,16 @@ public final class AksManifests {
     private Container container() {
         Map<String, Quantity> requests = new LinkedHashMap<>();
         Map<String, Quantity> limits = new LinkedHashMap<>();
-        requests.put("cpu", cpu(settings.cpuMillis()));
-        requests.put("memory", new Quantity(settings.memoryMi() + "Mi"));
+        requests.put("cpu", KubeQuantities.cpu(settings.cpuMillis()));
+        requests.put("memory", KubeQuantities.memory(settings.memoryMi()));
         if (settings.cpuLimitMillis() != null) {
-            limits.put("cpu", cpu(settings.cpuLimitMillis()));
+            limits.put("cpu", KubeQuantities.cpu(settings.cpuLimitMillis()));
         }
         // A memory limit above the request lets a node overcommit and OOM-kill at random: by default they match.
-        limits.put("memory", new Quantity((settings.memoryLimitMi() != null ? settings.memoryLimitMi() : settings.memoryMi()) + "Mi"));
+        limits.put("memory", KubeQuantities.memory(settings.memoryLimitMi() != null ? settings.memoryLimitMi() : settings.memoryMi()));
         if (settings.gpus() > 0) {
-            requests.put(TrainingPodTemplate.GPU_RESOURCE, new Quantity(String.valueOf(settings.gpus())));
-            limits.put(TrainingPodTemplate.GPU_RESOURCE, new Quantity(String.valueOf(settings.gpus())));
+            requests.put(TrainingPods.GPU_RESOURCE, new Quantity(String.valueOf(settings.gpus())));
+            limits.put(TrainingPods.GPU_RESOURCE, new Quantity(String.valueOf(settings.gpus())));
         }
         List<EnvVar> env = new ArrayList<>();
         env.add(new EnvVarBuilder().withName("PORT").withValue(String.valueOf(SERVER_PORT)).build());
@@ -281,11 +279,6 @@ public final class AksManifests {
         return container.build();
     }
 
-    /** Whole cores as a plain number, fractions in millicores: {@code 2}, {@code 500m}. */
-    private static Quantity cpu(int millis) {
-        return new Quantity(millis % 1000 == 0 ? String.valueOf(millis / 1000) : millis + "m");
-    }
-
     private Probe probe(String path, int periodSeconds, int failureThreshold) {
         return new ProbeBuilder()
                 .withNewHttpGet().withPath(path).withPort(new IntOrString(SERVER_PORT)).withScheme("HTTP").endHttpGet()
@@ -299,13 +292,6 @@ public final class AksManifests {
         return new EnvVarBuilder().withName(variable)
                 .withNewValueFrom().withNewSecretKeyRef().withName(keysSecretName()).withKey(key).endSecretKeyRef().endValueFrom()
                 .build();
-    }
-
-    private static List<Toleration> gpuTolerations() {
-        // As for training pods: AKS GPU pools are commonly tainted sku=gpu:NoSchedule; the device plugin's taint is nvidia.com/gpu.
-        return List.of(
-                new TolerationBuilder().withKey("sku").withOperator("Equal").withValue("gpu").withEffect("NoSchedule").build(),
-                new TolerationBuilder().withKey(TrainingPodTemplate.GPU_RESOURCE).withOperator("Exists").withEffect("NoSchedule").build());
     }
 
     /** The Service; its selector follows the traffic state (both colors during a split). */

@@ -88,8 +88,9 @@ class TrainSpecGpuKeysTest {
 
     @Test
     void backend_unknown_isRejected() {
-        assertThat(problems(Map.of("backend", "kubernetes"))).isEqualTo("gpuTrain: 'backend' must be 'container' (the snapshot image, "
-                + "the default) or 'native' (the agent's own Python, not pinned); got 'kubernetes'");
+        assertThat(problems(Map.of("backend", "slurm"))).isEqualTo("gpuTrain: 'backend' must be 'container' (the snapshot image on "
+                + "this agent, the default), 'native' (the agent's own Python, not pinned) or 'kubernetes' (the snapshot image as a Job "
+                + "on a cluster); got 'slurm'");
     }
 
     @Test
@@ -160,7 +161,7 @@ class TrainSpecGpuKeysTest {
         String message = problems(Map.of("backend", "native", "shm_size", "2g", "ulimits", Map.of("memlock", -1)));
 
         assertThat(message.lines()).containsExactly(
-                "gpuTrain: 'shm_size' applies only to backend 'container' (a native run has the host's /dev/shm); got '2g'",
+                "gpuTrain: 'shm_size' applies only to backends 'container' and 'kubernetes' (a native run has the host's /dev/shm); got '2g'",
                 "gpuTrain: 'ulimits' applies only to backend 'container' (a native run has the agent's limits); got a map");
     }
 

@@ -1,0 +1,117 @@
+package io.powerai.core.kubernetes;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.LogWatch;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.function.Consumer;
+
+/**
+ * Follows one container's log as {@code kubectl logs -f} does, handing each line on as it arrives (on a thread of
+ * its own). A stream can break before the container ends (the API server restarts, the connection drops); then
+ * {@link #finish} reads the whole log once more and hands on only the lines not seen yet, so no line is lost or
+ * shown twice.
+ */
+public final class PodLog {
+    private final KubernetesClient client;
+    private final String namespace;
+    private final String pod;
+    private final String container;
+    private final Consumer<String> onLine;
+    private final Thread reader;
+    private volatile LogWatch watch;
+    private volatile boolean complete;
+    private volatile String problem;
+    private long seen;
+
+    private PodLog(KubernetesClient client, String namespace, String pod, String container, Consumer<String> onLine) {
+        this.client = client;
+        this.namespace = namespace;
+        this.pod = pod;
+        this.container = container;
+        this.onLine = onLine;
+        this.reader = new Thread(this::read, "powerai-log-" + pod);
+        this.reader.setDaemon(true);
+    }
+
+    /** Starts following the log of {@code container} in {@code pod}. */
+    public static PodLog follow(KubernetesClient client, String namespace, String pod, String container, Consumer<String> onLine) {
+        PodLog log = new PodLog(client, namespace, pod, container, onLine);
+        log.reader.start();
+        return log;
+    }
+
+    private void read() {
+        try {
+            watch = client.pods().inNamespace(namespace).withName(pod).inContainer(container).watchLog();
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(watch.getOutput(), StandardCharsets.UTF_8))) {
+                for (String line; (line = in.readLine()) != null; ) {
+                    hand(line);
+                }
+            }
+            complete = true;
+        } catch (IOException | KubernetesClientException e) {
+            problem = KubeCalls.oneLine(String.valueOf(e.getMessage()));
+        }
+    }
+
+    private void hand(String line) {
+        synchronized (this) {
+            seen++;
+        }
+        onLine.accept(line);
+    }
+
+    /**
+     * Called once the container has ended: waits up to {@code drain} for the stream to end, then, if it broke or
+     * is still open, reads the whole log and hands on what was missed. Returns null, or why the log may be
+     * incomplete.
+     */
+    public String finish(Duration drain) {
+        try {
+            reader.join(drain.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (complete) {
+            return null;
+        }
+        LogWatch open = watch;
+        if (open != null) {
+            open.close();
+        }
+        try {
+            reader.join(drain.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        String whole;
+        try {
+            whole = client.pods().inNamespace(namespace).withName(pod).inContainer(container).getLog();
+        } catch (KubernetesClientException e) {
+            return "the log of pod " + namespace + "/" + pod + " could not be read"
+                    + (problem == null ? "" : " (" + problem + ")") + ": " + KubeCalls.oneLine(String.valueOf(e.getMessage()));
+        }
+        long skip;
+        synchronized (this) {
+            skip = seen;
+        }
+        try (BufferedReader in = new BufferedReader(new StringReader(whole == null ? "" : whole))) {
+            long n = 0;
+            for (String line; (line = in.readLine()) != null; ) {
+                if (n++ >= skip) {
+                    hand(line);
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("reading a string cannot fail", e);
+        }
+        return null;
+    }
+}
