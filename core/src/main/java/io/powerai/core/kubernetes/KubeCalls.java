@@ -78,8 +78,7 @@ public final class KubeCalls {
         if (code <= 0) { // no HTTP answer at all
             if (connectionLost(e)) {
                 return new PowerAiException.InfrastructureUnavailable(stage + ": cannot reach the Kubernetes API at " + server
-                        + tries + ": " + rootMessage(e) + " (check the cluster address in the kubeconfig, the network, or "
-                        + "resource_group/cluster_name)", e);
+                        + tries + ": " + rootMessage(e) + " (check the cluster address in the kubeconfig, and the network)", e);
             }
             return new PowerAiException.InfrastructureUnavailable(stage + ": " + what + " failed: " + rootMessage(e), e);
         }

@@ -1,15 +1,18 @@
 package io.powerai.core.kubernetes;
 
+import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.LogWatch;
+import io.fabric8.kubernetes.client.http.HttpResponse;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
 
 /**
@@ -17,6 +20,10 @@ import java.util.function.Consumer;
  * its own). A stream can break before the container ends (the API server restarts, the connection drops); then
  * {@link #finish} reads the whole log once more and hands on only the lines not seen yet, so no line is lost or
  * shown twice.
+ * <p>
+ * The stream is read through the client's own HTTP client (its credentials, its TLS) rather than fabric8's
+ * {@code watchLog()}, which in 7.9 passes an error answer's body on as if it were the log: an API error must never
+ * become a line of the training log.
  */
 public final class PodLog {
     private final KubernetesClient client;
@@ -25,7 +32,7 @@ public final class PodLog {
     private final String container;
     private final Consumer<String> onLine;
     private final Thread reader;
-    private volatile LogWatch watch;
+    private volatile InputStream stream;
     private volatile boolean complete;
     private volatile String problem;
     private long seen;
@@ -49,16 +56,41 @@ public final class PodLog {
 
     private void read() {
         try {
-            watch = client.pods().inNamespace(namespace).withName(pod).inContainer(container).watchLog();
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(watch.getOutput(), StandardCharsets.UTF_8))) {
+            String url = client.getMasterUrl().toString().replaceAll("/+$", "") + "/api/v1/namespaces/" + namespace + "/pods/"
+                    + pod + "/log?pretty=false&container=" + container + "&follow=true";
+            HttpResponse<InputStream> response = client.getHttpClient()
+                    .sendAsync(client.getHttpClient().newHttpRequestBuilder().uri(url).build(), InputStream.class).get();
+            stream = response.body();
+            if (!response.isSuccessful()) {
+                problem = "HTTP " + response.code() + " " + statusMessage(new String(stream.readNBytes(4096), StandardCharsets.UTF_8));
+                stream.close();
+                return;
+            }
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
                 for (String line; (line = in.readLine()) != null; ) {
                     hand(line);
                 }
             }
             complete = true;
-        } catch (IOException | KubernetesClientException e) {
+        } catch (IOException | KubernetesClientException | ExecutionException e) {
             problem = KubeCalls.oneLine(String.valueOf(e.getMessage()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            problem = "interrupted";
         }
+    }
+
+    /** The message of an API answer (a Status object), else its text. */
+    private static String statusMessage(String body) {
+        try {
+            Status status = KubeYaml.SERIALIZATION.unmarshal(body, Status.class);
+            if (status != null && status.getMessage() != null) {
+                return KubeCalls.oneLine(status.getMessage());
+            }
+        } catch (RuntimeException notAStatus) {
+            // shown as it came
+        }
+        return KubeCalls.oneLine(body);
     }
 
     private void hand(String line) {
@@ -82,9 +114,13 @@ public final class PodLog {
         if (complete) {
             return null;
         }
-        LogWatch open = watch;
+        InputStream open = stream;
         if (open != null) {
-            open.close();
+            try {
+                open.close();
+            } catch (IOException e) {
+                // closing only stops the reader; the whole log is read again below
+            }
         }
         try {
             reader.join(drain.toMillis());
