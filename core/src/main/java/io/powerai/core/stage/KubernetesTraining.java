@@ -164,6 +164,9 @@ public final class KubernetesTraining {
                     () -> client.batch().v1().jobs().inNamespace(namespace).resource(job.job()).create());
             PodLog[] follower = new PodLog[1];
             runStarted = tuning.timing().nanoTime();
+            // A stopped build (Jenkins aborts with SIGTERM) must not leave a GPU busy until the Job's deadline.
+            Thread onStop = new Thread(() -> deleteOnStop(client, namespace, job), "powerai-delete-" + job.name());
+            Runtime.getRuntime().addShutdownHook(onStop);
             try {
                 ConfigMap files = job.configMap();
                 // Owned by the Job: whoever deletes the Job (powerai, ttlSecondsAfterFinished, a person) deletes the files too.
@@ -190,6 +193,11 @@ public final class KubernetesTraining {
                 }
             } finally {
                 cleanUp(client, calls, namespace, job);
+                try {
+                    Runtime.getRuntime().removeShutdownHook(onStop);
+                } catch (IllegalStateException stopping) {
+                    // the JVM is stopping: the hook runs, and deleting twice is harmless
+                }
             }
         }
         return record(job, server, ended, outputsProblem, metrics, durationMillis, lastLine);
@@ -228,6 +236,17 @@ public final class KubernetesTraining {
             events.warning("clean-up failed: " + e.getMessage() + "; delete them by hand: kubectl -n " + namespace + " delete job/"
                     + job.name() + " configmap/" + job.configMapName() + " (the cluster removes the Job "
                     + TrainingJob.TTL_SECONDS + " s after it ends)");
+        }
+    }
+
+    /** One attempt, no retries, no events: the process is stopping. */
+    private static void deleteOnStop(KubernetesClient client, String namespace, TrainingJob job) {
+        try {
+            client.batch().v1().jobs().inNamespace(namespace).withName(job.name())
+                    .withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
+            client.configMaps().inNamespace(namespace).withName(job.configMapName()).delete();
+        } catch (RuntimeException e) {
+            // ttlSecondsAfterFinished and activeDeadlineSeconds still bound what is left
         }
     }
 
