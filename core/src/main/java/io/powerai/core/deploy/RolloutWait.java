@@ -77,12 +77,7 @@ final class RolloutWait {
                 throw new PowerAiException.StageFailed(stage + ": rollout of " + name + " did not finish within "
                         + timeout.toSeconds() + " s (" + progress + "); raise ready_timeout if the image is large");
             }
-            try {
-                timing.sleep(poll);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new PowerAiException.StageFailed(stage + ": interrupted while waiting for the rollout of " + name);
-            }
+            timing.pause(poll, stage, "waiting for the rollout of " + name);
         }
     }
 

@@ -7,7 +7,6 @@ import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.powerai.core.PowerAiException;
 import io.powerai.core.event.StageEvents;
 import io.powerai.core.spec.Durations;
 
@@ -141,12 +140,7 @@ public final class JobWatch {
                     lastProgress = progress;
                 }
             }
-            try {
-                timing.sleep(poll);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new PowerAiException.StageFailed(stage + ": interrupted while waiting for Job " + jobName);
-            }
+            timing.pause(poll, stage, "waiting for Job " + jobName);
         }
     }
 

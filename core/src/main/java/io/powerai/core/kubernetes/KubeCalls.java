@@ -48,12 +48,7 @@ public final class KubeCalls {
                 Duration delay = backoff.delayAfter(attempt);
                 events.warning(what + ": " + describe(e) + "; retrying in " + delay.toMillis() + " ms (attempt "
                         + (attempt + 1) + " of " + backoff.attempts() + ")");
-                try {
-                    timing.sleep(delay);
-                } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
-                    throw new PowerAiException.StageFailed(stage + ": interrupted while retrying " + what);
-                }
+                timing.pause(delay, stage, "retrying " + what);
             }
         }
     }
