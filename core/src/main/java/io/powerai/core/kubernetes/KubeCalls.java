@@ -53,9 +53,11 @@ public final class KubeCalls {
         }
     }
 
+    /** 409 is a conflict that a new attempt may resolve, except AlreadyExists: a name taken stays taken. */
     public static boolean retryable(KubernetesClientException e) {
         int code = e.getCode();
-        return code == 409 || code == 429 || code >= 500 || (code <= 0 && connectionLost(e));
+        boolean alreadyExists = e.getStatus() != null && "AlreadyExists".equals(e.getStatus().getReason());
+        return (code == 409 && !alreadyExists) || code == 429 || code >= 500 || (code <= 0 && connectionLost(e));
     }
 
     private static boolean connectionLost(Throwable e) {
@@ -90,7 +92,7 @@ public final class KubeCalls {
             return new PowerAiException.InfrastructureUnavailable(stage + ": the Kubernetes API at " + server
                     + " kept failing to " + what + tries + ": HTTP " + code + " " + statusMessage(e), e);
         }
-        if (code == 409) {
+        if (code == 409 && retryable(e)) {
             return new PowerAiException.StageFailed(stage + ": " + what + " kept conflicting with another change" + tries
                     + " (HTTP 409): " + statusMessage(e) + "; is another deployment of the same service running?", e);
         }

@@ -35,6 +35,8 @@ public final class PodLog {
     private volatile InputStream stream;
     private volatile boolean complete;
     private volatile String problem;
+    /** Set once finish() is done: a reader that outlived it hands nothing more on (the log file is closed). */
+    private volatile boolean finished;
     private long seen;
 
     private PodLog(KubernetesClient client, String namespace, String pod, String container, Consumer<String> onLine) {
@@ -72,7 +74,8 @@ public final class PodLog {
                 }
             }
             complete = true;
-        } catch (IOException | KubernetesClientException | ExecutionException e) {
+        } catch (IOException | RuntimeException | ExecutionException e) {
+            // a reader thread must end quietly: what went wrong is reported by finish(), never as a stack trace
             problem = KubeCalls.oneLine(String.valueOf(e.getMessage()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -95,6 +98,9 @@ public final class PodLog {
 
     private void hand(String line) {
         synchronized (this) {
+            if (finished) {
+                return;
+            }
             seen++;
         }
         onLine.accept(line);
@@ -112,6 +118,7 @@ public final class PodLog {
             Thread.currentThread().interrupt();
         }
         if (complete) {
+            finished = true;
             return null;
         }
         InputStream open = stream;
@@ -131,6 +138,7 @@ public final class PodLog {
         try {
             whole = client.pods().inNamespace(namespace).withName(pod).inContainer(container).getLog();
         } catch (KubernetesClientException e) {
+            finished = true;
             return "the log of pod " + namespace + "/" + pod + " could not be read"
                     + (problem == null ? "" : " (" + problem + ")") + ": " + KubeCalls.oneLine(String.valueOf(e.getMessage()));
         }
@@ -147,6 +155,8 @@ public final class PodLog {
             }
         } catch (IOException e) {
             throw new IllegalStateException("reading a string cannot fail", e);
+        } finally {
+            finished = true;
         }
         return null;
     }

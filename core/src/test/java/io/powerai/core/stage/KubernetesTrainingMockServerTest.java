@@ -435,6 +435,20 @@ class KubernetesTrainingMockServerTest {
     }
 
     @Test
+    void aJobNameTaken_409AlreadyExists_isNotRetried() {
+        TrainingJob job = job(Map.of());
+        api.server.expect().post().withPath("/apis/batch/v1/namespaces/" + NS + "/jobs")
+                .andReturn(409, new StatusBuilder().withCode(409).withReason("AlreadyExists")
+                        .withMessage("jobs.batch \"" + job.name() + "\" already exists").build()).once();
+
+        PowerAiException.StageFailed e = catchThrowableOfType(PowerAiException.StageFailed.class, () -> training(Map.of()).run(IMAGE));
+
+        assertThat(e.getMessage()).isEqualTo("gpuTrain: the Kubernetes API refused to create Job default/" + job.name()
+                + " (HTTP 409): jobs.batch \"" + job.name() + "\" already exists");
+        assertThat(timing.sleeps).isEmpty();
+    }
+
+    @Test
     void forbidden403_exit3_withTheApisMessage() {
         api.server.expect().post().withPath("/apis/batch/v1/namespaces/" + NS + "/jobs")
                 .andReturn(403, new StatusBuilder().withCode(403).withReason("Forbidden").withMessage("jobs.batch is forbidden: User "
@@ -542,6 +556,14 @@ class KubernetesTrainingMockServerTest {
         assertThat(timing.sleeps).hasSize(1);
         assertThat(project.resolve(".powerai/audit.jsonl")).doesNotExist();
         assertCleanedUp(job);
+    }
+
+    @Test
+    void theGpuPreflight_checksNothingOnTheAgent_forAJob() {
+        Map<String, Object> preflight = TrainingPreflight.run(ctx(Map.of("gpus", 2)), IMAGE);
+
+        assertThat(preflight).containsEntry("backend", "kubernetes").containsEntry("decision", "kubernetes").containsEntry("requested", "2");
+        assertThat(String.valueOf(preflight.get("note"))).contains("nothing is checked on this agent");
     }
 
     @Test
