@@ -150,7 +150,7 @@ public final class KubernetesTraining {
         String logProblem;
         String lastLine;
         String server;
-        long runStarted;
+        long submitted;
         long durationMillis;
         try (KubeConnection connection = connector.open(events);
              TrainingLog log = TrainingLog.open(stageDir.resolve("train.log"), metrics, events)) {
@@ -163,7 +163,7 @@ public final class KubernetesTraining {
             Job created = calls.call("create Job " + namespace + "/" + job.name(),
                     () -> client.batch().v1().jobs().inNamespace(namespace).resource(job.job()).create());
             PodLog[] follower = new PodLog[1];
-            runStarted = tuning.timing().nanoTime();
+            submitted = tuning.timing().nanoTime();
             // A stopped build (Jenkins aborts with SIGTERM) must not leave a GPU busy until the Job's deadline.
             Thread onStop = new Thread(() -> deleteOnStop(client, namespace, job), "powerai-delete-" + job.name());
             Runtime.getRuntime().addShutdownHook(onStop);
@@ -178,9 +178,8 @@ public final class KubernetesTraining {
                 ended = new JobWatch(client, calls, tuning.timing(), tuning.poll(), events, STAGE.stepName())
                         .await(namespace, job.name(), job.podSelector(), TrainingPods.CONTAINER, spec.kubernetes().startTimeout(),
                                 spec.timeout(), pod -> follower[0] = PodLog.follow(client, namespace, pod, TrainingPods.CONTAINER, log::line));
-                durationMillis = (tuning.timing().nanoTime() - runStarted) / 1_000_000;
-                if (follower[0] == null && ended.pod() != null && ended.kind() != JobWatch.Kind.NOT_STARTED
-                        && ended.kind() != JobWatch.Kind.UNSCHEDULABLE) {
+                durationMillis = (tuning.timing().nanoTime() - submitted) / 1_000_000;
+                if (follower[0] == null && ran(ended)) {
                     follower[0] = PodLog.follow(client, namespace, ended.pod(), TrainingPods.CONTAINER, log::line); // ended before seen running
                 }
                 logProblem = follower[0] == null ? null : follower[0].finish(tuning.logDrain());
@@ -188,8 +187,10 @@ public final class KubernetesTraining {
                     events.warning(logProblem + "; the training log may be incomplete");
                 }
                 lastLine = log.lastLine();
-                if (ended.pod() != null && ended.kind() != JobWatch.Kind.NOT_STARTED && ended.kind() != JobWatch.Kind.UNSCHEDULABLE) {
+                if (ran(ended)) {
                     outputsProblem = copyOutputs(client, namespace, ended.pod(), outputs);
+                } else if (ended.kind() == JobWatch.Kind.SUCCEEDED) {
+                    outputsProblem = "no pod of the Job is left to copy them from";
                 }
             } finally {
                 cleanUp(client, calls, namespace, job);
@@ -201,6 +202,11 @@ public final class KubernetesTraining {
             }
         }
         return record(job, server, ended, outputsProblem, metrics, durationMillis, lastLine);
+    }
+
+    /** Whether a pod of the Job started its training: only then is there a log to read and outputs to copy. */
+    private static boolean ran(JobWatch.Ended ended) {
+        return ended.pod() != null && ended.kind() != JobWatch.Kind.NOT_STARTED && ended.kind() != JobWatch.Kind.UNSCHEDULABLE;
     }
 
     /** Copies the outputs out of the keeper, then releases it; null, or why the outputs could not be copied. */

@@ -412,6 +412,20 @@ class KubernetesTrainingMockServerTest {
         assertThat(Files.readString(project.resolve(".powerai/train/train.log"))).isEmpty(); // no API answer passes for a log line
     }
 
+    @Test
+    void aJobThatSucceeded_withNoPodLeft_hasItsOutputsMissing() throws Exception {
+        TrainingJob job = job(Map.of());
+        script.add(jobStatus(job, true, null, null)); // the pod already gone (garbage-collected, or never seen)
+
+        PowerAiException.StageFailed e = catchThrowableOfType(PowerAiException.StageFailed.class, () -> training(Map.of()).run(IMAGE));
+
+        assertThat(e.getMessage()).startsWith("gpuTrain: the training succeeded but its outputs could not be copied from Job default/"
+                + job.name() + ": no pod of the Job is left to copy them from; log kept at ");
+        assertThat(resultFile()).containsEntry("failureReason", "outputs-missing");
+        assertThat(outputs.calls).isEmpty();
+        assertCleanedUp(job);
+    }
+
     // ------------------------------------------------------------------------------------------------ refusals and faults
 
     @Test
