@@ -3,15 +3,15 @@ package io.powerai.cli;
 import io.powerai.core.PowerAiException;
 import io.powerai.core.deploy.AksDeployment;
 import io.powerai.core.deploy.DeployHistory;
-import io.powerai.core.deploy.KubeConnection;
 import io.powerai.core.json.Json;
+import io.powerai.core.kubernetes.KubeConnection;
 import io.powerai.core.spec.Stage;
 import io.powerai.core.stage.StageContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -137,7 +137,7 @@ final class DeployCommands {
             List<DeployHistory.Change> changes = DeployHistory.fromAudit(ctx.workspace().audit().file(), name);
             List<DeployHistory.Revision> revisions = null;
             if (cluster) {
-                try (KubeConnection connection = KubeConnection.open(Stage.DEPLOY.stepName(), ctx.spec().deploy().aks(),
+                try (KubeConnection connection = ctx.spec().deploy().aks().connect(Stage.DEPLOY.stepName(),
                         top.environment, ctx.events().forStage(Stage.DEPLOY.stepName()))) {
                     revisions = DeployHistory.fromCluster(connection.client(), ctx.spec().deploy().aks().namespace(), name);
                 } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {

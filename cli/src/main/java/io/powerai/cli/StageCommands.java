@@ -3,6 +3,7 @@ package io.powerai.cli;
 import io.powerai.core.PowerAiException;
 import io.powerai.core.spec.Stage;
 import io.powerai.core.stage.EnvironmentSnapshot;
+import io.powerai.core.stage.KubernetesTraining;
 import io.powerai.core.stage.LocalDeployment;
 import io.powerai.core.stage.Pipeline;
 import io.powerai.core.stage.PodTraining;
@@ -41,8 +42,8 @@ final class StageCommands {
     }
 
     @Command(name = "train", mixinStandardHelpOptions = true,
-            description = "e13n: run the training script in the snapshot image; code and data read-only, outputs hashed, "
-                    + "metrics from JSON lines {\"metric\": NAME, \"value\": NUMBER} on stdout.")
+            description = "e13n: run the training script in the snapshot image (here, or with backend kubernetes as a Job on a "
+                    + "cluster); code and data read-only, outputs hashed, metrics from JSON lines {\"metric\": NAME, \"value\": NUMBER} on stdout.")
     static final class Train implements Callable<Integer> {
         @ParentCommand
         PowerAiCommand top;
@@ -54,6 +55,9 @@ final class StageCommands {
                 + "'prepare' writes the runner for the pod's training container, which the step runs there with python3; "
                 + "'record' records what it left. Both run in the agent container.")
         String pod;
+        @Option(names = "--dry-run", description = "Backend kubernetes: print the Job and the ConfigMap of the project's files "
+                + "(multi-document YAML), contacting nothing.")
+        boolean dryRun;
 
         @Override
         public Integer call() {
@@ -61,7 +65,17 @@ final class StageCommands {
             if (pod != null) {
                 return pod(ref);
             }
-            Map<String, Object> result = TrainingRun.run(common.context(top, Stage.TRAIN), ref);
+            StageContext ctx = common.context(top, Stage.TRAIN);
+            if (dryRun) {
+                ctx.spec().require(Stage.TRAIN);
+                if (!ctx.spec().train().kubernetesBackend()) {
+                    throw new PowerAiException.InvalidInput("gpuTrain: '--dry-run' prints the Kubernetes Job of backend 'kubernetes'; "
+                            + "the backend is '" + ctx.spec().train().backend() + "'");
+                }
+                top.console.line(KubernetesTraining.of(ctx, top.environment).dryRun(ref).stripTrailing());
+                return 0;
+            }
+            Map<String, Object> result = TrainingRun.run(ctx, ref, top.environment);
             top.console.line("metrics: " + result.get("metrics"));
             return 0;
         }
@@ -138,7 +152,7 @@ final class StageCommands {
 
         @Override
         public Integer call() {
-            Map<String, Map<String, Object>> results = Pipeline.run(common.context(top, null), (ctx, image) -> DeployCommands.isAks(ctx)
+            Map<String, Map<String, Object>> results = Pipeline.run(common.context(top, null), top.environment, (ctx, image) -> DeployCommands.isAks(ctx)
                     ? io.powerai.core.deploy.AksDeployment.of(ctx, top.environment).deploy(image)
                     : io.powerai.core.stage.LocalDeployment.run(ctx, image));
             top.console.line("");

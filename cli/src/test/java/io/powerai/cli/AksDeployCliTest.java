@@ -4,7 +4,6 @@ import io.powerai.core.audit.AuditLog;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -31,15 +30,11 @@ class AksDeployCliTest {
     }
 
     private CliRun run(Map<String, String> env, String... args) {
-        Map<String, String> environment = new java.util.HashMap<>(Map.of("KUBECONFIG", ""));
-        environment.putAll(env);
-        return CliRun.with(environment, args);
+        return CliRun.withoutKubeconfig(env, args);
     }
 
     private static void assertOneLineError(CliRun run, int exitCode, String... fragments) {
-        assertThat(run.exitCode()).as(run.toString()).isEqualTo(exitCode);
-        assertThat(run.err().strip().lines()).as(run.toString()).hasSize(1);
-        assertThat(run.err()).contains(fragments).doesNotContain("\tat ").doesNotContain("Exception");
+        run.assertOneLineError(exitCode, fragments);
     }
 
     @Test
@@ -92,24 +87,13 @@ class AksDeployCliTest {
 
     @Test
     void unreachableCluster_exit3() throws Exception {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort(); // closed again: nothing listens there
-        }
-        Path kubeconfig = Files.writeString(project.resolve("kubeconfig"), """
-                apiVersion: v1
-                kind: Config
-                clusters: [{name: c, cluster: {server: "http://127.0.0.1:%d"}}]
-                contexts: [{name: c, context: {cluster: c, user: u}}]
-                current-context: c
-                users: [{name: u, user: {token: secret-token-value}}]
-                """.formatted(port));
+        UnreachableCluster cluster = UnreachableCluster.in(project);
         project("  target: aks\n");
 
-        CliRun run = run(Map.of("KUBECONFIG", kubeconfig.toString()), "deploy", project.toString(), "--image", IMAGE);
+        CliRun run = run(Map.of("KUBECONFIG", cluster.kubeconfig().toString()), "deploy", project.toString(), "--image", IMAGE);
 
-        assertOneLineError(run, 3, "aksDeploy: cannot reach the Kubernetes API at http://127.0.0.1:" + port);
-        assertThat(run.out() + run.err()).doesNotContain("secret-token-value");
+        assertOneLineError(run, 3, "aksDeploy: cannot reach the Kubernetes API at http://127.0.0.1:" + cluster.port());
+        assertThat(run.out() + run.err()).doesNotContain(UnreachableCluster.TOKEN);
     }
 
     @Test

@@ -22,8 +22,9 @@ class StepSpecTest {
         CliRun run = CliRun.of("train", project.toString(), "--spec", project.resolve("spec.json").toString());
         assertThat(run.exitCode()).as(run.toString()).isEqualTo(2);
         assertThat(run.err().strip()).isEqualTo("gpuTrain: unknown parameter 'gpu'. Valid parameters: "
-                + "args, backend, cuda, data, env, gpu_allow_shared, gpu_min_free_memory, gpu_policy, gpus, image, name, network, "
-                + "python, registry, script, shm_size, timeout, ulimits, workdir");
+                + "args, backend, cpu_cores, cuda, data, data_claim, env, gpu_allow_shared, gpu_min_free_memory, gpu_policy, gpus, "
+                + "image, image_pull_secret, memory_gb, name, namespace, network, node_selector, python, registry, script, "
+                + "service_account, shm_size, start_timeout, timeout, tolerations, ulimits, workdir");
     }
 
     @Test

@@ -22,6 +22,11 @@ import io.powerai.core.audit.AuditLog;
 import io.powerai.core.event.StageEvents;
 import io.powerai.core.image.ImageReference;
 import io.powerai.core.json.Json;
+import io.powerai.core.kubernetes.Backoff;
+import io.powerai.core.kubernetes.KubeCalls;
+import io.powerai.core.kubernetes.KubeConnection;
+import io.powerai.core.kubernetes.KubeYaml;
+import io.powerai.core.kubernetes.Timing;
 import io.powerai.core.spec.DeploySpec;
 import io.powerai.core.spec.Problems;
 import io.powerai.core.spec.Stage;
@@ -92,7 +97,7 @@ public final class AksDeployment {
 
     /** As the command runs it: credentials from the environment, smoke tests through a port-forward. */
     public static AksDeployment of(StageContext ctx, Map<String, String> env) {
-        return new AksDeployment(ctx, env, (settings, events) -> KubeConnection.open(STAGE.stepName(), settings, env, events),
+        return new AksDeployment(ctx, env, (settings, events) -> settings.connect(STAGE.stepName(), env, events),
                 client -> new PortForwardTransport(client, STAGE.stepName()), Tuning.defaults());
     }
 
@@ -127,7 +132,7 @@ public final class AksDeployment {
                 + ", rendered as for a first deployment (color blue).\n"
                 + "# On a cluster where blue serves already, the new version goes to " + m.deploymentName(Color.GREEN)
                 + " and the Service switches to it after the smoke test. Secret data is generated or read at deploy time.\n"
-                + AksManifests.yaml(objects);
+                + KubeYaml.yaml(objects);
     }
 
     private Plan plan(String imageOverride, boolean dryRun) {
@@ -136,7 +141,7 @@ public final class AksDeployment {
         AksSettings settings = spec.aks();
         String name = ctx.spec().name();
         Problems problems = new Problems();
-        KubeNames.checkServiceName(STAGE.stepName(), name, problems);
+        AksManifests.checkServiceName(STAGE.stepName(), name, problems);
 
         Map<String, Object> scoring = readScoringResult();
         String image = imageOverride;
@@ -235,7 +240,7 @@ public final class AksDeployment {
             try {
                 for (HasMetadata o : List.of(m.deployment(Color.BLUE, 1, ctx.clock().instant(), null), m.service(TrafficState.serving(Color.BLUE)),
                         m.autoscaler(Color.BLUE), m.disruptionBudget())) {
-                    AksManifests.SERIALIZATION.unmarshal(AksManifests.SERIALIZATION.asJson(o), o.getClass());
+                    KubeYaml.SERIALIZATION.unmarshal(KubeYaml.SERIALIZATION.asJson(o), o.getClass());
                 }
             } catch (RuntimeException e) {
                 // only a head start; the real calls report real problems
@@ -271,7 +276,7 @@ public final class AksDeployment {
         ctx.spec().require(STAGE);
         DeploySpec spec = ctx.spec().deploy();
         Problems problems = new Problems();
-        KubeNames.checkServiceName(STAGE.stepName(), ctx.spec().name(), problems);
+        AksManifests.checkServiceName(STAGE.stepName(), ctx.spec().name(), problems);
         problems.throwIfAny();
         Path sample = spec.sampleRequest();
         Path expected = spec.expectedResponse();

@@ -1,15 +1,9 @@
 package io.powerai.core.deploy;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.LocalObjectReference;
 import io.fabric8.kubernetes.api.model.Probe;
@@ -19,20 +13,18 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
-import io.fabric8.kubernetes.api.model.Toleration;
-import io.fabric8.kubernetes.api.model.TolerationBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBuilder;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
-import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.powerai.core.json.Json;
-import io.powerai.core.kubernetes.TrainingPodTemplate;
+import io.powerai.core.kubernetes.KubeNames;
+import io.powerai.core.kubernetes.KubeQuantities;
+import io.powerai.core.kubernetes.TrainingPods;
+import io.powerai.core.spec.Problems;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -93,15 +85,8 @@ public final class AksManifests {
     public static final String PRIMARY_KEY = "primaryKey";
     public static final String SECONDARY_KEY = "secondaryKey";
 
-    /** Without scanning the class path for every model class (seconds at start); the objects here are typed. */
-    static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization(new ObjectMapper(), false);
-    private static final YAMLMapper YAML = (YAMLMapper) YAMLMapper.builder(new YAMLFactory()
-                    .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-                    .disable(YAMLGenerator.Feature.SPLIT_LINES)
-                    .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
-                    .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS))
-            .build()
-            .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
+    /** {@code <name>-green} must stay a 63-character label (it is also a label value). */
+    public static final int MAX_NAME = 63 - "-green".length();
 
     private final String name;
     private final String namespace;
@@ -110,7 +95,7 @@ public final class AksManifests {
     private final boolean pullSecret;
 
     /**
-     * @param name       the project's name, validated with {@link KubeNames#checkServiceName}
+     * @param name       the project's name, validated with {@link #checkServiceName}
      * @param pullSecret whether registry credentials were given (the pods then name the pull secret)
      */
     public AksManifests(String name, AksSettings settings, Release release, boolean pullSecret) {
@@ -119,6 +104,18 @@ public final class AksManifests {
         this.settings = settings;
         this.release = release;
         this.pullSecret = pullSecret;
+    }
+
+    /** The project's name names the Service and, with a color, the Deployments; checked before any call. */
+    public static void checkServiceName(String stage, String name, Problems problems) {
+        if (name == null) {
+            return; // already reported by the pipeline spec
+        }
+        if (!KubeNames.RFC1035_LABEL.matcher(name).matches() || name.length() > MAX_NAME) {
+            problems.add(stage, "'name' must be an RFC 1035 label of at most " + MAX_NAME + " characters on Kubernetes "
+                    + "(lowercase letters, digits, '-', starting with a letter: it names the Service '" + name
+                    + "' and the Deployments '<name>-blue' and '<name>-green'); got '" + name + "'");
+        }
     }
 
     public String serviceName() {
@@ -222,7 +219,7 @@ public final class AksManifests {
                                 .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
                             .endSecurityContext()
                             .withImagePullSecrets(pullSecret ? List.of(new LocalObjectReference(pullSecretName())) : List.of())
-                            .withTolerations(settings.gpus() > 0 ? gpuTolerations() : List.of())
+                            .withTolerations(settings.gpus() > 0 ? TrainingPods.gpuTolerations() : List.of())
                             .withContainers(container())
                         .endSpec()
                     .endTemplate()
@@ -233,16 +230,16 @@ public final class AksManifests {
     private Container container() {
         Map<String, Quantity> requests = new LinkedHashMap<>();
         Map<String, Quantity> limits = new LinkedHashMap<>();
-        requests.put("cpu", cpu(settings.cpuMillis()));
-        requests.put("memory", new Quantity(settings.memoryMi() + "Mi"));
+        requests.put("cpu", KubeQuantities.cpu(settings.cpuMillis()));
+        requests.put("memory", KubeQuantities.memory(settings.memoryMi()));
         if (settings.cpuLimitMillis() != null) {
-            limits.put("cpu", cpu(settings.cpuLimitMillis()));
+            limits.put("cpu", KubeQuantities.cpu(settings.cpuLimitMillis()));
         }
         // A memory limit above the request lets a node overcommit and OOM-kill at random: by default they match.
-        limits.put("memory", new Quantity((settings.memoryLimitMi() != null ? settings.memoryLimitMi() : settings.memoryMi()) + "Mi"));
+        limits.put("memory", KubeQuantities.memory(settings.memoryLimitMi() != null ? settings.memoryLimitMi() : settings.memoryMi()));
         if (settings.gpus() > 0) {
-            requests.put(TrainingPodTemplate.GPU_RESOURCE, new Quantity(String.valueOf(settings.gpus())));
-            limits.put(TrainingPodTemplate.GPU_RESOURCE, new Quantity(String.valueOf(settings.gpus())));
+            requests.put(TrainingPods.GPU_RESOURCE, new Quantity(String.valueOf(settings.gpus())));
+            limits.put(TrainingPods.GPU_RESOURCE, new Quantity(String.valueOf(settings.gpus())));
         }
         List<EnvVar> env = new ArrayList<>();
         env.add(new EnvVarBuilder().withName("PORT").withValue(String.valueOf(SERVER_PORT)).build());
@@ -282,11 +279,6 @@ public final class AksManifests {
         return container.build();
     }
 
-    /** Whole cores as a plain number, fractions in millicores: {@code 2}, {@code 500m}. */
-    private static Quantity cpu(int millis) {
-        return new Quantity(millis % 1000 == 0 ? String.valueOf(millis / 1000) : millis + "m");
-    }
-
     private Probe probe(String path, int periodSeconds, int failureThreshold) {
         return new ProbeBuilder()
                 .withNewHttpGet().withPath(path).withPort(new IntOrString(SERVER_PORT)).withScheme("HTTP").endHttpGet()
@@ -300,13 +292,6 @@ public final class AksManifests {
         return new EnvVarBuilder().withName(variable)
                 .withNewValueFrom().withNewSecretKeyRef().withName(keysSecretName()).withKey(key).endSecretKeyRef().endValueFrom()
                 .build();
-    }
-
-    private static List<Toleration> gpuTolerations() {
-        // As for training pods: AKS GPU pools are commonly tainted sku=gpu:NoSchedule; the device plugin's taint is nvidia.com/gpu.
-        return List.of(
-                new TolerationBuilder().withKey("sku").withOperator("Equal").withValue("gpu").withEffect("NoSchedule").build(),
-                new TolerationBuilder().withKey(TrainingPodTemplate.GPU_RESOURCE).withOperator("Exists").withEffect("NoSchedule").build());
     }
 
     /** The Service; its selector follows the traffic state (both colors during a split). */
@@ -389,23 +374,6 @@ public final class AksManifests {
             secret.withData(Map.of(".dockerconfigjson", base64(config)));
         }
         return secret.build();
-    }
-
-    /** Multi-document YAML, keys sorted (as kubectl prints them), the same bytes for the same objects. */
-    public static String yaml(List<? extends HasMetadata> objects) {
-        StringBuilder out = new StringBuilder();
-        for (HasMetadata object : objects) {
-            if (out.length() > 0) {
-                out.append("---\n");
-            }
-            try {
-                Object tree = YAML.readValue(SERIALIZATION.asJson(object), Object.class);
-                out.append(YAML.writeValueAsString(tree));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-        return out.toString();
     }
 
     private static String base64(String value) {

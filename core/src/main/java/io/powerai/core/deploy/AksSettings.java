@@ -1,10 +1,14 @@
 package io.powerai.core.deploy;
 
+import io.powerai.core.event.StageEvents;
+import io.powerai.core.kubernetes.KubeConnection;
+import io.powerai.core.kubernetes.KubeNames;
+import io.powerai.core.kubernetes.KubeQuantities;
 import io.powerai.core.spec.Section;
 
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -57,14 +61,9 @@ public record AksSettings(
     public static final int DEFAULT_FAILURE_THRESHOLD = 3;
     public static final Duration DEFAULT_ROLLOUT_TIMEOUT = Duration.ofMinutes(10);
 
-    static final Pattern RFC1123_LABEL = Pattern.compile("[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?");
-    static final String RFC1123_RULE = "must be an RFC 1123 label (lowercase letters, digits, '-', starting and ending "
-            + "with a letter or digit, at most 63 characters)";
     // Azure's own rules for resource group and AKS cluster names.
     private static final Pattern RESOURCE_GROUP = Pattern.compile("[-\\w._()]{0,89}[-\\w_()]");
     private static final Pattern CLUSTER_NAME = Pattern.compile("[A-Za-z0-9](?:[-A-Za-z0-9_]{0,61}[A-Za-z0-9])?");
-    private static final BigDecimal MAX_CPU_CORES = new BigDecimal("1000");
-    private static final BigDecimal MAX_MEMORY_GB = new BigDecimal("4096");
 
     /**
      * Reads the keys from the section, recording every problem there. {@code readyTimeout} is the section's
@@ -72,12 +71,12 @@ public record AksSettings(
      */
     public static AksSettings from(Section s, Duration readyTimeout) {
         String namespace = s.has("namespace")
-                ? s.matching("namespace", false, RFC1123_LABEL, RFC1123_RULE)
+                ? s.matching("namespace", false, KubeNames.RFC1123_LABEL, KubeNames.RFC1123_LABEL_RULE)
                 : DEFAULT_NAMESPACE;
-        Integer cpu = millicores(s, "cpu_cores", DEFAULT_CPU_CORES);
-        Integer memory = mebibytes(s, "memory_gb", DEFAULT_MEMORY_GB);
-        Integer cpuLimit = s.has("cpu_cores_limit") ? millicores(s, "cpu_cores_limit", null) : null;
-        Integer memoryLimit = s.has("memory_gb_limit") ? mebibytes(s, "memory_gb_limit", null) : null;
+        Integer cpu = KubeQuantities.millicores(s, "cpu_cores", DEFAULT_CPU_CORES);
+        Integer memory = KubeQuantities.mebibytes(s, "memory_gb", DEFAULT_MEMORY_GB);
+        Integer cpuLimit = s.has("cpu_cores_limit") ? KubeQuantities.millicores(s, "cpu_cores_limit", null) : null;
+        Integer memoryLimit = s.has("memory_gb_limit") ? KubeQuantities.mebibytes(s, "memory_gb_limit", null) : null;
         if (cpu != null && cpuLimit != null && cpuLimit < cpu) {
             s.problem("cpu_cores_limit", s.raw("cpu_cores_limit"), "must be at least cpu_cores (" + plain(s.raw("cpu_cores"), DEFAULT_CPU_CORES) + ")");
         }
@@ -131,44 +130,15 @@ public record AksSettings(
         return numReplicas != null ? numReplicas : autoscaleMinReplicas;
     }
 
+    /** Opens the cluster these settings name: through az aks get-credentials, else the kubeconfig KUBECONFIG names. */
+    public KubeConnection connect(String stage, Map<String, String> env, StageEvents events) {
+        return KubeConnection.open(stage, usesAzureCli() ? new KubeConnection.AzureCluster(resourceGroup, clusterName) : null,
+                env, events, KubeConnection.KUBECONFIG_OR_AZURE_HELP);
+    }
+
     /** Whether az aks get-credentials fetches the kubeconfig (else KUBECONFIG names it). */
     public boolean usesAzureCli() {
         return resourceGroup != null && clusterName != null;
-    }
-
-    private static Integer millicores(Section s, String key, BigDecimal defaultValue) {
-        BigDecimal cores = decimal(s, key, defaultValue, MAX_CPU_CORES, "cores");
-        if (cores == null) {
-            return null;
-        }
-        BigDecimal millis = cores.movePointRight(3);
-        if (millis.stripTrailingZeros().scale() > 0) {
-            s.problem(key, s.raw(key), "must be a multiple of 0.001 (Kubernetes counts CPU in millicores)");
-            return null;
-        }
-        return millis.intValueExact();
-    }
-
-    private static Integer mebibytes(Section s, String key, BigDecimal defaultValue) {
-        BigDecimal gb = decimal(s, key, defaultValue, MAX_MEMORY_GB, "GB");
-        return gb == null ? null : gb.multiply(BigDecimal.valueOf(1024)).setScale(0, RoundingMode.CEILING).intValueExact();
-    }
-
-    /** A number greater than 0 and at most {@code max}; YAML and JSON give Integer or Double, text is refused. */
-    private static BigDecimal decimal(Section s, String key, BigDecimal defaultValue, BigDecimal max, String unit) {
-        Object value = s.raw(key);
-        if (value == null) {
-            return defaultValue;
-        }
-        if (value instanceof Number number && !(value instanceof Double d && (d.isNaN() || d.isInfinite()))) {
-            BigDecimal decimal = new BigDecimal(number.toString());
-            if (decimal.signum() > 0 && decimal.compareTo(max) <= 0) {
-                return decimal;
-            }
-        }
-        s.problem(key, value, "must be a number of " + unit + " greater than 0 and at most " + max.toPlainString()
-                + ", e.g. 0.5");
-        return null;
     }
 
     private static int wholeGpus(Section s) {

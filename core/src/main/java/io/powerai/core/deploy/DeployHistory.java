@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.powerai.core.json.Json;
+import io.powerai.core.kubernetes.KubeCalls;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

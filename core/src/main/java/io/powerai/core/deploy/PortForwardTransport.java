@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.LocalPortForward;
 import io.powerai.core.PowerAiException;
+import io.powerai.core.kubernetes.KubeCalls;
 
 import java.io.IOException;
 import java.net.URI;

@@ -8,6 +8,8 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.powerai.core.PowerAiException;
 import io.powerai.core.event.StageEvents;
+import io.powerai.core.kubernetes.KubeCalls;
+import io.powerai.core.kubernetes.Timing;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -75,12 +77,7 @@ final class RolloutWait {
                 throw new PowerAiException.StageFailed(stage + ": rollout of " + name + " did not finish within "
                         + timeout.toSeconds() + " s (" + progress + "); raise ready_timeout if the image is large");
             }
-            try {
-                timing.sleep(poll);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new PowerAiException.StageFailed(stage + ": interrupted while waiting for the rollout of " + name);
-            }
+            timing.pause(poll, stage, "waiting for the rollout of " + name);
         }
     }
 

@@ -3,6 +3,7 @@ package io.powerai.core.spec;
 import io.powerai.core.gpu.FreeMemoryRule;
 import io.powerai.core.gpu.GpuPolicy;
 import io.powerai.core.gpu.GpuRequest;
+import io.powerai.core.kubernetes.TrainingPodSettings;
 
 import java.math.BigDecimal;
 import java.nio.file.Path;
@@ -16,7 +17,10 @@ import java.util.regex.Pattern;
 
 /**
  * The {@code train} section: which script runs in the snapshot image (or, with {@code backend: native}, on the
- * agent's own Python), on what, with which resources, and what the GPU preflight asks of the host.
+ * agent's own Python; with {@code backend: kubernetes}, as a Job on a cluster), on what, with which resources, and
+ * what the GPU preflight asks of the host. A key that only one backend reads is an error with the others.
+ *
+ * @param kubernetes the pod's settings with {@code backend: kubernetes}; {@link TrainingPodSettings#none()} otherwise
  */
 public record TrainSpec(
         String script,
@@ -34,13 +38,16 @@ public record TrainSpec(
         boolean gpuAllowShared,
         String shmSize,
         SortedMap<String, String> ulimits,
-        String workdir) {
+        String workdir,
+        TrainingPodSettings kubernetes) {
 
-    public static final Set<String> KEYS = Set.of("script", "args", "data", "gpus", "network", "timeout", "env",
-            "backend", "python", "cuda", "gpu_policy", "gpu_min_free_memory", "gpu_allow_shared", "shm_size", "ulimits", "workdir");
+    public static final Set<String> KEYS = keys();
+    /** The keys of the GPU preflight, which asks nvidia-smi on the agent: they mean nothing to a Kubernetes Job. */
+    static final List<String> PREFLIGHT_KEYS = List.of("cuda", "gpu_policy", "gpu_min_free_memory", "gpu_allow_shared");
     public static final Duration DEFAULT_TIMEOUT = Duration.ofHours(2);
     public static final String CONTAINER = "container";
     public static final String NATIVE = "native";
+    public static final String KUBERNETES = "kubernetes";
     public static final String DEFAULT_PYTHON = "python3";
     /** The limits docker and podman take with --ulimit. */
     public static final Set<String> ULIMITS = Set.of("core", "cpu", "data", "fsize", "locks", "memlock", "msgqueue", "nice",
@@ -51,6 +58,14 @@ public record TrainSpec(
     public TrainSpec {
         args = List.copyOf(args);
         ulimits = ulimits == null ? new TreeMap<>() : new TreeMap<>(ulimits);
+        kubernetes = kubernetes == null ? TrainingPodSettings.none() : kubernetes;
+    }
+
+    private static Set<String> keys() {
+        Set<String> keys = new java.util.HashSet<>(Set.of("script", "args", "data", "gpus", "network", "timeout", "env",
+                "backend", "python", "cuda", "gpu_policy", "gpu_min_free_memory", "gpu_allow_shared", "shm_size", "ulimits", "workdir"));
+        keys.addAll(TrainingPodSettings.KEYS);
+        return Set.copyOf(keys);
     }
 
     /** Whether the run asks for GPUs at all; only then do GPU flags reach the engine, and the preflight run. */
@@ -66,6 +81,11 @@ public record TrainSpec(
     /** Whether the script runs on the agent's own Python, with no container (the environment is not pinned). */
     public boolean nativeBackend() {
         return NATIVE.equals(backend);
+    }
+
+    /** Whether the script runs as a Kubernetes Job (a pod on the cluster, not on the agent). */
+    public boolean kubernetesBackend() {
+        return KUBERNETES.equals(backend);
     }
 
     static TrainSpec from(Section s, Path projectDir) {
@@ -88,10 +108,12 @@ public record TrainSpec(
         }
         String backend = CONTAINER;
         if (s.has("backend")) {
-            backend = s.matching("backend", false, Pattern.compile("container|native"),
-                    "must be 'container' (the snapshot image, the default) or 'native' (the agent's own Python, not pinned)");
+            backend = s.matching("backend", false, Pattern.compile("container|native|kubernetes"),
+                    "must be 'container' (the snapshot image on this agent, the default), 'native' (the agent's own Python, "
+                            + "not pinned) or 'kubernetes' (the snapshot image as a Job on a cluster)");
         }
         boolean nativeMode = NATIVE.equals(backend);
+        boolean kubernetesMode = KUBERNETES.equals(backend);
         String python = DEFAULT_PYTHON;
         if (s.has("python")) {
             python = s.matching("python", false, Pattern.compile("\\S+"), "must be a Python interpreter: a command or a path, without spaces");
@@ -107,12 +129,45 @@ public record TrainSpec(
                 s.problem("shm_size", s.raw("shm_size"), e.getMessage());
             }
             if (nativeMode) {
-                s.problem("shm_size", s.raw("shm_size"), "applies only to backend 'container' (a native run has the host's /dev/shm)");
+                s.problem("shm_size", s.raw("shm_size"), "applies only to backends 'container' and 'kubernetes' "
+                        + "(a native run has the host's /dev/shm)");
             }
         }
         SortedMap<String, String> ulimits = ulimits(s);
         if (nativeMode && !ulimits.isEmpty()) {
             s.problem("ulimits", s.raw("ulimits"), "applies only to backend 'container' (a native run has the agent's limits)");
+        }
+        if (kubernetesMode && s.has("ulimits")) {
+            s.problem("ulimits", s.raw("ulimits"), "applies only to backend 'container' (a pod cannot set its limits: the "
+                    + "node's container runtime does)");
+        }
+        if (kubernetesMode && s.has("network")) {
+            s.problem("network", s.raw("network"), "applies only to backends 'container' and 'native' (a pod is on the "
+                    + "cluster's network: restrict it with a NetworkPolicy)");
+        }
+        TrainingPodSettings kubernetes = null;
+        if (kubernetesMode) {
+            for (String key : PREFLIGHT_KEYS) {
+                if (s.has(key)) {
+                    s.problem(key, s.raw(key), "applies only to backends 'container' and 'native' (the GPU preflight asks "
+                            + "nvidia-smi on the agent; on Kubernetes the scheduler gives the pod whole GPUs of a node)");
+                }
+            }
+            if (gpus != null && !GpuRequest.COUNT.matcher(gpus).matches()) {
+                s.problem("gpus", gpus, "must be a count of GPUs on Kubernetes (a pod asks for a number of nvidia.com/gpu; "
+                        + "the device plugin picks the devices)");
+            }
+            kubernetes = TrainingPodSettings.from(s);
+            if (kubernetes.dataClaim() != null && s.has("data")) {
+                s.problem("data_claim", kubernetes.dataClaim(), "cannot be combined with 'data' (both would be the data "
+                        + "folder); keep one");
+            }
+        } else {
+            for (String key : new java.util.TreeSet<>(TrainingPodSettings.KEYS)) {
+                if (s.has(key)) {
+                    s.problem(key, s.raw(key), "applies only to backend 'kubernetes' (it describes the training's pod)");
+                }
+            }
         }
         String gpuPolicy = "require";
         if (s.has("gpu_policy")) {
@@ -144,7 +199,8 @@ public record TrainSpec(
                 allowShared(s),
                 shmSize,
                 ulimits,
-                workdir);
+                workdir,
+                kubernetes);
     }
 
     private static String cuda(Section s) {

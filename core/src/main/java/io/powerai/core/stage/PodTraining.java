@@ -11,6 +11,7 @@ import io.powerai.core.gpu.NvidiaSmiFormatException;
 import io.powerai.core.gpu.NvidiaSmiXml;
 import io.powerai.core.json.Json;
 import io.powerai.core.kubernetes.TrainingPodTemplate;
+import io.powerai.core.spec.Durations;
 import io.powerai.core.spec.Stage;
 import io.powerai.core.spec.TrainSpec;
 
@@ -61,7 +62,7 @@ public final class PodTraining {
         TrainSpec spec = ctx.spec().train();
         StageEvents events = ctx.events().forStage(STAGE.stepName());
         requireContainerBackend(spec);
-        String image = TrainingRun.image(ctx, imageOverride);
+        String image = TrainingRun.imageOf(ctx, imageOverride);
         Path stageDir = ctx.workspace().stageDir(STAGE);
         Path outputs = stageDir.resolve("outputs");
         TrainingRun.resetDirectory(outputs);
@@ -129,9 +130,24 @@ public final class PodTraining {
             telemetrySummary = replay.summary().describe();
         }
         ProcessRunner.Result result = new ProcessRunner.Result(exitCode, lines, timedOut);
-        return TrainingRun.record(ctx, new TrainingRun.Finished(String.valueOf(config.get("image")), null, gpu, result,
-                ((Number) exit.get("durationMillis")).longValue(), metrics, telemetry, telemetrySummary,
-                Map.of("kind", "jenkins-kubernetes-agent-pod", "container", TrainingPodTemplate.CONTAINER)));
+        String failure = timedOut
+                ? "timed out after " + Durations.format(spec.timeout()) + " and was stopped"
+                : exitCode != 0 ? TrainingOutcome.exitFailure(exitCode, false) : null;
+        Map<String, Object> details = new TreeMap<>();
+        details.put("placement", Map.of("kind", "jenkins-kubernetes-agent-pod", "container", TrainingPodTemplate.CONTAINER));
+        Map<String, String> extraOutputs = new TreeMap<>();
+        if (gpu.record() != null) {
+            details.put("gpuPreflight", gpu.record());
+        }
+        if (telemetry != null) {
+            details.put("gpuTelemetry", telemetry);
+            extraOutputs.put("gpu-samples.csv", io.powerai.core.json.Digests.sha256(stageDir.resolve("gpu-samples.csv")));
+        }
+        return TrainingRun.record(ctx, new TrainingRun.Ended(String.valueOf(config.get("image")), exitCode, failure,
+                TrainingOutcome.reason(result), lines.isEmpty() ? null : result.lastLines(1),
+                ((Number) exit.get("durationMillis")).longValue(), metrics, details, Map.of(), extraOutputs,
+                telemetrySummary == null ? null : "GPU use: " + telemetrySummary
+                        + (telemetry.containsKey("problem") ? " (" + telemetry.get("problem") + ")" : "")));
     }
 
     /** What the result keeps of the GPUs: nvidia-smi's view from inside the container; the pod's limits gave them. */
@@ -166,6 +182,11 @@ public final class PodTraining {
     }
 
     private static void requireContainerBackend(TrainSpec spec) {
+        if (spec.kubernetesBackend()) {
+            throw new PowerAiException.InvalidInput(STAGE.stepName() + ": 'backend' is 'kubernetes', a Job the CLI submits itself;"
+                    + " on a Kubernetes agent pod the training runs in the pod's '" + TrainingPodTemplate.CONTAINER
+                    + "' container: remove 'backend' or 'kubernetesAgent'");
+        }
         if (spec.nativeBackend()) {
             throw new PowerAiException.InvalidInput(STAGE.stepName() + ": 'backend' is 'native', which has no meaning on a Kubernetes"
                     + " agent pod (the training runs in the pod's '" + TrainingPodTemplate.CONTAINER + "' container); remove it");

@@ -21,6 +21,16 @@ public final class TrainingPreflight {
     public static Map<String, Object> run(StageContext ctx, String image) {
         ctx.spec().require(Stage.TRAIN);
         TrainSpec spec = ctx.spec().train();
+        if (spec.kubernetesBackend()) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("stage", Stage.TRAIN.stepName());
+            out.put("backend", spec.backend());
+            out.put("requested", spec.gpus());
+            out.put("decision", "kubernetes");
+            out.put("note", "backend 'kubernetes': nothing is checked on this agent; the scheduler puts the pod on a node with "
+                    + spec.gpus() + " free " + io.powerai.core.kubernetes.TrainingPods.GPU_RESOURCE);
+            return out;
+        }
         TrainingGpu.Plan plan = TrainingGpu.plan(ctx, spec, spec.nativeBackend() ? null : image,
                 ctx.events().forStage(Stage.TRAIN.stepName()));
         Map<String, Object> out = new LinkedHashMap<>();

@@ -16,10 +16,8 @@ import io.powerai.core.spec.Stage;
 import io.powerai.core.spec.TrainSpec;
 import io.powerai.core.workspace.Workspace;
 
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,9 +27,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -44,7 +42,8 @@ public final class TrainingRun {
     public static final String DATA = "/workspace/data";
     public static final String OUTPUTS = "/workspace/outputs";
     static final Stage STAGE = Stage.TRAIN;
-    private static final Set<String> NOT_CODE = Set.of(Workspace.DIR_NAME, ".git");
+    static final Set<String> NOT_CODE = Set.of(Workspace.DIR_NAME, ".git");
+    private static final java.util.regex.Pattern SNAPSHOT_ID = java.util.regex.Pattern.compile("[0-9a-f]{64}");
 
     private TrainingRun() {
     }
@@ -63,20 +62,12 @@ public final class TrainingRun {
             mounts.add(new Mount(spec.data(), DATA, true));
         }
         mounts.add(new Mount(outputs, OUTPUTS, false));
-        Map<String, String> env = new TreeMap<>(spec.env());
-        env.put("POWERAI_OUTPUTS", OUTPUTS);
-        env.put("POWERAI_DATA", DATA);
-        env.put("PYTHONUNBUFFERED", "1");
-        env.put("HOME", "/tmp");
-        // With a workdir the script is named from the project's root, wherever the run starts.
-        List<String> command = new ArrayList<>(List.of("python3", spec.workdir() == null ? spec.script() : PROJECT + "/" + spec.script()));
-        command.addAll(spec.args());
-        return RunSpec.of(image, command)
+        return RunSpec.of(image, command(spec))
                 .withName(containerName)
                 .withMounts(mounts)
-                .withEnv(env)
+                .withEnv(environment(spec))
                 .withNetwork(spec.network())
-                .withWorkDir(spec.workdir() == null ? PROJECT : PROJECT + "/" + spec.workdir())
+                .withWorkDir(workDir(spec))
                 .withUser(user)
                 .withGpus(gpus)
                 .withShmSize(spec.shmSize())
@@ -84,17 +75,52 @@ public final class TrainingRun {
                 .withLabels(Map.of("io.powerai.managed", "true", "io.powerai.stage", STAGE.stepName()));
     }
 
+    /** The variables of the script in the image (a container or a pod): the spec's, then powerai's own, which win. */
+    static SortedMap<String, String> environment(TrainSpec spec) {
+        SortedMap<String, String> env = new TreeMap<>(spec.env());
+        env.put("POWERAI_OUTPUTS", OUTPUTS);
+        env.put("POWERAI_DATA", DATA);
+        env.put("PYTHONUNBUFFERED", "1");
+        env.put("HOME", "/tmp");
+        return env;
+    }
+
+    /** {@code python3 SCRIPT ARGS...}: with a workdir the script is named from the project's root, wherever the run starts. */
+    static List<String> command(TrainSpec spec) {
+        List<String> command = new ArrayList<>(List.of("python3", spec.workdir() == null ? spec.script() : PROJECT + "/" + spec.script()));
+        command.addAll(spec.args());
+        return command;
+    }
+
+    static String workDir(TrainSpec spec) {
+        return spec.workdir() == null ? PROJECT : PROJECT + "/" + spec.workdir();
+    }
+
     /**
      * Runs the training; {@code imageOverride} (a pinned reference) replaces the snapshot result's image.
      * A failed run still writes its result and audit record, keeps its log and partial outputs, then throws.
+     * With {@code backend: kubernetes} the run is a Job: {@link KubernetesTraining}, credentials from {@code env}.
      */
+    public static Map<String, Object> run(StageContext ctx, String imageOverride, Map<String, String> env) {
+        ctx.spec().require(STAGE);
+        if (ctx.spec().train().kubernetesBackend()) {
+            return KubernetesTraining.of(ctx, env).run(imageOverride);
+        }
+        return run(ctx, imageOverride);
+    }
+
+    /** A run on this agent: in a container, or with {@code backend: native} on the agent's Python. */
     public static Map<String, Object> run(StageContext ctx, String imageOverride) {
         ctx.spec().require(STAGE);
         TrainSpec spec = ctx.spec().train();
+        if (spec.kubernetesBackend()) {
+            throw new PowerAiException.InvalidInput(STAGE.stepName() + ": backend 'kubernetes' needs the cluster's credentials "
+                    + "(KUBECONFIG); run it with powerai train");
+        }
         StageEvents events = ctx.events().forStage(STAGE.stepName());
         boolean nativeRun = spec.nativeBackend();
         // A native run has no image: it needs no snapshot, and records instead that its environment is not pinned.
-        String image = nativeRun ? null : image(ctx, imageOverride);
+        String image = nativeRun ? null : imageOf(ctx, imageOverride);
         TrainingGpu.Plan gpu = TrainingGpu.plan(ctx, spec, image, events);
         Map<String, Object> environment = nativeRun ? NativeTraining.describe(spec.python()) : null;
         Path stageDir = ctx.workspace().stageDir(STAGE);
@@ -113,29 +139,15 @@ public final class TrainingRun {
                 + (gpu.usesGpus() ? " with GPUs " + gpu.engineGpus() : " on CPU")
                 + (nativeRun ? "" : ", network " + spec.network()) + ", timeout " + Durations.format(spec.timeout()));
         Path samples = stageDir.resolve("gpu-samples.csv");
-        Path chart = stageDir.resolve("metrics.svg");
         deleteIfExists(samples);
-        deleteIfExists(chart);
+        deleteIfExists(stageDir.resolve("metrics.svg"));
 
         Metrics metrics = new Metrics();
         long started = System.nanoTime();
         ProcessRunner.Result result;
         GpuSampler sampler = null;
         Map<String, Object> telemetry = null;
-        try (BufferedWriter logFile = Files.newBufferedWriter(log, StandardCharsets.UTF_8)) {
-            Consumer<String> onLine = line -> {
-                synchronized (logFile) {
-                    try {
-                        logFile.write(line);
-                        logFile.newLine();
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                }
-                Metrics.Point point = metrics.accept(line);
-                events.log(point == null ? line : "metric " + point.name() + "=" + point.value()
-                        + (point.step() == null ? "" : " (step " + point.step() + ")"));
-            };
+        try (TrainingLog logFile = TrainingLog.open(log, metrics, events)) {
             if (gpu.sampleIds() != null) {
                 sampler = GpuSampler.start(ctx.gpu().nvidiaSmi(), gpu.sampleIds(), ctx.gpu().sampleInterval(), samples,
                         ctx.gpu().reportInterval(), text -> events.progress("gpu " + text));
@@ -143,15 +155,13 @@ public final class TrainingRun {
             try {
                 result = nativeRun
                         ? NativeTraining.run(spec, projectDir, NativeTraining.environment(spec, outputs, spec.data(), gpu.cudaVisibleDevices()),
-                                spec.timeout(), onLine)
-                        : ctx.engine().run(run, spec.timeout(), onLine);
+                                spec.timeout(), logFile::line)
+                        : ctx.engine().run(run, spec.timeout(), logFile::line);
             } finally {
                 if (sampler != null) {
                     telemetry = sampler.stop();
                 }
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the training log " + log + ": " + e.getMessage(), e);
         }
         long durationMillis = (System.nanoTime() - started) / 1_000_000;
         if (!nativeRun && result.exitCode() == ContainerEngine.ENGINE_ERROR && !result.timedOut()) {
@@ -163,13 +173,55 @@ public final class TrainingRun {
             throw new PowerAiException.StageFailed(STAGE.stepName() + ": the container engine could not start the training: "
                     + result.lastLines(1));
         }
-
-        return record(ctx, new Finished(image, environment, gpu, result, durationMillis, metrics, telemetry,
-                sampler == null ? null : sampler.summary().describe(), null));
+        if (telemetry != null && Files.isRegularFile(samples)) {
+            telemetry.put("file", ctx.workspace().dir().relativize(samples).toString());
+        }
+        String failure = result.timedOut()
+                ? "timed out after " + Durations.format(spec.timeout()) + " and was stopped"
+                : result.exitCode() != 0 ? TrainingOutcome.exitFailure(result.exitCode(), nativeRun) : null;
+        Map<String, Object> backendDetails = new TreeMap<>();
+        if (environment != null) {
+            backendDetails.put("environment", environment);
+        }
+        if (gpu.record() != null) {
+            backendDetails.put("gpuPreflight", gpu.record());
+        }
+        if (telemetry != null) {
+            backendDetails.put("gpuTelemetry", telemetry);
+        }
+        Map<String, String> extraInputs = new TreeMap<>();
+        if (environment != null) {
+            extraInputs.put("pythonPackages", "sha256:" + environment.get("packagesDigest"));
+        }
+        Map<String, String> extraOutputs = new TreeMap<>();
+        if (telemetry != null && telemetry.containsKey("file")) {
+            extraOutputs.put("gpu-samples.csv", Digests.sha256(samples));
+        }
+        String gpuUse = sampler == null ? null : "GPU use: " + sampler.summary().describe()
+                + (telemetry.containsKey("problem") ? " (" + telemetry.get("problem") + ")" : "");
+        return record(ctx, new Ended(image, result.exitCode(), failure, TrainingOutcome.reason(result),
+                result.lines().isEmpty() ? null : result.lastLines(1), durationMillis, metrics, backendDetails, extraInputs,
+                extraOutputs, gpuUse));
     }
 
-    /** The image to train in: {@code imageOverride} (the step's 'image'), else the last snapshot's, pinned. */
-    static String image(StageContext ctx, String imageOverride) {
+    /**
+     * How a run ended, whatever ran it: what {@link #record} turns into the result, the audit record and the outcome.
+     *
+     * @param failure          why it failed, in words; null when it succeeded
+     * @param failureReason    a word for scripts: timeout, killed, oom, exit-code, no-outputs, outputs-missing
+     * @param backendDetails   what only this backend knows (GPU preflight, the Kubernetes Job...), in the result and
+     *                         the audit record's details
+     * @param extraInputs      inputs beyond image, code and data (e.g. the packages of a native run)
+     * @param extraOutputs     outputs beyond the files, the log and the chart, by digest
+     * @param summary          a last line to show (e.g. GPU use), or null
+     */
+    record Ended(String image, int exitCode, String failure, String failureReason, String lastLine, long durationMillis,
+                 Metrics metrics, Map<String, Object> backendDetails, Map<String, String> extraInputs,
+                 Map<String, String> extraOutputs, String summary) {
+    }
+
+    /** The image to train in: the override, else the snapshot's; a one-line error when it is not a reference. */
+    static String imageOf(StageContext ctx, String imageOverride) {
         String image = imageOverride != null ? imageOverride
                 : String.valueOf(ctx.workspace().requireResult(Stage.SNAPSHOT, STAGE).get("image"));
         try {
@@ -182,44 +234,49 @@ public final class TrainingRun {
     }
 
     /**
-     * What a finished training left, however it ran (a container, the agent's Python, the training container of a
-     * Kubernetes agent pod): the result of the process (its exit code, and its output as lines), how long it took,
-     * the metrics read from its output, and GPU use when it was sampled ({@code telemetrySummary}: one line).
+     * The snapshot id of {@code image}: the last snapshot's when it made this image, else the image's tag when it
+     * is one (snapshots are tagged with their id); null when neither tells.
      */
-    record Finished(String image, Map<String, Object> environment, TrainingGpu.Plan gpu, ProcessRunner.Result result,
-                    long durationMillis, Metrics metrics, Map<String, Object> telemetry, String telemetrySummary,
-                    Map<String, Object> placement) {
+    static String snapshotId(StageContext ctx, String image) {
+        if (image == null) {
+            return null;
+        }
+        Path file = ctx.workspace().resultFile(Stage.SNAPSHOT);
+        if (Files.isRegularFile(file)) {
+            try {
+                Map<String, Object> snapshot = Json.readObject(file);
+                if (image.equals(snapshot.get("image")) && snapshot.get("snapshotId") instanceof String id) {
+                    return id;
+                }
+            } catch (IOException e) {
+                // an unreadable result tells nothing; the tag may
+            }
+        }
+        try {
+            return ImageReference.parse(image).tag().filter(t -> SNAPSHOT_ID.matcher(t).matches()).orElse(null);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     /**
-     * Hashes the outputs, draws the metrics chart, appends the audit record and writes the result; a failed run is
-     * recorded the same way, then the stage fails.
+     * Hashes the outputs, draws the metrics, appends the audit record and writes the result, the same for every
+     * backend (so that scoringImage reads any of them); then throws when the run failed.
      */
-    static Map<String, Object> record(StageContext ctx, Finished finished) {
+    static Map<String, Object> record(StageContext ctx, Ended ended) {
         TrainSpec spec = ctx.spec().train();
         StageEvents events = ctx.events().forStage(STAGE.stepName());
-        boolean nativeRun = spec.nativeBackend();
-        String image = finished.image();
-        Map<String, Object> environment = finished.environment();
-        TrainingGpu.Plan gpu = finished.gpu();
-        ProcessRunner.Result result = finished.result();
-        long durationMillis = finished.durationMillis();
-        Metrics metrics = finished.metrics();
-        Map<String, Object> telemetry = finished.telemetry();
         Path stageDir = ctx.workspace().stageDir(STAGE);
         Path outputs = stageDir.resolve("outputs");
         Path log = stageDir.resolve("train.log");
-        Path samples = stageDir.resolve("gpu-samples.csv");
         Path chart = stageDir.resolve("metrics.svg");
+        deleteIfExists(chart);
+        Metrics metrics = ended.metrics();
         Path projectDir = ctx.spec().projectDir();
 
         Map<String, String> outputFiles = Digests.sha256Tree(outputs);
-        String status = result.exitCode() == 0 && !result.timedOut() ? "succeeded" : "failed";
-        String failure = result.timedOut()
-                ? "timed out after " + Durations.format(spec.timeout()) + " and was stopped"
-                : result.exitCode() != 0 ? TrainingOutcome.exitFailure(result.exitCode(), nativeRun) : null;
-        String failureReason = TrainingOutcome.reason(result);
-        if (outputFiles.isEmpty() && failure == null) {
+        String status = ended.failure() == null ? "succeeded" : "failed";
+        if (outputFiles.isEmpty() && ended.failure() == null) {
             events.warning("the training wrote no file to $POWERAI_OUTPUTS: there is no model to hash or to hand on");
         }
         String chartFile = null;
@@ -228,54 +285,42 @@ public final class TrainingRun {
             Json.writeAtomically(chart, svg);
             chartFile = ctx.workspace().dir().relativize(chart).toString();
         }
-        if (telemetry != null && Files.isRegularFile(samples)) {
-            telemetry.put("file", ctx.workspace().dir().relativize(samples).toString());
-        }
 
-        Map<String, String> inputs = new TreeMap<>();
-        if (image != null) {
-            inputs.put("image", image);
-        } else {
-            inputs.put("pythonPackages", "sha256:" + environment.get("packagesDigest"));
+        Map<String, String> inputs = new TreeMap<>(ended.extraInputs());
+        if (ended.image() != null) {
+            inputs.put("image", ended.image());
+        }
+        String snapshotId = snapshotId(ctx, ended.image());
+        if (snapshotId != null) {
+            inputs.put("snapshotId", snapshotId);
+        }
+        String revision = ScoringImage.Source.of(projectDir).revision();
+        if (revision != null) {
+            inputs.put("revision", revision);
         }
         inputs.put("code", Digests.sha256OfTree(projectDir, NOT_CODE));
         if (spec.data() != null) {
             inputs.put("data", Digests.sha256OfTree(spec.data()));
         }
-        Map<String, String> auditOutputs = new TreeMap<>();
+        Map<String, String> auditOutputs = new TreeMap<>(ended.extraOutputs());
         outputFiles.forEach((path, sha) -> auditOutputs.put("outputs/" + path, sha));
         auditOutputs.put("train.log", Digests.sha256(log));
         if (chartFile != null) {
             auditOutputs.put("metrics.svg", Digests.sha256(chart));
         }
-        if (telemetry != null && telemetry.containsKey("file")) {
-            auditOutputs.put("gpu-samples.csv", Digests.sha256(samples));
-        }
-        Map<String, Object> details = new TreeMap<>();
+        Map<String, Object> details = new TreeMap<>(ended.backendDetails());
         details.put("script", spec.script());
         details.put("args", spec.args());
         details.put("gpus", spec.gpus());
-        details.put("exitCode", result.exitCode());
-        details.put("durationMillis", durationMillis);
+        details.put("exitCode", ended.exitCode());
+        details.put("durationMillis", ended.durationMillis());
         details.put("metrics", metrics.finalValues());
-        if (failure != null) {
-            details.put("failure", failure);
-            details.put("failureReason", failureReason);
+        if (ended.failure() != null) {
+            details.put("failure", ended.failure());
+            details.put("failureReason", ended.failureReason());
         }
         details.put("backend", spec.backend());
-        if (finished.placement() != null) {
-            details.put("placement", finished.placement());
-        }
-        details.put("environmentPinned", TrainingOutcome.pinned(image));
-        if (environment != null) {
-            details.put("environment", environment);
-        }
-        if (gpu.record() != null) {
-            details.put("gpuPreflight", gpu.record());
-        }
-        if (telemetry != null) {
-            details.put("gpuTelemetry", telemetry);
-        }
+        details.put("environmentPinned", TrainingOutcome.pinned(ended.image()));
         AuditLog.Appended record = ctx.workspace().audit().append(new AuditLog.Entry(STAGE.stepName(), status, inputs, auditOutputs, details));
 
         Json.writeAtomically(stageDir.resolve("metrics.json"), Json.pretty(Map.of("final", metrics.finalValues(),
@@ -284,31 +329,20 @@ public final class TrainingRun {
         out.put("schemaVersion", 1);
         out.put("stage", STAGE.stepName());
         out.put("status", status);
-        if (image != null) {
-            out.put("image", image);
+        if (ended.image() != null) {
+            out.put("image", ended.image());
         }
         out.put("backend", spec.backend());
-        if (finished.placement() != null) {
-            out.put("placement", finished.placement());
-        }
-        out.put("environmentPinned", TrainingOutcome.pinned(image));
-        if (environment != null) {
-            out.put("environment", environment);
-        }
+        out.put("environmentPinned", TrainingOutcome.pinned(ended.image()));
+        out.putAll(ended.backendDetails());
         out.put("script", spec.script());
         out.put("args", spec.args());
         out.put("gpus", spec.gpus());
-        out.put("exitCode", result.exitCode());
-        out.put("durationMillis", durationMillis);
+        out.put("exitCode", ended.exitCode());
+        out.put("durationMillis", ended.durationMillis());
         out.put("metrics", metrics.finalValues());
         if (chartFile != null) {
             out.put("metricsChart", chartFile);
-        }
-        if (gpu.record() != null) {
-            out.put("gpuPreflight", gpu.record());
-        }
-        if (telemetry != null) {
-            out.put("gpuTelemetry", telemetry);
         }
         out.put("outputsDir", ctx.workspace().dir().relativize(outputs).toString());
         out.put("outputs", outputFiles);
@@ -317,21 +351,27 @@ public final class TrainingRun {
         if (inputs.containsKey("data")) {
             out.put("dataDigest", inputs.get("data"));
         }
-        if (failure != null) {
-            out.put("failure", failure);
-            out.put("failureReason", failureReason);
+        if (snapshotId != null) {
+            out.put("snapshotId", snapshotId);
+        }
+        if (revision != null) {
+            out.put("revision", revision);
+        }
+        if (ended.failure() != null) {
+            out.put("failure", ended.failure());
+            out.put("failureReason", ended.failureReason());
         }
         out.put("audit", Map.of("seq", record.seq(), "hash", record.hash()));
         ctx.workspace().writeResult(STAGE, out);
-        if (finished.telemetrySummary() != null) {
-            events.progress("GPU use: " + finished.telemetrySummary()
-                    + (telemetry != null && telemetry.containsKey("problem") ? " (" + telemetry.get("problem") + ")" : ""));
+        if (ended.summary() != null) {
+            events.progress(ended.summary());
         }
-        if (failure != null) {
-            throw new PowerAiException.StageFailed(STAGE.stepName() + ": " + failure + "; log kept at " + log
-                    + (result.lines().isEmpty() ? "" : " (last line: " + result.lastLines(1) + ")"));
+        if (ended.failure() != null) {
+            throw new PowerAiException.StageFailed(STAGE.stepName() + ": " + ended.failure() + "; log kept at " + log
+                    + (ended.lastLine() == null ? "" : " (last line: " + ended.lastLine() + ")"));
         }
-        events.progress("done in " + durationMillis + " ms; " + outputFiles.size() + " output file(s); metrics " + metrics.finalValues());
+        events.progress("done in " + ended.durationMillis() + " ms; " + outputFiles.size() + " output file(s); metrics "
+                + metrics.finalValues());
         return out;
     }
 

@@ -7,6 +7,10 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.powerai.core.event.EventSink;
+import io.powerai.core.kubernetes.Backoff;
+import io.powerai.core.kubernetes.KubeConnection;
+import io.powerai.core.kubernetes.KubeYaml;
+import io.powerai.core.kubernetes.Timing;
 import io.powerai.core.spec.PipelineSpec;
 import io.powerai.core.spec.Stage;
 import io.powerai.core.stage.StageContext;
@@ -69,7 +73,7 @@ public final class AksDeployBench {
 
     static KubernetesClient client(String url) {
         Config config = new ConfigBuilder(Config.empty()).withMasterUrl(url).withRequestRetryBackoffLimit(0).build();
-        return new KubernetesClientBuilder().withConfig(config).withKubernetesSerialization(AksManifests.SERIALIZATION).build();
+        return new KubernetesClientBuilder().withConfig(config).withKubernetesSerialization(KubeYaml.SERIALIZATION).build();
     }
 
     static AksSettings settings(Path project, String namespace) {

@@ -8,6 +8,10 @@ import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.powerai.core.PowerAiException;
 import io.powerai.core.event.Event;
 import io.powerai.core.json.Json;
+import io.powerai.core.kubernetes.Backoff;
+import io.powerai.core.kubernetes.FakeTiming;
+import io.powerai.core.kubernetes.KubeConnection;
+import io.powerai.core.kubernetes.KubeYaml;
 import io.powerai.core.spec.PipelineSpec;
 import io.powerai.core.spec.Stage;
 import io.powerai.core.stage.StageContext;
@@ -435,7 +439,7 @@ class AksDeploymentMockServerTest {
     void unreachableCluster_exit3_afterBoundedRetries() {
         scoringResult(IMAGE_A);
         AksDeployment unreachable = new AksDeployment(ctx(Map.of()), Map.of(), (s, ev) -> KubeConnection.of(
-                new io.fabric8.kubernetes.client.KubernetesClientBuilder().withKubernetesSerialization(AksManifests.SERIALIZATION)
+                new io.fabric8.kubernetes.client.KubernetesClientBuilder().withKubernetesSerialization(KubeYaml.SERIALIZATION)
                         .withConfig(new io.fabric8.kubernetes.client.ConfigBuilder(io.fabric8.kubernetes.client.Config.empty())
                                 .withMasterUrl("http://127.0.0.1:9").withRequestRetryBackoffLimit(0).build()).build()),
                 client -> transport, new AksDeployment.Tuning(timing, Backoff.DEFAULT, Duration.ofSeconds(2)));

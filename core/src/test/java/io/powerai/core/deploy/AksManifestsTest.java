@@ -3,6 +3,7 @@ package io.powerai.core.deploy;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.powerai.core.Golden;
+import io.powerai.core.kubernetes.KubeYaml;
 import io.powerai.core.spec.PipelineSpec;
 import io.powerai.core.spec.Stage;
 import org.junit.jupiter.api.Test;
@@ -56,7 +57,7 @@ class AksManifestsTest {
             objects.add(m.autoscaler(color));
         }
         objects.add(m.disruptionBudget());
-        return AksManifests.yaml(objects);
+        return KubeYaml.yaml(objects);
     }
 
     @Test

@@ -6,39 +6,23 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
-import io.fabric8.mockwebserver.ServerRequest;
-import io.fabric8.mockwebserver.ServerResponse;
+import io.powerai.core.kubernetes.KubeConnection;
+import io.powerai.core.kubernetes.MockApiServer;
 
-import java.util.HashMap;
 import java.util.Map;
-import java.util.Queue;
 
 /**
- * fabric8's mock Kubernetes API server, in CRUD mode with expectations first ("mixed"): no real API server can
- * run on our machines (none is packaged for Debian; test tools that download one cannot reach the internet).
- * The mock stores objects but runs no controllers, so the tests play the Deployment controller themselves
+ * The mock API server ({@link MockApiServer}) with the Deployment controller played by the tests
  * ({@link #rollOut}, {@link #crashLoop}); expectations inject the failures (409, 5xx, 403) a real server gives.
  */
 final class MockCluster implements AutoCloseable {
-    final KubernetesMockServer server;
-    final NamespacedKubernetesClient client;
-
-    MockCluster() {
-        Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
-        server = new KubernetesMockServer(new Context(), new MockWebServer(), responses, new KubernetesMixedDispatcher(responses), false);
-        server.init();
-        // As KubeConnection builds its clients: the client's own retries off, no class-path scan.
-        client = server.createClient(b -> b.withKubernetesSerialization(AksManifests.SERIALIZATION)
-                .editOrNewConfig().withRequestRetryBackoffLimit(0).endConfig());
-    }
+    private final MockApiServer api = new MockApiServer();
+    final KubernetesMockServer server = api.server;
+    final NamespacedKubernetesClient client = api.client;
 
     KubeConnection connection() {
-        return KubeConnection.of(server.createClient(b -> b.withKubernetesSerialization(AksManifests.SERIALIZATION)
-                .editOrNewConfig().withRequestRetryBackoffLimit(0).endConfig()));
+        return api.connection();
     }
 
     Deployment deployment(String namespace, String name) {
@@ -73,7 +57,6 @@ final class MockCluster implements AutoCloseable {
 
     @Override
     public void close() {
-        client.close();
-        server.destroy();
+        api.close();
     }
 }

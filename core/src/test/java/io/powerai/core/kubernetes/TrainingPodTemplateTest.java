@@ -46,7 +46,7 @@ class TrainingPodTemplateTest {
     void render_withGpus_hasGpuLimitAndGpuPoolTolerations() throws Exception {
         String yaml = TrainingPodTemplate.render("svm-moons", IMAGE, train(2));
         assertGolden("gpus-2", yaml);
-        assertThat(yaml).contains("nvidia.com/gpu: 2").contains("key: sku").contains("value: gpu").contains("effect: NoSchedule");
+        assertThat(yaml).contains("nvidia.com/gpu: \"2\"").contains("key: sku").contains("value: gpu").contains("effect: NoSchedule");
     }
 
     @Test

@@ -174,8 +174,9 @@ class PipelineSpecTest {
     void read_unknownStageKey_listsTheStagesValidKeys() throws IOException {
         String message = problemsOf(train("script: train.py", "gpu: 1"));
 
-        assertThat(message).isEqualTo("gpuTrain: unknown parameter 'gpu'. Valid parameters: args, backend, cuda, data, env, "
-                + "gpu_allow_shared, gpu_min_free_memory, gpu_policy, gpus, network, python, script, shm_size, timeout, ulimits, workdir");
+        assertThat(message).isEqualTo("gpuTrain: unknown parameter 'gpu'. Valid parameters: args, backend, cpu_cores, cuda, data, "
+                + "data_claim, env, gpu_allow_shared, gpu_min_free_memory, gpu_policy, gpus, image_pull_secret, memory_gb, namespace, "
+                + "network, node_selector, python, script, service_account, shm_size, start_timeout, timeout, tolerations, ulimits, workdir");
     }
 
     @Test
@@ -507,8 +508,9 @@ class PipelineSpecTest {
         assertThatThrownBy(() -> PipelineSpec.forStep(Stage.TRAIN, params, project, null))
                 .isInstanceOf(PowerAiException.InvalidInput.class)
                 .hasMessage("gpuTrain: unknown parameter 'gpu'. "
-                        + "Valid parameters: args, backend, cuda, data, env, gpu_allow_shared, gpu_min_free_memory, gpu_policy, gpus, image, "
-                        + "name, network, python, registry, script, shm_size, timeout, ulimits, workdir");
+                        + "Valid parameters: args, backend, cpu_cores, cuda, data, data_claim, env, gpu_allow_shared, gpu_min_free_memory, "
+                        + "gpu_policy, gpus, image, image_pull_secret, memory_gb, name, namespace, network, node_selector, python, registry, "
+                        + "script, service_account, shm_size, start_timeout, timeout, tolerations, ulimits, workdir");
     }
 
     @Test

@@ -1,6 +1,5 @@
 package io.powerai.core.spec;
 
-import io.powerai.core.PowerAiException;
 import io.powerai.core.gpu.FreeMemoryRule;
 import io.powerai.core.gpu.GpuPolicy;
 import io.powerai.core.gpu.GpuRequest;
@@ -12,12 +11,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 /** The train keys of GPU training in depth: backend, python, cuda, gpu_*, shm_size, ulimits, workdir; gpus as devices. */
 class TrainSpecGpuKeysTest {
@@ -31,17 +28,11 @@ class TrainSpecGpuKeysTest {
     }
 
     private TrainSpec train(Map<String, Object> extra) {
-        Map<String, Object> params = new LinkedHashMap<>();
-        params.put("name", "demo");
-        params.put("script", "train.py");
-        params.putAll(extra);
-        return PipelineSpec.forStep(Stage.TRAIN, params, project, null).pipeline().train();
+        return TrainSteps.train(project, extra);
     }
 
     private String problems(Map<String, Object> extra) {
-        PowerAiException.InvalidInput e = catchThrowableOfType(PowerAiException.InvalidInput.class, () -> train(extra));
-        assertThat(e).as("must be rejected: %s", extra).isNotNull();
-        return e.getMessage();
+        return TrainSteps.problems(project, extra);
     }
 
     @Test
@@ -88,8 +79,9 @@ class TrainSpecGpuKeysTest {
 
     @Test
     void backend_unknown_isRejected() {
-        assertThat(problems(Map.of("backend", "kubernetes"))).isEqualTo("gpuTrain: 'backend' must be 'container' (the snapshot image, "
-                + "the default) or 'native' (the agent's own Python, not pinned); got 'kubernetes'");
+        assertThat(problems(Map.of("backend", "slurm"))).isEqualTo("gpuTrain: 'backend' must be 'container' (the snapshot image on "
+                + "this agent, the default), 'native' (the agent's own Python, not pinned) or 'kubernetes' (the snapshot image as a Job "
+                + "on a cluster); got 'slurm'");
     }
 
     @Test
@@ -160,7 +152,7 @@ class TrainSpecGpuKeysTest {
         String message = problems(Map.of("backend", "native", "shm_size", "2g", "ulimits", Map.of("memlock", -1)));
 
         assertThat(message.lines()).containsExactly(
-                "gpuTrain: 'shm_size' applies only to backend 'container' (a native run has the host's /dev/shm); got '2g'",
+                "gpuTrain: 'shm_size' applies only to backends 'container' and 'kubernetes' (a native run has the host's /dev/shm); got '2g'",
                 "gpuTrain: 'ulimits' applies only to backend 'container' (a native run has the agent's limits); got a map");
     }
 

@@ -183,6 +183,14 @@ class PodTrainingTest {
     }
 
     @Test
+    void prepare_kubernetesBackend_isInvalidInput_theJobIsAnotherWay() {
+        StageContext ctx = context(Map.of("backend", "kubernetes"));
+
+        assertThat(catchThrowableOfType(PowerAiException.InvalidInput.class, () -> PodTraining.prepare(ctx, IMAGE)))
+                .hasMessageStartingWith("gpuTrain: 'backend' is 'kubernetes', a Job the CLI submits itself;");
+    }
+
+    @Test
     void prepare_nativeBackend_isInvalidInput() {
         StageContext ctx = context(Map.of("backend", "native"));
 

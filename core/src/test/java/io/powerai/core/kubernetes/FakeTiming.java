@@ -1,4 +1,4 @@
-package io.powerai.core.deploy;
+package io.powerai.core.kubernetes;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -8,12 +8,12 @@ import java.util.List;
  * Virtual time: a sleep advances the clock at once, is recorded (tests check the backoff), and lets the test
  * act as the cluster in the meantime (the controllers the mock server does not have).
  */
-final class FakeTiming implements Timing {
-    final List<Duration> sleeps = new ArrayList<>();
+public final class FakeTiming implements Timing {
+    public final List<Duration> sleeps = new ArrayList<>();
     private long nanos;
     private Runnable onSleep = () -> { };
 
-    FakeTiming onSleep(Runnable action) {
+    public FakeTiming onSleep(Runnable action) {
         this.onSleep = action;
         return this;
     }

@@ -1,4 +1,4 @@
-package io.powerai.core.deploy;
+package io.powerai.core.kubernetes;
 
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -58,19 +58,30 @@ public final class KubeConnection implements AutoCloseable {
         return server;
     }
 
-    /** Where credentials come from, in words, for the problem message when there are none. */
-    static String credentialsHelp() {
-        return "set KUBECONFIG to the path of a kubeconfig file (a Jenkins file credential), or set resource_group and "
-                + "cluster_name with AZURE_CLIENT_ID, AZURE_CLIENT_SECRET and AZURE_TENANT_ID for az aks get-credentials";
+    /** An AKS cluster named by its resource group, for {@code az aks get-credentials}. */
+    public record AzureCluster(String resourceGroup, String clusterName) {
     }
 
-    public static KubeConnection open(String stage, AksSettings settings, Map<String, String> env, StageEvents events) {
-        if (settings.usesAzureCli()) {
-            return viaAzureCli(stage, settings, env, events);
+    /** Where credentials come from when a stage can name an AKS cluster as well as take a kubeconfig. */
+    public static final String KUBECONFIG_OR_AZURE_HELP = "set KUBECONFIG to the path of a kubeconfig file (a Jenkins file "
+            + "credential), or set resource_group and cluster_name with AZURE_CLIENT_ID, AZURE_CLIENT_SECRET and AZURE_TENANT_ID "
+            + "for az aks get-credentials";
+    /** ... and when it takes a kubeconfig only. */
+    public static final String KUBECONFIG_HELP = "set KUBECONFIG to the path of a kubeconfig file (a Jenkins file credential, "
+            + "kubeconfigCredentialsId)";
+
+    /**
+     * Opens a connection: through azure-cli when {@code azure} names a cluster, else from the kubeconfig that
+     * {@code KUBECONFIG} names; {@code credentialsHelp} says what to set when there is neither.
+     */
+    public static KubeConnection open(String stage, AzureCluster azure, Map<String, String> env, StageEvents events,
+                                      String credentialsHelp) {
+        if (azure != null) {
+            return viaAzureCli(stage, azure, env, events);
         }
         String kubeconfig = env.get("KUBECONFIG");
         if (kubeconfig == null || kubeconfig.isBlank()) {
-            throw new PowerAiException.InvalidInput(stage + ": no credentials for the cluster: " + credentialsHelp());
+            throw new PowerAiException.InvalidInput(stage + ": no credentials for the cluster: " + credentialsHelp);
         }
         if (kubeconfig.contains(java.io.File.pathSeparator)) {
             throw new PowerAiException.InvalidInput(stage + ": KUBECONFIG must name one kubeconfig file; got a list of "
@@ -97,11 +108,11 @@ public final class KubeConnection implements AutoCloseable {
         }
         config.setRequestRetryBackoffLimit(0);
         KubernetesClient client = new KubernetesClientBuilder().withConfig(config)
-                .withKubernetesSerialization(AksManifests.SERIALIZATION).build();
+                .withKubernetesSerialization(KubeYaml.SERIALIZATION).build();
         return new KubeConnection(client, config.getMasterUrl(), tempDir);
     }
 
-    private static KubeConnection viaAzureCli(String stage, AksSettings settings, Map<String, String> env, StageEvents events) {
+    private static KubeConnection viaAzureCli(String stage, AzureCluster azure, Map<String, String> env, StageEvents events) {
         List<String> missing = new ArrayList<>();
         for (String variable : List.of("AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET", "AZURE_TENANT_ID")) {
             if (env.get(variable) == null || env.get(variable).isBlank()) {
@@ -137,15 +148,15 @@ public final class KubeConnection implements AutoCloseable {
                 deleteQuietly(secretFile);
             }
             Path kubeconfig = dir.resolve("kubeconfig");
-            List<String> credentials = new ArrayList<>(List.of(az, "aks", "get-credentials", "--resource-group", settings.resourceGroup(),
-                    "--name", settings.clusterName(), "--file", kubeconfig.toString(), "--overwrite-existing", "--only-show-errors"));
+            List<String> credentials = new ArrayList<>(List.of(az, "aks", "get-credentials", "--resource-group", azure.resourceGroup(),
+                    "--name", azure.clusterName(), "--file", kubeconfig.toString(), "--overwrite-existing", "--only-show-errors"));
             String subscription = env.get("AZURE_SUBSCRIPTION_ID");
             if (subscription != null && !subscription.isBlank()) {
                 credentials.add("--subscription");
                 credentials.add(subscription);
             }
-            events.progress("credentials: az aks get-credentials --resource-group " + settings.resourceGroup() + " --name "
-                    + settings.clusterName() + " (into a temporary kubeconfig)");
+            events.progress("credentials: az aks get-credentials --resource-group " + azure.resourceGroup() + " --name "
+                    + azure.clusterName() + " (into a temporary kubeconfig)");
             az(stage, runner, credentials, "az aks get-credentials", secret);
             if (!Files.isRegularFile(kubeconfig)) {
                 throw new PowerAiException.InfrastructureUnavailable(stage + ": az aks get-credentials wrote no kubeconfig");

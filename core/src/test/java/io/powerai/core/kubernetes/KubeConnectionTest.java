@@ -1,11 +1,9 @@
-package io.powerai.core.deploy;
+package io.powerai.core.kubernetes;
 
 import io.powerai.core.PowerAiException;
 import io.powerai.core.event.Event;
 import io.powerai.core.event.EventSink;
 import io.powerai.core.event.StageEvents;
-import io.powerai.core.spec.PipelineSpec;
-import io.powerai.core.spec.Stage;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -15,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -30,13 +27,13 @@ class KubeConnectionTest {
     @TempDir
     Path dir;
 
-    MockCluster cluster;
+    MockApiServer cluster;
     final List<Event> events = new ArrayList<>();
     StageEvents stageEvents;
 
     @BeforeEach
     void setUp() {
-        cluster = new MockCluster();
+        cluster = new MockApiServer();
         stageEvents = ((EventSink) events::add).forStage("aksDeploy");
     }
 
@@ -45,11 +42,10 @@ class KubeConnectionTest {
         cluster.close();
     }
 
-    private AksSettings settings(Map<String, Object> keys) {
-        Map<String, Object> params = new LinkedHashMap<>(keys);
-        params.put("name", "svm-moons");
-        params.put("target", "aks");
-        return PipelineSpec.forStep(Stage.DEPLOY, params, dir, null).pipeline().deploy().aks();
+    private static final KubeConnection.AzureCluster AKS = new KubeConnection.AzureCluster("rg-ml", "aks-prod");
+
+    private KubeConnection open(KubeConnection.AzureCluster azure, Map<String, String> env) {
+        return KubeConnection.open("aksDeploy", azure, env, stageEvents, KubeConnection.KUBECONFIG_OR_AZURE_HELP);
     }
 
     private String kubeconfig() {
@@ -72,7 +68,7 @@ class KubeConnectionTest {
     @Test
     void kubeconfigNamedByKubeconfig_connects() throws Exception {
         Path file = Files.writeString(dir.resolve("kubeconfig"), kubeconfig());
-        try (KubeConnection c = KubeConnection.open("aksDeploy", settings(Map.of()), Map.of("KUBECONFIG", file.toString()), stageEvents)) {
+        try (KubeConnection c = open(null, Map.of("KUBECONFIG", file.toString()))) {
             assertThat(c.server()).startsWith("http://localhost:");
             assertThat(c.client().services().inNamespace("default").list().getItems()).isEmpty();
             assertThat(c.client().getConfiguration().getRequestRetryBackoffLimit()).isZero();
@@ -82,12 +78,12 @@ class KubeConnectionTest {
 
     @Test
     void noCredentials_isInvalidInput_sayingWhatToSet() {
-        assertThatThrownBy(() -> KubeConnection.open("aksDeploy", settings(Map.of()), Map.of(), stageEvents))
+        assertThatThrownBy(() -> open(null, Map.of()))
                 .isInstanceOf(PowerAiException.InvalidInput.class)
                 .hasMessage("aksDeploy: no credentials for the cluster: set KUBECONFIG to the path of a kubeconfig file (a Jenkins "
                         + "file credential), or set resource_group and cluster_name with AZURE_CLIENT_ID, AZURE_CLIENT_SECRET and "
                         + "AZURE_TENANT_ID for az aks get-credentials");
-        assertThatThrownBy(() -> KubeConnection.open("aksDeploy", settings(Map.of()), Map.of("KUBECONFIG", dir.resolve("nope").toString()), stageEvents))
+        assertThatThrownBy(() -> open(null, Map.of("KUBECONFIG", dir.resolve("nope").toString())))
                 .isInstanceOf(PowerAiException.InvalidInput.class).hasMessageContaining("which is not a file");
     }
 
@@ -118,9 +114,8 @@ class KubeConnectionTest {
     @Test
     void servicePrincipal_azLoginAndGetCredentials_intoATempKubeconfig_deletedOnClose() throws Exception {
         Path az = fakeAz("true");
-        AksSettings settings = settings(Map.of("resource_group", "rg-ml", "cluster_name", "aks-prod"));
         Path temp;
-        try (KubeConnection c = KubeConnection.open("aksDeploy", settings, servicePrincipal(az), stageEvents)) {
+        try (KubeConnection c = open(AKS, servicePrincipal(az))) {
             temp = c.tempDir();
             assertThat(temp).isDirectory();
             assertThat(Files.getPosixFilePermissions(temp)).isEqualTo(PosixFilePermissions.fromString("rwx------"));
@@ -142,10 +137,9 @@ class KubeConnectionTest {
     @Test
     void servicePrincipal_loginFails_exit3_secretRedacted_tempDirGone() throws Exception {
         Path az = fakeAz("echo \"ERROR: AADSTS7000215: Invalid client secret provided: $(cat ${6#@})\"; exit 1");
-        AksSettings settings = settings(Map.of("resource_group", "rg-ml", "cluster_name", "aks-prod"));
         long tempsBefore = countTemps();
 
-        assertThatThrownBy(() -> KubeConnection.open("aksDeploy", settings, servicePrincipal(az), stageEvents))
+        assertThatThrownBy(() -> open(AKS, servicePrincipal(az)))
                 .isInstanceOf(PowerAiException.InfrastructureUnavailable.class)
                 .hasMessageContaining("az login --service-principal failed (exit 1): ERROR: AADSTS7000215")
                 .hasMessageNotContaining("sp-s3cret-value");
@@ -154,17 +148,15 @@ class KubeConnectionTest {
 
     @Test
     void servicePrincipal_incomplete_isInvalidInput() {
-        AksSettings settings = settings(Map.of("resource_group", "rg-ml", "cluster_name", "aks-prod"));
-        assertThatThrownBy(() -> KubeConnection.open("aksDeploy", settings, Map.of("AZURE_CLIENT_ID", "x"), stageEvents))
+        assertThatThrownBy(() -> open(AKS, Map.of("AZURE_CLIENT_ID", "x")))
                 .isInstanceOf(PowerAiException.InvalidInput.class)
                 .hasMessageEndingWith("missing AZURE_CLIENT_SECRET, AZURE_TENANT_ID");
     }
 
     @Test
     void azureCliMissing_exit3() {
-        AksSettings settings = settings(Map.of("resource_group", "rg-ml", "cluster_name", "aks-prod"));
         Map<String, String> env = new java.util.HashMap<>(servicePrincipal(dir.resolve("no-such-az")));
-        assertThatThrownBy(() -> KubeConnection.open("aksDeploy", settings, env, stageEvents))
+        assertThatThrownBy(() -> open(AKS, env))
                 .isInstanceOf(PowerAiException.InfrastructureUnavailable.class)
                 .hasMessageContaining("azure-cli (" + dir.resolve("no-such-az") + ") cannot be started");
     }

@@ -1,4 +1,4 @@
-package io.powerai.core.deploy;
+package io.powerai.core.kubernetes;
 
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.powerai.core.PowerAiException;
@@ -14,14 +14,14 @@ import java.util.function.Supplier;
  * the only policy); any other answer ends the call at once with a message that says what was refused and why.
  * Unreachable or refusing clusters are {@link PowerAiException.InfrastructureUnavailable} (exit 3).
  */
-final class KubeCalls {
+public final class KubeCalls {
     private final String stage;
     private final String server;
     private final Backoff backoff;
     private final Timing timing;
     private final StageEvents events;
 
-    KubeCalls(String stage, String server, Backoff backoff, Timing timing, StageEvents events) {
+    public KubeCalls(String stage, String server, Backoff backoff, Timing timing, StageEvents events) {
         this.stage = stage;
         this.server = server;
         this.backoff = backoff;
@@ -29,14 +29,14 @@ final class KubeCalls {
         this.events = events;
     }
 
-    void run(String what, Runnable call) {
+    public void run(String what, Runnable call) {
         call(what, () -> {
             call.run();
             return null;
         });
     }
 
-    <T> T call(String what, Supplier<T> call) {
+    public <T> T call(String what, Supplier<T> call) {
         for (int attempt = 1; ; attempt++) {
             try {
                 return call.get();
@@ -48,19 +48,16 @@ final class KubeCalls {
                 Duration delay = backoff.delayAfter(attempt);
                 events.warning(what + ": " + describe(e) + "; retrying in " + delay.toMillis() + " ms (attempt "
                         + (attempt + 1) + " of " + backoff.attempts() + ")");
-                try {
-                    timing.sleep(delay);
-                } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
-                    throw new PowerAiException.StageFailed(stage + ": interrupted while retrying " + what);
-                }
+                timing.pause(delay, stage, "retrying " + what);
             }
         }
     }
 
-    static boolean retryable(KubernetesClientException e) {
+    /** 409 is a conflict that a new attempt may resolve, except AlreadyExists: a name taken stays taken. */
+    public static boolean retryable(KubernetesClientException e) {
         int code = e.getCode();
-        return code == 409 || code == 429 || code >= 500 || (code <= 0 && connectionLost(e));
+        boolean alreadyExists = e.getStatus() != null && "AlreadyExists".equals(e.getStatus().getReason());
+        return (code == 409 && !alreadyExists) || code == 429 || code >= 500 || (code <= 0 && connectionLost(e));
     }
 
     private static boolean connectionLost(Throwable e) {
@@ -78,8 +75,7 @@ final class KubeCalls {
         if (code <= 0) { // no HTTP answer at all
             if (connectionLost(e)) {
                 return new PowerAiException.InfrastructureUnavailable(stage + ": cannot reach the Kubernetes API at " + server
-                        + tries + ": " + rootMessage(e) + " (check the cluster address in the kubeconfig, the network, or "
-                        + "resource_group/cluster_name)", e);
+                        + tries + ": " + rootMessage(e) + " (check the cluster address in the kubeconfig, and the network)", e);
             }
             return new PowerAiException.InfrastructureUnavailable(stage + ": " + what + " failed: " + rootMessage(e), e);
         }
@@ -96,7 +92,7 @@ final class KubeCalls {
             return new PowerAiException.InfrastructureUnavailable(stage + ": the Kubernetes API at " + server
                     + " kept failing to " + what + tries + ": HTTP " + code + " " + statusMessage(e), e);
         }
-        if (code == 409) {
+        if (code == 409 && retryable(e)) {
             return new PowerAiException.StageFailed(stage + ": " + what + " kept conflicting with another change" + tries
                     + " (HTTP 409): " + statusMessage(e) + "; is another deployment of the same service running?", e);
         }
@@ -116,7 +112,7 @@ final class KubeCalls {
     }
 
     /** What went wrong with the connection, in words (the JDK's exceptions often carry no message). */
-    static String rootMessage(Throwable e) {
+    public static String rootMessage(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof java.net.UnknownHostException) {
                 return "unknown host " + t.getMessage();
@@ -141,7 +137,7 @@ final class KubeCalls {
         return oneLine(root.getMessage() != null ? root.getMessage() : "connection failed");
     }
 
-    static String oneLine(String text) {
+    public static String oneLine(String text) {
         String flat = text.replaceAll("\\s+", " ").strip();
         return flat.length() > 300 ? flat.substring(0, 300) + "..." : flat;
     }

@@ -1,4 +1,4 @@
-package io.powerai.core.deploy;
+package io.powerai.core.kubernetes;
 
 import java.time.Duration;
 
