@@ -583,11 +583,13 @@ public final class AksDeployment {
                         + " answered HTTP " + answer.status() + ": " + KubeCalls.oneLine(String.valueOf(answer.body())));
             }
             Object actual = parseJson(answer.body(), "the scoring answer");
-            if (expected != null && !Objects.equals(actual, parseJson(expected, "expected_response"))) {
+            double tolerance = io.powerai.core.stage.Parity.smokeTolerance(ctx.spec());
+            List<String> differences = expected == null ? List.of()
+                    : io.powerai.core.stage.Parity.differences(parseJson(expected, "expected_response"), actual, tolerance);
+            if (!differences.isEmpty()) {
                 throw new PowerAiException.StageFailed(STAGE.stepName() + ": smoke test: the answer of " + m.deploymentName(color)
-                        + " to " + plan.sample().getFileName() + " differs from " + plan.expected().getFileName() + ": expected "
-                        + KubeCalls.oneLine(Json.canonical(parseJson(expected, "expected_response"))) + ", got "
-                        + KubeCalls.oneLine(Json.canonical(actual)));
+                        + " to " + plan.sample().getFileName() + " differs from " + plan.expected().getFileName() + " (tolerance "
+                        + tolerance + "): " + KubeCalls.oneLine(io.powerai.core.stage.Parity.summary(differences, 5)));
             }
             events.progress("smoke test passed on " + m.deploymentName(color) + ": " + KubeCalls.oneLine(answer.body()));
             return answer.body();

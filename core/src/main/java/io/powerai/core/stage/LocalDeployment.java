@@ -63,7 +63,7 @@ public final class LocalDeployment {
                 expected = ctx.spec().score().expectedResponse();
             }
             if (sample != null) {
-                answer = ScoringProbe.smokeTest(baseUrl, sample, expected, STAGE.stepName());
+                answer = ScoringProbe.smokeTest(baseUrl, sample, expected, Parity.smokeTolerance(ctx.spec()), STAGE.stepName());
                 events.progress("smoke test passed: " + ScoringProbe.oneLine(answer));
             } else {
                 events.warning("no 'sample_request': the smoke test checked liveness only");

@@ -87,6 +87,20 @@ public final class Parity {
     }
 
     /**
+     * The tolerance a smoke test compares with: the {@code score} section's {@code parity_tolerance} when the
+     * pipeline has one (the deployment answers as the image did at its parity gate), else the default.
+     */
+    public static double smokeTolerance(io.powerai.core.spec.PipelineSpec spec) {
+        return spec.score() != null ? spec.score().parityTolerance() : io.powerai.core.spec.ScoreSpec.DEFAULT_PARITY_TOLERANCE;
+    }
+
+    /** At most {@code max} differences, "; "-joined, with how many more there are: for a one-line message. */
+    public static String summary(List<String> differences, int max) {
+        String shown = String.join("; ", differences.subList(0, Math.min(max, differences.size())));
+        return differences.size() > max ? shown + " (and " + (differences.size() - max) + " more)" : shown;
+    }
+
+    /**
      * The differences between a recorded answer and the image's, one line each with its JSON path
      * ({@code $.predictions[2]: expected 1, got 0}); empty when they match.
      */

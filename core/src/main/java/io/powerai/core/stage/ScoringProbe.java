@@ -133,7 +133,7 @@ final class ScoringProbe {
      * Sends the sample request and checks the answer: HTTP 200, JSON, and equal (as JSON values) to the
      * expected answer when there is one. Returns the answer's body.
      */
-    static String smokeTest(String baseUrl, Path sampleRequest, Path expectedResponse, String stage) {
+    static String smokeTest(String baseUrl, Path sampleRequest, Path expectedResponse, double tolerance, String stage) {
         String request;
         String expected = null;
         try {
@@ -150,10 +150,12 @@ final class ScoringProbe {
                     + ": " + oneLine(answer.body()));
         }
         Object actualJson = parse(answer.body(), stage, "the scoring answer");
-        if (expected != null && !Objects.equals(actualJson, parse(expected, stage, "expected_response"))) {
+        List<String> differences = expected == null ? List.of()
+                : Parity.differences(parse(expected, stage, "expected_response"), actualJson, tolerance);
+        if (!differences.isEmpty()) {
             throw new PowerAiException.StageFailed(stage + ": smoke test: the answer to " + sampleRequest.getFileName()
-                    + " differs from " + expectedResponse.getFileName() + ": expected " + oneLine(Json.canonical(parse(expected, stage, "")))
-                    + ", got " + oneLine(Json.canonical(actualJson)));
+                    + " differs from " + expectedResponse.getFileName() + " (tolerance " + tolerance + "): "
+                    + oneLine(Parity.summary(differences, 5)));
         }
         return answer.body();
     }

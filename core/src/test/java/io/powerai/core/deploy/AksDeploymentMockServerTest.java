@@ -261,6 +261,19 @@ class AksDeploymentMockServerTest {
     }
 
     @Test
+    void smokeTest_comparesFloatsWithTheParityTolerance_likeTheParityGate() throws Exception {
+        Files.writeString(project.resolve("answer.json"), "{\"probabilities\": [0.25, 0.75]}");
+        transport = ScriptedTransport.answering("{\"probabilities\": [0.2500000001, 0.7499999999]}");
+
+        deploy(IMAGE_A, Map.of()); // within the default 1e-6: passes
+
+        transport = ScriptedTransport.answering("{\"probabilities\": [0.26, 0.74]}");
+        assertThatThrownBy(() -> deploy(IMAGE_B, Map.of()))
+                .isInstanceOf(PowerAiException.StageFailed.class)
+                .hasMessageContaining("differs from answer.json (tolerance 1.0E-6): $.probabilities[0]: expected 0.25, got 0.26");
+    }
+
+    @Test
     void failedUpdateOfAnExistingColor_reappliesItsPreviousSpec() {
         deploy(IMAGE_A, Map.of());
         deploy(IMAGE_B, Map.of());              // green serves B, blue holds A at 0 replicas
@@ -269,7 +282,8 @@ class AksDeploymentMockServerTest {
 
         assertThatThrownBy(() -> deploy(IMAGE_C, Map.of()))
                 .isInstanceOf(PowerAiException.StageFailed.class)
-                .hasMessageContaining("smoke test: the answer of svm-moons-blue to sample.json differs from answer.json: expected [1], got [0]");
+                .hasMessageContaining("smoke test: the answer of svm-moons-blue to sample.json differs from answer.json (tolerance 1.0E-6):"
+                        + " $[0]: expected 1, got 0 (whole numbers must be equal)");
 
         Deployment blue = cluster.deployment(NS, "svm-moons-blue");
         assertThat(image(blue)).isEqualTo(IMAGE_A);
