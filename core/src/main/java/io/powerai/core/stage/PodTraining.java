@@ -16,7 +16,6 @@ import io.powerai.core.spec.Stage;
 import io.powerai.core.spec.TrainSpec;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -219,13 +218,6 @@ public final class PodTraining {
     }
 
     static byte[] runner() {
-        try (InputStream in = PodTraining.class.getResourceAsStream(RUNNER_RESOURCE)) {
-            if (in == null) {
-                throw new IllegalStateException("the pod training runner " + RUNNER_RESOURCE + " is missing from the build");
-            }
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Resources.read(RUNNER_RESOURCE, "the pod training runner");
     }
 }

@@ -12,7 +12,6 @@ import io.powerai.core.spec.ScoreSpec;
 import io.powerai.core.spec.Stage;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -421,14 +420,7 @@ public final class ScoringImage {
     }
 
     static byte[] serverScript() {
-        try (InputStream in = ScoringImage.class.getResourceAsStream(SERVER_RESOURCE)) {
-            if (in == null) {
-                throw new IllegalStateException("the scoring server " + SERVER_RESOURCE + " is missing from the build");
-            }
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Resources.read(SERVER_RESOURCE, "the scoring server");
     }
 
     private static void writeContext(Path context, String dockerfile, byte[] server, Path entryScript, Path model,
