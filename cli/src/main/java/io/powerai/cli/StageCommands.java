@@ -61,11 +61,11 @@ final class StageCommands {
 
         @Override
         public Integer call() {
-            String ref = image != null ? image : common.specImage;
             if (pod != null) {
-                return pod(ref);
+                return pod();
             }
-            StageContext ctx = common.context(top, Stage.TRAIN);
+            StageContext ctx = common.context(top, Stage.TRAIN); // reads the spec, and with it the image a spec file names
+            String ref = image != null ? image : common.specImage;
             if (dryRun) {
                 ctx.spec().require(Stage.TRAIN);
                 if (!ctx.spec().train().kubernetesBackend()) {
@@ -80,10 +80,11 @@ final class StageCommands {
             return 0;
         }
 
-        private Integer pod(String ref) {
+        private Integer pod() {
             switch (pod) {
                 case "prepare" -> {
-                    Map<String, Object> prepared = PodTraining.prepare(common.context(top, Stage.TRAIN), ref);
+                    StageContext ctx = common.context(top, Stage.TRAIN);
+                    Map<String, Object> prepared = PodTraining.prepare(ctx, image != null ? image : common.specImage);
                     top.console.line("run in container '" + prepared.get("container") + "': python3 " + prepared.get("runner") + " "
                             + prepared.get("config"));
                 }

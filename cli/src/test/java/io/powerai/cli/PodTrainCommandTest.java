@@ -50,6 +50,17 @@ class PodTrainCommandTest {
     }
 
     @Test
+    void prepare_fromTheStepsSpecFile_usesTheImageItNames() throws Exception {
+        Files.writeString(project.resolve("train.py"), "print('x')\n");
+        Path spec = Files.writeString(project.resolve("gpuTrain.json"), "{\"name\": \"demo\", \"script\": \"train.py\", \"image\": \"" + IMAGE + "\"}");
+
+        CliRun prepare = CliRun.of("train", project.toString(), "--spec", spec.toString(), "--pod", "prepare");
+
+        assertThat(prepare.exitCode()).as(prepare.toString()).isZero();
+        assertThat(Files.readString(project.resolve(".powerai/train/pod-run.json"))).contains("\"image\" : \"" + IMAGE + "\"");
+    }
+
+    @Test
     void record_beforeTheContainerRan_exit1_oneLine() throws Exception {
         writeProject("print('x')\n");
         assertThat(CliRun.of("train", project.toString(), "--image", IMAGE, "--pod", "prepare").exitCode()).isZero();

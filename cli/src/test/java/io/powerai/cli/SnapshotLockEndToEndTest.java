@@ -160,7 +160,7 @@ class SnapshotLockEndToEndTest {
                     """.formatted(PIP_BASE, result.get("image"), index.url(), run));
             CliRun capture = CliRun.of("snapshot", derived.toString());
             assertThat(capture.exitCode()).as(capture.toString()).isZero();
-            assertThat(capture.out()).contains("derived 2 pip and 0 apt pins from");
+            assertThat(capture.out()).contains("derived 2 pip, 0 conda and 0 apt pins from");
             assertThat(Files.readString(derived.resolve(".powerai/environment/context/captured-requirements.txt")))
                     .contains("tinydep==0.1.0\ntinypkg==1.0.0\n");
             CliRun diff = CliRun.of("snapshot", "diff", "--json", project.toString(), derived.toString());
