@@ -3,6 +3,7 @@ package io.powerai.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.powerai.core.json.Json;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -135,12 +136,15 @@ class ScoringServerEndToEndTest {
         int port = LocalInfrastructure.freePort();
         container = start(image, port, Map.of());
         baseUrl = "http://127.0.0.1:" + port;
-        awaitReady(baseUrl);
+        awaitReadyAt(baseUrl, container);
     }
 
     @AfterAll
     static void removeContainers() {
         CONTAINERS.forEach(c -> LocalInfrastructure.run("docker", "rm", "-f", c));
+        if (gunicornImage != null) {
+            LocalInfrastructure.run("docker", "rmi", gunicornImage);
+        }
     }
 
     @Test
@@ -346,6 +350,79 @@ class ScoringServerEndToEndTest {
     }
 
     @Test
+    void endpointKeys_fromTheEnvironment_401WithoutOrWithAWrongKey_200WithEither_probesOpen_keysInNoLog() throws Exception {
+        int port = LocalInfrastructure.freePort();
+        String keyed = start(image, port, Map.of("WORKER_COUNT", "1"), List.of("--env-file", keysEnvFile().toString()));
+        String url = "http://127.0.0.1:" + port;
+        awaitReadyAt(url, keyed);
+
+        assertKeysEnforced(url);
+        assertThat(run("docker", "logs", keyed)).contains("\"endpointKeys\": 2").doesNotContain(PRIMARY_KEY).doesNotContain(SECONDARY_KEY);
+    }
+
+    // --- gunicorn: an image FROM the scoring image with Debian's gunicorn, started by the image's own command
+
+    @Test
+    void gunicorn_autoDetected_configuredWorkers_scoreHealthSwagger_keysEnforced() throws Exception {
+        String url = gunicornUrl();
+
+        String log = awaitLog(gunicornContainer, "\"event\": \"ready\"");
+        assertThat(log.lines().filter(l -> l.contains("\"event\": \"listening\"")))
+                .singleElement().asString().contains("\"server\": \"gunicorn\"").contains("\"workers\": 2")
+                .contains("\"endpointKeys\": 2");
+        List<String> workers = readyWorkers(gunicornContainer);
+        for (int i = 0; i < 100 && workers.size() < 2; i++) {
+            Thread.sleep(100);
+            workers = readyWorkers(gunicornContainer);
+        }
+        assertThat(workers).as("one init() per configured worker").hasSize(2);
+        assertThat(run("docker", "top", gunicornContainer).lines().filter(l -> l.contains("powerai_server.py")))
+                .as("gunicorn's master and its 2 workers").hasSize(3);
+
+        assertThat(request(url, "GET", "/", null, null).body()).isEqualTo("Healthy");
+        assertThat(request(url, "GET", "/health", null, null).statusCode()).isEqualTo(200);
+        assertThat(request(url, "GET", "/swagger.json", null, "Bearer " + PRIMARY_KEY).statusCode()).isEqualTo(200);
+        HttpResponse<String> answer = request(url, "POST", "/score", "{\"x\": [4]}", "Bearer " + PRIMARY_KEY);
+        assertThat(answer.statusCode()).isEqualTo(200);
+        assertThat(Json.mapper().readTree(answer.body())).isEqualTo(Json.mapper().readTree("{\"y\": [10.0], \"n\": 1, \"label\": \"ok\"}"));
+        assertThat(answer.headers().firstValue("x-ms-request-id")).isPresent();
+        assertKeysEnforced(url);
+        assertThat(run("docker", "logs", gunicornContainer)).doesNotContain(PRIMARY_KEY).doesNotContain(SECONDARY_KEY);
+    }
+
+    @Test
+    void gunicorn_errorsMappedWithRequestIds_timeoutHonoured_sizeLimit() throws Exception {
+        String url = gunicornUrl();
+        String key = "Bearer " + SECONDARY_KEY;
+
+        HttpResponse<String> bad = request(url, "POST", "/score", "{\"mode\": \"bad\"}", key);
+        assertThat(bad.statusCode()).isEqualTo(400);
+        JsonNode badBody = Json.mapper().readTree(bad.body());
+        assertThat(badBody.get("error").asText()).contains("ValueError: 'x' must be a list of numbers");
+        assertThat(bad.headers().firstValue("x-ms-request-id")).contains(badBody.get("requestId").asText());
+
+        HttpResponse<String> failed = request(url, "POST", "/score", "{\"mode\": \"fail\"}", key);
+        assertThat(failed.statusCode()).isEqualTo(500);
+        String requestId = Json.mapper().readTree(failed.body()).get("requestId").asText();
+        assertThat(failed.headers().firstValue("x-ms-request-id")).contains(requestId);
+        assertThat(failed.body()).contains("run() raised RuntimeError").doesNotContain("internal detail 7f3a").doesNotContain("Traceback");
+        assertThat(awaitLog(gunicornContainer, "internal detail 7f3a")).contains("run() failed (requestId " + requestId + ")");
+
+        long started = System.nanoTime();
+        HttpResponse<String> hung = request(url, "POST", "/score", "{\"mode\": \"hang\"}", key);
+        long millis = (System.nanoTime() - started) / 1_000_000;
+        assertThat(hung.statusCode()).isEqualTo(504);
+        assertThat(hung.body()).contains("did not finish within scoring_timeout_ms=1500").contains("requestId");
+        assertThat(millis).isBetween(1400L, 10_000L);
+        for (int i = 0; i < 4; i++) {
+            assertThat(request(url, "POST", "/score", "{\"x\": [" + i + "]}", key).statusCode()).isEqualTo(200);
+        }
+
+        HttpResponse<String> big = request(url, "POST", "/score", "{\"x\": [" + "1,".repeat(3000) + "1]}", key);
+        assertThat(big.statusCode()).isEqualTo(413);
+    }
+
+    @Test
     void initRaises_stageFails_withTheError_containerLogKept_nothingPushed() throws Exception {
         Path copy = copyProject("init-fails");
         Files.writeString(copy.resolve("score.py"), "def init():\n    raise FileNotFoundError('no model at /nowhere/model.json')\n"
@@ -394,6 +471,86 @@ class ScoringServerEndToEndTest {
 
     // --- helpers
 
+    static final String PRIMARY_KEY = "pk-" + UUID.randomUUID();
+    static final String SECONDARY_KEY = "sk-" + UUID.randomUUID();
+    static String gunicornImage;
+    static String gunicornContainer;
+    static String gunicornBaseUrl;
+
+    /** The keys in a file for docker run --env-file: not on a command line, as the kubelet passes a secretKeyRef. */
+    private static Path keysEnvFile() throws IOException {
+        Path file = tmp.resolve("keys.env");
+        if (!Files.exists(file)) {
+            Files.writeString(file, "POWERAI_PRIMARY_KEY=" + PRIMARY_KEY + "\nPOWERAI_SECONDARY_KEY=" + SECONDARY_KEY + "\n");
+        }
+        return file;
+    }
+
+    private static void assertKeysEnforced(String url) throws Exception {
+        HttpResponse<String> none = request(url, "POST", "/score", "{\"x\": [1]}", null);
+        assertThat(none.statusCode()).isEqualTo(401);
+        assertThat(none.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v).startsWith("Bearer"));
+        JsonNode body = Json.mapper().readTree(none.body());
+        assertThat(body.get("error").asText()).contains("Authorization: Bearer");
+        assertThat(none.headers().firstValue("x-ms-request-id")).contains(body.get("requestId").asText());
+        HttpResponse<String> wrong = request(url, "POST", "/score", "{\"x\": [1]}", "Bearer " + PRIMARY_KEY.substring(1));
+        assertThat(wrong.statusCode()).isEqualTo(401);
+        assertThat(wrong.headers().firstValue("WWW-Authenticate")).contains("Bearer error=\"invalid_token\"");
+        assertThat(request(url, "GET", "/swagger.json", null, null).statusCode()).isEqualTo(401);
+
+        assertThat(request(url, "POST", "/score", "{\"x\": [1]}", "Bearer " + PRIMARY_KEY).statusCode()).isEqualTo(200);
+        assertThat(request(url, "POST", "/score", "{\"x\": [1]}", "Bearer " + SECONDARY_KEY).statusCode()).isEqualTo(200);
+        assertThat(request(url, "GET", "/", null, null).statusCode()).as("liveness needs no key").isEqualTo(200);
+        assertThat(request(url, "GET", "/health", null, null).statusCode()).as("readiness needs no key").isEqualTo(200);
+    }
+
+    /**
+     * Builds, once, an image FROM the scoring image that adds Debian's gunicorn (apt-get from the Debian mirror,
+     * host network, as bench/scoring-server.sh builds its bench image), and starts it with the image's own command
+     * and settings (server auto, 2 workers, 1500 ms timeout, 4096 bytes), with endpoint keys.
+     */
+    private static synchronized String gunicornUrl() throws Exception {
+        if (gunicornBaseUrl != null) {
+            return gunicornBaseUrl;
+        }
+        Path context = Files.createDirectories(tmp.resolve("gunicorn-image"));
+        Files.writeString(context.resolve("Dockerfile"), "FROM " + image + "\nUSER root\n"
+                + "RUN apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends gunicorn"
+                + " && rm -rf /var/lib/apt/lists/*\nUSER 65534:65534\n");
+        gunicornImage = "powerai-test/" + NAME + "-gunicorn:" + String.valueOf(scoring.get("digest")).replace("sha256:", "").substring(0, 16);
+        Process build = new ProcessBuilder("docker", "build", "--network", "host", "-t", gunicornImage, context.toString())
+                .redirectErrorStream(true).start();
+        String out = new String(build.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(build.waitFor(10, TimeUnit.MINUTES)).isTrue();
+        if (build.exitValue() != 0) {
+            boolean mirrorUnreachable = out.contains("Temporary failure resolving") || out.contains("Could not resolve")
+                    || out.contains("Failed to fetch") || out.contains("Unable to locate package gunicorn");
+            Assumptions.assumeFalse(mirrorUnreachable, "needs the Debian mirror from a docker build (apt-get install gunicorn): " + out);
+            throw new AssertionError("building the gunicorn image failed: " + out);
+        }
+        int port = LocalInfrastructure.freePort();
+        gunicornContainer = start(gunicornImage, port, Map.of(), List.of("--env-file", keysEnvFile().toString()));
+        gunicornBaseUrl = "http://127.0.0.1:" + port;
+        awaitReadyAt(gunicornBaseUrl, gunicornContainer);
+        return gunicornBaseUrl;
+    }
+
+    /** The process ids of the workers whose init() has finished, from the "ready" log lines. */
+    private static List<String> readyWorkers(String name) {
+        return run("docker", "logs", name).lines().filter(l -> l.contains("\"event\": \"ready\""))
+                .map(l -> l.replaceAll(".*\"worker\": ([0-9]+).*", "$1")).distinct().toList();
+    }
+
+    private static HttpResponse<String> request(String url, String method, String path, String body, String authorization)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(20))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     private static Path copyProject(String name) throws IOException {
         Path copy = tmp.resolve(name);
         LocalInfrastructure.copyTree(project, copy);
@@ -408,10 +565,15 @@ class ScoringServerEndToEndTest {
     }
 
     private static String start(String image, int port, Map<String, String> env) {
+        return start(image, port, env, List.of());
+    }
+
+    private static String start(String image, int port, Map<String, String> env, List<String> options) {
         String name = "powerai-test-" + NAME + "-" + UUID.randomUUID().toString().substring(0, 8);
         List<String> command = new ArrayList<>(List.of("docker", "run", "-d", "--name", name, "--network", "host",
                 "-e", "PORT=" + port, "-e", "HOST=127.0.0.1"));
         env.forEach((k, v) -> command.addAll(List.of("-e", k + "=" + v)));
+        command.addAll(options);
         command.add(image);
         CONTAINERS.add(name);
         String out = run(command.toArray(String[]::new));
@@ -419,7 +581,7 @@ class ScoringServerEndToEndTest {
         return name;
     }
 
-    private static void awaitReady(String url) throws InterruptedException {
+    private static void awaitReadyAt(String url, String name) throws InterruptedException {
         for (int i = 0; i < 300; i++) {
             try {
                 if (HTTP.send(HttpRequest.newBuilder(URI.create(url + "/health")).build(), HttpResponse.BodyHandlers.discarding())
@@ -431,7 +593,7 @@ class ScoringServerEndToEndTest {
             }
             Thread.sleep(50);
         }
-        throw new AssertionError("the scoring container on " + url + " did not get ready: " + run("docker", "logs", container));
+        throw new AssertionError("the scoring container on " + url + " did not get ready: " + run("docker", "logs", name));
     }
 
     private static String awaitLog(String name, String fragment) throws InterruptedException {

@@ -80,13 +80,7 @@ public record EnvironmentSpec(
             warnings.add("base image " + base + " is not pinned (tag 'latest'): it is pinned by digest for this snapshot,"
                     + " but a later snapshot may see another image; name a version tag or a digest");
         }
-        boolean strict = false;
-        Object strictValue = s.raw("strict");
-        if (strictValue instanceof Boolean b) {
-            strict = b;
-        } else if (strictValue != null) {
-            s.problem("strict", strictValue, "must be true or false");
-        }
+        boolean strict = s.bool("strict", false);
         Path pipFile = s.pathInside("pip_requirements", false, projectDir, false);
         RequirementsFile.Result pip = null;
         if (pipFile != null) {

@@ -11,12 +11,15 @@ import java.util.regex.Pattern;
  *
  * @param workers server worker processes; 0: one per CPU the container may use, decided when it starts
  * @param server {@code auto} (gunicorn when the image has it, else the built-in server), {@code builtin}, {@code gunicorn}
+ * @param preload whether the server's master imports the entry script (and the modules the model's pickles name)
+ *                once before it forks the workers; false: each worker imports it, as Azure ML's server does
  */
 public record ScoreSpec(Path entryScript, String model, Path sampleRequest, Path expectedResponse,
-                        int workers, int scoringTimeoutMs, int maxRequestBytes, double parityTolerance, String server) {
+                        int workers, int scoringTimeoutMs, int maxRequestBytes, double parityTolerance, String server,
+                        boolean preload) {
 
     public static final Set<String> KEYS = Set.of("entry_script", "model", "sample_request", "expected_response",
-            "workers", "scoring_timeout_ms", "max_request_bytes", "parity_tolerance", "server");
+            "workers", "scoring_timeout_ms", "max_request_bytes", "parity_tolerance", "server", "preload");
     public static final int DEFAULT_SCORING_TIMEOUT_MS = 60_000;
     public static final int DEFAULT_MAX_REQUEST_BYTES = 10 * 1024 * 1024;
     public static final double DEFAULT_PARITY_TOLERANCE = 1e-6;
@@ -27,7 +30,7 @@ public record ScoreSpec(Path entryScript, String model, Path sampleRequest, Path
     /** The first four keys with the serving defaults. */
     public ScoreSpec(Path entryScript, String model, Path sampleRequest, Path expectedResponse) {
         this(entryScript, model, sampleRequest, expectedResponse, 0, DEFAULT_SCORING_TIMEOUT_MS, DEFAULT_MAX_REQUEST_BYTES,
-                DEFAULT_PARITY_TOLERANCE, "auto");
+                DEFAULT_PARITY_TOLERANCE, "auto", true);
     }
 
     static ScoreSpec from(Section s, Path projectDir) {
@@ -44,7 +47,8 @@ public record ScoreSpec(Path entryScript, String model, Path sampleRequest, Path
         int timeout = s.integer("scoring_timeout_ms", DEFAULT_SCORING_TIMEOUT_MS, 100, 3_600_000);
         int maxBytes = s.integer("max_request_bytes", DEFAULT_MAX_REQUEST_BYTES, 1024, 1 << 30);
         String server = s.has("server") ? s.matching("server", false, SERVER, "must be auto, builtin or gunicorn") : "auto";
-        return new ScoreSpec(entry, model, sample, expected, workers, timeout, maxBytes, tolerance(s), server == null ? "auto" : server);
+        return new ScoreSpec(entry, model, sample, expected, workers, timeout, maxBytes, tolerance(s), server == null ? "auto" : server,
+                s.bool("preload", true));
     }
 
     private static double tolerance(Section s) {

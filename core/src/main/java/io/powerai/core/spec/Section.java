@@ -124,6 +124,18 @@ public final class Section {
         return defaultValue;
     }
 
+    public boolean bool(String key, boolean defaultValue) {
+        Object value = values.get(key);
+        if (value == null) {
+            return defaultValue;
+        }
+        if (value instanceof Boolean b) {
+            return b;
+        }
+        problem(key, value, "must be true or false");
+        return defaultValue;
+    }
+
     public Duration duration(String key, Duration defaultValue) {
         Object value = values.get(key);
         if (value == null) {

@@ -196,7 +196,7 @@ public record TrainSpec(
                 cuda(s),
                 GpuPolicy.parse(gpuPolicy == null ? "require" : gpuPolicy).orElse(GpuPolicy.REQUIRE),
                 freeMemory(s),
-                allowShared(s),
+                s.bool("gpu_allow_shared", false),
                 shmSize,
                 ulimits,
                 workdir,
@@ -242,18 +242,6 @@ public record TrainSpec(
             s.problem("gpu_min_free_memory", raw, rule);
             return FreeMemoryRule.DEFAULT;
         }
-    }
-
-    private static boolean allowShared(Section s) {
-        Object raw = s.raw("gpu_allow_shared");
-        if (raw == null) {
-            return false;
-        }
-        if (raw instanceof Boolean b) {
-            return b;
-        }
-        s.problem("gpu_allow_shared", raw, "must be true or false");
-        return false;
     }
 
     private static SortedMap<String, String> ulimits(Section s) {

@@ -93,6 +93,9 @@ public final class ScoringImage {
         env.put("POWERAI_SCORING_TIMEOUT_MS", String.valueOf(serving.scoringTimeoutMs()));
         env.put("POWERAI_MAX_REQUEST_BYTES", String.valueOf(serving.maxRequestBytes()));
         env.put("POWERAI_SERVER", serving.server());
+        if (!serving.preload()) {
+            env.put("POWERAI_PRELOAD", "0");
+        }
         if (l.sampleRequest()) {
             env.put("POWERAI_SAMPLE_REQUEST", SAMPLES_DIR + "/sample-request.json");
         }
@@ -173,7 +176,9 @@ public final class ScoringImage {
         identity.put("entryScript", Digests.sha256(spec.entryScript()));
         identity.put("entryScriptName", entryName);
         identity.put("server", Digests.sha256(server));
-        identity.put("serving", List.of(spec.workers(), spec.scoringTimeoutMs(), spec.maxRequestBytes(), spec.server()));
+        identity.put("serving", spec.preload()
+                ? List.of(spec.workers(), spec.scoringTimeoutMs(), spec.maxRequestBytes(), spec.server())
+                : List.of(spec.workers(), spec.scoringTimeoutMs(), spec.maxRequestBytes(), spec.server(), "no-preload"));
         identity.put("samples", List.of(sampleRequest == null ? "" : Digests.sha256(sampleRequest),
                 sampleResponse == null ? "" : Digests.sha256(sampleResponse)));
         identity.put("source", source.url() == null ? "" : source.url());
@@ -225,6 +230,7 @@ public final class ScoringImage {
         serving.put("scoringTimeoutMs", spec.scoringTimeoutMs());
         serving.put("maxRequestBytes", spec.maxRequestBytes());
         serving.put("server", spec.server());
+        serving.put("preload", spec.preload());
 
         Map<String, String> inputs = new TreeMap<>();
         inputs.put("snapshot_image", snapshotImage.toString());

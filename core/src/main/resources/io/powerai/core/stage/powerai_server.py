@@ -4,16 +4,23 @@ Shipped by powerai inside every scoring image. Standard library only; when the i
 through gunicorn instead (POWERAI_SERVER=auto, the default; =builtin or =gunicorn to choose).
 
 Routes
-  GET  /              liveness: 200 "Healthy" as soon as the process listens
-  GET  /health        readiness: 200 once this worker's init() has finished, 503 before
+  GET  /              liveness: 200 "Healthy" while the server serves; never needs a key (probes)
+  GET  /health        readiness: 200 once this worker's init() has finished, 503 before; never needs a key
   POST /score         the body, decoded as UTF-8, goes to run(raw_data); its return value is sent as JSON
   GET  /swagger.json  Swagger 2.0 generated from the sample request and response written into the image
+
+Endpoint keys: when POWERAI_PRIMARY_KEY or POWERAI_SECONDARY_KEY is set (aksDeploy sets both from the Secret
+<name>-keys), /score and /swagger.json need the header "Authorization: Bearer <either key>", as Azure ML's key
+authentication; without it, or with another key, the answer is 401 with a JSON error and
+"WWW-Authenticate: Bearer". Keys are compared in constant time, never logged, and taken out of the environment
+before the entry script is loaded.
 
 Errors (the body is always JSON: {"error": ..., "requestId": ...}; the request id is also the header
 x-ms-request-id and is in the container log line of the request):
   400  the body is not UTF-8 or not well-formed HTTP, or run() raised ValueError (json.JSONDecodeError and
        UnicodeDecodeError are ValueErrors), KeyError or IndexError: the client sent bad input. The
        exception's message is in the answer.
+  401  no endpoint key, or a wrong one (only when keys are set)
   413  the body is over POWERAI_MAX_REQUEST_BYTES
   500  run() raised anything else, or returned something json.dumps cannot encode. Only the exception's
        type is in the answer; the stack trace goes to the container log (POWERAI_DEBUG_ERRORS=1 adds it
@@ -23,20 +30,38 @@ x-ms-request-id and is in the container log line of the request):
 Environment: AZUREML_ENTRY_SCRIPT (score.py), AZUREML_MODEL_DIR (read by score.py), PORT (5001),
 HOST (0.0.0.0), WORKER_COUNT (Azure ML's name; default: the CPUs this container may use),
 POWERAI_SCORING_TIMEOUT_MS (60000), POWERAI_MAX_REQUEST_BYTES (10 MiB), POWERAI_SERVER (auto),
+POWERAI_PRELOAD (1), POWERAI_PRIMARY_KEY / POWERAI_SECONDARY_KEY (unset: no keys needed),
 POWERAI_SAMPLE_REQUEST / POWERAI_SAMPLE_RESPONSE (files the swagger is generated from), POWERAI_DEBUG_ERRORS.
+
+Start: with POWERAI_PRELOAD=1 the master process imports the entry script once, and the modules that the
+model's pickle files name (sklearn, say), before it forks the workers, which share them; each worker then
+calls init() itself, after the fork, as Azure ML does. The imports are most of the start time, and are then
+paid once rather than once per worker. POWERAI_PRELOAD=0 imports the entry script in each worker instead
+(for entry scripts whose module-level code must not run before a fork: threads, open connections).
 
 The built-in server is a prefork server: the master process opens the listening socket and forks the
 workers, which share it. Each worker is one thread running an event loop (keep-alive connections, no thread
 per request) and calls run() itself, one request at a time, so that the scoring timeout can interrupt run()
-with a signal. The master restarts a worker that dies, and kills one whose run() ignores the timeout.
+with a signal. The master restarts a worker that dies, and kills one whose run() ignores the timeout. A
+worker writes the log lines of its requests in batches (when it has nothing else to do, at 16 KiB, or after
+50 ms): a write per request to the container's log pipe made requests wait on the container engine's log
+reader, which was the slowest 1% of the answers under load.
 """
+import collections
+import gc
+import hashlib
+import hmac
+import importlib
 import importlib.util
 import json
 import mmap
 import os
+import pickletools
+import select
 import selectors
 import signal
 import socket
+import stat
 import struct
 import sys
 import threading
@@ -50,7 +75,7 @@ INIT_FAILED_EXIT = 3  # also gunicorn's "worker failed to boot": its master stop
 MAX_HEADER_BYTES = 64 * 1024
 KEEP_ALIVE_SECONDS = 75
 DEFER_SECONDS = 0.05
-REASONS = {100: "Continue", 200: "OK", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed",
+REASONS = {100: "Continue", 200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 405: "Method Not Allowed",
            411: "Length Required", 413: "Content Too Large", 431: "Request Header Fields Too Large",
            500: "Internal Server Error", 501: "Not Implemented", 503: "Service Unavailable",
            504: "Gateway Timeout", 505: "HTTP Version Not Supported"}
@@ -107,6 +132,10 @@ class Config:
         if self.server not in ("auto", "builtin", "gunicorn"):
             raise SystemExit("powerai scoring server: POWERAI_SERVER must be auto, builtin or gunicorn; got %r" % self.server)
         self.debug_errors = os.environ.get("POWERAI_DEBUG_ERRORS", "") not in ("", "0", "false")
+        self.preload = os.environ.get("POWERAI_PRELOAD", "1").strip().lower() not in ("0", "false", "no")
+        # Out of the environment before the entry script is loaded: run() and its subprocesses never see them.
+        keys = [os.environ.pop(name, "").strip() for name in ("POWERAI_PRIMARY_KEY", "POWERAI_SECONDARY_KEY")]
+        self.key_digests = [hashlib.sha256(k.encode("utf-8")).digest() for k in keys if k]
         self.sample_request = os.environ.get("POWERAI_SAMPLE_REQUEST")
         self.sample_response = os.environ.get("POWERAI_SAMPLE_RESPONSE")
 
@@ -116,16 +145,126 @@ def now_iso():
     return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t)) + ".%03dZ" % int((t % 1) * 1000)
 
 
-def log(level, event, **fields):
-    """One JSON object per line on stdout, written with one system call so that workers never interleave."""
+def log_line(level, event, fields):
     fields["time"] = now_iso()
     fields["level"] = level
     fields["event"] = event
-    line = (json.dumps(fields, sort_keys=True, default=str) + "\n").encode("utf-8", "replace")
+    return (json.dumps(fields, sort_keys=True, default=str) + "\n").encode("utf-8", "replace")
+
+
+def write_stdout(data):
     try:
-        os.write(1, line)
+        os.write(1, data)
     except OSError:
         pass
+
+
+class RequestLog:
+    """
+    Log lines of a built-in worker, written without making requests wait for the container engine's log reader.
+
+    Lines are batched: a batch goes out when the worker has nothing else to do, when the next line would not fit
+    into one atomic pipe write (PIPE_BUF: the workers share the pipe and must not interleave), or 50 ms after its
+    first line. When stdout is a pipe the worker writes through a non-blocking descriptor of its own; batches the
+    pipe cannot take yet wait in memory (MAX_PENDING) until the selector says it can. Only when the reader falls
+    behind for longer than that are request lines counted rather than kept, and the counts logged as one line
+    ("request lines not logged") as soon as the pipe takes lines again. Other lines (events, errors) are always
+    kept. Elsewhere (the master, gunicorn workers, other threads) lines are written at once.
+    """
+    MAX_AGE = 0.05
+    MAX_BYTES = getattr(select, "PIPE_BUF", 4096)
+    MAX_PENDING = 4 * 1024 * 1024
+
+    def __init__(self):
+        self.batched = False
+        self.fd = 1
+        self.lines = []
+        self.size = 0
+        self.since = 0.0
+        self.pending = collections.deque()
+        self.pending_bytes = 0
+        self.not_logged = {}  # status -> request lines counted instead of kept
+
+    def start_batching(self):
+        self.batched = True
+        try:
+            if stat.S_ISFIFO(os.fstat(1).st_mode):
+                # A description of the pipe of its own: O_NONBLOCK on fd 1 would reach every process sharing it
+                self.fd = os.open("/proc/self/fd/1", os.O_WRONLY | os.O_NONBLOCK)
+        except OSError:
+            self.fd = 1
+
+    def add(self, line, status=None):
+        """A line to write; a request's line (with its status) may be counted instead when too much waits."""
+        if not self.batched:
+            write_stdout(line)
+            return
+        if status is not None and self.pending_bytes >= self.MAX_PENDING:
+            self.not_logged[status] = self.not_logged.get(status, 0) + 1
+            return
+        if self.size + len(line) > self.MAX_BYTES:
+            self.flush()
+        if not self.lines:
+            self.since = time.monotonic()
+        self.lines.append(line)
+        self.size += len(line)
+        if status is None or self.since + self.MAX_AGE <= time.monotonic():
+            self.flush()
+
+    def flush(self):
+        if self.lines:
+            chunk = b"".join(self.lines)
+            self.lines = []
+            self.size = 0
+            self.pending.append(chunk)
+            self.pending_bytes += len(chunk)
+        self.drain()
+
+    def drain(self):
+        """Writes what waits, as far as the pipe takes it; True when nothing waits any more."""
+        while self.pending:
+            chunk = self.pending[0]
+            try:
+                written = os.write(self.fd, chunk)
+            except (BlockingIOError, InterruptedError):
+                return False
+            except OSError:  # nobody reads the log any more: nothing to keep it for
+                self.pending.clear()
+                self.pending_bytes = 0
+                break
+            self.pending_bytes -= written
+            if written < len(chunk):
+                self.pending[0] = chunk[written:]
+            else:
+                self.pending.popleft()
+            if not self.pending and self.not_logged:
+                counts, self.not_logged = self.not_logged, {}
+                line = log_line("warning", "request lines not logged", {
+                    "count": sum(counts.values()), "statuses": {str(k): v for k, v in sorted(counts.items())},
+                    "worker": os.getpid(), "reason": "the container's log reader fell behind; requests did not wait for it"})
+                self.pending.append(line)
+                self.pending_bytes += len(line)
+        return True
+
+    def finish(self):
+        """Before the worker exits: what still waits is written, waiting for the reader if need be."""
+        if self.batched:
+            if self.fd != 1:
+                os.close(self.fd)
+            self.fd = 1
+            self.flush()
+
+
+REQUEST_LOG = RequestLog()
+
+
+def log(level, event, **fields):
+    """One JSON object per line on stdout, written with one system call so that workers never interleave."""
+    line = log_line(level, event, fields)
+    if REQUEST_LOG.batched and threading.current_thread() is threading.main_thread():
+        REQUEST_LOG.add(line)  # after the worker's earlier lines, and never counted away
+    else:
+        write_stdout(line)
 
 
 class ScoringTimeout(BaseException):
@@ -213,8 +352,9 @@ def swagger_document(config):
 class Scorer:
     """The Azure ML contract for one worker: loads the entry script, runs init() once, answers requests."""
 
-    def __init__(self, config):
+    def __init__(self, config, preloaded=None):
         self.config = config
+        self.preloaded = preloaded  # the entry script, imported by the master before the fork (see preload)
         self.module = None
         self.ready = threading.Event()
         self.in_run = False
@@ -233,17 +373,7 @@ class Scorer:
         def initialise():
             started = time.monotonic()
             try:
-                path = self.config.entry_script
-                spec = importlib.util.spec_from_file_location("score", path)
-                if spec is None:
-                    raise RuntimeError("entry script %s cannot be loaded (AZUREML_ENTRY_SCRIPT)" % path)
-                module = importlib.util.module_from_spec(spec)
-                sys.modules["score"] = module
-                sys.path.insert(0, os.path.dirname(os.path.abspath(path)))
-                spec.loader.exec_module(module)
-                for name in ("init", "run"):
-                    if not callable(getattr(module, name, None)):
-                        raise RuntimeError("entry script %s defines no %s() function" % (path, name))
+                module = self.preloaded or load_entry_script(self.config.entry_script)
                 module.init()
             except BaseException as error:
                 sys.stderr.write("init() failed in worker %d:\n%s" % (os.getpid(), traceback.format_exc()))
@@ -252,6 +382,10 @@ class Scorer:
                     error="%s: %s" % (type(error).__name__, str(error)[:500]))
                 os._exit(INIT_FAILED_EXIT)
             self.module = module
+            # What init() loaded lives as long as the worker: out of the collector's sight, so that no full
+            # collection walks the model's objects in the middle of a request.
+            gc.collect()
+            gc.freeze()
             self.ready.set()
             log("info", "ready", worker=os.getpid(), initMillis=round((time.monotonic() - started) * 1000, 1))
             if on_done:
@@ -325,6 +459,132 @@ class Scorer:
             sys.stderr.flush()
             return 500, "application/json", error_body(
                 "run() returned a value that cannot be encoded as JSON (%s)" % str(error)[:200], request_id)
+
+
+KEYED_PATHS = ("/score", "/score/", "/swagger.json")
+
+
+def key_refusal(config, path, authorization):
+    """None when the request may go on; else the 401's (message, WWW-Authenticate challenge) (RFC 6750)."""
+    if not config.key_digests or path.split("?", 1)[0] not in KEYED_PATHS:
+        return None
+    if not authorization or not authorization.strip():
+        return ("this endpoint needs a key: send the header 'Authorization: Bearer <key>' with the endpoint's"
+                " primary or secondary key", "Bearer")
+    scheme, _, token = authorization.strip().partition(" ")
+    # Digests of equal length, compared in constant time, and both keys always: neither the time taken nor
+    # an early exit tells how much of a key was right, or which one.
+    digest = hashlib.sha256(token.strip().encode("utf-8", "replace")).digest()
+    matched = False
+    for key in config.key_digests:
+        matched |= hmac.compare_digest(digest, key)
+    if scheme.lower() != "bearer" or not matched:
+        return ("the endpoint key is not valid: send 'Authorization: Bearer <key>' with the endpoint's primary or"
+                " secondary key", 'Bearer error="invalid_token"')
+    return None
+
+
+def function_failed(status):
+    """Azure ML's x-ms-run-function-failed: the request reached the scoring code's side and failed there."""
+    return status >= 400 and status not in (401, 404, 405, 503)
+
+
+def load_entry_script(path):
+    """Imports the entry script as the module 'score' and checks that it defines init() and run()."""
+    spec = importlib.util.spec_from_file_location("score", path)
+    if spec is None:
+        raise RuntimeError("entry script %s cannot be loaded (AZUREML_ENTRY_SCRIPT)" % path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["score"] = module
+    sys.path.insert(0, os.path.dirname(os.path.abspath(path)))
+    spec.loader.exec_module(module)
+    for name in ("init", "run"):
+        if not callable(getattr(module, name, None)):
+            raise RuntimeError("entry script %s defines no %s() function" % (path, name))
+    return module
+
+
+PICKLE_SCAN_MAX_FILES = 64
+PICKLE_SCAN_MAX_BYTES = 64 * 1024 * 1024
+STRING_OPCODES = ("SHORT_BINUNICODE", "BINUNICODE", "BINUNICODE8", "UNICODE", "SHORT_BINSTRING", "BINSTRING", "STRING")
+
+
+def pickled_modules(path):
+    """The modules a pickle file names (GLOBAL, STACK_GLOBAL, INST), read from its opcodes without unpickling it."""
+    modules = set()
+    strings = []  # the strings pushed so far, and those the memo holds: what STACK_GLOBAL takes its names from
+    memo = {}
+    with open(path, "rb") as f:
+        for opcode, arg, _ in pickletools.genops(f):
+            name = opcode.name
+            if name in STRING_OPCODES:
+                strings.append(arg if isinstance(arg, str) else str(arg))
+            elif name in ("BINGET", "LONG_BINGET", "GET") and memo.get(arg) is not None:
+                strings.append(memo[arg])
+            elif name == "MEMOIZE":
+                memo[len(memo)] = strings[-1] if strings else None
+            elif name in ("BINPUT", "LONG_BINPUT", "PUT"):
+                memo[arg] = strings[-1] if strings else None
+            elif name in ("GLOBAL", "INST"):
+                modules.add(arg.split(" ", 1)[0])
+            elif name == "STACK_GLOBAL" and len(strings) >= 2:
+                modules.add(strings[-2])
+            elif name == "STOP":
+                break
+    return modules
+
+
+def model_modules(model_dir):
+    """Modules named by the pickle files (protocol 2 or later: first byte 0x80) of the model directory."""
+    modules, scanned, budget = set(), 0, PICKLE_SCAN_MAX_BYTES
+    for root, dirs, files in os.walk(model_dir or "/nonexistent"):
+        dirs.sort()
+        for file_name in sorted(files):
+            path = os.path.join(root, file_name)
+            try:
+                size = os.path.getsize(path)
+                if scanned >= PICKLE_SCAN_MAX_FILES or size > budget:
+                    continue
+                with open(path, "rb") as f:
+                    if f.read(1) != b"\x80":
+                        continue
+                scanned += 1
+                budget -= size
+                modules |= pickled_modules(path)
+            except Exception:  # not a pickle after all, or cut short: init() will say what is wrong with it
+                continue
+    return modules
+
+
+def preload(config):
+    """
+    In the master, before the fork: imports the entry script, and the third-party modules the model's pickle
+    files name (unpickling in init() would import them in every worker), so that the workers share what was
+    imported. init() itself still runs in each worker. Returns the entry script's module; exits as a failed
+    init() would when the entry script cannot be imported.
+    """
+    started = time.monotonic()
+    try:
+        module = load_entry_script(config.entry_script)
+    except BaseException as error:
+        sys.stderr.write("importing the entry script failed:\n%s" % traceback.format_exc())
+        sys.stderr.flush()
+        log("error", "init failed", entryScript=config.entry_script, worker=os.getpid(),
+            error="%s: %s" % (type(error).__name__, str(error)[:500]))
+        sys.exit(INIT_FAILED_EXIT)
+    imported = []
+    standard = getattr(sys, "stdlib_module_names", ())
+    for name in sorted(model_modules(config.model_dir)):
+        if name in sys.modules or name.split(".", 1)[0] in standard or name.startswith("__"):
+            continue
+        try:
+            importlib.import_module(name)
+            imported.append(name)
+        except BaseException:  # a guess only: init() imports what it needs and reports what fails
+            continue
+    log("info", "preloaded", entryScript=config.entry_script, modelModules=imported,
+        millis=round((time.monotonic() - started) * 1000, 1))
+    return module
 
 
 def error_body(message, request_id, trace=None):
@@ -418,10 +678,10 @@ def parse_chunked(buf, start, limit):
 
 
 class Worker:
-    def __init__(self, config, listener, slots, index):
+    def __init__(self, config, listener, slots, index, preloaded=None):
         self.config = config
         self.listener = listener
-        self.scorer = Scorer(config)
+        self.scorer = Scorer(config, preloaded)
         self.scorer.busy_slot = (slots, index * 8) if slots is not None else None
         # Keep-alive connections stay with the worker that accepted them, and the first worker that wakes up
         # would accept them all: each worker publishes its number of connections, and leaves a new one to a
@@ -454,6 +714,8 @@ class Worker:
         self.selector.register(self.listener, selectors.EVENT_READ, "listener")
         self.selector.register(wake_read, selectors.EVENT_READ, "wake")
         self.scorer.start_init(lambda: os.write(wake_write, b"."))
+        REQUEST_LOG.start_batching()
+        awaiting_log_reader = False
         next_sweep = time.monotonic() + 1
         while self.running:
             timeout = 1.0
@@ -463,7 +725,11 @@ class Worker:
                     self.listener_paused_until = 0.0
                     self.selector.register(self.listener, selectors.EVENT_READ, "listener")
             try:
-                events = self.selector.select(timeout)
+                # Work waiting? If not, the batched log lines go out before the worker waits for some.
+                events = self.selector.select(0) if REQUEST_LOG.lines else None
+                if not events:
+                    REQUEST_LOG.flush()
+                    events = self.selector.select(timeout)
             except InterruptedError:
                 continue
             for key, _ in events:
@@ -479,8 +745,16 @@ class Worker:
                         if conn.sock.fileno() >= 0:
                             self.selector.register(conn.sock, selectors.EVENT_READ, conn)
                             self.process(conn)
+                elif key.data == "log":
+                    REQUEST_LOG.drain()
                 else:
                     self.readable(key.data)
+            if bool(REQUEST_LOG.pending) != awaiting_log_reader:  # lines wait for room in the log pipe
+                awaiting_log_reader = not awaiting_log_reader
+                if awaiting_log_reader:
+                    self.selector.register(REQUEST_LOG.fd, selectors.EVENT_WRITE, "log")
+                else:
+                    self.selector.unregister(REQUEST_LOG.fd)
             now = time.monotonic()
             if now >= next_sweep:
                 next_sweep = now + 1
@@ -576,6 +850,11 @@ class Worker:
                 self.refuse(conn, error.status, str(error), started, "?", "?")
                 return
             start = end + 4
+            request_id = request_id_from(headers.get("x-ms-client-request-id") or headers.get("x-request-id"))
+            refusal = key_refusal(self.config, target, headers.get("authorization"))
+            if refusal:  # before the body is read or waited for: a client without the key gets no work done
+                self.refuse(conn, 401, refusal[0], started, method, target, request_id, refusal[1])
+                return
             try:
                 if "transfer-encoding" in headers:
                     if headers["transfer-encoding"].lower() != "chunked" or "content-length" in headers:
@@ -600,9 +879,8 @@ class Worker:
                         return
                     body, next_start = bytes(conn.buf[start:start + length]), start + length
             except BadRequest as error:
-                self.refuse(conn, error.status, str(error), started, method, target)
+                self.refuse(conn, error.status, str(error), started, method, target, request_id)
                 return
-            request_id = request_id_from(headers.get("x-ms-client-request-id") or headers.get("x-request-id"))
             if method == "POST" and target.split("?", 1)[0] in ("/score", "/score/") and not self.scorer.ready.is_set():
                 self.selector.unregister(conn.sock)  # answered once init() has finished (see serve)
                 self.parked.append(conn)
@@ -630,11 +908,11 @@ class Worker:
             self.send(conn, b"HTTP/1.1 100 Continue\r\n\r\n")
         return True
 
-    def refuse(self, conn, status, message, started, method, target):
+    def refuse(self, conn, status, message, started, method, target, request_id=None, challenge=None):
         """An answer to a request we will not read on: then a lingering close (the client may still be sending)."""
-        request_id = str(uuid.uuid4())
+        request_id = request_id or str(uuid.uuid4())
         payload = error_body(message, request_id)
-        self.respond(conn, status, "application/json", payload, request_id, False, False)
+        self.respond(conn, status, "application/json", payload, request_id, False, False, challenge)
         log_request(method, target, status, request_id, started, 0, len(payload), message)
         conn.buf = bytearray()
         try:
@@ -644,13 +922,14 @@ class Worker:
             return
         conn.draining_until = time.monotonic() + 5
 
-    def respond(self, conn, status, content_type, payload, request_id, keep_alive, head_only):
+    def respond(self, conn, status, content_type, payload, request_id, keep_alive, head_only, challenge=None):
         head = b"".join((
             b"HTTP/1.1 %d %s\r\n" % (status, REASONS.get(status, "Unknown").encode("ascii")),
             b"Server: " + SERVER_VERSION.encode("ascii") + b"\r\nDate: " + self.date_header(),
             b"\r\nContent-Type: " + content_type.encode("ascii"),
             b"\r\nContent-Length: %d\r\nx-ms-request-id: " % len(payload), request_id.encode("ascii"),
-            b"\r\nx-ms-run-function-failed: True" if status >= 400 and status not in (404, 405, 503) else b"",
+            b"\r\nx-ms-run-function-failed: True" if function_failed(status) else b"",
+            b"\r\nWWW-Authenticate: " + challenge.encode("ascii") if challenge else b"",
             b"\r\nConnection: close\r\n\r\n" if not keep_alive else b"\r\n\r\n",
         ))
         self.send(conn, head if head_only else head + payload)
@@ -673,7 +952,7 @@ def log_request(method, path, status, request_id, started, bytes_in, bytes_out, 
               "millis": round((time.monotonic() - started) * 1000, 3), "bytesIn": bytes_in, "bytesOut": bytes_out}
     if error:
         fields["error"] = error
-    log("info" if status < 500 else "error", "request", **fields)
+    REQUEST_LOG.add(log_line("info" if status < 500 else "error", "request", fields), status)
 
 
 def listen(config):
@@ -686,8 +965,26 @@ def listen(config):
     return sock
 
 
+def log_listening(config, server):
+    log("info", "listening", server=server, host=config.host, port=config.port, workers=config.workers,
+        scoringTimeoutMs=config.timeout_ms, maxRequestBytes=config.max_request_bytes, preload=config.preload,
+        endpointKeys=len(config.key_digests), entryScript=config.entry_script, modelDir=config.model_dir,
+        pid=os.getpid())
+
+
+def preload_before_fork(config):
+    """The entry script imported once for all workers (None when POWERAI_PRELOAD=0); the heap frozen for the fork."""
+    module = preload(config) if config.preload else None
+    # Objects that exist before the fork are never collected afterwards: the collector does not touch (and
+    # so copy) the pages the workers share (the pattern the gc module documents for gc.freeze).
+    gc.freeze()
+    return module
+
+
 def serve_builtin(config):
     listener = listen(config)
+    log_listening(config, "builtin")
+    preloaded = preload_before_fork(config)
     # per worker: when its current run() started (0: idle), then per worker: its number of connections
     slots = mmap.mmap(-1, 16 * config.workers)
     grace = max(5.0, config.timeout_ms / 1000.0)
@@ -701,11 +998,12 @@ def serve_builtin(config):
             code = 0
             try:
                 signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-                Worker(config, listener, slots, index).serve()
+                Worker(config, listener, slots, index, preloaded).serve()
             except BaseException:
                 traceback.print_exc()
                 code = 1
             finally:
+                REQUEST_LOG.finish()
                 os._exit(code)
         struct.pack_into("d", slots, index * 8, 0.0)
         struct.pack_into("q", slots, 8 * config.workers + 8 * index, 0)
@@ -716,9 +1014,6 @@ def serve_builtin(config):
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    log("info", "listening", server="builtin", host=config.host, port=config.port, workers=config.workers,
-        scoringTimeoutMs=config.timeout_ms, maxRequestBytes=config.max_request_bytes,
-        entryScript=config.entry_script, modelDir=config.model_dir, pid=os.getpid())
     for index in range(config.workers):
         spawn(index)
     exit_code = 0
@@ -784,8 +1079,8 @@ def serve_builtin(config):
 # ---------------------------------------------------------------------------------------------------------
 # gunicorn, when the image has it: the same Scorer as a WSGI application, one per worker process.
 
-def wsgi_application(config):
-    scorer = Scorer(config)
+def wsgi_application(config, preloaded=None):
+    scorer = Scorer(config, preloaded)
     scorer.start_init()
 
     def application(environ, start_response):
@@ -795,7 +1090,10 @@ def wsgi_application(config):
         request_id = request_id_from(environ.get("HTTP_X_MS_CLIENT_REQUEST_ID") or environ.get("HTTP_X_REQUEST_ID"))
         length_text = environ.get("CONTENT_LENGTH") or ""
         body = b""
-        if length_text.isdigit() and int(length_text) > config.max_request_bytes:
+        refusal = key_refusal(config, path, environ.get("HTTP_AUTHORIZATION"))
+        if refusal:
+            status, content_type, payload = 401, "application/json", error_body(refusal[0], request_id)
+        elif length_text.isdigit() and int(length_text) > config.max_request_bytes:
             status, content_type, payload = 413, "application/json", error_body(
                 "request body of %s bytes is over the limit of %d bytes (max_request_bytes)"
                 % (length_text, config.max_request_bytes), request_id)
@@ -808,8 +1106,10 @@ def wsgi_application(config):
             else:
                 status, content_type, payload = scorer.handle(method, path, body, request_id)
         headers = [("Content-Type", content_type), ("Content-Length", str(len(payload))), ("x-ms-request-id", request_id)]
-        if status >= 400 and status not in (404, 405, 503):
+        if function_failed(status):
             headers.append(("x-ms-run-function-failed", "True"))
+        if refusal:
+            headers.append(("WWW-Authenticate", refusal[1]))
         start_response("%d %s" % (status, REASONS.get(status, "Unknown")), headers)
         log_request(method, path, status, request_id, started, len(body), len(payload))
         return [b"" if method == "HEAD" else payload]
@@ -835,11 +1135,11 @@ def serve_gunicorn(config):
             self.cfg.set("preload_app", False)  # init() once per worker, after the fork
 
         def load(self):
-            return wsgi_application(config)
+            return wsgi_application(config, preloaded)
 
-    log("info", "listening", server="gunicorn", host=config.host, port=config.port, workers=config.workers,
-        scoringTimeoutMs=config.timeout_ms, maxRequestBytes=config.max_request_bytes,
-        entryScript=config.entry_script, modelDir=config.model_dir, pid=os.getpid())
+    log_listening(config, "gunicorn")
+    # gunicorn's master (this process) forks the workers: what it imported here they share
+    preloaded = preload_before_fork(config)
     ScoringApplication().run()
 
 

@@ -14,6 +14,7 @@ import io.powerai.core.kubernetes.KubeConnection;
 import io.powerai.core.kubernetes.KubeYaml;
 import io.powerai.core.spec.PipelineSpec;
 import io.powerai.core.spec.Stage;
+import io.powerai.core.stage.ScoringServerProcess;
 import io.powerai.core.stage.StageContext;
 import io.powerai.core.workspace.Workspace;
 import org.junit.jupiter.api.AfterEach;
@@ -37,6 +38,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Rollouts against fabric8's mock API server in CRUD mode (no real Kubernetes API server can run here; see
@@ -58,6 +60,8 @@ class AksDeploymentMockServerTest {
     MockCluster cluster;
     FakeTiming timing;
     ScriptedTransport transport;
+    /** When set, the smoke test goes here instead of {@link #transport}. */
+    SmokeTransport smoke;
     final List<Event> events = new ArrayList<>();
     int connects;
 
@@ -90,7 +94,7 @@ class AksDeploymentMockServerTest {
         return new AksDeployment(ctx(deployKeys), env, (settings, ev) -> {
             connects++;
             return cluster.connection();
-        }, client -> transport, new AksDeployment.Tuning(timing, Backoff.DEFAULT, Duration.ofSeconds(2)));
+        }, client -> smoke != null ? smoke : transport, new AksDeployment.Tuning(timing, Backoff.DEFAULT, Duration.ofSeconds(2)));
     }
 
     private AksDeployment aks(Map<String, Object> deployKeys) {
@@ -183,6 +187,46 @@ class AksDeploymentMockServerTest {
                 + Files.readString(project.resolve(".powerai/aksDeploy.json")) + events;
         assertThat(everything).doesNotContain(primary).doesNotContain(keys.getData().get("primaryKey"));
         assertThat(details(auditRecords().get(1))).containsEntry("keysSecret", "svm-moons-keys");
+    }
+
+    @Test
+    void authEnabled_theRealScoringServerWithTheSecretsKeys_passesTheSmokeTest_refusesClientsWithoutAKey() throws Exception {
+        assumeTrue(ScoringServerProcess.python3Available(), "needs python3 on the PATH to run the scoring server");
+        try (ScoringServerPods pods = new ScoringServerPods(cluster.client, project.resolve("pods"))) {
+            smoke = pods;
+
+            Map<String, Object> result = deploy(IMAGE_A, Map.of());
+
+            assertThat(result).containsEntry("status", "succeeded").containsEntry("smokeTestAnswer", "[1]");
+            Secret keys = cluster.client.secrets().inNamespace(NS).withName("svm-moons-keys").get();
+            String secondary = new String(Base64.getDecoder().decode(keys.getData().get("secondaryKey")), StandardCharsets.UTF_8);
+            Map<String, String> blue = Map.of("app.kubernetes.io/name", "svm-moons", "powerai.io/color", "blue");
+            String sample = Files.readString(project.resolve("sample.json"));
+            SmokeTransport.Answer anonymous = pods.send(NS, blue, new SmokeTransport.Request("POST", "/score", sample, Map.of(), Duration.ofSeconds(10)));
+            assertThat(anonymous.status()).isEqualTo(401);
+            assertThat(anonymous.body()).contains("needs a key");
+            assertThat(pods.send(NS, blue, new SmokeTransport.Request("POST", "/score", sample,
+                    Map.of("Authorization", "Bearer " + secondary), Duration.ofSeconds(10))).status()).isEqualTo(200);
+            // The manifests' probes carry no key: their paths stay open.
+            for (String probe : List.of(AksManifests.LIVENESS_PATH, AksManifests.READINESS_PATH)) {
+                assertThat(pods.send(NS, blue, new SmokeTransport.Request("GET", probe, null, Map.of(), Duration.ofSeconds(10))).status())
+                        .as(probe).isEqualTo(200);
+            }
+        }
+    }
+
+    @Test
+    void authDisabled_theRealScoringServerHasNoKeys_theSmokeTestSendsNone() throws Exception {
+        assumeTrue(ScoringServerProcess.python3Available(), "needs python3 on the PATH to run the scoring server");
+        try (ScoringServerPods pods = new ScoringServerPods(cluster.client, project.resolve("pods"))) {
+            smoke = pods;
+
+            Map<String, Object> result = deploy(IMAGE_A, Map.of("auth_enabled", false));
+
+            assertThat(result).containsEntry("status", "succeeded").containsEntry("smokeTestAnswer", "[1]");
+            assertThat(cluster.client.secrets().inNamespace(NS).withName("svm-moons-keys").get()).isNull();
+            assertThat(pods.sent).isNotEmpty().allSatisfy(s -> assertThat(s.request().headers()).doesNotContainKey("Authorization"));
+        }
     }
 
     @Test

@@ -42,18 +42,18 @@ class ScoringImageTest {
                 .contains("io.powerai.model.sha256=\"" + MODEL_SHA + "\"")
                 .contains("POWERAI_SAMPLE_REQUEST=/var/azureml-app/powerai/sample-request.json")
                 .contains("USER 65534:65534\n")
-                .doesNotContain("WORKER_COUNT");
+                .doesNotContain("WORKER_COUNT").doesNotContain("POWERAI_PRELOAD");
         assertThat(dockerfile.lines().filter(l -> l.startsWith("EXPOSE "))).containsExactly("EXPOSE 5001");
     }
 
     @Test
     void renderDockerfile_servingSettings_becomeTheServersEnvironment() {
-        ScoreSpec serving = new ScoreSpec(Path.of("score.py"), "model.pkl", null, null, 3, 1500, 4096, 1e-3, "builtin");
+        ScoreSpec serving = new ScoreSpec(Path.of("score.py"), "model.pkl", null, null, 3, 1500, 4096, 1e-3, "builtin", false);
         String dockerfile = ScoringImage.renderDockerfile(layout("score.py", null, null, false, serving));
 
         Golden.assertMatches(ScoringImageTest.class, "serving-no-git-no-samples", "Dockerfile", dockerfile);
         assertThat(dockerfile).contains("WORKER_COUNT=3").contains("POWERAI_SCORING_TIMEOUT_MS=1500")
-                .contains("POWERAI_MAX_REQUEST_BYTES=4096").contains("POWERAI_SERVER=builtin")
+                .contains("POWERAI_MAX_REQUEST_BYTES=4096").contains("POWERAI_SERVER=builtin").contains("POWERAI_PRELOAD=0")
                 .doesNotContain("org.opencontainers.image.source").doesNotContain("revision")
                 .doesNotContain("samples/").doesNotContain("POWERAI_SAMPLE");
     }
