@@ -80,7 +80,7 @@ class ScoreSpecTest {
     @Test
     void unknownKey_listsTheNewKeysToo() throws IOException {
         assertThat(problemsOf("  worker: 2\n")).isEqualTo("scoringImage: unknown parameter 'worker'. Valid parameters: "
-                + "entry_script, expected_response, max_request_bytes, model, parity_tolerance, sample_request, "
+                + "entry_script, expected_response, max_request_bytes, model, parity_tolerance, preload, sample_request, "
                 + "scoring_timeout_ms, server, workers");
     }
 }
