@@ -6,8 +6,10 @@
 #  3. starts three servers from that one image, same model, same entry script, WORKERS workers each:
 #     powerai's built-in server, powerai's server under gunicorn, the Flask app under gunicorn (sync workers);
 #  4. loads each with wrk (POST /score with the example's sample request), ROUNDS rounds interleaved,
-#     reporting the median round's requests/s and its latency percentiles;
-#  5. times container start to the first 200 from POST /score, for the scoring image as built (STARTS runs).
+#     reporting the median round's requests/s and its latency percentiles, and whether every request the
+#     servers answered has its line in the container log;
+#  5. times container start to the first 200 from POST /score, for the scoring image as built
+#     (bench/scoring-start.sh, STARTS runs).
 # Results go to stdout as Markdown.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -16,18 +18,25 @@ WORKERS=${WORKERS:-$(nproc)}
 CONNECTIONS=${CONNECTIONS:-8}
 THREADS=${THREADS:-2}
 DURATION=${DURATION:-15}
-ROUNDS=${ROUNDS:-3}
+ROUNDS=${ROUNDS:-5}
 STARTS=${STARTS:-5}
 work=$(mktemp -d)
 containers=()
 cleanup() {
   for c in "${containers[@]}"; do docker rm -f "$c" >/dev/null 2>&1 || true; done
   rm -rf "$work"
+  docker rmi "${bench_image:-none}" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
+echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) CPUs"
+echo
 
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk >/dev/null; }
-[ -f cli/target/powerai-cli.jar ] || (mvn -q -B -DskipTests package)
+# The command from this checkout: a shaded jar packaged again without 'clean' keeps the classes and resources (the
+# scoring server among them) of the jar it replaces, so it is removed first. MVN: e.g. "mvn -Dmaven.repo.local=...".
+rm -f cli/target/powerai-cli.jar cli/target/original-powerai-cli.jar cli/target/powerai-cli.jsa
+${MVN:-mvn} -q -B -o install -DskipTests -pl core >&2
+${MVN:-mvn} -q -B -o package -DskipTests -pl cli >&2
 
 # 1. The example's scoring image (only the stages it needs; no deployment).
 cp -r examples/svm-moons "$work/proj"
@@ -49,7 +58,7 @@ RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-ins
 COPY anchor_flask_app.py /var/azureml-bench/anchor_flask_app.py
 USER 65534:65534
 DOCKERFILE
-bench_image=powerai-bench/svm-moons-scoring:latest
+bench_image=powerai-bench/svm-moons-scoring:run-$$
 docker build -q --network host -t "$bench_image" "$work/bench" >/dev/null
 
 body=$(cat examples/svm-moons/sample-request.json)
@@ -85,8 +94,11 @@ for n in "${names[@]}"; do await_score "${port[$n]}"; done
 
 # 4. wrk, interleaved rounds; a short warm-up first.
 to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v*=1000}; printf "%.2f", v}'; }
-declare -A rps p50 p99 errors
-for n in "${names[@]}"; do wrk -t"$THREADS" -c"$CONNECTIONS" -d3s -s "$work/post.lua" "http://127.0.0.1:${port[$n]}/score" >/dev/null; done
+declare -A rps p50 p99 errors answered
+requests_in() { awk '/requests in/ {print $1}'; }
+for n in "${names[@]}"; do
+  answered[$n]=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d3s -s "$work/post.lua" "http://127.0.0.1:${port[$n]}/score" | requests_in)
+done
 for r in $(seq 1 "$ROUNDS"); do
   for n in "${names[@]}"; do
     out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$work/post.lua" "http://127.0.0.1:${port[$n]}/score")
@@ -94,36 +106,37 @@ for r in $(seq 1 "$ROUNDS"); do
     p50[$n]+="$(echo "$out" | awk '$1 == "50%" {print $2}' | to_ms) "
     p99[$n]+="$(echo "$out" | awk '$1 == "99%" {print $2}' | to_ms) "
     errors[$n]+="$(echo "$out" | awk '/Non-2xx|Socket errors/ {e=1} END {print e ? "yes" : "no"}') "
+    answered[$n]=$(( answered[$n] + $(echo "$out" | requests_in) ))
   done
 done
 median_index() { # the index (0-based) of the median of the numbers given
   printf '%s\n' "$@" | awk '{print NR-1, $1}' | sort -k2 -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
 }
 
-echo "| server (same image, model and $WORKERS workers) | requests/s (median of $ROUNDS) | p50 ms | p99 ms | all rounds requests/s | errors |"
-echo "|---|---|---|---|---|---|"
+echo "| server (same image, model and $WORKERS workers) | requests/s (median of $ROUNDS) | p50 ms | p99 ms | all rounds requests/s | all rounds p99 ms | errors |"
+echo "|---|---|---|---|---|---|---|"
 for n in "${names[@]}"; do
   read -ra R <<<"${rps[$n]}"; read -ra A <<<"${p50[$n]}"; read -ra B <<<"${p99[$n]}"
   i=$(median_index "${R[@]}")
-  echo "| $n | ${R[$i]} | ${A[$i]} | ${B[$i]} | ${R[*]} | ${errors[$n]} |"
+  echo "| $n | ${R[$i]} | ${A[$i]} | ${B[$i]} | ${R[*]} | ${B[*]} | ${errors[$n]} |"
 done
 read -ra ours <<<"${rps[powerai-builtin]}"; read -ra anchor <<<"${rps[flask-gunicorn]}"
 echo
 echo "throughput ratio powerai-builtin / flask-gunicorn: $(awk -v a="${ours[$(median_index "${ours[@]}")]}" -v b="${anchor[$(median_index "${anchor[@]}")]}" 'BEGIN {printf "%.2f", a/b}')"
 
+sleep 1 # the last batches of log lines
+echo
+for n in "${names[@]}"; do
+  log=$(docker logs "bench-$n" 2>/dev/null)
+  logged=$(grep -c '"path": "/score"' <<<"$log" || true)
+  summarized=$(awk -F'"count": ' '/"request lines not logged"/ {split($2, a, ","); s += a[1]} END {print s + 0}' <<<"$log")
+  echo "- $n: wrk counted ${answered[$n]} answers (warm-up included); request lines in the container log: $logged; counted instead of logged: $summarized"
+done
+echo "load average after the rounds: $(cut -d' ' -f1-3 /proc/loadavg)"
+
 # 5. Container start to the first successful POST /score, the scoring image as built.
 for n in "${names[@]}"; do docker rm -f "bench-$n" >/dev/null; done
-times=()
-for i in $(seq 1 "$STARTS"); do
-  p=$(free_port)
-  s=$(date +%s%N)
-  docker run -d --name "bench-start-$i" --network host -e PORT="$p" -e HOST=127.0.0.1 "$image" >/dev/null
-  containers+=("bench-start-$i")
-  await_score "$p"
-  e=$(date +%s%N)
-  times+=($(( (e - s) / 1000000 )))
-  docker rm -f "bench-start-$i" >/dev/null
-done
 echo
-echo "container start to first 200 from POST /score ($image, $STARTS runs, ms): ${times[*]}; median $(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')"
+STARTS=$STARTS bench/scoring-start.sh "$image"
+echo
 echo "image size: $size bytes; over the snapshot image: $overhead bytes"

@@ -454,16 +454,6 @@ class PipelineSpecTest {
     }
 
     @Test
-    void read_preload_defaultsToTrue_takesABoolean_rejectsAnythingElse() throws IOException {
-        String score = "name: svm-moons\nscore:\n  entry_script: score.py\n  model: m.pkl\n";
-
-        assertThat(read(score).score().preload()).isTrue();
-        assertThat(read(score + "  preload: false\n").score().preload()).isFalse();
-        assertThat(problemsOf(score + "  preload: 'no'\n"))
-                .startsWith("scoringImage: 'preload' must be true or false; got 'no'");
-    }
-
-    @Test
     void read_modelEscapingTheOutputs_isRejected() throws IOException {
         assertThat(problemsOf("name: svm-moons\nscore:\n  entry_script: score.py\n  model: ../secret\n"))
                 .startsWith("scoringImage: 'model' must be a path inside the training outputs");

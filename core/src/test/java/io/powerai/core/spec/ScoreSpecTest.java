@@ -43,18 +43,20 @@ class ScoreSpecTest {
         assertThat(spec.maxRequestBytes()).isEqualTo(10 * 1024 * 1024);
         assertThat(spec.parityTolerance()).isEqualTo(1e-6);
         assertThat(spec.server()).isEqualTo("auto");
+        assertThat(spec.preload()).isTrue();
     }
 
     @Test
     void servingKeys_areRead() throws IOException {
         ScoreSpec spec = read("  workers: 4\n  scoring_timeout_ms: 1500\n  max_request_bytes: 4096\n"
-                + "  parity_tolerance: 1.0e-3\n  server: builtin\n");
+                + "  parity_tolerance: 1.0e-3\n  server: builtin\n  preload: false\n");
 
         assertThat(spec.workers()).isEqualTo(4);
         assertThat(spec.scoringTimeoutMs()).isEqualTo(1500);
         assertThat(spec.maxRequestBytes()).isEqualTo(4096);
         assertThat(spec.parityTolerance()).isEqualTo(1e-3);
         assertThat(spec.server()).isEqualTo("builtin");
+        assertThat(spec.preload()).isFalse();
     }
 
     @Test
@@ -65,16 +67,17 @@ class ScoreSpecTest {
 
     @Test
     void invalidServingKeys_allReportedAtOnce() throws IOException {
-        String message = problemsOf("  workers: 0\n  scoring_timeout_ms: 10\n  max_request_bytes: lots\n"
+        String message = problemsOf("  workers: 0\n  scoring_timeout_ms: 10\n  max_request_bytes: lots\n  preload: 'no'\n"
                 + "  parity_tolerance: 2\n  server: uwsgi\n");
 
-        assertThat(message.lines()).hasSize(5);
+        assertThat(message.lines()).hasSize(6);
         assertThat(message)
                 .contains("scoringImage: 'workers' must be a whole number from 1 to 256; got 0")
                 .contains("scoringImage: 'scoring_timeout_ms' must be a whole number from 100 to 3600000; got 10")
                 .contains("scoringImage: 'max_request_bytes' must be a whole number from 1024 to 1073741824; got 'lots'")
                 .contains("scoringImage: 'parity_tolerance' must be a number from 0 (exact) to below 1")
-                .contains("scoringImage: 'server' must be auto, builtin or gunicorn; got 'uwsgi'");
+                .contains("scoringImage: 'server' must be auto, builtin or gunicorn; got 'uwsgi'")
+                .contains("scoringImage: 'preload' must be true or false; got 'no'");
     }
 
     @Test
