@@ -506,16 +506,19 @@ def load_entry_script(path):
 
 PICKLE_SCAN_MAX_FILES = 64
 PICKLE_SCAN_MAX_BYTES = 64 * 1024 * 1024
+PICKLE_SCAN_SECONDS = 0.2  # a pickle of millions of small objects has millions of opcodes: the scan is a guess, cut short
 STRING_OPCODES = ("SHORT_BINUNICODE", "BINUNICODE", "BINUNICODE8", "UNICODE", "SHORT_BINSTRING", "BINSTRING", "STRING")
 
 
-def pickled_modules(path):
+def pickled_modules(path, deadline):
     """The modules a pickle file names (GLOBAL, STACK_GLOBAL, INST), read from its opcodes without unpickling it."""
     modules = set()
     strings = []  # the strings pushed so far, and those the memo holds: what STACK_GLOBAL takes its names from
     memo = {}
     with open(path, "rb") as f:
-        for opcode, arg, _ in pickletools.genops(f):
+        for count, (opcode, arg, _) in enumerate(pickletools.genops(f)):
+            if count % 4096 == 0 and time.monotonic() > deadline:
+                break
             name = opcode.name
             if name in STRING_OPCODES:
                 strings.append(arg if isinstance(arg, str) else str(arg))
@@ -535,24 +538,29 @@ def pickled_modules(path):
 
 
 def model_modules(model_dir):
-    """Modules named by the pickle files (protocol 2 or later: first byte 0x80) of the model directory."""
-    modules, scanned, budget = set(), 0, PICKLE_SCAN_MAX_BYTES
+    """Modules named by the pickle files (protocol 2 or later: first byte 0x80) of the model directory, smallest first."""
+    candidates = []
     for root, dirs, files in os.walk(model_dir or "/nonexistent"):
-        dirs.sort()
-        for file_name in sorted(files):
+        for file_name in files:
             path = os.path.join(root, file_name)
             try:
-                size = os.path.getsize(path)
-                if scanned >= PICKLE_SCAN_MAX_FILES or size > budget:
-                    continue
-                with open(path, "rb") as f:
-                    if f.read(1) != b"\x80":
-                        continue
-                scanned += 1
-                budget -= size
-                modules |= pickled_modules(path)
-            except Exception:  # not a pickle after all, or cut short: init() will say what is wrong with it
+                candidates.append((os.path.getsize(path), path))
+            except OSError:
                 continue
+    modules, scanned, budget = set(), 0, PICKLE_SCAN_MAX_BYTES
+    deadline = time.monotonic() + PICKLE_SCAN_SECONDS
+    for size, path in sorted(candidates):
+        if scanned >= PICKLE_SCAN_MAX_FILES or size > budget or time.monotonic() > deadline:
+            break
+        try:
+            with open(path, "rb") as f:
+                if f.read(1) != b"\x80":
+                    continue
+            scanned += 1
+            budget -= size
+            modules |= pickled_modules(path, deadline)
+        except Exception:  # not a pickle after all, or cut short: init() will say what is wrong with it
+            continue
     return modules
 
 
