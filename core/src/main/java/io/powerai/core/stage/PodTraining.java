@@ -11,7 +11,6 @@ import io.powerai.core.gpu.NvidiaSmiFormatException;
 import io.powerai.core.gpu.NvidiaSmiXml;
 import io.powerai.core.json.Json;
 import io.powerai.core.kubernetes.TrainingPodTemplate;
-import io.powerai.core.spec.Durations;
 import io.powerai.core.spec.Stage;
 import io.powerai.core.spec.TrainSpec;
 
@@ -129,9 +128,7 @@ public final class PodTraining {
             telemetrySummary = replay.summary().describe();
         }
         ProcessRunner.Result result = new ProcessRunner.Result(exitCode, lines, timedOut);
-        String failure = timedOut
-                ? "timed out after " + Durations.format(spec.timeout()) + " and was stopped"
-                : exitCode != 0 ? TrainingOutcome.exitFailure(exitCode, false) : null;
+        String failure = TrainingOutcome.failure(result, spec.timeout(), false);
         Map<String, Object> details = new TreeMap<>();
         details.put("placement", Map.of("kind", "jenkins-kubernetes-agent-pod", "container", TrainingPodTemplate.CONTAINER));
         Map<String, String> extraOutputs = new TreeMap<>();

@@ -20,6 +20,13 @@ final class TrainingOutcome {
         return "the training script exited with code " + exitCode;
     }
 
+    /** Why a finished run failed, in words; null when it succeeded. */
+    static String failure(ProcessRunner.Result result, java.time.Duration timeout, boolean nativeRun) {
+        return result.timedOut()
+                ? "timed out after " + io.powerai.core.spec.Durations.format(timeout) + " and was stopped"
+                : result.exitCode() != 0 ? exitFailure(result.exitCode(), nativeRun) : null;
+    }
+
     /** A word for scripts and dashboards: timeout, killed or exit-code; null for a success. */
     static String reason(ProcessRunner.Result result) {
         if (result.timedOut()) {

@@ -176,9 +176,7 @@ public final class TrainingRun {
         if (telemetry != null && Files.isRegularFile(samples)) {
             telemetry.put("file", ctx.workspace().dir().relativize(samples).toString());
         }
-        String failure = result.timedOut()
-                ? "timed out after " + Durations.format(spec.timeout()) + " and was stopped"
-                : result.exitCode() != 0 ? TrainingOutcome.exitFailure(result.exitCode(), nativeRun) : null;
+        String failure = TrainingOutcome.failure(result, spec.timeout(), nativeRun);
         Map<String, Object> backendDetails = new TreeMap<>();
         if (environment != null) {
             backendDetails.put("environment", environment);
