@@ -201,7 +201,7 @@ public final class RequirementsFile {
         int first = 0;
         for (int i = 0; i < lines.length; i++) {
             String line = lines[i];
-            boolean comment = COMMENT_LINE.matcher(line).matches();
+            boolean comment = line.indexOf('#') >= 0 && COMMENT_LINE.matcher(line).matches();
             if (!line.endsWith("\\") || comment) {
                 if (pending != null) {
                     pending.append(comment ? " " + line : line);
@@ -225,7 +225,7 @@ public final class RequirementsFile {
     }
 
     private void parseLine(String file, int number, String raw, Path dir, boolean asConstraint) {
-        String line = COMMENT.matcher(raw).replaceFirst("").strip();
+        String line = (raw.indexOf('#') < 0 ? raw : COMMENT.matcher(raw).replaceFirst("")).strip();
         if (line.isEmpty()) {
             return;
         }

@@ -26,6 +26,9 @@ public final class UrlCredentials {
      * (pip's token form {@code https://TOKEN@host} has no colon).
      */
     public static Optional<String> find(String text) {
+        if (!text.contains("://")) {
+            return Optional.empty(); // both forms are inside a URL with an authority; most lines have none
+        }
         Matcher m = USERINFO.matcher(text);
         while (m.find()) {
             String scheme = m.group("scheme").toLowerCase(java.util.Locale.ROOT);

@@ -61,6 +61,10 @@ public final class Version implements Comparable<Version> {
         if (text == null) {
             return null;
         }
+        long[] plain = plainRelease(text);
+        if (plain != null) {
+            return new Version(text, 0, plain, null, 0, null, null, null);
+        }
         Matcher m = PATTERN.matcher(text);
         if (!m.matches()) {
             return null;
@@ -103,6 +107,44 @@ public final class Version implements Comparable<Version> {
         } catch (NumberFormatException e) {
             return null; // a component too large for 64 bits
         }
+    }
+
+    /**
+     * The release of a version that is only digits and dots ({@code 1.26.4}, most pins), or null for anything else.
+     * A fast path, not a second grammar: a cold JVM interprets the PEP's regex for every pin of a large lock file,
+     * and this form is what the regex would give the same answer for.
+     */
+    private static long[] plainRelease(String text) {
+        int n = text.length();
+        if (n == 0 || n > 64) {
+            return null;
+        }
+        int parts = 1;
+        for (int i = 0; i < n; i++) {
+            char c = text.charAt(i);
+            if (c == '.') {
+                if (i == 0 || i == n - 1 || text.charAt(i - 1) == '.') {
+                    return null;
+                }
+                parts++;
+            } else if (c < '0' || c > '9') {
+                return null;
+            }
+        }
+        long[] release = new long[parts];
+        int start = 0;
+        for (int k = 0; k < parts; k++) {
+            int end = text.indexOf('.', start);
+            if (end < 0) {
+                end = n;
+            }
+            if (end - start > 18) {
+                return null; // maybe beyond 64 bits: the general path decides
+            }
+            release[k] = Long.parseLong(text, start, end, 10);
+            start = end + 1;
+        }
+        return release;
     }
 
     private static long number(String digits) {

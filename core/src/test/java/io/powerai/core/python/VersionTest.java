@@ -116,6 +116,18 @@ class VersionTest {
                 .hasMessageContaining("is not a PEP 440 version");
     }
 
+    /** Digits-and-dots pins take a fast path; the PEP's regex (reached here by a leading 'v') must agree with it. */
+    @ParameterizedTest
+    @ValueSource(strings = {"1.26.4", "0", "007.010", "2023.10.1.0.0", "123456789012345678.1", "1.0000000000000000001"})
+    void parse_plainReleases_sameVersionAsThePepsRegexGives(String text) {
+        Version fast = Version.parse(text);
+        Version general = Version.parse("v" + text);
+
+        assertThat(fast).isEqualTo(general).hasToString(general.toString());
+        assertThat(fast.compareTo(general)).isZero();
+        assertThat(fast.isPrerelease() || fast.isPostrelease() || fast.hasLocal()).isFalse();
+    }
+
     @Test
     void classification_preDevPostAndLocal() {
         assertThat(Version.parse("1.0a1").isPrerelease()).isTrue();
