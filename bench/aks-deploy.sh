@@ -7,7 +7,7 @@
 #   deploy: the whole rollout (reads, applies, waits on the simulated controller, smoke test answered in-process,
 #           audit record and result file);
 #   warm:   apply repeated in one JVM, for the steady state.
-# The measured JVM runs the command's own jar (cli/target/powerai-cli.jar) with the launcher's flags (bin/powerai),
+# The measured JVM runs the command's own jar (cli/target/powerai-cli.jar) with the flags bin/powerai starts deploy with,
 # without and with an AppCDS archive (made by one untimed run, as the launcher makes one); RUNS times each
 # (default 5), medians printed as Markdown. Compare numbers only from an otherwise idle machine (uptime).
 set -euo pipefail

@@ -34,7 +34,7 @@ if [ ! -f "$jar" ]; then
 fi
 command -v java >/dev/null || { say "java (17 or newer) is not on the PATH"; exit 2; }
 command -v "$py" >/dev/null || { say "$py is not on the PATH (set POWERAI_PYTHON)"; exit 2; }
-powerai() { java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -jar "$jar" "$@"; }
+powerai() { java -XX:+UseSerialGC -jar "$jar" "$@"; }
 
 echo "== host"
 uname -srm

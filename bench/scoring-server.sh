@@ -34,7 +34,7 @@ echo
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk >/dev/null; }
 # The command from this checkout: a shaded jar packaged again without 'clean' keeps the classes and resources (the
 # scoring server among them) of the jar it replaces, so it is removed first. MVN: e.g. "mvn -Dmaven.repo.local=...".
-rm -f cli/target/powerai-cli.jar cli/target/original-powerai-cli.jar cli/target/powerai-cli.jsa
+rm -f cli/target/powerai-cli.jar cli/target/original-powerai-cli.jar cli/target/powerai-cli*.jsa
 ${MVN:-mvn} -q -B -o install -DskipTests -pl core >&2
 ${MVN:-mvn} -q -B -o package -DskipTests -pl cli >&2
 

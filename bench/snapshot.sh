@@ -20,7 +20,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 # A shaded jar packaged again without 'clean' keeps the classes of the jar it replaces: remove it first.
-rm -f cli/target/powerai-cli.jar cli/target/original-powerai-cli.jar cli/target/powerai-cli.jsa
+rm -f cli/target/powerai-cli.jar cli/target/original-powerai-cli.jar cli/target/powerai-cli*.jsa
 mvn -q -B -o install -DskipTests -pl core >&2
 mvn -q -B -o -pl cli package -DskipTests >&2
 mvn -q -B -o -pl core test-compile >&2
@@ -55,10 +55,10 @@ all_unchanged=$(printf '%s ' "${t[@]}")
 # (written by the snapshot runs above), which is what a cold `powerai snapshot` has.
 lock_run() { # lock_run MODE [JVM OPTIONS...]: prints cold_ms and warm_median_ms of one fresh JVM
   local mode=$1; shift
-  java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC "$@" -cp cli/target/powerai-cli.jar:core/target/test-classes \
+  java -XX:+UseSerialGC "$@" -cp cli/target/powerai-cli.jar:core/target/test-classes \
     io.powerai.core.snapshot.LockBenchmark 500 50 "$mode"
 }
-cds=(-Xshare:auto -Xlog:cds=off -Xlog:cds+dynamic=off -XX:SharedArchiveFile=cli/target/powerai-cli.jsa)
+cds=(-Xshare:auto -Xlog:cds=off -Xlog:cds+dynamic=off -XX:SharedArchiveFile=cli/target/powerai-cli.snapshot.jsa)
 cold=(); cold_cds=(); cold_cmd=(); warm=(); line=""
 for _ in $(seq 1 "$LOCK_JVMS"); do
   line=$(lock_run fresh)
