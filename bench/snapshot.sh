@@ -55,7 +55,7 @@ all_unchanged=$(printf '%s ' "${t[@]}")
 # (written by the snapshot runs above), which is what a cold `powerai snapshot` has.
 lock_run() { # lock_run MODE [JVM OPTIONS...]: prints cold_ms and warm_median_ms of one fresh JVM
   local mode=$1; shift
-  java -XX:+UseSerialGC "$@" -cp cli/target/powerai-cli.jar:core/target/test-classes \
+  java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC "$@" -cp cli/target/powerai-cli.jar:core/target/test-classes \
     io.powerai.core.snapshot.LockBenchmark 500 50 "$mode"
 }
 cds=(-Xshare:auto -Xlog:cds=off -Xlog:cds+dynamic=off -XX:SharedArchiveFile=cli/target/powerai-cli.snapshot.jsa)
