@@ -206,7 +206,7 @@ class StepRunner {
             environment << "POWERAI_ENGINE=${defaults.engine}".toString()
         }
         // Single-quoted: the shell expands the variables; no value is ever part of the script's text.
-        String shell = (bundled ? '"$POWERAI_JAVA" -jar "$POWERAI_JAR" ' : '$POWERAI_CLI ') + command +
+        String shell = (bundled ? '"$POWERAI_JAVA" ' + jvmFlags(command) + ' -jar "$POWERAI_JAR" ' : '$POWERAI_CLI ') + command +
                 ' "$POWERAI_PROJECT" --spec "$POWERAI_SPEC" --workspace "$POWERAI_WORKSPACE"' + extra + ' 2>"$POWERAI_ERR"'
         return [
                 specFile     : specFile,
@@ -217,6 +217,16 @@ class StepRunner {
                 credentialIds: credentialIds(step, args, defaults),
                 sh           : [script: shell, returnStatus: true, label: "powerai ${command}".toString()],
         ]
+    }
+
+    /**
+     * The JVM flags bin/powerai starts each command with (docs/benchmarks.md, "The launcher's JVM flags"): the serial
+     * collector; the client compiler alone where nothing large is hashed (a quicker start), tiered compilation for
+     * the commands that hash data, models and outputs (SHA-256 needs the server compiler's intrinsic).
+     */
+    @NonCPS
+    static String jvmFlags(String command) {
+        return command in ['train', 'scoring-image'] ? '-XX:+UseSerialGC' : '-XX:+UseSerialGC -XX:TieredStopAtLevel=1'
     }
 
     /** withCredentials bindings into the variables the CLI reads; ids only, values never pass through here. */

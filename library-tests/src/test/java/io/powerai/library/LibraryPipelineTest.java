@@ -125,7 +125,9 @@ public abstract class LibraryPipelineTest extends BasePipelineTest {
         Path java = Files.createDirectories(fakeDir.resolve("jdk 17/bin")).resolve("java");
         Files.writeString(java, """
                 #!/bin/sh
-                # Stands in for java: takes -jar JAR, then runs the fake CLI with the rest.
+                # Stands in for java: skips -XX: flags (StepsTest checks them in the script), takes -jar JAR, then runs
+                # the fake CLI with the rest.
+                while [ "${1#-XX:}" != "$1" ]; do shift; done
                 [ "$1" = "-jar" ] || exit 90
                 printf '%s' "$2" > "$FAKE_DIR/jar"
                 shift 2
@@ -336,7 +338,7 @@ public abstract class LibraryPipelineTest extends BasePipelineTest {
         return vars;
     }
 
-    private static final Pattern CLI_COMMAND = Pattern.compile("^(?:\\$POWERAI_CLI|\"\\$POWERAI_JAVA\" -jar \"\\$POWERAI_JAR\") (\\S+) ");
+    private static final Pattern CLI_COMMAND = Pattern.compile("^(?:\\$POWERAI_CLI|\"\\$POWERAI_JAVA\"(?: -XX:\\S+)* -jar \"\\$POWERAI_JAR\") (\\S+) ");
 
     /** Runs the script with the real shell; $POWERAI_CLI records its argv and answers what FakeCli decided. */
     private Object sh(Map<?, ?> args) {

@@ -133,7 +133,10 @@ public class StepsTest extends LibraryPipelineTest {
     }
 
     static String expectedScript(String step) {
-        return "\"$POWERAI_JAVA\" -jar \"$POWERAI_JAR\" " + COMMANDS.get(step)
+        // The launcher's flags: tiered compilation only for the commands that hash data, models and outputs.
+        String flags = step.equals("gpuTrain") || step.equals("scoringImage") ? "-XX:+UseSerialGC"
+                : "-XX:+UseSerialGC -XX:TieredStopAtLevel=1";
+        return "\"$POWERAI_JAVA\" " + flags + " -jar \"$POWERAI_JAR\" " + COMMANDS.get(step)
                 + " \"$POWERAI_PROJECT\" --spec \"$POWERAI_SPEC\" --workspace \"$POWERAI_WORKSPACE\" 2>\"$POWERAI_ERR\"";
     }
 
