@@ -40,6 +40,8 @@ public final class PortForwardTransport implements SmokeTransport {
                 .orElseThrow(() -> new PowerAiException.StageFailed(stage + ": smoke test: no ready pod matches "
                         + podSelector + " in namespace " + namespace));
         String podName = pod.getMetadata().getName();
+        String failed = stage + ": smoke test: " + request.method() + " " + request.path() + " through a port-forward to pod "
+                + namespace + "/" + podName + " failed: ";
         try (LocalPortForward forward = client.pods().inNamespace(namespace).withName(podName)
                 .portForward(AksManifests.SERVER_PORT)) {
             HttpRequest.Builder builder = HttpRequest.newBuilder(
@@ -48,12 +50,17 @@ public final class PortForwardTransport implements SmokeTransport {
             request.headers().forEach(builder::header);
             builder.method(request.method(), request.body() == null ? HttpRequest.BodyPublishers.noBody()
                     : HttpRequest.BodyPublishers.ofString(request.body()));
-            HttpResponse<String> response = http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
-            return new Answer(response.statusCode(), response.body());
+            try {
+                HttpResponse<String> response = http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
+                return new Answer(response.statusCode(), response.body());
+            } catch (IOException e) {
+                // The local socket only sees the forward close; why it closed (the API refused the upgrade, the pod's
+                // port refused the connection) is what the API server said, kept by the forward.
+                Throwable cause = forward.getServerThrowables().stream().findFirst().orElse(e);
+                throw new PowerAiException.StageFailed(failed + KubeCalls.failure(cause), e);
+            }
         } catch (IOException | KubernetesClientException e) {
-            throw new PowerAiException.StageFailed(stage + ": smoke test: " + request.method() + " " + request.path()
-                    + " through a port-forward to pod " + namespace + "/" + podName + " failed: "
-                    + KubeCalls.oneLine(String.valueOf(e.getMessage())), e);
+            throw new PowerAiException.StageFailed(failed + KubeCalls.failure(e), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new PowerAiException.StageFailed(stage + ": smoke test interrupted");

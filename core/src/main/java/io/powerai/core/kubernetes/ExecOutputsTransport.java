@@ -49,7 +49,7 @@ public final class ExecOutputsTransport implements OutputsTransport {
                 Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
             } catch (IOException | KubernetesClientException e) {
                 throw new Unavailable("reading " + remoteDir + "/" + relative + " from pod " + namespace + "/" + pod + " failed: "
-                        + KubeCalls.oneLine(String.valueOf(e.getMessage())), e);
+                        + KubeCalls.failure(e), e);
             }
         }
     }
@@ -69,7 +69,7 @@ public final class ExecOutputsTransport implements OutputsTransport {
             return watch.exitCode().get(EXEC_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         } catch (KubernetesClientException | ExecutionException | TimeoutException e) {
             throw new Unavailable("exec " + String.join(" ", command) + " in pod " + namespace + "/" + pod + " failed: "
-                    + KubeCalls.oneLine(String.valueOf(e.getMessage()))
+                    + KubeCalls.failure(e)
                     + (err.size() > 0 ? " (" + KubeCalls.oneLine(err.toString(StandardCharsets.UTF_8)) + ")" : ""), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -111,6 +111,14 @@ public final class KubeCalls {
         return oneLine(String.valueOf(e.getMessage()));
     }
 
+    /**
+     * One line for a failed call of any kind (a request, an exec, a port-forward): the API's answer where it gave
+     * one, else the root cause; fabric8's own wrapper message ("An error has occurred.") says nothing.
+     */
+    public static String failure(Throwable e) {
+        return e instanceof KubernetesClientException k && k.getCode() > 0 ? "HTTP " + k.getCode() + " " + statusMessage(k) : rootMessage(e);
+    }
+
     /** What went wrong with the connection, in words (the JDK's exceptions often carry no message). */
     public static String rootMessage(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {

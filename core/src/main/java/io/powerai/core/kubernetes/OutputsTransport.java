@@ -4,7 +4,7 @@ import java.nio.file.Path;
 
 /**
  * How a training's outputs leave its pod: against a real cluster {@link ExecOutputsTransport} (exec into the keeper
- * container, list, read each file); tests hand over files of their own, since the mock API server cannot exec.
+ * container, list, read each file); most tests hand over files of their own through a scripted one.
  */
 public interface OutputsTransport {
 

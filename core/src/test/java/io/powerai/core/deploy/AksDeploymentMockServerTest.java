@@ -215,6 +215,28 @@ class AksDeploymentMockServerTest {
         }
     }
 
+    /**
+     * The whole rollout with the production smoke transport: the smoke test after the rollout goes through fabric8's
+     * real port-forward (WebSocket, {@link io.powerai.core.kubernetes.PodWebSockets} as the kubelet) to the real
+     * scoring server of the new color's pod, with the key read from the Secret.
+     */
+    @Test
+    void deploy_smokeTestThroughARealPortForward_reachesTheNewColorsPod() throws Exception {
+        assumeTrue(ScoringServerProcess.python3Available(), "needs python3 (3.8 or later) for the scoring server");
+        try (ScoringServerPods servers = new ScoringServerPods(cluster.client, project.resolve("pods"))) {
+            timing = new FakeTiming().onSleep(() -> {
+                cluster.rollOut(NS);
+                cluster.runPods(NS, servers);
+            });
+            smoke = new PortForwardTransport(cluster.client, "aksDeploy");
+
+            Map<String, Object> result = deploy(IMAGE_A, Map.of());
+
+            assertThat(result).containsEntry("status", "succeeded").containsEntry("smokeTestAnswer", "[1]");
+            assertThat(cluster.forwardedPods()).isNotEmpty().allSatisfy(pod -> assertThat(pod).isEqualTo("svm-moons-blue-0"));
+        }
+    }
+
     @Test
     void authDisabled_theRealScoringServerHasNoKeys_theSmokeTestSendsNone() throws Exception {
         assumeTrue(ScoringServerProcess.python3Available(), "needs python3 on the PATH to run the scoring server");

@@ -41,6 +41,35 @@ final class MockCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * What the scheduler and kubelets would do for each Deployment that has replicas: one Ready pod
+     * ({@code <name>-0}, the template's labels) whose port-forwards reach the real scoring server {@code servers}
+     * runs for the Deployment's current container.
+     */
+    void runPods(String namespace, ScoringServerPods servers) {
+        for (Deployment d : client.apps().deployments().inNamespace(namespace).list().getItems()) {
+            String podName = d.getMetadata().getName() + "-0";
+            client.pods().inNamespace(namespace).withName(podName).delete();
+            if (d.getSpec().getReplicas() != null && d.getSpec().getReplicas() == 0) {
+                continue;
+            }
+            client.pods().inNamespace(namespace).resource(new PodBuilder()
+                    .withNewMetadata().withName(podName).withNamespace(namespace)
+                    .withLabels(d.getSpec().getTemplate().getMetadata().getLabels()).endMetadata()
+                    .withNewSpec().addNewContainer().withName(AksManifests.CONTAINER).withImage(
+                            d.getSpec().getTemplate().getSpec().getContainers().get(0).getImage()).endContainer().endSpec()
+                    .withNewStatus().withPhase("Running").addNewCondition().withType("Ready").withStatus("True").endCondition()
+                    .endStatus()
+                    .build()).create();
+            api.pods.forward(podName, servers.addressOf(namespace, d));
+        }
+    }
+
+    /** The pods port-forwarded to so far, in order. */
+    java.util.List<String> forwardedPods() {
+        return api.pods.forwarded;
+    }
+
     /** A pod of the Deployment whose container keeps crashing: what the kubelet reports when init() raises. */
     void crashLoop(String namespace, Map<String, String> labels, String podName) {
         Pod pod = new PodBuilder()

@@ -11,6 +11,8 @@ import io.powerai.core.stage.ScoringServerProcess;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -55,8 +57,7 @@ final class ScoringServerPods implements SmokeTransport, AutoCloseable {
                 .filter(d -> d.getSpec().getSelector().getMatchLabels().equals(podSelector))
                 .findFirst()
                 .orElseThrow(() -> new PowerAiException.StageFailed("no Deployment selects " + podSelector));
-        Map<String, String> env = kubeletEnvironment(namespace, deployment.getSpec().getTemplate().getSpec().getContainers().get(0));
-        ScoringServerProcess server = servers.computeIfAbsent(deployment.getMetadata().getName() + env, k -> start(env));
+        ScoringServerProcess server = serverOf(namespace, deployment);
         try {
             HttpResponse<String> answer = server.send(request.method(), request.path(), request.body(), request.headers(), request.timeout());
             return new Answer(answer.statusCode(), answer.body());
@@ -66,6 +67,18 @@ final class ScoringServerPods implements SmokeTransport, AutoCloseable {
             Thread.currentThread().interrupt();
             throw new PowerAiException.StageFailed("interrupted");
         }
+    }
+
+    /** The scoring server that runs {@code deployment}'s container as it is now (started on first use). */
+    ScoringServerProcess serverOf(String namespace, Deployment deployment) {
+        Map<String, String> env = kubeletEnvironment(namespace, deployment.getSpec().getTemplate().getSpec().getContainers().get(0));
+        return servers.computeIfAbsent(deployment.getMetadata().getName() + env, k -> start(env));
+    }
+
+    /** Where {@code deployment}'s pod listens, for a port-forward to reach it. */
+    InetSocketAddress addressOf(String namespace, Deployment deployment) {
+        URI uri = URI.create(serverOf(namespace, deployment).baseUrl());
+        return new InetSocketAddress(uri.getHost(), uri.getPort());
     }
 
     /** As the kubelet: a secretKeyRef to a missing Secret or key keeps the container from starting. */

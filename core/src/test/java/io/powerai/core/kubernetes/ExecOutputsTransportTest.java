@@ -8,8 +8,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * What can be checked of the exec transport without a cluster (the mock API server cannot exec): the listing the pod
- * sends is read as NUL-separated paths, and no path may lead out of the outputs folder on the agent.
+ * The listing the pod sends is read as NUL-separated paths, and no path may lead out of the outputs folder on the
+ * agent. The copy itself, over a real exec protocol: {@link ExecOutputsTransportMockServerTest}.
  */
 class ExecOutputsTransportTest {
     private static byte[] listing(String... paths) {

@@ -47,8 +47,9 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
  * Training runs as Jobs against fabric8's mock API server in CRUD mode: no real Kubernetes API server can run here
  * (see {@link MockApiServer}). The mock runs no Job controller and no kubelet, so this test plays them between polls
  * (creating the Job's pod, moving its training container from running to terminated, setting the Job's status); it
- * serves the pod's log through an expectation. The mock cannot exec either, so the outputs come through a scripted
- * {@link OutputsTransport} instead of {@code ExecOutputsTransport}.
+ * serves the pod's log through an expectation. The outputs come through a scripted {@link OutputsTransport}, except in
+ * the test that copies them through the real {@code ExecOutputsTransport} ({@link io.powerai.core.kubernetes.PodWebSockets}
+ * running the exec's commands as the kubelet would).
  */
 class KubernetesTrainingMockServerTest {
     static final String NS = "default";
@@ -63,6 +64,8 @@ class KubernetesTrainingMockServerTest {
     MockApiServer api;
     FakeTiming timing;
     ScriptedOutputs outputs;
+    /** The transport the training gets: the scripted one unless a test sets another. */
+    java.util.function.Function<io.fabric8.kubernetes.client.KubernetesClient, OutputsTransport> transports = client -> outputs;
     final List<Event> events = new ArrayList<>();
     /** What the cluster does at each poll: index = number of sleeps so far. */
     final List<Runnable> script = new ArrayList<>();
@@ -105,7 +108,7 @@ class KubernetesTrainingMockServerTest {
     }
 
     private KubernetesTraining training(Map<String, Object> keys) {
-        return new KubernetesTraining(ctx(keys), ev -> api.connection(), client -> outputs,
+        return new KubernetesTraining(ctx(keys), ev -> api.connection(), transports,
                 new KubernetesTraining.Tuning(timing, Backoff.DEFAULT, Duration.ofSeconds(2), Duration.ofSeconds(10)));
     }
 
@@ -226,6 +229,31 @@ class KubernetesTrainingMockServerTest {
     }
 
     // ------------------------------------------------------------------------------------------------ outcomes
+
+    @Test
+    void success_outputsCopiedThroughARealExec_keeperReleased(@TempDir Path pod) throws Exception {
+        Path podOutputs = Files.createDirectories(pod.resolve("outputs/checkpoints"));
+        Files.write(pod.resolve("outputs/model.pkl"), MODEL);
+        Files.writeString(podOutputs.resolve("epoch 1.pt"), "epoch 1\n");
+        api.pods.execMount(TrainingRun.OUTPUTS, pod.resolve("outputs"));
+        api.pods.execMount(TrainingJob.RELEASE_FILE, pod.resolve("released"));
+        transports = io.powerai.core.kubernetes.ExecOutputsTransport::new;
+        TrainingJob job = job(Map.of());
+        servesLog(job, "saved model.pkl\n");
+        script.add(podRunning(job));
+        script.add(trainEnded(job, 0, "Completed"));
+        script.add(jobStatus(job, true, null, null));
+
+        Map<String, Object> result = training(Map.of()).run(IMAGE);
+
+        assertThat(result.get("status")).isEqualTo("succeeded");
+        assertThat(map(result.get("outputs"))).containsOnly(Map.entry("model.pkl", Digests.sha256(MODEL)),
+                Map.entry("checkpoints/epoch 1.pt", Digests.sha256("epoch 1\n")));
+        assertThat(project.resolve(".powerai/train/outputs/model.pkl")).hasBinaryContent(MODEL);
+        assertThat(pod.resolve("released")).exists();
+        assertThat(api.pods.execs.get(api.pods.execs.size() - 1)).containsExactly("touch", TrainingJob.RELEASE_FILE);
+        assertCleanedUp(job);
+    }
 
     @Test
     void success_logFollowed_metricsParsed_modelHashed_recordedAsForAContainerRun_thenCleanedUp() throws Exception {

@@ -1,0 +1,123 @@
+package io.powerai.core.kubernetes;
+
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.powerai.core.stage.TrainingRun;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The outputs of a training pod copied out through exec, with fabric8's real client speaking the real exec protocol
+ * ({@code v4.channel.k8s.io}) over a WebSocket. The API server is fabric8's mock in CRUD mode (no real API server can
+ * run here); {@link PodWebSockets} plays the kubelet: the commands the client sends run as real processes, with the
+ * container's {@value TrainingRun#OUTPUTS} and the release file standing for folders of the test.
+ */
+class ExecOutputsTransportMockServerTest {
+    private static final String NS = "training";
+    private static final String POD = "fit-7c9f-abcde";
+
+    @TempDir
+    Path tmp;
+    private MockApiServer api;
+    private ExecOutputsTransport transport;
+    private Path podOutputs;
+    private Path releaseFile;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        api = new MockApiServer();
+        api.client.pods().inNamespace(NS).resource(new PodBuilder()
+                .withNewMetadata().withName(POD).withNamespace(NS).endMetadata()
+                .withNewSpec().addNewContainer().withName(TrainingJob.KEEPER).withImage("debian").endContainer().endSpec()
+                .build()).create();
+        podOutputs = Files.createDirectories(tmp.resolve("pod/outputs"));
+        releaseFile = tmp.resolve("pod/release");
+        api.pods.execMount(TrainingRun.OUTPUTS, podOutputs);
+        api.pods.execMount(TrainingJob.RELEASE_FILE, releaseFile);
+        transport = new ExecOutputsTransport(api.newClient());
+    }
+
+    @AfterEach
+    void tearDown() {
+        api.close();
+    }
+
+    @Test
+    void copy_nestedBinaryAndOddlyNamedFiles_arriveByteForByte() throws Exception {
+        byte[] model = new byte[300_000];
+        new Random(7).nextBytes(model);
+        Files.write(podOutputs.resolve("model.bin"), model);
+        Files.createDirectories(podOutputs.resolve("checkpoints"));
+        Files.writeString(podOutputs.resolve("checkpoints/epoch 1.pt"), "weights of epoch 1\n");
+        Files.writeString(podOutputs.resolve("it's \"quoted\".txt"), "odd name\n");
+        Path agent = tmp.resolve("agent/outputs");
+
+        transport.copy(NS, POD, TrainingJob.KEEPER, TrainingRun.OUTPUTS, agent);
+
+        assertThat(Files.readAllBytes(agent.resolve("model.bin"))).isEqualTo(model);
+        assertThat(agent.resolve("checkpoints/epoch 1.pt")).hasContent("weights of epoch 1");
+        assertThat(agent.resolve("it's \"quoted\".txt")).hasContent("odd name");
+        try (var files = Files.walk(agent)) {
+            assertThat(files.filter(Files::isRegularFile).count()).isEqualTo(3);
+        }
+        assertThat(api.pods.execs.get(0)).containsExactly("sh", "-c", "cd '" + TrainingRun.OUTPUTS + "' && find . -type f -print0");
+        assertThat(api.pods.execs).hasSize(4);
+    }
+
+    @Test
+    void copy_emptyOutputs_copiesNothing() throws Exception {
+        Path agent = tmp.resolve("agent/outputs");
+
+        transport.copy(NS, POD, TrainingJob.KEEPER, TrainingRun.OUTPUTS, agent);
+
+        assertThat(agent).doesNotExist();
+        assertThat(api.pods.execs).hasSize(1);
+    }
+
+    @Test
+    void copy_outputsFolderMissingInThePod_saysSoWithTheExitStatus() throws Exception {
+        Files.delete(podOutputs);
+
+        assertThatThrownBy(() -> transport.copy(NS, POD, TrainingJob.KEEPER, TrainingRun.OUTPUTS, tmp.resolve("agent")))
+                .isInstanceOf(OutputsTransport.Unavailable.class)
+                .hasMessage(TrainingRun.OUTPUTS + " cannot be listed in container " + TrainingJob.KEEPER + " of pod " + NS + "/" + POD
+                        + " (exit 2)");
+    }
+
+    @Test
+    void release_createsTheFileTheKeeperWaitsFor() throws Exception {
+        transport.release(NS, POD, TrainingJob.KEEPER);
+
+        assertThat(releaseFile).exists();
+        assertThat(api.pods.execs).containsExactly(List.of("touch", TrainingJob.RELEASE_FILE));
+    }
+
+    @Test
+    void release_commandFails_exitStatusInTheMessage() throws Exception {
+        api.pods.execMount(TrainingJob.RELEASE_FILE, tmp.resolve("no/such/folder/release"));
+
+        assertThatThrownBy(() -> transport.release(NS, POD, TrainingJob.KEEPER))
+                .isInstanceOf(OutputsTransport.Unavailable.class)
+                .hasMessage("touch " + TrainingJob.RELEASE_FILE + " exited 1");
+    }
+
+    @Test
+    void copy_execForbidden_oneLineNamingThePod() {
+        api.pods.refuse(POD, 403);
+
+        assertThatThrownBy(() -> transport.copy(NS, POD, TrainingJob.KEEPER, TrainingRun.OUTPUTS, tmp.resolve("agent")))
+                .isInstanceOf(OutputsTransport.Unavailable.class)
+                .hasMessageStartingWith("exec sh -c cd '" + TrainingRun.OUTPUTS + "' && find . -type f -print0 in pod " + NS + "/" + POD + " failed: ")
+                .hasMessageContaining("403")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+    }
+}
