@@ -48,7 +48,7 @@ debian_mirror() {
 
 install_missing() {
   local missing=()
-  for pkg in docker.io docker-registry mmdebstrap curl ca-certificates; do
+  for pkg in docker.io docker-registry mmdebstrap curl ca-certificates bzip2; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
   done
   if [ ${#missing[@]} -eq 0 ]; then
