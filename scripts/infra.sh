@@ -52,7 +52,7 @@ install_missing() {
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
   done
   if [ ${#missing[@]} -eq 0 ]; then
-    say "packages present: docker.io docker-registry mmdebstrap"
+    say "packages present: docker.io docker-registry mmdebstrap curl ca-certificates bzip2"
     return
   fi
   [ "$(id -u)" = 0 ] || die "installing ${missing[*]} needs root (apt-get)"
