@@ -6,7 +6,6 @@ import io.fabric8.kubernetes.client.dsl.ExecWatch;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +24,10 @@ import java.util.concurrent.TimeoutException;
  * Needs a POSIX shell, {@code find} and {@code cat} in the image (any Debian-based image has them).
  */
 public final class ExecOutputsTransport implements OutputsTransport {
+    /** For the listing and the release, which are quick; reading a file has no limit, as a large model takes long. */
     private static final Duration EXEC_TIMEOUT = Duration.ofMinutes(5);
+    /** Paths travel as arguments of their own, never inside the script, so no name needs quoting. */
+    private static final String LIST_FILES = "cd -- \"$1\" && find . -type f -print0";
 
     private final KubernetesClient client;
 
@@ -36,41 +38,92 @@ public final class ExecOutputsTransport implements OutputsTransport {
     @Override
     public void copy(String namespace, String pod, String container, String remoteDir, Path into) throws Unavailable {
         ByteArrayOutputStream listing = new ByteArrayOutputStream();
-        int exit = exec(namespace, pod, container, listing, "sh", "-c", "cd '" + remoteDir + "' && find . -type f -print0");
-        if (exit != 0) {
+        Finished listed = exec(namespace, pod, container, listing, "sh", "-c", LIST_FILES, "sh", remoteDir);
+        if (listed.exit() != 0) {
             throw new Unavailable(remoteDir + " cannot be listed in container " + container + " of pod " + namespace + "/" + pod
-                    + " (exit " + exit + ")", null);
+                    + " (exit " + listed.exit() + listed.said() + ")", null);
         }
-        for (String relative : files(listing.toByteArray())) {
-            Path target = into.resolve(relative).normalize();
-            try (InputStream in = client.pods().inNamespace(namespace).withName(pod).inContainer(container)
-                    .file(remoteDir + "/" + relative).read()) {
-                Files.createDirectories(target.getParent());
-                Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
-            } catch (IOException | KubernetesClientException e) {
-                throw new Unavailable("reading " + remoteDir + "/" + relative + " from pod " + namespace + "/" + pod + " failed: "
-                        + KubeCalls.failure(e), e);
+        // One file is copied at a time, through one file beside the outputs folder: a copy cut short never stands
+        // under the outputs as if it were the pod's file.
+        Path partial = into.toAbsolutePath().resolveSibling(into.getFileName() + ".copying");
+        try {
+            for (String relative : files(listing.toByteArray())) {
+                copyFile(namespace, pod, container, remoteDir + "/" + relative, into.resolve(relative).normalize(), partial);
             }
+        } finally {
+            try {
+                Files.deleteIfExists(partial);
+            } catch (IOException e) {
+                // only a leftover beside the outputs; the copy's own outcome is what matters
+            }
+        }
+    }
+
+    /**
+     * Streams one file through {@code partial} (fabric8's own {@code file(path).read()} runs {@code sh -c "cat 'path'"}
+     * but drops stderr, so a failure there could only say "non-zero exit code"); {@code target} appears only whole.
+     */
+    private void copyFile(String namespace, String pod, String container, String remoteFile, Path target, Path partial)
+            throws Unavailable {
+        String failed = "reading " + remoteFile + " from pod " + namespace + "/" + pod + " failed: ";
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try (ExecWatch watch = client.pods().inNamespace(namespace).withName(pod).inContainer(container)
+                .redirectingOutput().writingError(err).exec("cat", "--", remoteFile)) {
+            Files.createDirectories(partial.getParent());
+            try {
+                Files.copy(watch.getOutput(), partial, StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException e) {
+                // The stream fails when cat exits non-zero (then its exit status and stderr say why), when the
+                // connection breaks, or when the local write fails (then the exception does).
+                Integer exit = watch.exitCode().isDone() && !watch.exitCode().isCompletedExceptionally() ? watch.exitCode().join() : null;
+                if (exit == null || exit == 0) {
+                    throw new Unavailable(failed + KubeCalls.failure(e), e);
+                }
+            }
+            Integer exit = watch.exitCode().get();
+            if (exit == null || exit != 0) {
+                throw new Unavailable(failed + (exit == null ? "the exec ended without an exit status"
+                        : "cat exited " + exit + said(err)), null);
+            }
+            Files.createDirectories(target.getParent());
+            Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException | KubernetesClientException | ExecutionException e) {
+            throw new Unavailable(failed + KubeCalls.failure(e), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Unavailable("interrupted while copying the outputs", e);
         }
     }
 
     @Override
     public void release(String namespace, String pod, String container) throws Unavailable {
-        int exit = exec(namespace, pod, container, new ByteArrayOutputStream(), "touch", TrainingJob.RELEASE_FILE);
-        if (exit != 0) {
-            throw new Unavailable("touch " + TrainingJob.RELEASE_FILE + " exited " + exit, null);
+        Finished touched = exec(namespace, pod, container, new ByteArrayOutputStream(), "touch", TrainingJob.RELEASE_FILE);
+        if (touched.exit() != 0) {
+            throw new Unavailable("touch " + TrainingJob.RELEASE_FILE + " exited " + touched.exit() + touched.said(), null);
         }
     }
 
-    private int exec(String namespace, String pod, String container, ByteArrayOutputStream out, String... command) throws Unavailable {
+    /** How a quick command in the pod ended: its exit status, and what it said on stderr ({@link #said}). */
+    private record Finished(int exit, String said) {
+    }
+
+    /** What a command wrote to stderr, as ": text" on one line, or nothing. */
+    private static String said(ByteArrayOutputStream err) {
+        String text = err.toString(StandardCharsets.UTF_8);
+        return text.isBlank() ? "" : ": " + KubeCalls.oneLine(text);
+    }
+
+    private Finished exec(String namespace, String pod, String container, ByteArrayOutputStream out, String... command)
+            throws Unavailable {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         try (ExecWatch watch = client.pods().inNamespace(namespace).withName(pod).inContainer(container)
                 .writingOutput(out).writingError(err).exec(command)) {
-            return watch.exitCode().get(EXEC_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            // fabric8 writes the last of stdout and stderr before it completes the exit code
+            Integer exit = watch.exitCode().get(EXEC_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            return new Finished(exit == null ? -1 : exit, said(err));
         } catch (KubernetesClientException | ExecutionException | TimeoutException e) {
             throw new Unavailable("exec " + String.join(" ", command) + " in pod " + namespace + "/" + pod + " failed: "
-                    + KubeCalls.failure(e)
-                    + (err.size() > 0 ? " (" + KubeCalls.oneLine(err.toString(StandardCharsets.UTF_8)) + ")" : ""), e);
+                    + KubeCalls.failure(e) + said(err), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new Unavailable("interrupted while copying the outputs", e);

@@ -59,6 +59,7 @@ class ExecOutputsTransportMockServerTest {
         Files.createDirectories(podOutputs.resolve("checkpoints"));
         Files.writeString(podOutputs.resolve("checkpoints/epoch 1.pt"), "weights of epoch 1\n");
         Files.writeString(podOutputs.resolve("it's \"quoted\".txt"), "odd name\n");
+        Files.writeString(podOutputs.resolve("two\nlines $(touch injected).txt"), "newline and a substitution in the name\n");
         Path agent = tmp.resolve("agent/outputs");
 
         transport.copy(NS, POD, TrainingJob.KEEPER, TrainingRun.OUTPUTS, agent);
@@ -66,11 +67,54 @@ class ExecOutputsTransportMockServerTest {
         assertThat(Files.readAllBytes(agent.resolve("model.bin"))).isEqualTo(model);
         assertThat(agent.resolve("checkpoints/epoch 1.pt")).hasContent("weights of epoch 1");
         assertThat(agent.resolve("it's \"quoted\".txt")).hasContent("odd name");
+        assertThat(agent.resolve("two\nlines $(touch injected).txt")).hasContent("newline and a substitution in the name");
         try (var files = Files.walk(agent)) {
-            assertThat(files.filter(Files::isRegularFile).count()).isEqualTo(3);
+            assertThat(files.filter(Files::isRegularFile).count()).isEqualTo(4);
         }
-        assertThat(api.pods.execs.get(0)).containsExactly("sh", "-c", "cd '" + TrainingRun.OUTPUTS + "' && find . -type f -print0");
-        assertThat(api.pods.execs).hasSize(4);
+        assertThat(api.pods.execs).hasSize(5);
+        assertThat(api.pods.execs.get(0)).containsExactly("sh", "-c", "cd -- \"$1\" && find . -type f -print0", "sh", TrainingRun.OUTPUTS);
+        assertThat(api.pods.execs.get(1)).startsWith("cat", "--");
+        assertThat(tmp.resolve("injected")).as("no name reached a shell unquoted").doesNotExist();
+    }
+
+    /**
+     * The folder is a real path here, not one mapped by {@link PodWebSockets#execMount}: the mapping rewrites the text
+     * of the arguments, which would take the quote out before any shell saw it.
+     */
+    @Test
+    void copy_outputsFolderWithAQuoteInItsName_listedAndCopied() throws Exception {
+        Path podDir = Files.createDirectories(tmp.resolve("pod/it's outputs"));
+        Files.writeString(podDir.resolve("model.pkl"), "model\n");
+        Path agent = tmp.resolve("agent/outputs");
+
+        transport.copy(NS, POD, TrainingJob.KEEPER, podDir.toString(), agent);
+
+        assertThat(agent.resolve("model.pkl")).hasContent("model");
+    }
+
+    @Test
+    void copy_fileGoneBetweenListingAndReading_namesItWithThePodsWordsAndLeavesNoPartialCopy() throws Exception {
+        Files.writeString(podOutputs.resolve("model.pkl"), "model\n");
+        api.pods.beforeExec(command -> {
+            if (String.join(" ", command).contains("model.pkl")) {
+                try {
+                    Files.delete(podOutputs.resolve("model.pkl"));
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        });
+        Path agent = tmp.resolve("agent/outputs");
+
+        assertThatThrownBy(() -> transport.copy(NS, POD, TrainingJob.KEEPER, TrainingRun.OUTPUTS, agent))
+                .isInstanceOf(OutputsTransport.Unavailable.class)
+                .hasMessageStartingWith("reading " + TrainingRun.OUTPUTS + "/model.pkl from pod " + NS + "/" + POD + " failed: ")
+                .hasMessageContaining("cat exited 1")
+                .hasMessageContaining("No such file or directory")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+        try (var left = Files.walk(agent.getParent())) {
+            assertThat(left.filter(Files::isRegularFile)).as("no partial copy on the agent").isEmpty();
+        }
     }
 
     @Test
@@ -89,8 +133,9 @@ class ExecOutputsTransportMockServerTest {
 
         assertThatThrownBy(() -> transport.copy(NS, POD, TrainingJob.KEEPER, TrainingRun.OUTPUTS, tmp.resolve("agent")))
                 .isInstanceOf(OutputsTransport.Unavailable.class)
-                .hasMessage(TrainingRun.OUTPUTS + " cannot be listed in container " + TrainingJob.KEEPER + " of pod " + NS + "/" + POD
-                        + " (exit 2)");
+                .hasMessageStartingWith(TrainingRun.OUTPUTS + " cannot be listed in container " + TrainingJob.KEEPER + " of pod " + NS + "/" + POD
+                        + " (exit 2: ")
+                .hasMessageContaining("can't cd to");
     }
 
     @Test
@@ -107,7 +152,8 @@ class ExecOutputsTransportMockServerTest {
 
         assertThatThrownBy(() -> transport.release(NS, POD, TrainingJob.KEEPER))
                 .isInstanceOf(OutputsTransport.Unavailable.class)
-                .hasMessage("touch " + TrainingJob.RELEASE_FILE + " exited 1");
+                .hasMessageStartingWith("touch " + TrainingJob.RELEASE_FILE + " exited 1: touch: cannot touch ")
+                .hasMessageEndingWith("No such file or directory");
     }
 
     @Test
@@ -116,7 +162,7 @@ class ExecOutputsTransportMockServerTest {
 
         assertThatThrownBy(() -> transport.copy(NS, POD, TrainingJob.KEEPER, TrainingRun.OUTPUTS, tmp.resolve("agent")))
                 .isInstanceOf(OutputsTransport.Unavailable.class)
-                .hasMessageStartingWith("exec sh -c cd '" + TrainingRun.OUTPUTS + "' && find . -type f -print0 in pod " + NS + "/" + POD + " failed: ")
+                .hasMessageStartingWith("exec sh -c cd -- \"$1\" && find . -type f -print0 sh " + TrainingRun.OUTPUTS + " in pod " + NS + "/" + POD + " failed: ")
                 .hasMessageContaining("403")
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
     }

@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -50,6 +51,8 @@ public final class PodWebSockets extends KubernetesMixedDispatcher {
     public final List<List<String>> execs = new CopyOnWriteArrayList<>();
     /** The pods port-forwarded to, in order. */
     public final List<String> forwarded = new CopyOnWriteArrayList<>();
+    /** What happens in the pod as each exec arrives, before its command runs (the argv as the client sent it). */
+    private volatile Consumer<List<String>> beforeExec = command -> { };
 
     public PodWebSockets(Map<ServerRequest, Queue<ServerResponse>> responses) {
         super(responses);
@@ -68,6 +71,11 @@ public final class PodWebSockets extends KubernetesMixedDispatcher {
     /** Exec runs the command here, with {@code containerPrefix} in its arguments replaced by {@code local}. */
     public void execMount(String containerPrefix, Path local) {
         execMounts.put(containerPrefix, local);
+    }
+
+    /** {@code action} runs as each exec arrives, before its command: the pod changing under the client's feet. */
+    public void beforeExec(Consumer<List<String>> action) {
+        beforeExec = action;
     }
 
     /** Subresource requests for {@code pod} are refused with {@code status}, before any upgrade. */
@@ -214,6 +222,7 @@ public final class PodWebSockets extends KubernetesMixedDispatcher {
         }
 
         private void run(WebSocket ws) {
+            beforeExec.accept(command);
             List<String> mapped = command.stream().map(this::mapped).toList();
             int exit;
             try {
