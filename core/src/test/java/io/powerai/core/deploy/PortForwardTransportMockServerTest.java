@@ -39,23 +39,27 @@ class PortForwardTransportMockServerTest {
     private PortForwardTransport transport;
 
     @BeforeEach
-    void setUp() throws Exception {
-        assumeTrue(ScoringServerProcess.python3Available(), "needs python3 (3.8 or later) for the scoring server");
-        Files.writeString(tmp.resolve("score.py"), "def init():\n    pass\n\ndef run(raw_data):\n    return {'echo': raw_data}\n");
-        server = ScoringServerProcess.start(tmp, Map.of("AZUREML_ENTRY_SCRIPT", tmp.resolve("score.py").toString(),
-                "POWERAI_PRIMARY_KEY", KEY, "WORKER_COUNT", "1"), true);
+    void setUp() {
         api = new MockApiServer();
         transport = new PortForwardTransport(api.newClient(), "aksDeploy");
     }
 
     @AfterEach
     void tearDown() {
-        if (api != null) {
-            api.close();
-        }
+        api.close();
         if (server != null) {
             server.close();
         }
+    }
+
+    /** The pod's scoring server, for the tests that reach one; those that fail before any byte is forwarded need none. */
+    private InetSocketAddress startScoringServer() throws Exception {
+        assumeTrue(ScoringServerProcess.python3Available(), "needs python3 (3.8 or later) for the scoring server");
+        Files.writeString(tmp.resolve("score.py"), "def init():\n    pass\n\ndef run(raw_data):\n    return {'echo': raw_data}\n");
+        server = ScoringServerProcess.start(tmp, Map.of("AZUREML_ENTRY_SCRIPT", tmp.resolve("score.py").toString(),
+                "POWERAI_PRIMARY_KEY", KEY, "WORKER_COUNT", "1"), true);
+        URI uri = URI.create(server.baseUrl());
+        return new InetSocketAddress(uri.getHost(), uri.getPort());
     }
 
     private void pod(String name, Map<String, String> labels, boolean ready) {
@@ -67,16 +71,11 @@ class PortForwardTransportMockServerTest {
                 .build()).create();
     }
 
-    private InetSocketAddress serverAddress() {
-        URI uri = URI.create(server.baseUrl());
-        return new InetSocketAddress(uri.getHost(), uri.getPort());
-    }
-
     @Test
-    void send_scoreWithTheKeyAndAProbe_answeredByTheReadyPodsServerThroughTheForward() {
+    void send_scoreWithTheKeyAndAProbe_answeredByTheReadyPodsServerThroughTheForward() throws Exception {
         pod("moons-blue-0", BLUE, false); // first by name, but not Ready: skipped
         pod("moons-blue-1", BLUE, true);
-        api.pods.forward("moons-blue-1", serverAddress());
+        api.pods.forward("moons-blue-1", startScoringServer());
 
         SmokeTransport.Answer scored = transport.send(NS, BLUE, new SmokeTransport.Request("POST", "/score", "{\"data\": [[1.5, -0.25]]}",
                 Map.of("Content-Type", "application/json", "Authorization", "Bearer " + KEY), Duration.ofSeconds(10)));
@@ -89,6 +88,25 @@ class PortForwardTransportMockServerTest {
         assertThat(anonymous.status()).isEqualTo(401);
         assertThat(health.status()).isEqualTo(200);
         assertThat(api.pods.forwarded).containsOnly("moons-blue-1");
+    }
+
+    /** Both ways far more than one WebSocket frame (the kubelet's side sends 8 KiB at most): the stream is whole and in order. */
+    @Test
+    void send_bodyOfManyFrames_arrivesWholeBothWays() throws Exception {
+        pod("moons-blue-1", BLUE, true);
+        api.pods.forward("moons-blue-1", startScoringServer());
+        StringBuilder rows = new StringBuilder();
+        for (int i = 0; i < 20_000; i++) {
+            rows.append(i == 0 ? "" : ", ").append('[').append(i).append(", ").append(-i).append(']');
+        }
+        String body = "{\"data\": [" + rows + "]}";
+
+        SmokeTransport.Answer scored = transport.send(NS, BLUE, new SmokeTransport.Request("POST", "/score", body,
+                Map.of("Content-Type", "application/json", "Authorization", "Bearer " + KEY), Duration.ofSeconds(10)));
+
+        assertThat(body.length()).isGreaterThan(300_000);
+        assertThat(scored.status()).isEqualTo(200);
+        assertThat(scored.body()).isEqualTo("{\"echo\": \"" + body.replace("\"", "\\\"") + "\"}");
     }
 
     @Test
