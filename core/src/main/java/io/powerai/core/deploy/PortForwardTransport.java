@@ -57,10 +57,10 @@ public final class PortForwardTransport implements SmokeTransport {
                 // The local socket only sees the forward close; why it closed (the API refused the upgrade, the pod's
                 // port refused the connection) is what the API server said, kept by the forward.
                 Throwable cause = forward.getServerThrowables().stream().findFirst().orElse(e);
-                throw new PowerAiException.StageFailed(failed + KubeCalls.failure(cause), e);
+                throw new PowerAiException.StageFailed(failed + KubeCalls.podSubresourceFailure(cause, "portforward", namespace), e);
             }
         } catch (IOException | KubernetesClientException e) {
-            throw new PowerAiException.StageFailed(failed + KubeCalls.failure(e), e);
+            throw new PowerAiException.StageFailed(failed + KubeCalls.podSubresourceFailure(e, "portforward", namespace), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new PowerAiException.StageFailed(stage + ": smoke test interrupted");

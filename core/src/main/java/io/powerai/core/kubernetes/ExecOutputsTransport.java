@@ -88,7 +88,7 @@ public final class ExecOutputsTransport implements OutputsTransport {
             Files.createDirectories(target.getParent());
             Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException | KubernetesClientException | ExecutionException e) {
-            throw new Unavailable(failed + KubeCalls.failure(e), e);
+            throw new Unavailable(failed + KubeCalls.podSubresourceFailure(e, "exec", namespace), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new Unavailable("interrupted while copying the outputs", e);
@@ -123,7 +123,7 @@ public final class ExecOutputsTransport implements OutputsTransport {
             return new Finished(exit == null ? -1 : exit, said(err));
         } catch (KubernetesClientException | ExecutionException | TimeoutException e) {
             throw new Unavailable("exec " + String.join(" ", command) + " in pod " + namespace + "/" + pod + " failed: "
-                    + KubeCalls.failure(e) + said(err), e);
+                    + KubeCalls.podSubresourceFailure(e, "exec", namespace) + said(err), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new Unavailable("interrupted while copying the outputs", e);

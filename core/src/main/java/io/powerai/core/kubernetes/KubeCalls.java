@@ -1,6 +1,7 @@
 package io.powerai.core.kubernetes;
 
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.http.WebSocketHandshakeException;
 import io.powerai.core.PowerAiException;
 import io.powerai.core.event.StageEvents;
 
@@ -117,6 +118,32 @@ public final class KubeCalls {
      */
     public static String failure(Throwable e) {
         return e instanceof KubernetesClientException k && k.getCode() > 0 ? "HTTP " + k.getCode() + " " + statusMessage(k) : rootMessage(e);
+    }
+
+    /**
+     * One line for a failed exec or port-forward ({@code subresource} of a pod in {@code namespace}). The API server
+     * refuses those on the WebSocket upgrade, where the client gets the HTTP status but not the Status body that
+     * would say why: the status is all there is, so a 403 says which permission is missing.
+     */
+    public static String podSubresourceFailure(Throwable e, String subresource, String namespace) {
+        int refused = refusedUpgrade(e);
+        if (refused == 403) {
+            return "the Kubernetes API forbids the kubeconfig's user to create pods/" + subresource + " in namespace " + namespace
+                    + " (HTTP 403); grant it the role (e.g. edit in the namespace)";
+        }
+        if (refused > 0) {
+            return "the Kubernetes API refused pods/" + subresource + " (HTTP " + refused + ")";
+        }
+        return failure(e);
+    }
+
+    private static int refusedUpgrade(Throwable e) {
+        for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+            if (t instanceof WebSocketHandshakeException refused) {
+                return refused.getResponse().code();
+            }
+        }
+        return 0;
     }
 
     /** What went wrong with the connection, in words (the JDK's exceptions often carry no message). */

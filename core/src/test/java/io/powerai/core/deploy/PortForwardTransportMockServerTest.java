@@ -127,8 +127,9 @@ class PortForwardTransportMockServerTest {
 
         assertThatThrownBy(() -> transport.send(NS, BLUE, new SmokeTransport.Request("GET", "/health", null, Map.of(), Duration.ofSeconds(5))))
                 .isInstanceOf(PowerAiException.StageFailed.class)
-                .hasMessageStartingWith("aksDeploy: smoke test: GET /health through a port-forward to pod " + NS + "/moons-blue-1 failed: ")
-                .hasMessageContaining("403")
+                .hasMessage("aksDeploy: smoke test: GET /health through a port-forward to pod " + NS + "/moons-blue-1 failed: "
+                        + "the Kubernetes API forbids the kubeconfig's user to create pods/portforward in namespace " + NS
+                        + " (HTTP 403); grant it the role (e.g. edit in the namespace)")
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
     }
 

@@ -162,8 +162,9 @@ class ExecOutputsTransportMockServerTest {
 
         assertThatThrownBy(() -> transport.copy(NS, POD, TrainingJob.KEEPER, TrainingRun.OUTPUTS, tmp.resolve("agent")))
                 .isInstanceOf(OutputsTransport.Unavailable.class)
-                .hasMessageStartingWith("exec sh -c cd -- \"$1\" && find . -type f -print0 sh " + TrainingRun.OUTPUTS + " in pod " + NS + "/" + POD + " failed: ")
-                .hasMessageContaining("403")
+                .hasMessage("exec sh -c cd -- \"$1\" && find . -type f -print0 sh " + TrainingRun.OUTPUTS + " in pod " + NS + "/" + POD
+                        + " failed: the Kubernetes API forbids the kubeconfig's user to create pods/exec in namespace " + NS
+                        + " (HTTP 403); grant it the role (e.g. edit in the namespace)")
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
     }
 }
