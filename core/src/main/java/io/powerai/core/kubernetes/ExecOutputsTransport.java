@@ -65,7 +65,7 @@ public final class ExecOutputsTransport implements OutputsTransport {
      */
     private void copyFile(String namespace, String pod, String container, String remoteFile, Path target, Path partial)
             throws Unavailable {
-        String failed = "reading " + remoteFile + " from pod " + namespace + "/" + pod + " failed: ";
+        String failed = "reading " + shown(remoteFile) + " from pod " + namespace + "/" + pod + " failed: ";
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         try (ExecWatch watch = client.pods().inNamespace(namespace).withName(pod).inContainer(container)
                 .redirectingOutput().writingError(err).exec("cat", "--", remoteFile)) {
@@ -142,10 +142,25 @@ public final class ExecOutputsTransport implements OutputsTransport {
             }
             String relative = entry.startsWith("./") ? entry.substring(2) : entry;
             if (relative.isEmpty() || relative.startsWith("/") || List.of(relative.split("/")).contains("..")) {
-                throw new Unavailable("the pod listed an output path outside its outputs folder: '" + entry + "'", null);
+                throw new Unavailable("the pod listed an output path outside its outputs folder: '" + shown(entry) + "'", null);
             }
             out.add(relative);
         }
         return out;
+    }
+
+    /** A path as a message shows it: on one line, a control character (a name may hold a newline) as its escape. */
+    static String shown(String path) {
+        StringBuilder out = new StringBuilder(path.length());
+        for (char c : path.toCharArray()) {
+            if (c == '\n') {
+                out.append("\\n");
+            } else if (Character.isISOControl(c)) {
+                out.append(String.format("\\u%04x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
     }
 }

@@ -32,5 +32,7 @@ class ExecOutputsTransportTest {
                 .isInstanceOf(OutputsTransport.Unavailable.class);
         assertThatThrownBy(() -> ExecOutputsTransport.files(listing("./a/../../b")))
                 .isInstanceOf(OutputsTransport.Unavailable.class);
+        assertThatThrownBy(() -> ExecOutputsTransport.files(listing("./x\n/../../b\t")))
+                .hasMessage("the pod listed an output path outside its outputs folder: './x\\n/../../b\\u0009'");
     }
 }

@@ -51,6 +51,8 @@ public final class PodWebSockets extends KubernetesMixedDispatcher {
     public final List<List<String>> execs = new CopyOnWriteArrayList<>();
     /** The pods port-forwarded to, in order. */
     public final List<String> forwarded = new CopyOnWriteArrayList<>();
+    /** The container's working directory, where exec runs its commands; null: this JVM's. */
+    private volatile Path execDirectory;
     /** What happens in the pod as each exec arrives, before its command runs (the argv as the client sent it). */
     private volatile Consumer<List<String>> beforeExec = command -> { };
 
@@ -71,6 +73,11 @@ public final class PodWebSockets extends KubernetesMixedDispatcher {
     /** Exec runs the command here, with {@code containerPrefix} in its arguments replaced by {@code local}. */
     public void execMount(String containerPrefix, Path local) {
         execMounts.put(containerPrefix, local);
+    }
+
+    /** Exec runs its commands in {@code directory}, standing for the container's working directory. */
+    public void execIn(Path directory) {
+        execDirectory = directory;
     }
 
     /** {@code action} runs as each exec arrives, before its command: the pod changing under the client's feet. */
@@ -226,7 +233,7 @@ public final class PodWebSockets extends KubernetesMixedDispatcher {
             List<String> mapped = command.stream().map(this::mapped).toList();
             int exit;
             try {
-                Process process = new ProcessBuilder(mapped).start();
+                Process process = new ProcessBuilder(mapped).directory(execDirectory == null ? null : execDirectory.toFile()).start();
                 process.getOutputStream().close();
                 Thread err = new Thread(() -> pump(process.getErrorStream(), 2, ws));
                 err.start();
