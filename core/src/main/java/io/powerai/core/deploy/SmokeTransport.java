@@ -6,7 +6,7 @@ import java.util.Map;
 /**
  * How the smoke test reaches the scoring server of the version being rolled out. Against a real cluster that is
  * {@link PortForwardTransport} (the new color is not behind the Service yet, so only a port-forward to one of
- * its pods reaches it); tests supply answers of their own.
+ * its pods reaches it); most tests supply answers of their own, the others run that one over the mock API server.
  */
 @FunctionalInterface
 public interface SmokeTransport {
