@@ -102,6 +102,83 @@ class CondaSnapshotEndToEndTest {
         }
     }
 
+    /**
+     * conda's own package reader (conda-package-streaming, Debian's python3-conda-package-streaming) opens each
+     * archive, the files land where paths.json says with its sha256 and size, repodata's md5/sha256/size are those
+     * of the archive, and the archive converts to the {@code .conda} format with the same payload.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void channel_archives_openWithCondasPackageReader() throws Exception {
+        String python = null;
+        for (String candidate : List.of("/usr/bin/python3", "python3")) {
+            try {
+                if (run(60, candidate, "-c", "import conda_package_streaming.extract, conda_package_streaming.transmute").startsWith("0\n")) {
+                    python = candidate;
+                    break;
+                }
+            } catch (IOException notThere) {
+                // the next candidate
+            }
+        }
+        assumeTrue(python != null, "needs the Python module conda_package_streaming (Debian: apt-get install"
+                + " python3-conda-package-streaming; scripts/infra.sh installs it)");
+        try (TestCondaChannel channel = new TestCondaChannel(tmp.resolve("conda"))) {
+            TestCondaChannel.Package dep = channel.add("tinycondadep", "0.1.0", List.of());
+            TestCondaChannel.Package pkg = channel.add("tinycondapkg", "1.0.0", List.of("tinycondadep 0.1.0"));
+            String out = run(120, python, "-c", READER, channel.channelDir().toString(), tmp.resolve("read").toString());
+            assertThat(out).startsWith("0\n");
+            Map<String, Object> read = Json.parseObject(out.substring(2));
+            assertThat(read.keySet()).containsExactlyInAnyOrder(dep.fileName(), pkg.fileName());
+            for (TestCondaChannel.Package p : List.of(dep, pkg)) {
+                Map<String, Object> r = (Map<String, Object>) read.get(p.fileName());
+                assertThat((Map<String, Object>) r.get("index")).containsEntry("name", p.name()).containsEntry("version", p.version())
+                        .containsEntry("build", p.build()).containsEntry("depends", p.depends()).containsEntry("subdir", "noarch");
+                assertThat(r.get("paths")).isEqualTo(List.of(Map.of("_path", p.payloadPath(), "sha256_matches", true, "size_matches", true)));
+                assertThat(r.get("payload")).isEqualTo(p.payload());
+                assertThat(r.get("repodata")).isEqualTo(Map.of("md5", true, "sha256", true, "size", true, "name", true,
+                        "version", true, "build", true, "depends", true));
+                assertThat(r.get("conda_format_payload")).isEqualTo(p.payload());
+            }
+        }
+    }
+
+    /** Reads every archive of a channel (argv[1]) with conda-package-streaming into argv[2]; prints what it saw as JSON. */
+    private static final String READER = """
+            import hashlib, json, os, sys
+            from conda_package_streaming.extract import extract
+            from conda_package_streaming.transmute import transmute
+            channel, out = sys.argv[1], sys.argv[2]
+            repodata = json.load(open(os.path.join(channel, "noarch", "repodata.json")))["packages"]
+            seen = {}
+            for name in sorted(os.listdir(os.path.join(channel, "noarch"))):
+                if not name.endswith(".tar.bz2"):
+                    continue
+                archive = os.path.join(channel, "noarch", name)
+                data = open(archive, "rb").read()
+                dest = os.path.join(out, name[:-len(".tar.bz2")])
+                extract(archive, dest)
+                index = json.load(open(os.path.join(dest, "info", "index.json")))
+                paths = []
+                for p in json.load(open(os.path.join(dest, "info", "paths.json")))["paths"]:
+                    body = open(os.path.join(dest, p["_path"]), "rb").read()
+                    paths.append({"_path": p["_path"], "sha256_matches": hashlib.sha256(body).hexdigest() == p["sha256"],
+                                  "size_matches": len(body) == p["size_in_bytes"]})
+                entry = repodata[name]
+                checks = {"md5": entry["md5"] == hashlib.md5(data).hexdigest(),
+                          "sha256": entry["sha256"] == hashlib.sha256(data).hexdigest(), "size": entry["size"] == len(data)}
+                checks.update({k: entry[k] == index[k] for k in ("name", "version", "build", "depends")})
+                converted = os.path.join(out, "conda-format")
+                os.makedirs(converted, exist_ok=True)
+                transmute(archive, converted)
+                again = os.path.join(out, "from-conda-format", name)
+                extract(os.path.join(converted, name[:-len(".tar.bz2")] + ".conda"), again)
+                seen[name] = {"index": index, "paths": paths, "repodata": checks,
+                              "payload": open(os.path.join(dest, paths[0]["_path"])).read(),
+                              "conda_format_payload": open(os.path.join(again, paths[0]["_path"])).read()}
+            print(json.dumps(seen))
+            """;
+
     @Test
     @SuppressWarnings("unchecked")
     void condaEnvironment_fromALocalChannel_lockedRebuiltWithZeroDrift_andDerivedByCaptureFrom() throws Exception {
