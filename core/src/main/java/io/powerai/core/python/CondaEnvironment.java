@@ -32,6 +32,8 @@ public record CondaEnvironment(String name, List<String> channels, List<MatchSpe
                                RequirementsFile.Result pip, SortedMap<String, String> variables,
                                SortedMap<String, String> files, List<RequirementsFile.Issue> errors) {
 
+    /** The channel entry that keeps conda from adding the configured channels to an environment file's. */
+    public static final String NODEFAULTS = "nodefaults";
     public static final Set<String> KEYS = Set.of("name", "channels", "dependencies", "variables", "prefix");
     private static final ObjectMapper YAML = YAMLMapper.builder(new YAMLFactory())
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
@@ -227,6 +229,10 @@ public record CondaEnvironment(String name, List<String> channels, List<MatchSpe
      * The lock of a conda environment: what {@code conda env export} reported for the image, as canonical
      * YAML: channels in priority order, every package {@code name=version=build} sorted by name, the pip
      * packages {@code name==version} sorted by name. The same packages always give the same bytes.
+     *
+     * <p>The channels end with {@code nodefaults}: {@code conda env create/update} otherwise adds the channels of the
+     * configuration of the machine that rebuilds to those of the file, so the lock would resolve differently on a
+     * base configured otherwise. {@code conda env export} already lists the configured channels of the captured image.
      */
     public static String renderLock(String name, List<String> channels, List<MatchSpec> packages, Map<String, String> pipPins) {
         StringBuilder out = new StringBuilder();
@@ -235,7 +241,8 @@ public record CondaEnvironment(String name, List<String> channels, List<MatchSpe
         out.append("name: ").append(name == null ? "base" : name).append('\n');
         if (!channels.isEmpty()) {
             out.append("channels:\n");
-            channels.forEach(c -> out.append("  - ").append(c).append('\n'));
+            channels.stream().filter(c -> !c.equals(NODEFAULTS)).forEach(c -> out.append("  - ").append(c).append('\n'));
+            out.append("  - ").append(NODEFAULTS).append('\n');
         }
         out.append("dependencies:\n");
         packages.stream()
