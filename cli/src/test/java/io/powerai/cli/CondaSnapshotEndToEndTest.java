@@ -185,7 +185,8 @@ class CondaSnapshotEndToEndTest {
         String base = condaBase();
         LocalInfrastructure.require();
         String version = run(120, "docker", "run", "--rm", "--network", "none", base, "conda", "--version");
-        assumeTrue(version.startsWith("0\n"), "the conda base image " + base + " has no working conda: " + version.strip());
+        assumeTrue(version.startsWith("0\n"), "the conda base image " + base + " has no working conda ('conda --version' in it: "
+                + version.strip().replaceAll("\\s+", " ") + "); set -D" + PROPERTY + " or " + VARIABLE + " to an image with conda on its PATH");
 
         try (TestCondaChannel channel = new TestCondaChannel(tmp.resolve("conda"))) {
             channel.add("tinycondadep", "0.1.0", List.of());
@@ -222,7 +223,8 @@ class CondaSnapshotEndToEndTest {
                         .containsEntry("version", pin[1]).containsEntry("build", "0").containsEntry("layer", "snapshot"));
             }
             String lock = Files.readString(ws.resolve("environment/environment.lock.yml"));
-            assertThat(lock).contains("tinycondapkg=1.0.0=0").contains("tinycondadep=0.1.0=0").contains(url);
+            assertThat(lock).contains("tinycondapkg=1.0.0=0").contains("tinycondadep=0.1.0=0").contains(url)
+                    .contains("  - nodefaults\ndependencies:\n");
 
             // The package's file is where conda put it, in the image.
             assertThat(run(120, "docker", "run", "--rm", "--network", "none", result.get("image").toString(), "sh", "-c",
