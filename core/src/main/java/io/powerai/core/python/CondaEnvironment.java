@@ -226,6 +226,26 @@ public record CondaEnvironment(String name, List<String> channels, List<MatchSpe
     }
 
     /**
+     * {@code lock} (as {@link #renderLock} writes it) without its {@code pip:} list: where pip installs those
+     * packages itself from a lock with hashes. {@code conda env update} would otherwise install them first, with pip,
+     * from whatever index pip is configured with and without hashes, and the hashed install after it would find
+     * them installed already.
+     */
+    public static String withoutPip(String lock) {
+        StringBuilder out = new StringBuilder();
+        boolean inPip = false;
+        for (String line : lock.split("\n", -1)) {
+            if (line.equals("  - pip:")) {
+                inPip = true;
+            } else if (!(inPip && line.startsWith("      - "))) {
+                inPip = false;
+                out.append(line).append('\n');
+            }
+        }
+        return out.substring(0, out.length() - 1);
+    }
+
+    /**
      * The lock of a conda environment: what {@code conda env export} reported for the image, as canonical
      * YAML: channels in priority order, every package {@code name=version=build} sorted by name, the pip
      * packages {@code name==version} sorted by name. The same packages always give the same bytes.

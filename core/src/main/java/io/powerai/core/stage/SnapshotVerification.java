@@ -48,15 +48,16 @@ public final class SnapshotVerification {
         Path dir = stageDir.resolve("verify");
         String requirements = lockText(stageDir, LockFiles.REQUIREMENTS, LockFiles.requirements(manifest, List.of()));
         String conda = lockText(stageDir, LockFiles.CONDA, LockFiles.conda(manifest));
-        String dockerfile = renderDockerfile(manifest, !LockFilesView.pipPins(requirements).isEmpty(), conda != null,
-                requirements.contains("--hash="));
+        boolean pip = !LockFilesView.pipPins(requirements).isEmpty();
+        String dockerfile = renderDockerfile(manifest, pip, conda != null, requirements.contains("--hash="));
         try {
             EnvironmentSnapshot.deleteTree(dir);
             Files.createDirectories(dir);
             Files.writeString(dir.resolve("Dockerfile"), dockerfile);
             Files.writeString(dir.resolve(LockFiles.REQUIREMENTS), requirements);
             if (conda != null) {
-                Files.writeString(dir.resolve(LockFiles.CONDA), conda);
+                // The pip packages come from requirements.lock (with hashes), not from conda's pip step.
+                Files.writeString(dir.resolve(LockFiles.CONDA), pip ? io.powerai.core.python.CondaEnvironment.withoutPip(conda) : conda);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the verification context " + dir + ": " + e.getMessage(), e);

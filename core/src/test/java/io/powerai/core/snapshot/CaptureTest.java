@@ -89,6 +89,18 @@ class CaptureTest {
     }
 
     @Test
+    void condaLockWithoutPip_keepsTheCondaPackages_dropsOnlyThePipList() throws IOException {
+        String lock = LockFiles.conda(manifest());
+        String withoutPip = io.powerai.core.python.CondaEnvironment.withoutPip(lock);
+
+        assertThat(lock).contains("  - pip:\n      - gitpkg==0.3.0\n");
+        assertThat(withoutPip).doesNotContain("pip:").doesNotContain("gitpkg").doesNotContain("tinypkg")
+                .contains("  - pip=24.0=pyhd8ed1ab_0\n").contains("  - nodefaults\n")
+                .isEqualTo(lock.substring(0, lock.indexOf("  - pip:\n")));
+        assertThat(io.powerai.core.python.CondaEnvironment.withoutPip(withoutPip)).isEqualTo(withoutPip);
+    }
+
+    @Test
     void requirementsLock_matchesGolden_hashesOnlyWhenEveryOneIsKnown() throws IOException {
         String lock = LockFiles.requirements(manifest(), List.of("--index-url http://127.0.0.1:8080/simple/", "--pre"));
 
