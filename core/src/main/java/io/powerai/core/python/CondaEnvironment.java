@@ -32,7 +32,7 @@ public record CondaEnvironment(String name, List<String> channels, List<MatchSpe
                                RequirementsFile.Result pip, SortedMap<String, String> variables,
                                SortedMap<String, String> files, List<RequirementsFile.Issue> errors) {
 
-    /** The channel entry that keeps conda from adding the configured channels to an environment file's. */
+    /** The channel entry that keeps {@code conda env create/update} from adding the configured channels to the file's. */
     public static final String NODEFAULTS = "nodefaults";
     public static final Set<String> KEYS = Set.of("name", "channels", "dependencies", "variables", "prefix");
     private static final ObjectMapper YAML = YAMLMapper.builder(new YAMLFactory())
@@ -226,44 +226,20 @@ public record CondaEnvironment(String name, List<String> channels, List<MatchSpe
     }
 
     /**
-     * {@code lock} (as {@link #renderLock} writes it) without its {@code pip:} list: where pip installs those
-     * packages itself from a lock with hashes. {@code conda env update} would otherwise install them first, with pip,
-     * from whatever index pip is configured with and without hashes, and the hashed install after it would find
-     * them installed already.
-     */
-    public static String withoutPip(String lock) {
-        StringBuilder out = new StringBuilder();
-        boolean inPip = false;
-        for (String line : lock.split("\n", -1)) {
-            if (line.equals("  - pip:")) {
-                inPip = true;
-            } else if (!(inPip && line.startsWith("      - "))) {
-                inPip = false;
-                out.append(line).append('\n');
-            }
-        }
-        return out.substring(0, out.length() - 1);
-    }
-
-    /**
-     * The lock of a conda environment: what {@code conda env export} reported for the image, as canonical
-     * YAML: channels in priority order, every package {@code name=version=build} sorted by name, the pip
-     * packages {@code name==version} sorted by name. The same packages always give the same bytes.
+     * A conda lock, {@code environment.lock.yml}, as canonical YAML: each package {@code [channel::]name=version=build}
+     * sorted by name, the channels, and {@code nodefaults} last, so that conda consults these channels only and not
+     * those configured where it runs (an unreachable one fails the whole install). A package named with its channel
+     * comes from that channel whatever the channels' order and priority. The same packages give the same bytes.
      *
-     * <p>The channels end with {@code nodefaults}: {@code conda env create/update} otherwise adds the channels of the
-     * configuration of the machine that rebuilds to those of the file, so the lock would resolve differently on a
-     * base configured otherwise. {@code conda env export} already lists the configured channels of the captured image.
+     * @param header the comment lines at the top, each without its {@code "# "}
      */
-    public static String renderLock(String name, List<String> channels, List<MatchSpec> packages, Map<String, String> pipPins) {
+    public static String renderLock(List<String> header, String name, List<String> channels, List<MatchSpec> packages) {
         StringBuilder out = new StringBuilder();
-        out.append("# Rendered by powerai (amlEnvSnapshot) from the snapshot image: every package pinned. Do not edit.\n");
-        out.append("# Recreate with: conda env create --file environment.lock.yml\n");
+        header.forEach(line -> out.append("# ").append(line).append('\n'));
         out.append("name: ").append(name == null ? "base" : name).append('\n');
-        if (!channels.isEmpty()) {
-            out.append("channels:\n");
-            channels.stream().filter(c -> !c.equals(NODEFAULTS)).forEach(c -> out.append("  - ").append(c).append('\n'));
-            out.append("  - ").append(NODEFAULTS).append('\n');
-        }
+        out.append("channels:\n");
+        channels.stream().distinct().filter(c -> !c.equals(NODEFAULTS)).forEach(c -> out.append("  - ").append(c).append('\n'));
+        out.append("  - ").append(NODEFAULTS).append('\n');
         out.append("dependencies:\n");
         packages.stream()
                 .sorted(java.util.Comparator.comparing(MatchSpec::name))
@@ -277,10 +253,6 @@ public record CondaEnvironment(String name, List<String> channels, List<MatchSpe
                     }
                     out.append('\n');
                 });
-        if (!pipPins.isEmpty()) {
-            out.append("  - pip:\n");
-            new TreeMap<>(pipPins).forEach((n, v) -> out.append("      - ").append(n).append("==").append(v).append('\n'));
-        }
         return out.toString();
     }
 }

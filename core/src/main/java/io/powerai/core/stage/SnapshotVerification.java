@@ -56,8 +56,7 @@ public final class SnapshotVerification {
             Files.writeString(dir.resolve("Dockerfile"), dockerfile);
             Files.writeString(dir.resolve(LockFiles.REQUIREMENTS), requirements);
             if (conda != null) {
-                // The pip packages come from requirements.lock (with hashes), not from conda's pip step.
-                Files.writeString(dir.resolve(LockFiles.CONDA), pip ? io.powerai.core.python.CondaEnvironment.withoutPip(conda) : conda);
+                Files.writeString(dir.resolve(LockFiles.CONDA), conda);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the verification context " + dir + ": " + e.getMessage(), e);
@@ -129,7 +128,8 @@ public final class SnapshotVerification {
         }
         if (conda) {
             out.append("COPY ").append(LockFiles.CONDA).append(' ').append(EnvironmentSnapshot.IMAGE_HOME).append('/').append(LockFiles.CONDA).append('\n');
-            out.append("RUN conda env update --name base --file ").append(EnvironmentSnapshot.IMAGE_HOME).append('/').append(LockFiles.CONDA)
+            out.append("RUN ").append(EnvironmentSnapshot.CONDA_SOLVER_ENV).append(" conda env update --name base --file ")
+                    .append(EnvironmentSnapshot.IMAGE_HOME).append('/').append(LockFiles.CONDA)
                     .append(" \\\n && conda clean --all --yes\n");
         }
         if (pip) {
