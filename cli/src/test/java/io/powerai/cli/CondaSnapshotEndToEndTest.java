@@ -25,16 +25,19 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The conda path of amlEnvSnapshot for real: an {@code environment.yml} installed by conda from a channel the test
- * builds and serves on 127.0.0.1 ({@link TestCondaChannel}), the image looked into ({@code conda env export}),
- * {@code environment.lock.yml} written with exact builds, the snapshot rebuilt from the lock with zero drift, and a
- * second snapshot derived from the first image ({@code capture_from}).
+ * builds and serves on 127.0.0.1 ({@link TestCondaChannel}), with a wheel from the test's PEP 503 index through its
+ * {@code pip:} list; the image looked into ({@code conda env export}, {@code conda list --json}); the lock files
+ * written (the conda packages over the base from their channel, with builds; the wheel in the pip lock with the
+ * index); the snapshot rebuilt from the locks with zero drift; and a second snapshot derived from the first image
+ * ({@code capture_from}) with the same pins.
  *
  * <p>conda cannot be installed on our machines (it is not packaged for Debian; no conda image or installer can be
  * downloaded), so that test runs only where a conda base image is named: {@code -Dpowerai.condaBase=REF} or
- * {@code POWERAI_CONDA_BASE=REF}, an image with {@code conda} on its PATH whose configuration names no channel it
- * cannot reach (docs/steps/amlEnvSnapshot.md, "Testing with real conda"). Elsewhere it skips with that reason, even
- * with {@code -Dpowerai.e2e=required}: conda is not part of the local infrastructure. The channel itself is checked
- * everywhere, as conda reads it (archives, package metadata, repodata, served over HTTP).
+ * {@code POWERAI_CONDA_BASE=REF}, an image with {@code conda} on its PATH (docs/steps/amlEnvSnapshot.md, "Testing
+ * with real conda"). Its builds need no channel but the test's: the base's own packages are never asked for again.
+ * Elsewhere it skips with that reason, even with {@code -Dpowerai.e2e=required}: conda is not part of the local
+ * infrastructure. The channel itself is checked everywhere, as conda reads it (archives, package metadata,
+ * repodata, served over HTTP).
  */
 class CondaSnapshotEndToEndTest {
     static final String PROPERTY = "powerai.condaBase";
@@ -188,7 +191,9 @@ class CondaSnapshotEndToEndTest {
         assumeTrue(version.startsWith("0\n"), "the conda base image " + base + " has no working conda ('conda --version' in it: "
                 + version.strip().replaceAll("\\s+", " ") + "); set -D" + PROPERTY + " or " + VARIABLE + " to an image with conda on its PATH");
 
-        try (TestCondaChannel channel = new TestCondaChannel(tmp.resolve("conda"))) {
+        TestWheels.Wheel wheel = TestWheels.build("tinywheel", "0.2.0", List.of());
+        try (TestCondaChannel channel = new TestCondaChannel(tmp.resolve("conda"));
+             TestWheels.Index index = new TestWheels.Index(List.of(wheel))) {
             channel.add("tinycondadep", "0.1.0", List.of());
             channel.add("tinycondapkg", "1.0.0", List.of("tinycondadep 0.1.0"));
             String url = channel.serve();
@@ -203,6 +208,7 @@ class CondaSnapshotEndToEndTest {
                       env:
                         E2E_RUN: "%s"
                     """.formatted(base, runId));
+            // The conda packages from the test's channel only; a wheel from the test's index by conda's pip: list.
             Files.writeString(project.resolve("environment.yml"), """
                     name: base
                     channels:
@@ -210,7 +216,11 @@ class CondaSnapshotEndToEndTest {
                       - nodefaults
                     dependencies:
                       - tinycondapkg=1.0.0
-                    """.formatted(url));
+                      - pip
+                      - pip:
+                        - --index-url %s
+                        - tinywheel==0.2.0 --hash=sha256:%s
+                    """.formatted(url, index.url(), wheel.sha256()));
 
             CliRun snapshot = CliRun.of("snapshot", project.toString());
             assertThat(snapshot.exitCode()).as(snapshot.toString()).isZero();
@@ -220,23 +230,41 @@ class CondaSnapshotEndToEndTest {
             List<Map<String, Object>> packages = (List<Map<String, Object>>) manifest.get("packages");
             for (String[] pin : List.of(new String[] {"tinycondapkg", "1.0.0"}, new String[] {"tinycondadep", "0.1.0"})) {
                 assertThat(packages).as(pin[0]).anySatisfy(p -> assertThat(p).containsEntry("source", "conda").containsEntry("name", pin[0])
-                        .containsEntry("version", pin[1]).containsEntry("build", "0").containsEntry("layer", "snapshot"));
+                        .containsEntry("version", pin[1]).containsEntry("build", "0").containsEntry("layer", "snapshot")
+                        .containsEntry("channel", url));
             }
-            String lock = Files.readString(ws.resolve("environment/environment.lock.yml"));
-            assertThat(lock).contains("tinycondapkg=1.0.0=0").contains("tinycondadep=0.1.0=0").contains(url)
-                    .contains("  - nodefaults\ndependencies:\n");
+            assertThat(packages).as("conda's own packages are the base's").anySatisfy(p -> assertThat(p).containsEntry("source", "conda")
+                    .containsEntry("name", "conda").containsEntry("layer", "base"));
+            assertThat(packages).anySatisfy(p -> assertThat(p).containsEntry("source", "pip").containsEntry("name", "tinywheel")
+                    .containsEntry("version", "0.2.0").containsEntry("installer", "pip").containsEntry("layer", "snapshot"));
 
-            // The package's file is where conda put it, in the image.
+            // The lock is the layer over the base, each package from the channel it came from, and that channel only.
+            String lock = Files.readString(ws.resolve("environment/environment.lock.yml"));
+            assertThat(lock.substring(lock.indexOf("name: "))).isEqualTo("""
+                    name: base
+                    channels:
+                      - %1$s
+                      - nodefaults
+                    dependencies:
+                      - %1$s::tinycondadep=0.1.0=0
+                      - %1$s::tinycondapkg=1.0.0=0
+                    """.formatted(url));
+            // What conda's pip installed is in the pip lock, with the index of the pip: list.
+            assertThat(Files.readString(ws.resolve("environment/requirements.lock")))
+                    .contains("--index-url " + index.url() + "\n").contains("tinywheel==0.2.0");
+
+            // The package's file is where conda put it, in the image; the wheel imports.
             assertThat(run(120, "docker", "run", "--rm", "--network", "none", result.get("image").toString(), "sh", "-c",
-                    "cat \"$(conda info --base)/share/tinycondapkg/tinycondapkg.txt\""))
-                    .isEqualTo("0\ntinycondapkg 1.0.0 from the powerai test channel\n");
+                    "cat \"$(conda info --base)/share/tinycondapkg/tinycondapkg.txt\" && python3 -c 'import tinywheel; print(tinywheel.VERSION)'"))
+                    .isEqualTo("0\ntinycondapkg 1.0.0 from the powerai test channel\n0.2.0\n");
 
             // Rebuilt from the lock alone: zero drift.
             CliRun verify = CliRun.of("snapshot", "verify", project.toString());
             assertThat(verify.exitCode()).as(verify.toString()).isZero();
             assertThat(verify.out()).contains("verified: zero drift");
+            assertThat(Json.readObject(ws.resolve("environment/verify.json")).get("identical")).isEqualTo(true);
 
-            // capture_from: the same conda pins derived from the image.
+            // capture_from: the same conda pins derived from the image, installed from the test's channel only.
             Path derived = Files.createDirectories(tmp.resolve("derived"));
             Files.writeString(derived.resolve("powerai.yaml"), """
                     name: conda-e2e-derived
@@ -244,15 +272,23 @@ class CondaSnapshotEndToEndTest {
                       base_image: %s
                       capture_from: %s
                       env:
+                        PIP_INDEX_URL: "%s"
                         E2E_RUN: "%s"
-                    """.formatted(base, result.get("image"), runId));
+                    """.formatted(base, result.get("image"), index.url(), runId));
             CliRun capture = CliRun.of("snapshot", derived.toString());
             assertThat(capture.exitCode()).as(capture.toString()).isZero();
-            assertThat(capture.out()).contains("2 conda");
-            Map<String, Object> diff = Json.parseObject(CliRun.of("snapshot", "diff", "--json", project.toString(), derived.toString()).out());
-            assertThat(diff.get("added")).asList().isEmpty();
-            assertThat(diff.get("removed")).asList().isEmpty();
-            assertThat(diff.get("changed")).asList().isEmpty();
+            assertThat(capture.out()).contains("derived 1 pip, 2 conda and 0 apt pins from");
+            assertThat(Files.readString(derived.resolve(".powerai/environment/context/Dockerfile")))
+                    .contains("conda install --yes --name base --override-channels --channel " + url + " \\\n")
+                    .contains("\"" + url + "::tinycondapkg=1.0.0=0\"");
+            String derivedLock = Files.readString(derived.resolve(".powerai/environment/environment.lock.yml"));
+            assertThat(derivedLock.substring(derivedLock.indexOf("name: "))).isEqualTo(lock.substring(lock.indexOf("name: ")));
+            CliRun diff = CliRun.of("snapshot", "diff", "--json", project.toString(), derived.toString());
+            Map<String, Object> diffJson = Json.parseObject(diff.out());
+            assertThat(diffJson.get("added")).asList().isEmpty();
+            assertThat(diffJson.get("removed")).asList().isEmpty();
+            assertThat(diffJson.get("changed")).asList().isEmpty();
+            assertThat(diff.out()).as("only env differs").contains("\"field\" : \"env\"");
         }
     }
 }
