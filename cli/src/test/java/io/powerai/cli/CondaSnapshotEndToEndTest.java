@@ -91,7 +91,11 @@ class CondaSnapshotEndToEndTest {
             Map<String, Object> entry = (Map<String, Object>) ((Map<String, Object>) repodata.get("packages")).get(pkg.fileName());
             assertThat(entry).containsEntry("sha256", pkg.sha256()).containsEntry("size", pkg.bytes().length)
                     .containsEntry("md5", HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(pkg.bytes())))
-                    .containsEntry("depends", List.of("tinycondadep 0.1.0"));
+                    .containsEntry("depends", List.of("tinycondadep 0.1.0"))
+                    // What conda's PackageRecord requires (name, version, build, an integer build_number) and how it
+                    // places a noarch package (its subdir, noarch: generic: files linked as they are).
+                    .containsEntry("name", "tinycondapkg").containsEntry("version", "1.0.0").containsEntry("build", "0")
+                    .containsEntry("build_number", 0).containsEntry("subdir", "noarch").containsEntry("noarch", "generic");
             assertThat(Json.readObject(channel.channelDir().resolve("linux-64/repodata.json")).get("packages")).isEqualTo(Map.of());
 
             String url = channel.serve();
