@@ -47,12 +47,14 @@ debian_mirror() {
 }
 
 install_missing() {
+  # python3-conda-package-streaming: the conda channel test opens its archives with it.
+  local packages=(docker.io docker-registry mmdebstrap curl ca-certificates bzip2 python3-conda-package-streaming)
   local missing=()
-  for pkg in docker.io docker-registry mmdebstrap curl ca-certificates bzip2; do
+  for pkg in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
   done
   if [ ${#missing[@]} -eq 0 ]; then
-    say "packages present: docker.io docker-registry mmdebstrap curl ca-certificates bzip2"
+    say "packages present: ${packages[*]}"
     return
   fi
   [ "$(id -u)" = 0 ] || die "installing ${missing[*]} needs root (apt-get)"

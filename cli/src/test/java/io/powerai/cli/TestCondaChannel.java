@@ -36,6 +36,7 @@ final class TestCondaChannel implements AutoCloseable {
         }
     }
 
+    private static final String PATH = "/powerai-test-channel";
     private final Path dir;
     private final List<Package> packages = new ArrayList<>();
     private HttpServer server;
@@ -141,11 +142,15 @@ final class TestCondaChannel implements AutoCloseable {
         return dir.resolve("channel");
     }
 
-    /** Serves the channel's files over HTTP on a free loopback port; the channel URL. */
+    /**
+     * Serves the channel's files over HTTP on a free loopback port under {@code /powerai-test-channel/} (a URL channel
+     * with a path, the form conda's channels have); the channel URL.
+     */
     String serve() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/", exchange -> {
-            Path file = channelDir().resolve(exchange.getRequestURI().getPath().substring(1)).normalize();
+            String path = exchange.getRequestURI().getPath();
+            Path file = path.startsWith(PATH + "/") ? channelDir().resolve(path.substring(PATH.length() + 1)).normalize() : channelDir();
             boolean found = file.startsWith(channelDir()) && Files.isRegularFile(file);
             byte[] body = found ? Files.readAllBytes(file) : new byte[0];
             exchange.getResponseHeaders().set("Content-Type", file.toString().endsWith(".json") ? "application/json" : "application/octet-stream");
@@ -159,7 +164,7 @@ final class TestCondaChannel implements AutoCloseable {
     }
 
     String url() {
-        return "http://127.0.0.1:" + server.getAddress().getPort();
+        return "http://127.0.0.1:" + server.getAddress().getPort() + PATH;
     }
 
     @Override

@@ -32,6 +32,8 @@ public record CondaEnvironment(String name, List<String> channels, List<MatchSpe
                                RequirementsFile.Result pip, SortedMap<String, String> variables,
                                SortedMap<String, String> files, List<RequirementsFile.Issue> errors) {
 
+    /** The channel entry that keeps {@code conda env create/update} from adding the configured channels to the file's. */
+    public static final String NODEFAULTS = "nodefaults";
     public static final Set<String> KEYS = Set.of("name", "channels", "dependencies", "variables", "prefix");
     private static final ObjectMapper YAML = YAMLMapper.builder(new YAMLFactory())
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
@@ -224,19 +226,20 @@ public record CondaEnvironment(String name, List<String> channels, List<MatchSpe
     }
 
     /**
-     * The lock of a conda environment: what {@code conda env export} reported for the image, as canonical
-     * YAML: channels in priority order, every package {@code name=version=build} sorted by name, the pip
-     * packages {@code name==version} sorted by name. The same packages always give the same bytes.
+     * A conda lock, {@code environment.lock.yml}, as canonical YAML: each package {@code [channel::]name=version=build}
+     * sorted by name, the channels, and {@code nodefaults} last, so that conda consults these channels only and not
+     * those configured where it runs (an unreachable one fails the whole install). A package named with its channel
+     * comes from that channel whatever the channels' order and priority. The same packages give the same bytes.
+     *
+     * @param header the comment lines at the top, each without its {@code "# "}
      */
-    public static String renderLock(String name, List<String> channels, List<MatchSpec> packages, Map<String, String> pipPins) {
+    public static String renderLock(List<String> header, String name, List<String> channels, List<MatchSpec> packages) {
         StringBuilder out = new StringBuilder();
-        out.append("# Rendered by powerai (amlEnvSnapshot) from the snapshot image: every package pinned. Do not edit.\n");
-        out.append("# Recreate with: conda env create --file environment.lock.yml\n");
+        header.forEach(line -> out.append("# ").append(line).append('\n'));
         out.append("name: ").append(name == null ? "base" : name).append('\n');
-        if (!channels.isEmpty()) {
-            out.append("channels:\n");
-            channels.forEach(c -> out.append("  - ").append(c).append('\n'));
-        }
+        out.append("channels:\n");
+        channels.stream().distinct().filter(c -> !c.equals(NODEFAULTS)).forEach(c -> out.append("  - ").append(c).append('\n'));
+        out.append("  - ").append(NODEFAULTS).append('\n');
         out.append("dependencies:\n");
         packages.stream()
                 .sorted(java.util.Comparator.comparing(MatchSpec::name))
@@ -250,10 +253,6 @@ public record CondaEnvironment(String name, List<String> channels, List<MatchSpe
                     }
                     out.append('\n');
                 });
-        if (!pipPins.isEmpty()) {
-            out.append("  - pip:\n");
-            new TreeMap<>(pipPins).forEach((n, v) -> out.append("      - ").append(n).append("==").append(v).append('\n'));
-        }
         return out.toString();
     }
 }

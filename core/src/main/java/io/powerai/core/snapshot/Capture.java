@@ -24,9 +24,9 @@ import java.util.function.Consumer;
 /**
  * What is installed in an image, asked from inside it in one container run: {@code /etc/os-release}, the
  * Python version and its distributions (with who installed each, from their INSTALLER files),
- * {@code python3 -m pip list --format=json} and {@code pip freeze} when pip is there, {@code conda env export}
- * when conda is there, {@code dpkg-query} for Debian packages, and the report of the snapshot's own
- * {@code pip install --report} (which holds the archives' hashes).
+ * {@code python3 -m pip list --format=json} and {@code pip freeze} when pip is there, {@code conda env export} and
+ * {@code conda list --json} when conda is there, {@code dpkg-query} for Debian packages, and the report of the
+ * snapshot's own {@code pip install --report} (which holds the archives' hashes).
  */
 public final class Capture {
     static final String MARK = "@@powerai:";
@@ -72,6 +72,8 @@ public final class Capture {
             "[ -n \"$PY\" ] && \"$PY\" -m pip freeze --all --disable-pip-version-check",
             "printf '\\n%s\\n' '" + MARK + "conda'",
             "command -v conda >/dev/null && conda env export",
+            "printf '\\n%s\\n' '" + MARK + "conda-list'",
+            "command -v conda >/dev/null && conda list --json",
             "printf '\\n%s\\n' '" + MARK + "dpkg'",
             "command -v dpkg-query >/dev/null && dpkg-query -W -f='${db:Status-Abbrev} ${Package}=${Version}\\n'",
             "printf '\\n%s\\n' '" + MARK + "pip-report'",
@@ -86,7 +88,10 @@ public final class Capture {
     public record PythonDistribution(String name, String version, String installer, String hash) {
     }
 
-    /** One conda package as {@code conda env export} lists it. */
+    /**
+     * One conda package as {@code conda env export} lists it; {@code channel} is where it came from, the channel's URL
+     * as {@code conda list --json} gives it ({@code base_url}), or null where that is unknown.
+     */
     public record CondaPackage(String channel, String name, String version, String build) {
     }
 
@@ -200,7 +205,8 @@ public final class Capture {
         List<String> channels = new ArrayList<>();
         SortedMap<String, CondaPackage> conda = new TreeMap<>();
         if (condaPresent) {
-            condaName = parseCondaExport(condaText, channels, conda);
+            condaName = parseCondaExport(condaText, channels, conda,
+                    condaChannelUrls(String.join("\n", sections.getOrDefault("conda-list", List.of())).strip()));
         }
         SortedMap<String, String> dpkg = new TreeMap<>();
         for (String line : sections.getOrDefault("dpkg", List.of())) {
@@ -221,8 +227,13 @@ public final class Capture {
                 condaName, List.copyOf(channels), conda, dpkg);
     }
 
-    /** {@code conda env export}: name, channels, and dependencies written {@code name=version=build}. */
-    static String parseCondaExport(String text, List<String> channels, SortedMap<String, CondaPackage> packages) {
+    /**
+     * {@code conda env export}: name, channels, and dependencies written {@code name=version=build}. The export names
+     * no package's channel, only the channels of all of them together with the configured ones; {@code channelUrls}
+     * ({@code conda list --json}) says where each came from.
+     */
+    static String parseCondaExport(String text, List<String> channels, SortedMap<String, CondaPackage> packages,
+                                   Map<String, String> channelUrls) {
         Object tree;
         try {
             tree = YAML.readValue(text, Object.class);
@@ -248,11 +259,39 @@ public final class Capture {
                 }
                 String[] parts = s.split("=");
                 String name = parts[0].strip().toLowerCase(Locale.ROOT);
-                packages.put(name, new CondaPackage(channel, name, parts.length > 1 ? parts[1] : null, parts.length > 2 ? parts[2] : null));
+                packages.put(name, new CondaPackage(channelUrls.getOrDefault(name, channel), name, parts.length > 1 ? parts[1] : null,
+                        parts.length > 2 ? parts[2] : null));
             }
         }
         return map.get("name") == null ? null : String.valueOf(map.get("name"));
     }
+
+    /**
+     * Package name to the URL of the channel it came from ({@code base_url}), from {@code conda list --json}; what pip
+     * installed (conda lists it from the channel "pypi", platform "pypi") and what came from no known channel left out.
+     */
+    static Map<String, String> condaChannelUrls(String listJson) {
+        Map<String, String> urls = new TreeMap<>();
+        if (!listJson.startsWith("[")) {
+            return urls;
+        }
+        List<?> list;
+        try {
+            list = Json.mapper().readValue(listJson, List.class);
+        } catch (IOException e) {
+            throw new PowerAiException.StageFailed("conda list --json printed something that is not JSON: " + e.getMessage());
+        }
+        for (Object o : list) {
+            if (o instanceof Map<?, ?> p && p.get("name") instanceof String name && p.get("base_url") instanceof String url
+                    && !"pypi".equals(p.get("platform")) && !NOT_CONDA_CHANNELS.contains(String.valueOf(p.get("channel")))) {
+                urls.put(name.toLowerCase(Locale.ROOT), url.replaceAll("/+$", ""));
+            }
+        }
+        return urls;
+    }
+
+    /** Where {@code conda list} puts what pip installed or linked in development mode (its "virtual" channels). */
+    private static final java.util.Set<String> NOT_CONDA_CHANNELS = java.util.Set.of("pypi", "<pip>", "<develop>", "<unknown>");
 
     /** name==version to "sha256:HEX", from a pip installation report (version 1, pip 22.2 and later). */
     static Map<String, String> pipReportHashes(String reportJson) {

@@ -3,9 +3,9 @@ package io.powerai.core.snapshot;
 import io.powerai.core.python.CondaEnvironment;
 import io.powerai.core.python.UrlCredentials;
 
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
+import java.util.Objects;
 import java.util.stream.Collectors;
 
 /**
@@ -58,19 +58,32 @@ public final class LockFiles {
         return out.toString();
     }
 
-    /** {@code environment.lock.yml}: the conda environment as captured, or null when the image has no conda. */
+    /**
+     * {@code environment.lock.yml}: the conda packages the snapshot installed or changed over the base, each with the
+     * channel it came from, version and build; null when there are none. Like the other locks it is a layer over the
+     * base pinned by digest: the base's own packages are already there, and naming them would make the rebuild fetch
+     * the index of every channel they came from. What pip installed into the conda environment is in
+     * {@link #REQUIREMENTS}, with its hashes and index options, where a conda {@code pip:} list could carry neither.
+     */
     public static String conda(Manifest m) {
-        List<Manifest.Package> conda = m.packages(Manifest.SOURCE_CONDA);
-        if (conda.isEmpty()) {
+        List<Manifest.Package> layer = m.snapshotLayer(Manifest.SOURCE_CONDA);
+        if (layer.isEmpty()) {
             return null;
         }
-        Map<String, String> pipPins = new TreeMap<>();
-        m.packages(Manifest.SOURCE_PIP).stream().filter(p -> "pip".equals(p.installer()))
-                .forEach(p -> pipPins.put(p.name(), p.version()));
-        List<CondaEnvironment.MatchSpec> specs = conda.stream()
-                .map(p -> new CondaEnvironment.MatchSpec(null, p.name(), p.version(), p.build(), p.name()))
+        List<String> channels = new ArrayList<>();
+        layer.stream().map(Manifest.Package::channel).filter(Objects::nonNull).forEach(channels::add);
+        if (layer.stream().anyMatch(p -> p.channel() == null)) {
+            channels.addAll(m.condaChannels()); // where a package's channel is unknown, all those of the environment
+        }
+        List<CondaEnvironment.MatchSpec> specs = layer.stream()
+                .map(p -> new CondaEnvironment.MatchSpec(p.channel(), p.name(), p.version(), p.build(), p.name()))
                 .toList();
-        return CondaEnvironment.renderLock(m.condaName(), m.condaChannels(), specs, pipPins);
+        return CondaEnvironment.renderLock(List.of(
+                "Rendered by powerai (amlEnvSnapshot) from snapshot " + m.snapshotId() + ": every conda package installed or changed"
+                        + " over the base image, pinned. Do not edit.",
+                "Install over the base image: conda env update --name base --file " + CONDA
+                        + (pipLayer(m).isEmpty() ? "" : " (then " + REQUIREMENTS + " with pip)")),
+                m.condaName(), channels, specs);
     }
 
     /**

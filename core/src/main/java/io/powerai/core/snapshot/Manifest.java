@@ -45,10 +45,11 @@ public record Manifest(
      * One installed package. {@code layer} is "base" when the base image has the same version, "snapshot" when
      * the snapshot installed or changed it; {@code installer} is who installed a Python distribution (pip, conda,
      * or none for the OS's own); {@code build} is a conda build string; {@code url} where pip installed a
-     * distribution from a URL or VCS ({@code pip freeze}'s {@code name @ url}).
+     * distribution from a URL or VCS ({@code pip freeze}'s {@code name @ url}); {@code channel} the URL of the conda
+     * channel a conda package came from.
      */
     public record Package(String name, String version, String source, String hash, String build, String installer, String layer,
-                          String url) {
+                          String url, String channel) {
         public String key() {
             return source + ":" + name;
         }
@@ -69,10 +70,14 @@ public record Manifest(
     public static List<Package> packages(Capture.Captured image, Capture.Captured base) {
         List<Package> out = new ArrayList<>();
         image.dpkg().forEach((name, version) -> out.add(new Package(name, version, SOURCE_APT, null, null, null,
-                layer(base == null ? null : base.dpkg().get(name), version, base), null)));
-        image.conda().values().forEach(c -> out.add(new Package(c.name(), c.version(), SOURCE_CONDA, null, c.build(), null,
-                layer(base == null || !base.conda().containsKey(c.name()) ? null : base.conda().get(c.name()).version(), c.version(), base),
-                null)));
+                layer(base == null ? null : base.dpkg().get(name), version, base), null, null)));
+        // A conda package is the base's only at the same version and build: another build is another package (CPU/CUDA).
+        image.conda().values().forEach(c -> {
+            Capture.CondaPackage inBase = base == null ? null : base.conda().get(c.name());
+            String baseVersion = inBase == null || !Objects.equals(inBase.build(), c.build()) ? null : inBase.version();
+            out.add(new Package(c.name(), c.version(), SOURCE_CONDA, null, c.build(), null, layer(baseVersion, c.version(), base), null,
+                    c.channel()));
+        });
         Map<String, String> urls = new TreeMap<>();
         for (String line : image.pipFreeze()) {
             int at = line.indexOf(" @ ");
@@ -86,7 +91,7 @@ public record Manifest(
             }
             String baseVersion = base == null || !base.python().containsKey(p.name()) ? null : base.python().get(p.name()).version();
             out.add(new Package(p.name(), p.version(), SOURCE_PIP, p.hash(), null, p.installer(), layer(baseVersion, p.version(), base),
-                    urls.get(p.name())));
+                    urls.get(p.name()), null));
         });
         return out;
     }
@@ -145,6 +150,7 @@ public record Manifest(
             putIfSet(pj, "installer", p.installer());
             putIfSet(pj, "layer", p.layer());
             putIfSet(pj, "url", p.url());
+            putIfSet(pj, "channel", p.channel());
             pkgs.add(pj);
         }
         out.put("packages", pkgs);
@@ -212,7 +218,7 @@ public record Manifest(
         for (Object o : list) {
             Map<String, Object> p = map(o);
             packages.add(new Package(str(p.get("name")), str(p.get("version")), str(p.get("source")), str(p.get("hash")),
-                    str(p.get("build")), str(p.get("installer")), str(p.get("layer")), str(p.get("url"))));
+                    str(p.get("build")), str(p.get("installer")), str(p.get("layer")), str(p.get("url")), str(p.get("channel"))));
             if (packages.get(packages.size() - 1).name() == null || packages.get(packages.size() - 1).source() == null) {
                 throw new IllegalArgumentException("a package lacks its name or source");
             }

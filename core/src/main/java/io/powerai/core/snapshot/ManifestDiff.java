@@ -8,9 +8,10 @@ import java.util.Objects;
 import java.util.TreeMap;
 
 /**
- * What differs between two manifests: packages added, removed and changed (version, or hash where both sides
- * know it), the base image's digest, the OS and Python. Where a package was built or who installed it is not
- * compared: the same package from the same archive is the same environment.
+ * What differs between two manifests: packages added, removed and changed (version; a conda package's build, or
+ * an archive's hash, where both sides know it), the base image's digest, the OS and Python. Who installed a package
+ * or from which channel is not compared: the same package from the same archive is the same environment. A conda
+ * build is compared because it is part of what the package is (one version has CPU and CUDA builds).
  */
 public record ManifestDiff(String labelA, String labelB, Manifest a, Manifest b,
                            List<Manifest.Package> added, List<Manifest.Package> removed, List<Change> changed,
@@ -19,7 +20,7 @@ public record ManifestDiff(String labelA, String labelB, Manifest a, Manifest b,
     /** One package in both manifests, different. */
     public record Change(Manifest.Package before, Manifest.Package after) {
         public String what() {
-            return !Objects.equals(before.version(), after.version()) ? "version" : "hash";
+            return !Objects.equals(before.version(), after.version()) ? "version" : differs(before.build(), after.build()) ? "build" : "hash";
         }
     }
 
@@ -37,8 +38,7 @@ public record ManifestDiff(String labelA, String labelB, Manifest a, Manifest b,
             Manifest.Package q = after.get(key);
             if (q == null) {
                 removed.add(p);
-            } else if (!Objects.equals(p.version(), q.version())
-                    || p.hash() != null && q.hash() != null && !p.hash().equals(q.hash())) {
+            } else if (!Objects.equals(p.version(), q.version()) || differs(p.build(), q.build()) || differs(p.hash(), q.hash())) {
                 changed.add(new Change(p, q));
             }
         });
@@ -55,6 +55,11 @@ public record ManifestDiff(String labelA, String labelB, Manifest a, Manifest b,
         field(fields, "cudnn", a.cudnn(), b.cudnn());
         field(fields, "env", a.env().toString(), b.env().toString());
         return new ManifestDiff(labelA, labelB, a, b, added, removed, changed, fields);
+    }
+
+    /** Both known and not the same. */
+    private static boolean differs(String a, String b) {
+        return a != null && b != null && !a.equals(b);
     }
 
     private static void field(List<Field> fields, String name, String before, String after) {
@@ -90,9 +95,8 @@ public record ManifestDiff(String labelA, String labelB, Manifest a, Manifest b,
         rows.add(new String[] {"CHANGE", "SOURCE", "PACKAGE", "A", "B"});
         removed.forEach(p -> rows.add(new String[] {"removed", p.source(), p.name(), p.version(), "-"}));
         added.forEach(p -> rows.add(new String[] {"added", p.source(), p.name(), "-", p.version()}));
-        changed.forEach(c -> rows.add(new String[] {"changed", c.before().source(), c.before().name(),
-                c.what().equals("hash") ? c.before().version() + " " + shortHash(c.before().hash()) : c.before().version(),
-                c.what().equals("hash") ? c.after().version() + " " + shortHash(c.after().hash()) : c.after().version()}));
+        changed.forEach(c -> rows.add(new String[] {"changed", c.before().source(), c.before().name(), shown(c, c.before()),
+                shown(c, c.after())}));
         if (rows.size() > 1) {
             int[] width = new int[5];
             rows.forEach(r -> {
@@ -111,6 +115,15 @@ public record ManifestDiff(String labelA, String labelB, Manifest a, Manifest b,
         out.append(added.size() + removed.size() + changed.size()).append(" package difference(s): ").append(added.size())
                 .append(" added, ").append(removed.size()).append(" removed, ").append(changed.size()).append(" changed\n");
         return out.toString();
+    }
+
+    /** The version, with what changed beside it when the version did not: the conda build or the hash. */
+    private static String shown(Change c, Manifest.Package p) {
+        return switch (c.what()) {
+            case "build" -> p.version() + "=" + p.build();
+            case "hash" -> p.version() + " " + shortHash(p.hash());
+            default -> p.version();
+        };
     }
 
     private static String describe(Manifest m) {
@@ -172,6 +185,9 @@ public record ManifestDiff(String labelA, String labelB, Manifest a, Manifest b,
         m.put("source", p.source());
         m.put("name", p.name());
         m.put("version", p.version());
+        if (p.build() != null) {
+            m.put("build", p.build());
+        }
         if (p.hash() != null) {
             m.put("hash", p.hash());
         }

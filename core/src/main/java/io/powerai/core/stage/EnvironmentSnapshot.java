@@ -38,12 +38,18 @@ import java.util.stream.Stream;
  */
 public final class EnvironmentSnapshot {
     /** Bumped whenever the Dockerfile rendering changes, so that old snapshots are not mistaken for new ones. */
-    static final int RENDERER_VERSION = 2;
+    static final int RENDERER_VERSION = 3;
     static final Stage STAGE = Stage.SNAPSHOT;
     /** Where the snapshot's inputs live inside the image. */
     static final String IMAGE_HOME = "/opt/powerai";
     public static final String MANIFEST = "manifest.json";
     static final String CAPTURED_REQUIREMENTS = "captured-requirements.txt";
+    /**
+     * Before every conda install: conda-libmamba-solver 23.5 to 24.9 adds the channels the installed packages came from
+     * to those asked for, so an install from a channel of one's own over a base from conda-forge fails where
+     * conda-forge cannot be reached; this setting turns that off (later versions never do it, and ignore it).
+     */
+    static final String CONDA_SOLVER_ENV = "CONDA_LIBMAMBA_SOLVER_NO_CHANNELS_FROM_INSTALLED=1";
     /** The GPU stack of the host the snapshot was taken on, when it has GPUs. */
     public static final String GPU_STACK = "gpu-stack.json";
 
@@ -160,12 +166,12 @@ public final class EnvironmentSnapshot {
             out.append("COPY project/ ").append(IMAGE_HOME).append("/project/\n");
         }
         if (env.conda() != null) {
-            out.append("RUN conda env update --name base --file ").append(IMAGE_HOME).append("/project/")
+            out.append("RUN ").append(CONDA_SOLVER_ENV).append(" conda env update --name base --file ").append(IMAGE_HOME).append("/project/")
                     .append(relative(env, env.condaFile())).append(" \\\n && conda clean --all --yes\n");
         }
         if (derived != null && !derived.conda().isEmpty()) {
-            // Exact specs (version and build) from the captured channels only: the solver has nothing left to choose.
-            out.append("RUN conda install --yes --name base --override-channels");
+            // Exact specs (channel, version and build) from those channels only: the solver has nothing left to choose.
+            out.append("RUN ").append(CONDA_SOLVER_ENV).append(" conda install --yes --name base --override-channels");
             derived.condaChannels().forEach(c -> out.append(" --channel ").append(c));
             derived.conda().forEach(c -> out.append(" \\\n      ").append(quote(c)));
             out.append(" \\\n && conda clean --all --yes\n");
@@ -269,7 +275,7 @@ public final class EnvironmentSnapshot {
         if (dockerfile == null) {
             dockerfile = readOrEmpty(context.resolve("Dockerfile"));
         }
-        Map<String, String> locks = writeLocks(stageDir, manifest, env.pip() == null ? List.of() : env.pip().options());
+        Map<String, String> locks = writeLocks(stageDir, manifest, indexOptions(env));
         events.progress(manifest.packages().size() + " packages pinned (" + count(manifest, Manifest.SOURCE_PIP) + " pip, "
                 + count(manifest, Manifest.SOURCE_CONDA) + " conda, " + count(manifest, Manifest.SOURCE_APT) + " apt); manifest "
                 + ctx.workspace().dir().relativize(manifestFile));
@@ -407,7 +413,11 @@ public final class EnvironmentSnapshot {
         }
     }
 
-    /** Pure: the pins of what {@code captured} installed or changed over {@code base}. */
+    /**
+     * Pure: the pins of what {@code captured} installed or changed over {@code base}. A conda pin names the channel its
+     * package came from where that is known, and the channels to install from are those of the pins; where a pin's
+     * channel is unknown, all the channels of the captured environment.
+     */
     public static Derived derive(String image, Capture.Captured captured, Capture.Captured base) {
         List<String> apt = new ArrayList<>();
         captured.dpkg().forEach((name, version) -> {
@@ -436,6 +446,7 @@ public final class EnvironmentSnapshot {
             }
         });
         List<String> conda = new ArrayList<>();
+        java.util.Set<String> condaChannels = new java.util.LinkedHashSet<>();
         captured.conda().forEach((name, pkg) -> {
             Capture.CondaPackage inBase = base.conda().get(name);
             boolean same = inBase != null && java.util.Objects.equals(inBase.version(), pkg.version())
@@ -444,9 +455,14 @@ public final class EnvironmentSnapshot {
             if (!same && !"pypi".equals(pkg.channel()) && pkg.version() != null) {
                 conda.add((pkg.channel() == null ? "" : pkg.channel() + "::") + name + "=" + pkg.version()
                         + (pkg.build() == null ? "" : "=" + pkg.build()));
+                if (pkg.channel() != null) {
+                    condaChannels.add(pkg.channel());
+                } else {
+                    condaChannels.addAll(captured.condaChannels());
+                }
             }
         });
-        return new Derived(image, apt, pip, conda, conda.isEmpty() ? List.of() : captured.condaChannels());
+        return new Derived(image, apt, pip, conda, List.copyOf(condaChannels));
     }
 
     static List<String> conflicts(EnvironmentSpec env, Derived derived) {
@@ -488,6 +504,18 @@ public final class EnvironmentSnapshot {
         Version va = Version.tryParse(a);
         Version vb = Version.tryParse(b);
         return va != null && vb != null ? va.equals(vb) : a.equalsIgnoreCase(b);
+    }
+
+    /** The index options of the requirement files pip installs from: {@code pip_requirements}, a conda file's {@code pip:} list. */
+    static List<String> indexOptions(EnvironmentSpec env) {
+        List<String> options = new ArrayList<>();
+        if (env.pip() != null) {
+            options.addAll(env.pip().options());
+        }
+        if (env.conda() != null && env.conda().pip() != null) {
+            env.conda().pip().options().stream().filter(o -> !options.contains(o)).forEach(options::add);
+        }
+        return options;
     }
 
     /** Writes the lock files the manifest calls for and removes stale ones; returns file name to SHA-256. */

@@ -48,8 +48,8 @@ public final class SnapshotVerification {
         Path dir = stageDir.resolve("verify");
         String requirements = lockText(stageDir, LockFiles.REQUIREMENTS, LockFiles.requirements(manifest, List.of()));
         String conda = lockText(stageDir, LockFiles.CONDA, LockFiles.conda(manifest));
-        String dockerfile = renderDockerfile(manifest, !LockFilesView.pipPins(requirements).isEmpty(), conda != null,
-                requirements.contains("--hash="));
+        boolean pip = !LockFilesView.pipPins(requirements).isEmpty();
+        String dockerfile = renderDockerfile(manifest, pip, conda != null, requirements.contains("--hash="));
         try {
             EnvironmentSnapshot.deleteTree(dir);
             Files.createDirectories(dir);
@@ -128,7 +128,8 @@ public final class SnapshotVerification {
         }
         if (conda) {
             out.append("COPY ").append(LockFiles.CONDA).append(' ').append(EnvironmentSnapshot.IMAGE_HOME).append('/').append(LockFiles.CONDA).append('\n');
-            out.append("RUN conda env update --name base --file ").append(EnvironmentSnapshot.IMAGE_HOME).append('/').append(LockFiles.CONDA)
+            out.append("RUN ").append(EnvironmentSnapshot.CONDA_SOLVER_ENV).append(" conda env update --name base --file ")
+                    .append(EnvironmentSnapshot.IMAGE_HOME).append('/').append(LockFiles.CONDA)
                     .append(" \\\n && conda clean --all --yes\n");
         }
         if (pip) {

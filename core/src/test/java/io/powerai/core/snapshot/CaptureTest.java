@@ -43,8 +43,35 @@ class CaptureTest {
         assertThat(c.python().get("numpy").installer()).isEqualTo("conda");
         assertThat(c.condaPresent()).isTrue();
         assertThat(c.condaChannels()).containsExactly("conda-forge", "defaults");
-        assertThat(c.conda().get("numpy")).isEqualTo(new Capture.CondaPackage("conda-forge", "numpy", "1.26.4", "py311h64a7726_0"));
+        assertThat(c.conda().get("numpy")).as("the channel from conda list --json").isEqualTo(
+                new Capture.CondaPackage("https://conda.anaconda.org/conda-forge", "numpy", "1.26.4", "py311h64a7726_0"));
+        assertThat(c.conda()).as("what pip installed is not conda's").containsOnlyKeys("_libgcc_mutex", "numpy", "pip", "python");
         assertThat(c.dpkg()).as("only installed packages (ii)").containsOnlyKeys("bash", "libc6", "tzdata");
+    }
+
+    @Test
+    void parse_withoutCondaList_channelFromTheExportWhereItNamesOne_elseUnknown() {
+        List<String> lines = List.of("@@powerai:conda", "name: base", "channels: [conda-forge]", "dependencies:",
+                "  - conda-forge::numpy=1.26.4=py311h64a7726_0", "  - python=3.11.8=hab00c5b_0_cpython", "@@powerai:conda-list",
+                "@@powerai:end");
+
+        Capture.Captured c = Capture.parse(lines);
+
+        assertThat(c.conda().get("numpy").channel()).isEqualTo("conda-forge");
+        assertThat(c.conda().get("python").channel()).isNull();
+    }
+
+    @Test
+    void condaChannelUrls_leavesOutPipsVirtualChannels_trailingSlashGone() {
+        assertThat(Capture.condaChannelUrls("""
+                [{"base_url": "http://127.0.0.1:8000/ch/", "channel": "ch", "name": "Tiny", "platform": "noarch"},
+                 {"base_url": "https://conda.anaconda.org/pypi", "channel": "pypi", "name": "tinypkg", "platform": "pypi"},
+                 {"base_url": null, "channel": "<unknown>", "name": "local", "platform": "linux-64"},
+                 {"base_url": "https://conda.anaconda.org/<develop>", "channel": "<develop>", "name": "dev", "platform": "pypi"}]
+                """.strip())).isEqualTo(java.util.Map.of("tiny", "http://127.0.0.1:8000/ch"));
+        assertThat(Capture.condaChannelUrls("")).isEmpty();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Capture.condaChannelUrls("[{"))
+                .hasMessageStartingWith("conda list --json printed something that is not JSON");
     }
 
     @Test
@@ -84,8 +111,43 @@ class CaptureTest {
     }
 
     @Test
-    void condaLock_matchesGolden() throws IOException {
-        Golden.assertMatches(CaptureTest.class, "environment.lock", "yml", LockFiles.conda(manifest()));
+    void condaLock_matchesGolden_theLayerOverTheBaseFromItsChannelsOnly() throws IOException {
+        String lock = LockFiles.conda(manifest());
+
+        Golden.assertMatches(CaptureTest.class, "environment.lock", "yml", lock);
+        assertThat(lock).contains("  - https://conda.anaconda.org/conda-forge::numpy=1.26.4=py311h64a7726_0\n")
+                .contains("channels:\n  - https://conda.anaconda.org/conda-forge\n  - nodefaults\n")
+                .as("the base's own packages and what pip installed are not in it").doesNotContain("python=").doesNotContain("tinypkg");
+    }
+
+    @Test
+    void condaLock_aPackageOfUnknownChannel_allChannelsOfTheEnvironment_noLockWithoutALayer() throws IOException {
+        Manifest m = manifest();
+        List<Manifest.Package> unknownChannel = m.packages().stream().map(p -> p.name().equals("numpy")
+                ? new Manifest.Package(p.name(), p.version(), p.source(), p.hash(), p.build(), p.installer(), p.layer(), p.url(), null) : p)
+                .toList();
+        Manifest without = new Manifest(m.snapshotId(), m.image(), m.imageDigest(), m.baseImage(), m.baseImageDigest(), m.os(),
+                m.pythonVersion(), m.pythonImplementation(), null, null, m.env(), m.inputFiles(), m.condaName(), m.condaChannels(),
+                unknownChannel);
+
+        assertThat(LockFiles.conda(without)).contains("channels:\n  - conda-forge\n  - defaults\n  - nodefaults\n")
+                .contains("  - numpy=1.26.4=py311h64a7726_0\n");
+        Manifest baseOnly = new Manifest(m.snapshotId(), m.image(), m.imageDigest(), m.baseImage(), m.baseImageDigest(), m.os(),
+                m.pythonVersion(), m.pythonImplementation(), null, null, m.env(), m.inputFiles(), m.condaName(), m.condaChannels(),
+                m.packages().stream().filter(p -> !p.name().equals("numpy")).toList());
+        assertThat(LockFiles.conda(baseOnly)).isNull();
+    }
+
+    @Test
+    void manifestPackages_anotherCondaBuildOfTheSameVersion_isTheSnapshots() throws IOException {
+        List<String> base = new java.util.ArrayList<>(Files.readAllLines(
+                Path.of("src/test/resources/io/powerai/core/snapshot/CaptureTest/base-image.txt")));
+        base.replaceAll(l -> l.replace("python=3.11.8=hab00c5b_0_cpython", "python=3.11.8=hab00c5b_1_cpython"));
+
+        List<Manifest.Package> packages = Manifest.packages(fixture("conda-image"), Capture.parse(base));
+
+        assertThat(packages).filteredOn(p -> p.source().equals(Manifest.SOURCE_CONDA) && p.layer().equals("snapshot"))
+                .extracting(Manifest.Package::name).containsExactly("numpy", "python");
     }
 
     @Test

@@ -19,11 +19,11 @@ class ManifestDiffTest {
     }
 
     private static Manifest.Package pip(String name, String version, String hash) {
-        return new Manifest.Package(name, version, "pip", hash, null, "pip", "snapshot", null);
+        return new Manifest.Package(name, version, "pip", hash, null, "pip", "snapshot", null, null);
     }
 
     private static Manifest.Package apt(String name, String version) {
-        return new Manifest.Package(name, version, "apt", null, null, null, "base", null);
+        return new Manifest.Package(name, version, "apt", null, null, null, "base", null, null);
     }
 
     private static final Manifest A = manifest("sha256:" + "aa".repeat(32), "3.11.2", List.of(
@@ -58,11 +58,33 @@ class ManifestDiffTest {
     @Test
     void sameManifest_isIdentical_unknownHashIsNotADifference() {
         Manifest withoutHashes = manifest(A.baseImageDigest(), "3.11.2", A.packages().stream()
-                .map(p -> new Manifest.Package(p.name(), p.version(), p.source(), null, null, null, null, null)).toList());
+                .map(p -> new Manifest.Package(p.name(), p.version(), p.source(), null, null, null, null, null, null)).toList());
 
         ManifestDiff diff = ManifestDiff.of("a", A, "a again", withoutHashes);
 
         assertThat(diff.identical()).isTrue();
         assertThat(diff.table()).contains("no differences: 5 packages");
+    }
+
+    private static Manifest.Package conda(String name, String version, String build, String channel) {
+        return new Manifest.Package(name, version, "conda", null, build, null, "snapshot", null, channel);
+    }
+
+    @Test
+    void condaBuild_isPartOfThePackage_channelIsNot() {
+        String forge = "https://conda.anaconda.org/conda-forge";
+        Manifest cpu = manifest(A.baseImageDigest(), "3.11.2", List.of(conda("pytorch", "2.1.0", "cpu_py311h0_0", forge),
+                conda("numpy", "1.26.4", "py311h64a7726_0", forge)));
+        Manifest cuda = manifest(A.baseImageDigest(), "3.11.2", List.of(conda("pytorch", "2.1.0", "cuda120_py311h1_0", forge),
+                conda("numpy", "1.26.4", "py311h64a7726_0", "http://127.0.0.1:8000/mirror")));
+        Manifest unknownBuild = manifest(A.baseImageDigest(), "3.11.2", List.of(conda("pytorch", "2.1.0", null, null),
+                conda("numpy", "1.26.4", "py311h64a7726_0", forge)));
+
+        ManifestDiff diff = ManifestDiff.of("cpu", cpu, "cuda", cuda);
+
+        assertThat(diff.changed()).extracting(c -> c.before().name() + ":" + c.what()).containsExactly("pytorch:build");
+        assertThat(diff.table()).containsPattern("changed\\s+conda\\s+pytorch\\s+2\\.1\\.0=cpu_py311h0_0\\s+2\\.1\\.0=cuda120_py311h1_0\n");
+        assertThat(Json.pretty(diff.toJson())).contains("\"build\" : \"cuda120_py311h1_0\"");
+        assertThat(ManifestDiff.of("cpu", cpu, "no build", unknownBuild).identical()).as("a build not known on one side").isTrue();
     }
 }

@@ -96,6 +96,25 @@ class EnvironmentSnapshotInputsTest {
     }
 
     @Test
+    void indexOptions_ofPipRequirementsAndOfTheCondaFilesPipList_forTheRequirementsLock() throws IOException {
+        write("envs/environment.yml", """
+                channels: [conda-forge]
+                dependencies:
+                  - pip
+                  - pip:
+                    - --index-url http://127.0.0.1:8080/simple/
+                    - tinypkg==1.0.0
+                """);
+        write("reqs/requirements.txt", "--extra-index-url http://127.0.0.1:8081/simple/\n--index-url http://127.0.0.1:8080/simple/\n");
+        Map<String, Object> condaOnly = new LinkedHashMap<>();
+        condaOnly.put("pip_requirements", null);
+
+        assertThat(EnvironmentSnapshot.indexOptions(spec(Map.of()))).containsExactly("--extra-index-url http://127.0.0.1:8081/simple/",
+                "--index-url http://127.0.0.1:8080/simple/");
+        assertThat(EnvironmentSnapshot.indexOptions(spec(condaOnly))).containsExactly("--index-url http://127.0.0.1:8080/simple/");
+    }
+
+    @Test
     void renderDockerfile_withCapturedPins_matchesGolden() {
         Map<String, Object> extra = new LinkedHashMap<>();
         extra.put("conda_file", null);
@@ -166,9 +185,10 @@ class EnvironmentSnapshotInputsTest {
         assertThat(derived.apt()).containsExactly("tzdata=2024a-0+deb12u1");
         assertThat(derived.pip()).containsExactly("gitpkg @ git+https://example.org/gitpkg.git@3f2a9c1d4e5b6a7980c1d2e3f4a5b6c7d8e9f0a1",
                 "tiny-dep==0.1.0", "tinypkg==1.0.0");
-        // The base has _libgcc_mutex, pip and python at the same version and build: only numpy is new.
-        assertThat(derived.conda()).containsExactly("conda-forge::numpy=1.26.4=py311h64a7726_0");
-        assertThat(derived.condaChannels()).containsExactly("conda-forge", "defaults");
+        // The base has _libgcc_mutex, pip and python at the same version and build: only numpy is new, from its channel
+        // only (the image's configured "defaults" would be fetched for nothing, and fail where it cannot be reached).
+        assertThat(derived.conda()).containsExactly("https://conda.anaconda.org/conda-forge::numpy=1.26.4=py311h64a7726_0");
+        assertThat(derived.condaChannels()).containsExactly("https://conda.anaconda.org/conda-forge");
     }
 
     @Test
@@ -197,8 +217,9 @@ class EnvironmentSnapshotInputsTest {
         extra.put("pip_requirements", null);
         EnvironmentSpec env = spec(extra);
         EnvironmentSnapshot.Derived derived = new EnvironmentSnapshot.Derived("127.0.0.1:5000/lab/conda-experiment@sha256:" + "3f".repeat(32),
-                List.of(), List.of("tinypkg==1.0.0"), List.of("conda-forge::numpy=1.26.4=py311h64a7726_0", "scipy=1.12.0=py311h64a7726_2"),
-                List.of("conda-forge", "defaults"));
+                List.of(), List.of("tinypkg==1.0.0"), List.of("https://conda.anaconda.org/conda-forge::numpy=1.26.4=py311h64a7726_0",
+                        "http://127.0.0.1:8000/lab-channel::tinycondapkg=1.0.0=0"),
+                List.of("https://conda.anaconda.org/conda-forge", "http://127.0.0.1:8000/lab-channel"));
 
         String dockerfile = EnvironmentSnapshot.renderDockerfile("demo", env, derived, BASE, PINNED_BASE, id(env));
 

@@ -1,9 +1,9 @@
 # Rendered by powerai (amlEnvSnapshot). Do not edit: change powerai.yaml and snapshot again.
 FROM registry.example/lab/conda@sha256:2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e
-LABEL io.powerai.snapshot-id="8a7147bfbfb59f60b4d60528b0d8d3c678a9688cf62c9959cede5204fdbedc89" \
+LABEL io.powerai.snapshot-id="183ea927f82322469d2cdb2e4f0d13d9119238d911d800d85a8e3741274d3269" \
       org.opencontainers.image.title="demo-env" \
       org.opencontainers.image.description="powerai environment snapshot of demo" \
-      org.opencontainers.image.version="8a7147bfbfb59f60b4d60528b0d8d3c678a9688cf62c9959cede5204fdbedc89" \
+      org.opencontainers.image.version="183ea927f82322469d2cdb2e4f0d13d9119238d911d800d85a8e3741274d3269" \
       org.opencontainers.image.base.name="registry.example/lab/conda:1" \
       org.opencontainers.image.base.digest="sha256:2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e" \
       io.powerai.cuda="12.1" \

@@ -9,7 +9,7 @@ RUN apt-get update \
       tzdata=2024a-0+deb12u1 \
  && rm -rf /var/lib/apt/lists/*
 COPY environment.lock.yml /opt/powerai/environment.lock.yml
-RUN conda env update --name base --file /opt/powerai/environment.lock.yml \
+RUN CONDA_LIBMAMBA_SOLVER_NO_CHANNELS_FROM_INSTALLED=1 conda env update --name base --file /opt/powerai/environment.lock.yml \
  && conda clean --all --yes
 COPY requirements.lock /opt/powerai/requirements.lock
 RUN PIP_BREAK_SYSTEM_PACKAGES=1 PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_ROOT_USER_ACTION=ignore \

@@ -1,9 +1,9 @@
 # Rendered by powerai (amlEnvSnapshot). Do not edit: change powerai.yaml and snapshot again.
 FROM 127.0.0.1:5000/powerai/python-ml@sha256:1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f
-LABEL io.powerai.snapshot-id="445044c9dc993b7eda70bba933072df2ef76ef9dea97b212403dc132ab54f6b5" \
+LABEL io.powerai.snapshot-id="5c8c4e818944c682c8c8e68f29304c05422e4d06aacc73444efa6e233ed562ea" \
       org.opencontainers.image.title="svm-moons-env" \
       org.opencontainers.image.description="powerai environment snapshot of svm-moons" \
-      org.opencontainers.image.version="445044c9dc993b7eda70bba933072df2ef76ef9dea97b212403dc132ab54f6b5" \
+      org.opencontainers.image.version="5c8c4e818944c682c8c8e68f29304c05422e4d06aacc73444efa6e233ed562ea" \
       org.opencontainers.image.base.name="127.0.0.1:5000/powerai/python-ml:bookworm" \
       org.opencontainers.image.base.digest="sha256:1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f"
 ENV \
