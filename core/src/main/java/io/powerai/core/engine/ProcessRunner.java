@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * Runs an external program, hands each line of its merged stdout/stderr to a consumer as it arrives, and
+ * Runs an external program, hands each line of its stdout and stderr to a consumer as it arrives, and
  * stops it at a timeout (terminate, then kill). The one place the core starts processes.
  */
 public final class ProcessRunner {
@@ -50,7 +50,10 @@ public final class ProcessRunner {
     }
 
     public Result run(List<String> command, Path workDir, Duration timeout, Consumer<String> onLine) throws NotStarted {
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        // stdout and stderr are read apart, each a line at a time: in one merged pipe a line written in two parts
+        // (Python's print() with PYTHONUNBUFFERED writes the text, then the newline) could take the other stream's
+        // line into its middle, and a metric line would be lost.
+        ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().putAll(extraEnvironment);
         if (workDir != null) {
             builder.directory(workDir.toFile());
@@ -67,27 +70,16 @@ public final class ProcessRunner {
             // nothing to flush
         }
         List<String> lines = new ArrayList<>();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = in.readLine()) != null; ) {
-                    synchronized (lines) {
-                        lines.add(line);
-                    }
-                    onLine.accept(line);
-                }
-            } catch (IOException e) {
-                // the process went away; what was read is kept
-            }
-        }, "output of " + command.get(0));
-        reader.setDaemon(true);
-        reader.start();
+        Thread out = readLines(process.getInputStream(), lines, onLine, "output of " + command.get(0));
+        Thread err = readLines(process.getErrorStream(), lines, onLine, "errors of " + command.get(0));
         boolean timedOut = false;
         try {
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 timedOut = true;
                 stopTree(process, Duration.ofSeconds(10));
             }
-            reader.join(TimeUnit.SECONDS.toMillis(10));
+            out.join(TimeUnit.SECONDS.toMillis(10));
+            err.join(TimeUnit.SECONDS.toMillis(10));
         } catch (InterruptedException e) {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
@@ -96,6 +88,25 @@ public final class ProcessRunner {
         synchronized (lines) {
             return new Result(process.exitValue(), List.copyOf(lines), timedOut);
         }
+    }
+
+    /** Reads {@code stream} a line at a time into {@code lines} and {@code onLine}, one line at a time for both streams. */
+    private static Thread readLines(java.io.InputStream stream, List<String> lines, Consumer<String> onLine, String name) {
+        Thread reader = new Thread(() -> {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
+                for (String line; (line = in.readLine()) != null; ) {
+                    synchronized (lines) { // the consumer sees whole lines, never two at once
+                        lines.add(line);
+                        onLine.accept(line);
+                    }
+                }
+            } catch (IOException e) {
+                // the process went away; what was read is kept
+            }
+        }, name);
+        reader.setDaemon(true);
+        reader.start();
+        return reader;
     }
 
     /**

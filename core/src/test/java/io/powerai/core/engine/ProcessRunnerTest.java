@@ -8,7 +8,7 @@ import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Real processes: a timeout stops the whole tree a command started, not just the command. */
+/** Real processes: a timeout stops the whole tree a command started, not just the command; output comes as whole lines. */
 class ProcessRunnerTest {
 
     @Test
@@ -27,6 +27,22 @@ class ProcessRunnerTest {
             }
             assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).as(name + " " + pid).isNotEqualTo(Optional.of(true));
         }
+    }
+
+    /**
+     * A line written in two parts (as Python's print() does unbuffered: the text, then the newline) with a line on
+     * stderr between them: in one merged pipe that gave "loading databoom", and a metric line would be lost.
+     */
+    @Test
+    void aLineWrittenInTwoParts_staysWhole_whenTheOtherStreamWritesBetween() throws Exception {
+        List<String> seen = new java.util.ArrayList<>();
+        ProcessRunner.Result result = new ProcessRunner().run(List.of("sh", "-c",
+                "printf 'loading data'; sleep 0.2; echo 'boom: no such column' >&2; sleep 0.2; echo; exit 4"),
+                null, Duration.ofSeconds(20), seen::add);
+
+        assertThat(result.exitCode()).isEqualTo(4);
+        assertThat(result.lines()).containsExactly("boom: no such column", "loading data");
+        assertThat(seen).isEqualTo(result.lines());
     }
 
     @Test
