@@ -269,18 +269,9 @@ class CondaSnapshotEndToEndTest {
             assertThat(Json.readObject(ws.resolve("environment/verify.json")).get("identical")).isEqualTo(true);
 
             // capture_from: the same conda pins derived from the image, installed from the test's channel only.
-            Path derived = Files.createDirectories(tmp.resolve("derived"));
-            Files.writeString(derived.resolve("powerai.yaml"), """
-                    name: conda-e2e-derived
-                    environment:
-                      base_image: %s
-                      capture_from: %s
-                      env:
-                        PIP_INDEX_URL: "%s"
-                        E2E_RUN: "%s"
-                    """.formatted(base, result.get("image"), index.url(), runId));
-            CliRun capture = CliRun.of("snapshot", derived.toString());
-            assertThat(capture.exitCode()).as(capture.toString()).isZero();
+            Path derived = tmp.resolve("derived");
+            CliRun capture = SnapshotLockEndToEndTest.snapshotCapturedFrom(derived, "conda-e2e-derived", base, result.get("image"),
+                    index.url(), runId);
             assertThat(capture.out()).contains("derived 1 pip, 2 conda and 0 apt pins from");
             assertThat(Files.readString(derived.resolve(".powerai/environment/context/Dockerfile")))
                     .contains("conda install --yes --name base --override-channels --channel " + url + " \\\n")

@@ -56,6 +56,26 @@ class SnapshotLockEndToEndTest {
         return out;
     }
 
+    /**
+     * A project in {@code dir} that derives its environment from {@code image} ({@code capture_from}) over {@code base},
+     * pip reaching {@code indexUrl}, snapshot taken; its run, checked to have succeeded.
+     */
+    static CliRun snapshotCapturedFrom(Path dir, String name, String base, Object image, String indexUrl, String run) throws IOException {
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("powerai.yaml"), """
+                name: %s
+                environment:
+                  base_image: %s
+                  capture_from: %s
+                  env:
+                    PIP_INDEX_URL: "%s"
+                    E2E_RUN: "%s"
+                """.formatted(name, base, image, indexUrl, run));
+        CliRun capture = CliRun.of("snapshot", dir.toString());
+        assertThat(capture.exitCode()).as(capture.toString()).isZero();
+        return capture;
+    }
+
     @SuppressWarnings("unchecked")
     private static List<Map<String, Object>> packages(Map<String, Object> manifest) {
         return (List<Map<String, Object>>) manifest.get("packages");
@@ -148,18 +168,8 @@ class SnapshotLockEndToEndTest {
             assertThat(Files.readString(ws.resolve("audit.jsonl"))).contains("\"status\":\"verified\"");
 
             // capture_from: a second project pins what the first image has over the base, without requirements of its own.
-            Path derived = Files.createDirectories(tmp.resolve("derived"));
-            Files.writeString(derived.resolve("powerai.yaml"), """
-                    name: lock-e2e-derived
-                    environment:
-                      base_image: %s
-                      capture_from: %s
-                      env:
-                        PIP_INDEX_URL: "%s"
-                        E2E_RUN: "%s"
-                    """.formatted(PIP_BASE, result.get("image"), index.url(), run));
-            CliRun capture = CliRun.of("snapshot", derived.toString());
-            assertThat(capture.exitCode()).as(capture.toString()).isZero();
+            Path derived = tmp.resolve("derived");
+            CliRun capture = snapshotCapturedFrom(derived, "lock-e2e-derived", PIP_BASE, result.get("image"), index.url(), run);
             assertThat(capture.out()).contains("derived 2 pip, 0 conda and 0 apt pins from");
             assertThat(Files.readString(derived.resolve(".powerai/environment/context/captured-requirements.txt")))
                     .contains("tinydep==0.1.0\ntinypkg==1.0.0\n");

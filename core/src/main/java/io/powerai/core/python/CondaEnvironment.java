@@ -63,6 +63,18 @@ public record CondaEnvironment(String name, List<String> channels, List<MatchSpe
             return isExact() ? version.replaceFirst("^==?", "") : null;
         }
 
+        /** As a lock or an install names it: {@code [channel::]name[=version[=build]]}. */
+        public String pinned() {
+            StringBuilder out = new StringBuilder(channel == null ? "" : channel + "::").append(name);
+            if (version != null) {
+                out.append('=').append(version.replaceFirst("^==?", ""));
+                if (build != null) {
+                    out.append('=').append(build);
+                }
+            }
+            return out.toString();
+        }
+
         /** Parses {@code text}; the message says what a match spec looks like. */
         public static MatchSpec parse(String text) {
             String t = text.strip();
@@ -243,16 +255,20 @@ public record CondaEnvironment(String name, List<String> channels, List<MatchSpe
         out.append("dependencies:\n");
         packages.stream()
                 .sorted(java.util.Comparator.comparing(MatchSpec::name))
-                .forEach(p -> {
-                    out.append("  - ").append(p.channel() == null ? "" : p.channel() + "::").append(p.name());
-                    if (p.version() != null) {
-                        out.append('=').append(p.version().replaceFirst("^==?", ""));
-                        if (p.build() != null) {
-                            out.append('=').append(p.build());
-                        }
-                    }
-                    out.append('\n');
-                });
+                .forEach(p -> out.append("  - ").append(p.pinned()).append('\n'));
         return out.toString();
+    }
+
+    /**
+     * The channels to install pinned packages from: each package's own ({@code packageChannels}, in order); where one
+     * is unknown (null), all of {@code environmentChannels} too.
+     */
+    public static List<String> installChannels(List<String> packageChannels, List<String> environmentChannels) {
+        java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>();
+        packageChannels.stream().filter(java.util.Objects::nonNull).forEach(out::add);
+        if (packageChannels.contains(null)) {
+            out.addAll(environmentChannels);
+        }
+        return List.copyOf(out);
     }
 }

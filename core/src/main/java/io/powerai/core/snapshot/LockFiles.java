@@ -3,9 +3,7 @@ package io.powerai.core.snapshot;
 import io.powerai.core.python.CondaEnvironment;
 import io.powerai.core.python.UrlCredentials;
 
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.stream.Collectors;
 
 /**
@@ -70,11 +68,7 @@ public final class LockFiles {
         if (layer.isEmpty()) {
             return null;
         }
-        List<String> channels = new ArrayList<>();
-        layer.stream().map(Manifest.Package::channel).filter(Objects::nonNull).forEach(channels::add);
-        if (layer.stream().anyMatch(p -> p.channel() == null)) {
-            channels.addAll(m.condaChannels()); // where a package's channel is unknown, all those of the environment
-        }
+        List<String> channels = CondaEnvironment.installChannels(layer.stream().map(Manifest.Package::channel).toList(), m.condaChannels());
         List<CondaEnvironment.MatchSpec> specs = layer.stream()
                 .map(p -> new CondaEnvironment.MatchSpec(p.channel(), p.name(), p.version(), p.build(), p.name()))
                 .toList();

@@ -9,6 +9,7 @@ import io.powerai.core.gpu.GpuStack;
 import io.powerai.core.image.ImageReference;
 import io.powerai.core.json.Digests;
 import io.powerai.core.json.Json;
+import io.powerai.core.python.CondaEnvironment;
 import io.powerai.core.python.RequirementsFile;
 import io.powerai.core.python.Version;
 import io.powerai.core.snapshot.Capture;
@@ -446,23 +447,18 @@ public final class EnvironmentSnapshot {
             }
         });
         List<String> conda = new ArrayList<>();
-        java.util.Set<String> condaChannels = new java.util.LinkedHashSet<>();
+        List<String> pinChannels = new ArrayList<>();
         captured.conda().forEach((name, pkg) -> {
             Capture.CondaPackage inBase = base.conda().get(name);
             boolean same = inBase != null && java.util.Objects.equals(inBase.version(), pkg.version())
                     && java.util.Objects.equals(inBase.build(), pkg.build());
             // pip-installed distributions show up in conda's list with channel "pypi"; pip pins them.
             if (!same && !"pypi".equals(pkg.channel()) && pkg.version() != null) {
-                conda.add((pkg.channel() == null ? "" : pkg.channel() + "::") + name + "=" + pkg.version()
-                        + (pkg.build() == null ? "" : "=" + pkg.build()));
-                if (pkg.channel() != null) {
-                    condaChannels.add(pkg.channel());
-                } else {
-                    condaChannels.addAll(captured.condaChannels());
-                }
+                conda.add(new CondaEnvironment.MatchSpec(pkg.channel(), name, pkg.version(), pkg.build(), name).pinned());
+                pinChannels.add(pkg.channel());
             }
         });
-        return new Derived(image, apt, pip, conda, List.copyOf(condaChannels));
+        return new Derived(image, apt, pip, conda, CondaEnvironment.installChannels(pinChannels, captured.condaChannels()));
     }
 
     static List<String> conflicts(EnvironmentSpec env, Derived derived) {

@@ -176,9 +176,11 @@ public final class ScoringImage {
         identity.put("entryScript", Digests.sha256(spec.entryScript()));
         identity.put("entryScriptName", entryName);
         identity.put("server", Digests.sha256(server));
-        identity.put("serving", spec.preload()
-                ? List.of(spec.workers(), spec.scoringTimeoutMs(), spec.maxRequestBytes(), spec.server())
-                : List.of(spec.workers(), spec.scoringTimeoutMs(), spec.maxRequestBytes(), spec.server(), "no-preload"));
+        List<Object> servingIdentity = new ArrayList<>(List.of(spec.workers(), spec.scoringTimeoutMs(), spec.maxRequestBytes(), spec.server()));
+        if (!spec.preload()) {
+            servingIdentity.add("no-preload"); // only then: images built before the setting keep their identity
+        }
+        identity.put("serving", servingIdentity);
         identity.put("samples", List.of(sampleRequest == null ? "" : Digests.sha256(sampleRequest),
                 sampleResponse == null ? "" : Digests.sha256(sampleResponse)));
         identity.put("source", source.url() == null ? "" : source.url());
