@@ -3,9 +3,12 @@
 # 127.0.0.1:5000, and two Python base images built from Debian packages with mmdebstrap: python-ml (numpy,
 # scikit-learn: svm-moons) and python-torch (numpy, PyTorch on the CPU: image-classifier).
 #
-#   scripts/infra.sh up       install what is missing (apt-get, as root), start what is not running,
-#                             build and push the base images the registry lacks. Idempotent.
-#   scripts/infra.sh images   only the last part: build and push the base images the registry lacks, with the
+#   scripts/infra.sh up [ml] [torch]
+#                             install what is missing (apt-get, as root), start what is not running,
+#                             build and push the base images the registry lacks (the ones named: ml for
+#                             scikit-learn, torch for PyTorch; both when none is named). Idempotent.
+#   scripts/infra.sh images [ml] [torch]
+#                             only the last part: build and push the base images the registry lacks, with the
 #                             engine and registry that already answer (it starts and restarts nothing).
 #   scripts/infra.sh down     stop exactly what `up` started (by pid file); images and data are kept.
 #   scripts/infra.sh purge    down, then delete the state directory (registry data, engine data).
@@ -27,24 +30,14 @@ TORCH_TAG=${POWERAI_TORCH_TAG:-bookworm}
 # Debian's PyTorch (1.13, CPU only) with its hard dependencies, no Recommends (mmdebstrap's default).
 TORCH_PACKAGES=${POWERAI_TORCH_PACKAGES:-python3,python3-numpy,python3-torch}
 DOCKER_SOCK=/var/run/docker.sock
+# debian_mirror: the machine's own apt source decides the mirror; nothing is hard-coded here.
+# shellcheck source=scripts/toolchain.sh
+. "$(dirname "${BASH_SOURCE[0]}")/toolchain.sh"
 
 say() { printf '[infra] %s\n' "$*"; }
 die() { printf '[infra] error: %s\n' "$*" >&2; exit 3; }
 
 pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
-
-debian_mirror() {
-  # The machine's own apt source decides the mirror; nothing is hard-coded here.
-  local uri=""
-  if [ -f /etc/apt/sources.list.d/debian.sources ]; then
-    uri=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources)
-  fi
-  if [ -z "$uri" ] && [ -f /etc/apt/sources.list ]; then
-    uri=$(awk '$1=="deb" && $0 !~ /security/ {for (i=2;i<=NF;i++) if ($i ~ /^https?:/) {print $i; exit}}' /etc/apt/sources.list)
-  fi
-  [ -n "$uri" ] || die "no Debian mirror found in /etc/apt/sources.list.d/debian.sources or /etc/apt/sources.list"
-  printf '%s\n' "$uri"
-}
 
 install_missing() {
   # python3-conda-package-streaming: the conda channel test opens its archives with it.
@@ -137,9 +130,24 @@ build_image() { # build_image LABEL REPO TAG PACKAGES: a minbase Debian root wit
   say "$label: pushed $ref ($((SECONDS - started)) s)"
 }
 
+# build_images [ml] [torch]: the named base images (default both). The PyTorch one takes minutes to build and
+# serves only examples/image-classifier, so what needs only scikit-learn (the demo) names ml alone.
 build_images() {
-  build_image "base image" "$BASE_REPO" "$BASE_TAG" "$BASE_PACKAGES"
-  build_image "torch image" "$TORCH_REPO" "$TORCH_TAG" "$TORCH_PACKAGES"
+  local names=("$@")
+  [ ${#names[@]} -gt 0 ] || names=(ml torch)
+  local name
+  for name in "${names[@]}"; do
+    case "$name" in
+      ml | torch) ;;
+      *) echo "[infra] error: unknown base image '$name': valid names are ml (scikit-learn) and torch (PyTorch)" >&2; exit 2 ;;
+    esac
+  done
+  for name in "${names[@]}"; do
+    case "$name" in
+      ml) build_image "base image" "$BASE_REPO" "$BASE_TAG" "$BASE_PACKAGES" ;;
+      torch) build_image "torch image" "$TORCH_REPO" "$TORCH_TAG" "$TORCH_PACKAGES" ;;
+    esac
+  done
 }
 
 setup_podman() {
@@ -197,14 +205,15 @@ stop_pid() {
 }
 
 cmd=${1:-up}
+[ $# -gt 0 ] && shift
 case "$cmd" in
   up)
     mkdir -p "$STATE"
     install_missing
     start_registry
     start_engine
-    build_images
-    say "ready: registry http://$REGISTRY_ADDR, base images $REGISTRY_ADDR/$BASE_REPO:$BASE_TAG and $REGISTRY_ADDR/$TORCH_REPO:$TORCH_TAG"
+    build_images "$@"
+    say "ready: registry http://$REGISTRY_ADDR, base images ${*:-ml torch}"
     say "stop what was started with: scripts/infra.sh down"
     ;;
   down)
@@ -225,7 +234,7 @@ case "$cmd" in
     engine_up || die "no container engine answers (scripts/infra.sh up starts one)"
     registry_up || die "no registry answers at http://$REGISTRY_ADDR (scripts/infra.sh up starts one)"
     mkdir -p "$STATE"
-    build_images
+    build_images "$@"
     ;;
   podman)
     mkdir -p "$STATE"
@@ -244,5 +253,5 @@ case "$cmd" in
     in_registry "$BASE_REPO" "$BASE_TAG" && say "base image: $REGISTRY_ADDR/$BASE_REPO:$BASE_TAG present" || say "base image: $REGISTRY_ADDR/$BASE_REPO:$BASE_TAG absent"
     in_registry "$TORCH_REPO" "$TORCH_TAG" && say "torch image: $REGISTRY_ADDR/$TORCH_REPO:$TORCH_TAG present" || say "torch image: $REGISTRY_ADDR/$TORCH_REPO:$TORCH_TAG absent"
     ;;
-  *) echo "usage: $0 up|images|down|purge|status|podman" >&2; exit 2 ;;
+  *) echo "usage: $0 up [ml] [torch] | images [ml] [torch] | down | purge | status | podman" >&2; exit 2 ;;
 esac
