@@ -6,6 +6,8 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 import io.powerai.core.PowerAiException;
 
 import java.io.IOException;
@@ -67,10 +69,7 @@ public record PipelineSpec(
         try {
             tree = YAML.readValue(Files.readString(file), Object.class);
         } catch (JsonProcessingException e) {
-            JsonLocation at = e.getLocation();
-            String position = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
-            throw new PowerAiException.InvalidInput(where + ": invalid YAML in " + file + position + ": "
-                    + e.getOriginalMessage().lines().findFirst().orElse("parse error"));
+            throw new PowerAiException.InvalidInput(where + ": invalid YAML in " + file + yamlProblem(e));
         } catch (IOException e) {
             throw new PowerAiException.InvalidInput(where + ": cannot read " + file + ": " + e.getMessage());
         }
@@ -79,6 +78,23 @@ public record PipelineSpec(
             throw new PowerAiException.InvalidInput(where + ": " + file + " must hold " + shape);
         }
         return map;
+    }
+
+    /**
+     * " at line L, column C: reason" for a parse error. SnakeYAML's own error carries the problem and where it is
+     * (its first line is only the context, e.g. "while scanning for the next token", and Jackson's location is that
+     * context's); a Jackson error (a duplicate key) carries its own location.
+     */
+    static String yamlProblem(JsonProcessingException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof MarkedYAMLException marked && marked.getProblemMark() != null && marked.getProblem() != null) {
+                Mark mark = marked.getProblemMark();
+                return " at line " + (mark.getLine() + 1) + ", column " + (mark.getColumn() + 1) + ": " + marked.getProblem().strip();
+            }
+        }
+        JsonLocation at = e.getLocation();
+        String position = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+        return position + ": " + e.getOriginalMessage().lines().findFirst().orElse("parse error");
     }
 
     public static PipelineSpec from(Map<String, Object> top, Path projectDir, String registryOverride) {

@@ -213,6 +213,18 @@ class PipelineSpecTest {
     }
 
     @Test
+    void read_tabIndentation_namesTheFileLineColumnAndTheParsersReason() throws IOException {
+        // A tab where YAML allows only spaces: SnakeYAML's first line is its context ("while scanning for the next
+        // token"); the reason is on its problem line, and the position is the tab's, not the context's.
+        String message = problemsOf("name: svm-moons\ntrain:\n  script: train.py\n\tgpus: 1\n");
+
+        assertThat(message).startsWith("powerai.yaml: invalid YAML in ").contains(PipelineSpec.FILE_NAME)
+                .contains("at line 4, column 1: ")
+                .contains("found character '\\t(TAB)' that cannot start any token. (Do not use \\t(TAB) for indentation)");
+        assertThat(message.lines()).hasSize(1);
+    }
+
+    @Test
     void read_duplicateTopLevelKey_isRejected() throws IOException {
         String message = problemsOf("name: svm-moons\nname: other\n");
 
