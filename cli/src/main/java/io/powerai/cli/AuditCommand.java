@@ -15,9 +15,13 @@ import java.util.concurrent.Callable;
 @Command(name = "audit", mixinStandardHelpOptions = true, description = "Work with the audit log.",
         subcommands = AuditCommand.Verify.class)
 final class AuditCommand implements Runnable {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec self;
+
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "a subcommand is required: verify");
+        // the handler lists the subcommands of the command it is given
+        throw new picocli.CommandLine.ParameterException(self.commandLine(), "a subcommand is required");
     }
 
     @Command(name = "verify", mixinStandardHelpOptions = true,

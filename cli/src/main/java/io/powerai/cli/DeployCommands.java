@@ -105,9 +105,13 @@ final class DeployCommands {
         }
     }
 
+    /** The first line of every history: what it answers for, so that no one reads an empty one as "nothing served". */
+    static final String AKS_ONLY = "AKS deployments only (target aks): local deployments (target local) are not part of this history";
+
     @Command(name = "history", mixinStandardHelpOptions = true,
-            description = "Which image, model and snapshot served in which namespace when: from .powerai/audit.jsonl, and with "
-                    + "--cluster from the ReplicaSets the cluster keeps. --at TIME answers what served at that instant.")
+            description = "AKS deployments only (target aks; local deployments are not part of it): which image, model and "
+                    + "snapshot served in which namespace when, from .powerai/audit.jsonl, and with --cluster from the "
+                    + "ReplicaSets the cluster keeps. --at TIME answers what served at that instant.")
     static final class History implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -146,15 +150,20 @@ final class DeployCommands {
                 }
             }
             if (json) {
-                top.console.line(Json.pretty(DeployHistory.toMap(changes, revisions, instant)).stripTrailing());
+                Map<String, Object> answer = new java.util.LinkedHashMap<>();
+                answer.put("targets", List.of("aks"));
+                answer.putAll(DeployHistory.toMap(changes, revisions, instant));
+                top.console.line(Json.pretty(answer).stripTrailing());
                 return 0;
             }
+            top.console.line(AKS_ONLY + ("local".equals(ctx.spec().deploy().target())
+                    ? "; the deploy section of " + name + " targets local" : ""));
             if (instant.isPresent()) {
                 Instant when = instant.get();
                 Map<String, DeployHistory.Change> served = DeployHistory.servingAt(changes, when);
                 if (served.isEmpty()) {
                     top.console.line("at " + when + ": the audit log " + ctx.workspace().audit().file()
-                            + " records no deployment of " + name + " at or before that time");
+                            + " records no AKS deployment of " + name + " at or before that time");
                 }
                 served.forEach((ns, c) -> top.console.line("at " + when + " " + ns + "/" + c.service() + " served: "
                         + DeployHistory.describeServing(c.serving()) + "  (" + c.action() + " " + c.status() + " at " + c.time()

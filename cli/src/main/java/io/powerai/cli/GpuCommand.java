@@ -27,9 +27,13 @@ final class GpuCommand implements Runnable {
     @ParentCommand
     PowerAiCommand top;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec self;
+
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "a subcommand is required: info, preflight");
+        // the handler lists the subcommands of the command it is given
+        throw new picocli.CommandLine.ParameterException(self.commandLine(), "a subcommand is required");
     }
 
     @Command(name = "info", mixinStandardHelpOptions = true,

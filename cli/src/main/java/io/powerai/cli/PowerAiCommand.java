@@ -11,8 +11,10 @@ import io.powerai.core.stage.StageContext;
 import io.powerai.core.workspace.Workspace;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -67,17 +69,32 @@ public final class PowerAiCommand implements Runnable {
             throw e;
         });
         cli.setParameterExceptionHandler((e, args) -> {
+            CommandSpec where = e.getCommandLine().getCommandSpec();
             err.println("powerai: " + e.getMessage());
-            err.println("Run 'powerai " + String.join(" ", e.getCommandLine().getCommandSpec().qualifiedName().replaceFirst("^powerai ?", ""))
-                    .strip() + " --help' for the valid options.");
+            if (e instanceof CommandLine.UnmatchedArgumentException unmatched && !unmatched.getSuggestions().isEmpty()) {
+                // picocli's own guesses from the valid names, closest first
+                err.println("Did you mean: " + String.join(" or ", unmatched.getSuggestions()) + "?");
+            }
+            if (!where.subcommands().isEmpty()) {
+                err.println("Commands of '" + where.qualifiedName() + "': " + commandNames(where) + ".");
+            }
+            err.println("Run '" + where.qualifiedName() + " --help' for the valid options.");
             return 2;
         });
         return cli;
     }
 
+    /** The subcommands of a command, as the user types them, in the order the help shows them. */
+    static String commandNames(CommandSpec command) {
+        return String.join(", ", command.subcommands().keySet());
+    }
+
+    @Spec
+    CommandSpec spec;
+
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(new CommandLine(this), "a subcommand is required: snapshot, train, scoring-image, deploy, run, audit");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required");
     }
 
     /** Options every stage command shares. */
@@ -154,11 +171,27 @@ public final class PowerAiCommand implements Runnable {
         return new RegistryClient(insecure, credentials);
     }
 
+    /** The project version and the commit the command was built from, as the build recorded them (cli/pom.xml). */
     static final class Version implements CommandLine.IVersionProvider {
+        static final String RESOURCE = "version.properties";
+
         @Override
-        public String[] getVersion() {
-            String version = PowerAiCommand.class.getPackage().getImplementationVersion();
-            return new String[] {"powerai " + (version == null ? "development build" : version)};
+        public String[] getVersion() throws java.io.IOException {
+            java.util.Properties built = new java.util.Properties();
+            try (java.io.InputStream in = PowerAiCommand.class.getResourceAsStream(RESOURCE)) {
+                if (in != null) {
+                    built.load(in);
+                }
+            }
+            return lines(built);
+        }
+
+        static String[] lines(java.util.Properties built) {
+            String commit = built.getProperty("commit", "unknown");
+            String described = commit.endsWith("+modified")
+                    ? commit.substring(0, commit.length() - "+modified".length()) + " (with uncommitted changes)"
+                    : commit.equals("unknown") ? "unknown (built without git history)" : commit;
+            return new String[] {"powerai " + built.getProperty("version", "unknown"), "commit " + described};
         }
     }
 }

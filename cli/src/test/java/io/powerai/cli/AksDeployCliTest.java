@@ -118,14 +118,31 @@ class AksDeployCliTest {
 
         CliRun at = run(Map.of(), "deploy", "history", project.toString(), "--at", "2026-11-26T18:00:00Z");
         assertThat(at.exitCode()).as(at.toString()).isZero();
-        assertThat(at.out().strip()).isEqualTo("at 2026-11-26T18:00:00Z prod/svm-moons served: blue 100% " + a
+        assertThat(at.out().strip()).isEqualTo(DeployCommands.AKS_ONLY + "\nat 2026-11-26T18:00:00Z prod/svm-moons served: blue 100% " + a
                 + " model m1  (deploy succeeded at 2026-11-26T10:00:00Z, audit record 1)");
 
         CliRun all = run(Map.of(), "deploy", "history", project.toString());
-        assertThat(all.out().lines()).hasSize(3).last().asString().contains("green 100% " + b);
+        assertThat(all.out().lines()).hasSize(4).last().asString().contains("green 100% " + b);
         CliRun json = run(Map.of(), "deploy", "history", project.toString(), "--json", "--at", "2026-11-26T19:00:00Z");
-        assertThat(json.out()).contains("\"servingAt\"").contains("\"m2\"");
+        assertThat(json.out()).contains("\"servingAt\"").contains("\"m2\"").contains("\"targets\" : [ \"aks\" ]");
         assertOneLineError(run(Map.of(), "deploy", "history", project.toString(), "--at", "yesterday"), 2, "'--at' must be an ISO-8601 instant");
+    }
+
+    @Test
+    void history_ofALocalDeployment_saysItAnswersForAksOnly() throws Exception {
+        project("  target: local\n");
+        new AuditLog(project.resolve(".powerai/audit.jsonl"), Clock.fixed(Instant.parse("2026-11-26T10:00:00Z"), ZoneOffset.UTC))
+                .append(new AuditLog.Entry("aksDeploy", "succeeded", Map.of("image", "127.0.0.1:5000/svm-moons-score:1"),
+                        Map.of("endpoint", "http://127.0.0.1:8890/score"), Map.of("target", "local", "container", "powerai-svm-moons")));
+
+        CliRun run = run(Map.of(), "deploy", "history", project.toString());
+
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        assertThat(run.out().lines().findFirst().orElseThrow())
+                .isEqualTo(DeployCommands.AKS_ONLY + "; the deploy section of svm-moons targets local");
+        assertThat(run(Map.of(), "deploy", "history", "--help").out()).contains("AKS deployments only");
+        CliRun at = run(Map.of(), "deploy", "history", project.toString(), "--at", "2026-11-26T18:00:00Z");
+        assertThat(at.out()).contains("records no AKS deployment of svm-moons");
     }
 
     @Test
