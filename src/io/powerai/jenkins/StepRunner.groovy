@@ -25,8 +25,11 @@ class StepRunner {
             amlEnvSnapshot: ['projectDir', 'registryCredentialsId'],
             gpuTrain      : ['projectDir', 'registryCredentialsId', 'kubeconfigCredentialsId', 'kubernetesAgent', 'kubernetesCloud'],
             scoringImage  : ['projectDir', 'registryCredentialsId'],
-            aksDeploy     : ['projectDir', 'registryCredentialsId', 'azureCredentialsId', 'kubeconfigCredentialsId'],
+            aksDeploy     : ['projectDir', 'registryCredentialsId', 'azureCredentialsId', 'kubeconfigCredentialsId', 'action'],
     ]
+
+    /** aksDeploy's actions: the rollout, or one of the subcommands of {@code powerai deploy} that act on what it made. */
+    static final List<String> DEPLOY_ACTIONS = ['deploy', 'promote', 'rollback', 'delete']
 
     /** Spec keys that take the plugin's global default (poweraiCli().defaults) when the step is not given them. */
     static final Map<String, Map<String, String>> SPEC_DEFAULTS = [
@@ -74,7 +77,11 @@ class StepRunner {
         if (step == 'gpuTrain' && arguments.kubernetesAgent) {
             return runOnKubernetesAgent(script, arguments)
         }
-        Map plan = plan(step, arguments, locateCli(script), script.env.POWERAI_ENGINE as String)
+        String command = command(step, arguments)
+        if (command == null) {
+            script.error("${step}: 'action' must be one of ${DEPLOY_ACTIONS.join(', ')}; got '${arguments.action}'")
+        }
+        Map plan = plan(step, arguments, locateCli(script), script.env.POWERAI_ENGINE as String, command, '')
         int status = -1
         try {
             status = invoke(script, plan)
@@ -173,6 +180,15 @@ class StepRunner {
         Map result = parseResult(script.readFile(file: plan.resultFile, encoding: 'UTF-8'))
         script.echo(summary(step, result, plan.credentialIds))
         return result
+    }
+
+    /** The CLI command of a step call: aksDeploy's {@code action} picks a subcommand of deploy; null for an unknown action. */
+    @NonCPS
+    static String command(String step, Map args) {
+        if (step != 'aksDeploy' || args.action == null || args.action == 'deploy') {
+            return COMMANDS[step]
+        }
+        return args.action in DEPLOY_ACTIONS ? "deploy ${args.action}".toString() : null
     }
 
     /**

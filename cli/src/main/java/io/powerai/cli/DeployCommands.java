@@ -2,6 +2,7 @@ package io.powerai.cli;
 
 import io.powerai.core.PowerAiException;
 import io.powerai.core.deploy.AksDeployment;
+import io.powerai.core.deploy.AksRemoval;
 import io.powerai.core.deploy.DeployHistory;
 import io.powerai.core.json.Json;
 import io.powerai.core.kubernetes.KubeConnection;
@@ -20,7 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
-/** {@code powerai deploy} on Kubernetes: the rollout, {@code --dry-run}, and promote, rollback and history. */
+/** {@code powerai deploy} on Kubernetes: the rollout, {@code --dry-run}, and promote, rollback, history and delete. */
 final class DeployCommands {
     private DeployCommands() {
     }
@@ -101,6 +102,36 @@ final class DeployCommands {
         public Integer call() {
             PowerAiCommand top = (PowerAiCommand) spec.root().userObject();
             printWhereItServes(top, AksDeployment.of(aksContext(top, common), top.environment).rollback());
+            return 0;
+        }
+    }
+
+    @Command(name = "delete", mixinStandardHelpOptions = true,
+            description = "Remove the deployment: target local stops and removes the scoring container; target aks deletes "
+                    + "what the deployments created (both colors, the Service, the autoscaler, the disruption budget, the key "
+                    + "and pull Secrets) and waits until they are gone. Recorded in the audit log.")
+    static final class Delete implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Mixin
+        PowerAiCommand.Common common;
+        @Option(names = "--target", paramLabel = "TARGET", description = "Overrides deploy.target: local or aks.")
+        String target;
+
+        @Override
+        public Integer call() {
+            PowerAiCommand top = (PowerAiCommand) spec.root().userObject();
+            StageContext ctx = common.context(top, Stage.DEPLOY);
+            ctx.spec().require(Stage.DEPLOY);
+            if (target(ctx, target).equals("aks")) {
+                Map<String, Object> result = AksRemoval.of(ctx, top.environment).delete();
+                top.console.line("deleted from namespace " + result.get("namespace") + ": " + result.get("deleted"));
+            } else {
+                Map<String, Object> result = io.powerai.core.stage.LocalDeployment.delete(ctx);
+                top.console.line(Boolean.TRUE.equals(result.get("removed"))
+                        ? "deleted: container " + result.get("container") + " stopped and removed"
+                        : "nothing to delete: no container " + result.get("container"));
+            }
             return 0;
         }
     }

@@ -118,7 +118,8 @@ final class StageCommands {
     @Command(name = "deploy", mixinStandardHelpOptions = true,
             description = "o16n: run the scoring image as a service, wait until it is live, smoke-test it, print the URL; "
                     + "on failure the previous version is restored.",
-            subcommands = {DeployCommands.Promote.class, DeployCommands.Rollback.class, DeployCommands.History.class})
+            subcommands = {DeployCommands.Promote.class, DeployCommands.Rollback.class, DeployCommands.History.class,
+                    DeployCommands.Delete.class})
     static final class Deploy implements Callable<Integer> {
         @ParentCommand
         PowerAiCommand top;

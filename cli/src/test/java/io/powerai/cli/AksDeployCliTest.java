@@ -83,6 +83,18 @@ class AksDeployCliTest {
         assertOneLineError(run(Map.of(), "deploy", project.toString(), "--image", IMAGE), 2,
                 "aksDeploy: no credentials for the cluster: set KUBECONFIG");
         assertOneLineError(run(Map.of(), "deploy", "promote", project.toString()), 2, "aksDeploy: no credentials");
+        assertOneLineError(run(Map.of(), "deploy", "delete", project.toString()), 2, "aksDeploy: no credentials");
+    }
+
+    @Test
+    void delete_ofAnAksDeployment_onAnUnreachableCluster_exit3_andRecordsNothing() throws Exception {
+        UnreachableCluster cluster = UnreachableCluster.in(project);
+        project("  target: aks\n");
+
+        CliRun run = run(Map.of("KUBECONFIG", cluster.kubeconfig().toString()), "deploy", "delete", project.toString());
+
+        assertOneLineError(run, 3, "aksDeploy: cannot reach the Kubernetes API at http://127.0.0.1:" + cluster.port());
+        assertThat(project.resolve(".powerai/audit.jsonl")).doesNotExist();
     }
 
     @Test

@@ -202,4 +202,31 @@ public class StepOptionsTest extends LibraryPipelineTest {
         assertEquals(41, lines.size());
         assertTrue(lines.get(40), lines.get(40).matches("\\(\\d+ more line\\(s\\) in \\.powerai/specs/gpuTrain\\.stderr\\)"));
     }
+
+    @Test
+    public void aksDeployAction_runsTheDeploySubcommand_andStaysOutOfTheSpec() throws Exception {
+        Map<String, Object> args = new LinkedHashMap<>();
+        args.put("projectDir", "examples/svm-moons");
+        args.put("name", "svm-moons");
+        args.put("target", "local");
+        args.put("action", "delete");
+
+        runStep("aksDeploy", args);
+
+        assertTrue(shCalls.get(0).script(), shCalls.get(0).script().contains(" deploy delete \"$POWERAI_PROJECT\" --spec \"$POWERAI_SPEC\""));
+        assertEquals(Map.of("name", "svm-moons", "target", "local"), spec("aksDeploy"));
+    }
+
+    @Test
+    public void aksDeployAction_unknown_endsTheBuildBeforeAnyCall() throws Exception {
+        Map<String, Object> args = new LinkedHashMap<>();
+        args.put("projectDir", "examples/svm-moons");
+        args.put("name", "svm-moons");
+        args.put("action", "remove");
+
+        PipelineError error = runFailingStep("aksDeploy", args);
+
+        assertEquals("aksDeploy: 'action' must be one of deploy, promote, rollback, delete; got 'remove'", error.getMessage());
+        assertTrue(shCalls.isEmpty());
+    }
 }

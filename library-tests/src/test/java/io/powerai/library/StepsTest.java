@@ -298,7 +298,7 @@ public class StepsTest extends LibraryPipelineTest {
             expected.addAll(List.of("kubernetesAgent", "kubernetesCloud"));
         }
         if (step.equals("aksDeploy")) {
-            expected.add("azureCredentialsId");
+            expected.addAll(List.of("azureCredentialsId", "action"));
         }
         assertEquals(expected, new TreeSet<>(LibraryDocs.stepOnlyParameters(step)));
         assertNotNull(LibraryDocs.stepOnlyParameters(step));

@@ -130,6 +130,65 @@ public final class LocalDeployment {
         return result;
     }
 
+    /** How long {@link #delete} waits for the engine to no longer list the removed container. */
+    static final java.time.Duration REMOVAL_WAIT = java.time.Duration.ofSeconds(30);
+
+    /**
+     * {@code powerai deploy delete}, local target: stops and removes the project's scoring container, waits until the
+     * engine no longer has it, and records the removal (or that there was nothing to remove) in the audit log.
+     */
+    public static Map<String, Object> delete(StageContext ctx) {
+        ctx.spec().require(STAGE);
+        StageEvents events = ctx.events().forStage(STAGE.stepName());
+        long started = System.nanoTime();
+        ctx.engine().ensureAvailable();
+        String container = containerName(ctx.spec().name());
+        Optional<String> image = ctx.engine().containerImage(container);
+        if (image.isEmpty()) {
+            events.progress("nothing to delete: the engine has no container " + container);
+        } else {
+            events.progress("stopping and removing " + container + " (" + image.get() + ")");
+            ctx.engine().remove(container);
+            long deadline = System.nanoTime() + REMOVAL_WAIT.toNanos();
+            while (ctx.engine().containerImage(container).isPresent()) {
+                if (System.nanoTime() > deadline) {
+                    throw new PowerAiException.StageFailed(STAGE.stepName() + ": container " + container + " is still there "
+                            + REMOVAL_WAIT.toSeconds() + " s after '" + ctx.engine().binary() + " rm -f'");
+                }
+                pause();
+            }
+        }
+        Map<String, Object> details = new TreeMap<>();
+        details.put("target", "local");
+        details.put("action", "delete");
+        details.put("container", container);
+        details.put("removed", image.isPresent());
+        AuditLog.Appended record = ctx.workspace().audit().append(new AuditLog.Entry(STAGE.stepName(), "succeeded",
+                image.map(i -> Map.of("image", i)).orElse(Map.of()), Map.of(), details));
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("schemaVersion", 1);
+        result.put("stage", STAGE.stepName());
+        result.put("status", "succeeded");
+        result.put("target", "local");
+        result.put("action", "delete");
+        result.put("container", container);
+        image.ifPresent(i -> result.put("image", i));
+        result.put("removed", image.isPresent());
+        result.put("durationMillis", (System.nanoTime() - started) / 1_000_000);
+        result.put("audit", Map.of("seq", record.seq(), "hash", record.hash()));
+        ctx.workspace().writeResult(STAGE, result);
+        return result;
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(200);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PowerAiException.StageFailed(STAGE.stepName() + ": interrupted while removing the container");
+        }
+    }
+
     private static void start(StageContext ctx, String container, String image, int port) {
         ctx.engine().start(RunSpec.of(image, List.of())
                 .withName(container)

@@ -130,6 +130,11 @@ class AksDeploymentMockServerTest {
     }
 
     private List<Map<String, Object>> auditRecords() throws Exception {
+        return auditRecords(project);
+    }
+
+    /** The records of the project's audit log, parsed, in order. */
+    static List<Map<String, Object>> auditRecords(Path project) throws Exception {
         List<Map<String, Object>> out = new ArrayList<>();
         for (String line : Files.readAllLines(project.resolve(".powerai/audit.jsonl"))) {
             out.add(Json.parseObject(line));
@@ -138,7 +143,7 @@ class AksDeploymentMockServerTest {
     }
 
     @SuppressWarnings("unchecked")
-    private static Map<String, Object> details(Map<String, Object> record) {
+    static Map<String, Object> details(Map<String, Object> record) {
         return (Map<String, Object>) record.get("details");
     }
 
