@@ -96,6 +96,34 @@ class FailuresTest {
     }
 
     @Test
+    void pipRequirements_onABaseImageWithoutPip_exit2_beforeAnyBuild_sayingWhatTheBaseLacks() throws Exception {
+        LocalInfrastructure.require();
+        // The local base image has Debian's python3 and numpy but no pip (no python3-pip).
+        String name = "nopip-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        write("requirements.txt", "numpy\n");
+        write("powerai.yaml", "name: " + name + "\nenvironment:\n  base_image: " + LocalInfrastructure.BASE_IMAGE + "\n"
+                + "  pip_requirements: requirements.txt\n");
+
+        CliRun run = CliRun.with(Map.of("POWERAI_ENGINE", "docker"), "snapshot", project.toString());
+
+        assertOneLineError(run, 2, "amlEnvSnapshot: 'pip_requirements' installs with pip, and the base image "
+                + "127.0.0.1:5000/powerai/python-ml:bookworm (sha256:", ") has no pip (python3 -m pip --version: ",
+                "No module named pip", "add 'python3-pip' to apt_packages");
+        assertThat(run.out()).doesNotContain("building");
+        assertThat(LocalInfrastructure.manifestDigest(name + "-env", "latest")).isEmpty();
+        assertThat(Files.list(project.resolve(".powerai/environment")).map(p -> p.getFileName().toString()).toList())
+                .as("no build context: nothing was built").doesNotContain("context");
+
+        // Asked once per base digest: the second run answers from the workspace (here an answer planted in it).
+        Path probe = project.resolve(".powerai/environment/base-pip-probe.json");
+        Map<String, Object> cached = Json.readObject(probe);
+        assertThat(String.valueOf(cached.get("answer"))).startsWith("no pip: ");
+        Files.writeString(probe, Json.pretty(Map.of("digest", cached.get("digest"), "answer", "no pip: the planted answer")));
+        CliRun again = CliRun.with(Map.of("POWERAI_ENGINE", "docker"), "snapshot", project.toString());
+        assertOneLineError(again, 2, "has no pip (python3 -m pip --version: the planted answer)");
+    }
+
+    @Test
     void engineNotInstalled_exit3() throws Exception {
         validProject("");
         assertOneLineError(CliRun.of("train", project.toString(), "--engine", "/nonexistent/docker",

@@ -54,6 +54,7 @@ public final class ProcessRunner {
         // (Python's print() with PYTHONUNBUFFERED writes the text, then the newline) could take the other stream's
         // line into its middle, and a metric line would be lost.
         ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().putAll(TerminalText.PLAIN_OUTPUT);
         builder.environment().putAll(extraEnvironment);
         if (workDir != null) {
             builder.directory(workDir.toFile());
@@ -94,7 +95,8 @@ public final class ProcessRunner {
     private static Thread readLines(java.io.InputStream stream, List<String> lines, Consumer<String> onLine, String name) {
         Thread reader = new Thread(() -> {
             try (BufferedReader in = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
-                for (String line; (line = in.readLine()) != null; ) {
+                for (String read; (read = in.readLine()) != null; ) {
+                    String line = TerminalText.plain(read);
                     synchronized (lines) { // the consumer sees whole lines, never two at once
                         lines.add(line);
                         onLine.accept(line);
@@ -159,6 +161,7 @@ public final class ProcessRunner {
      */
     public Background start(List<String> command, Consumer<String> onLine) throws NotStarted {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().putAll(TerminalText.PLAIN_OUTPUT);
         builder.environment().putAll(extraEnvironment);
         Process process;
         try {
@@ -174,7 +177,8 @@ public final class ProcessRunner {
         java.util.ArrayDeque<String> last = new java.util.ArrayDeque<>();
         Thread reader = new Thread(() -> {
             try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = in.readLine()) != null; ) {
+                for (String read; (read = in.readLine()) != null; ) {
+                    String line = TerminalText.plain(read);
                     synchronized (last) {
                         last.addLast(line);
                         if (last.size() > 20) {

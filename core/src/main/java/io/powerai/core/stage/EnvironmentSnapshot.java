@@ -257,6 +257,11 @@ public final class EnvironmentSnapshot {
             events.progress("registry already has " + target + " (" + existing.get() + "): inputs unchanged, build skipped");
         } else {
             Derived derived = pinnedCapture == null ? null : derive(ctx, env, pinnedCapture, pinnedBase, events);
+            boolean pipInstall = env.pip() != null || (derived != null && !derived.pip().isEmpty());
+            if (built && BasePipProbe.needed(env, pipInstall, derived != null && !derived.conda().isEmpty())) {
+                BasePipProbe.requirePip(ctx.engine(), base, pinnedBase, stageDir, STAGE.stepName(),
+                        env.pip() != null ? "pip_requirements" : "capture_from");
+            }
             dockerfile = renderDockerfile(ctx.spec().name(), env, derived, base, pinnedBase, id);
             writeContext(context, dockerfile, env, derived);
             String digest;
