@@ -57,6 +57,7 @@ import json
 import mmap
 import os
 import pickletools
+import re
 import select
 import selectors
 import signal
@@ -70,10 +71,22 @@ import traceback
 import uuid
 
 SERVER_VERSION = "powerai-scoring/2"
+# Every number of the protocol and the configuration: ASCII digits only. str.isdigit() and int() also take
+# Unicode digits ('²', '٣'), signs, spaces and '_'; a number that int() then refused ended a worker.
+ASCII_DIGITS = re.compile(r"[0-9]+")
 BAD_INPUT = (ValueError, KeyError, IndexError)
 INIT_FAILED_EXIT = 3  # also gunicorn's "worker failed to boot": its master stops too
 MAX_HEADER_BYTES = 64 * 1024
+MAX_HEADER_FIELDS = 100
+MAX_CHUNK_LINE_BYTES = 4096
 KEEP_ALIVE_SECONDS = 75
+# A client that takes none of its answers for this long is dropped: its answers wait in memory meanwhile (at
+# most one: the next pipelined request is not read until the last answer has gone out).
+OUTPUT_STALL_SECONDS = 10
+# Requests of one connection answered in a row before the worker turns to its other connections: a client
+# pipelining thousands of requests shares the worker instead of holding it.
+REQUESTS_PER_TURN = 32
+DEEP_JSON_LEVELS = 500
 DEFER_SECONDS = 0.05
 REASONS = {100: "Continue", 200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 405: "Method Not Allowed",
            411: "Length Required", 413: "Content Too Large", 431: "Request Header Fields Too Large",
@@ -85,10 +98,9 @@ def env_int(name, default, minimum):
     text = os.environ.get(name, "").strip()
     if not text:
         return default
-    try:
-        value = int(text)
-    except ValueError:
-        raise SystemExit("powerai scoring server: %s must be a whole number; got %r" % (name, text))
+    if not ASCII_DIGITS.fullmatch(text) or len(text) > 18:
+        raise SystemExit("powerai scoring server: %s must be a whole number (digits 0-9); got %r" % (name, text))
+    value = int(text)
     if value < minimum:
         raise SystemExit("powerai scoring server: %s must be at least %d; got %d" % (name, minimum, value))
     return value
@@ -446,12 +458,14 @@ class Scorer:
         except BAD_INPUT as error:
             message = "bad input: %s: %s" % (type(error).__name__, str(error)[:1000])
             return 400, "application/json", error_body(message, request_id)
-        except Exception as error:
-            trace = traceback.format_exc()
-            sys.stderr.write("run() failed (requestId %s):\n%s" % (request_id, trace))
-            sys.stderr.flush()
-            message = "run() raised %s; the container log has the details under this request id" % type(error).__name__
-            return 500, "application/json", error_body(message, request_id, trace if self.config.debug_errors else None)
+        except RecursionError as error:
+            # json.loads of a body nested thousands of levels deep: the client's input, not the model's fault
+            if json_nesting_depth(raw) > DEEP_JSON_LEVELS:
+                return 400, "application/json", error_body(
+                    "bad input: the request body nests deeper than %d levels" % DEEP_JSON_LEVELS, request_id)
+            return self.run_failed(error, request_id)
+        except BaseException as error:  # SystemExit too: whatever run() raises, the worker goes on serving
+            return self.run_failed(error, request_id)
         try:
             return 200, "application/json", json.dumps(result, default=to_json_default, allow_nan=False).encode("utf-8")
         except (TypeError, ValueError, RecursionError) as error:
@@ -459,6 +473,29 @@ class Scorer:
             sys.stderr.flush()
             return 500, "application/json", error_body(
                 "run() returned a value that cannot be encoded as JSON (%s)" % str(error)[:200], request_id)
+
+    def run_failed(self, error, request_id):
+        trace = "".join(traceback.format_exception(type(error), error, error.__traceback__))
+        sys.stderr.write("run() failed (requestId %s):\n%s" % (request_id, trace))
+        sys.stderr.flush()
+        message = "run() raised %s; the container log has the details under this request id" % type(error).__name__
+        return 500, "application/json", error_body(message, request_id, trace if self.config.debug_errors else None)
+
+
+JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
+JSON_BRACKETS = re.compile(r"[\[\]{}]")
+
+
+def json_nesting_depth(text):
+    """The deepest nesting of [ and { in text, strings left out; only called when run() hit the recursion limit."""
+    depth = deepest = 0
+    for bracket in JSON_BRACKETS.findall(JSON_STRING.sub("", text)):
+        if bracket in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
+    return deepest
 
 
 KEYED_PATHS = ("/score", "/score/", "/swagger.json")
@@ -602,8 +639,12 @@ def error_body(message, request_id, trace=None):
     return json.dumps(body, sort_keys=True).encode("utf-8")
 
 
+REQUEST_ID = re.compile(r"[A-Za-z0-9_.:-]{1,128}")
+
+
 def request_id_from(value):
-    if value and len(value) <= 128 and all(c.isalnum() or c in "-_.:" for c in value):
+    """The client's request id when it is a plain ASCII one (it is echoed in a header); else a new one."""
+    if value and REQUEST_ID.fullmatch(value):
         return value
     return str(uuid.uuid4())
 
@@ -618,7 +659,8 @@ class BadRequest(Exception):
 
 
 class Connection:
-    __slots__ = ("sock", "buf", "last", "draining_until", "continued")
+    __slots__ = ("sock", "buf", "last", "draining_until", "continued", "out", "out_since", "after_out", "mask",
+                 "queued", "parked")
 
     def __init__(self, sock):
         self.sock = sock
@@ -626,62 +668,163 @@ class Connection:
         self.last = time.monotonic()
         self.draining_until = 0.0
         self.continued = False
+        self.out = bytearray()  # answer bytes the client has not taken yet (at most one answer's worth)
+        self.out_since = 0.0  # when the client last took some of them
+        self.after_out = None  # "close" or "linger" once out has gone: the last answer of the connection
+        self.mask = 0  # the selector events the connection is registered for
+        self.queued = False  # complete requests wait in buf for the worker's next turn
+        self.parked = False  # a /score request waits for init()
+
+
+# RFC 9112 and 9110, strictly: what gunicorn and others accept beyond these rules is where request smuggling
+# between a proxy and a server lives.
+TOKEN = r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+"
+REQUEST_LINE = re.compile(r"(%s) ([!-~]+) HTTP/([0-9])\.([0-9])" % TOKEN)
+FIELD_NAME = re.compile(TOKEN)
+FIELD_VALUE_FORBIDDEN = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")  # CTLs but HTAB (RFC 9110 5.5)
+# chunk-size [ chunk-ext ] (RFC 9112 7.1): blanks only before a ';' (BWS), none after the size alone
+CHUNK_LINE = re.compile(rb"([0-9A-Fa-f]{1,16})((?:[ \t]*;[ \t!-~]*)?)")
+
+
+def parse_content_length(text):
+    """Content-Length = 1*DIGIT, ASCII digits only; a number too long to matter counts as more than any limit."""
+    if not ASCII_DIGITS.fullmatch(text):
+        raise BadRequest(400, "malformed Content-Length: %r is not 1*DIGIT" % text[:40])
+    significant = text.lstrip("0")
+    return int(significant or "0") if len(significant) <= 18 else 10 ** 18
+
+
+def find_head_end(buf):
+    """
+    Where the head of the request at the start of buf ends (the index of its empty line's CRLF CRLF), or -1 while
+    it is incomplete. Lines end with CRLF only: a bare LF or CR is refused (RFC 9112 2.2 lets a server either
+    take a bare LF as a line end or refuse; refusing is the choice that no proxy in front can read differently),
+    at once, rather than waiting for a CRLF CRLF that never comes. A head over MAX_HEADER_BYTES is refused (431).
+    """
+    end = buf.find(b"\r\n\r\n", 0, MAX_HEADER_BYTES + 4)
+    head = buf[:end] if end >= 0 else buf[:MAX_HEADER_BYTES + 4]
+    crlf = head.count(b"\r\n")
+    if head.count(b"\n") != crlf:
+        raise BadRequest(400, "a line of the request head ends with a bare LF; HTTP/1.1 lines end with CRLF")
+    if head.count(b"\r") - (1 if end < 0 and head.endswith(b"\r") else 0) != crlf:
+        raise BadRequest(400, "a bare CR in the request head")
+    if end < 0:
+        if len(buf) > MAX_HEADER_BYTES:
+            raise BadRequest(431, "request headers over %d bytes" % MAX_HEADER_BYTES)
+        return -1
+    if end + 4 > MAX_HEADER_BYTES:
+        raise BadRequest(431, "request headers over %d bytes" % MAX_HEADER_BYTES)
+    return end
 
 
 def parse_head(buf, end):
-    """Request line and headers of buf[:end]: (method, target, version, {lowercase name: value})."""
+    """
+    Request line and header fields of buf[:end]: (method, target, version, {lowercase name: value}). Repeated
+    fields are joined with ", " (RFC 9110 5.3), except Host and Content-Length, which must not differ.
+    """
     lines = bytes(buf[:end]).decode("latin-1").split("\r\n")
-    parts = lines[0].split(" ")
-    if len(parts) != 3 or not parts[2].startswith("HTTP/1."):
-        if len(parts) == 3 and parts[2].startswith("HTTP/"):
-            raise BadRequest(505, "only HTTP/1.x is served")
+    request_line = REQUEST_LINE.fullmatch(lines[0])
+    if not request_line:
         raise BadRequest(400, "malformed request line")
+    method, target, major, minor = request_line.groups()
+    if major != "1":
+        raise BadRequest(505, "only HTTP/1.x is served")
+    if not (target.startswith("/") or (target == "*" and method == "OPTIONS") or target.lower().startswith(("http://", "https://"))):
+        raise BadRequest(400, "malformed request target")
+    if len(lines) - 1 > MAX_HEADER_FIELDS:
+        raise BadRequest(431, "more than %d header fields" % MAX_HEADER_FIELDS)
     headers = {}
     for line in lines[1:]:
+        if line[:1] in (" ", "\t"):
+            raise BadRequest(400, "obsolete line folding in a header field (RFC 9112 5.2)")
         name, sep, value = line.partition(":")
-        if not sep or not name or name != name.strip():
+        if not sep or not FIELD_NAME.fullmatch(name):  # whitespace before the colon too (RFC 9112 5.1)
             raise BadRequest(400, "malformed header line")
+        value = value.strip(" \t")
+        if FIELD_VALUE_FORBIDDEN.search(value):
+            raise BadRequest(400, "a control character in a header field")
         name = name.lower()
-        value = value.strip()
-        if name in headers and name == "content-length" and headers[name] != value:
-            raise BadRequest(400, "conflicting Content-Length headers")
+        if name in headers:
+            if name == "host":
+                raise BadRequest(400, "more than one Host header")
+            if name == "content-length":
+                if headers[name] != value:
+                    raise BadRequest(400, "conflicting Content-Length headers")
+                continue
+            value = headers[name] + ", " + value
         headers[name] = value
-    return parts[0], parts[1], parts[2], headers
+    if not target.startswith("/") and target != "*":  # absolute-form: its path is what is routed (RFC 9112 3.2.2)
+        target = "/" + target.split("://", 1)[1].partition("/")[2]
+    version = "HTTP/1.%s" % minor
+    if minor != "0" and "host" not in headers:
+        raise BadRequest(400, "an HTTP/1.1 request needs a Host header (RFC 9112 3.2)")
+    return method, target, version, headers
+
+
+def body_framing(headers, version):
+    """('chunked', None), ('length', n) (n may be 0): how the request's body is delimited (RFC 9112 6.3)."""
+    if "transfer-encoding" in headers:
+        if "content-length" in headers:
+            raise BadRequest(400, "Transfer-Encoding together with Content-Length")
+        if version == "HTTP/1.0":
+            raise BadRequest(400, "Transfer-Encoding in an HTTP/1.0 request")
+        codings = [c.strip(" \t").lower() for c in headers["transfer-encoding"].split(",")]
+        if codings[-1] != "chunked" or codings.count("chunked") != 1:
+            raise BadRequest(400, "Transfer-Encoding must end with chunked, once")
+        if len(codings) > 1:
+            raise BadRequest(501, "only Transfer-Encoding: chunked is served")
+        return "chunked", None
+    return "length", parse_content_length(headers.get("content-length", "0"))
+
+
+def line_end(buf, pos, what):
+    """The index of the CRLF ending the line at pos, -1 while incomplete; a bare LF, or a line too long, is refused."""
+    newline = buf.find(b"\n", pos, pos + MAX_CHUNK_LINE_BYTES)
+    if newline < 0:
+        if len(buf) - pos >= MAX_CHUNK_LINE_BYTES:
+            raise BadRequest(400, "%s line over %d bytes" % (what, MAX_CHUNK_LINE_BYTES))
+        return -1
+    if newline == pos or buf[newline - 1] != 13:
+        raise BadRequest(400, "a %s line ends with a bare LF" % what)
+    return newline - 1
 
 
 def parse_chunked(buf, start, limit):
-    """(body, end) when buf[start:] holds the whole chunked body; None when more is needed."""
+    """(body, end) when buf[start:] holds the whole chunked body; None when more is needed (RFC 9112 7.1)."""
     body = bytearray()
     pos = start
     while True:
-        line_end = buf.find(b"\r\n", pos)
-        if line_end < 0:
-            if len(buf) - pos > 1024:
-                raise BadRequest(400, "malformed chunk size")
+        end = line_end(buf, pos, "chunk size")
+        if end < 0:
             return None
-        size_text = bytes(buf[pos:line_end]).split(b";", 1)[0].strip()
-        try:
-            size = int(size_text, 16)
-        except ValueError:
-            raise BadRequest(400, "malformed chunk size")
-        if size < 0:
-            raise BadRequest(400, "malformed chunk size")
+        size_line = CHUNK_LINE.fullmatch(bytes(buf[pos:end]))
+        if not size_line:
+            raise BadRequest(400, "malformed chunk size: chunk-size is 1*HEXDIG")
+        size = int(size_line.group(1), 16)
         if len(body) + size > limit:
-            raise BadRequest(413, "request body over %d bytes" % limit)
-        pos = line_end + 2
+            raise BadRequest(413, "request body over the limit of %d bytes (max_request_bytes)" % limit)
+        pos = end + 2
         if size == 0:
-            trailer_end = buf.find(b"\r\n", pos)
-            while trailer_end >= 0 and trailer_end != pos:  # skip trailer fields
-                pos = trailer_end + 2
-                trailer_end = buf.find(b"\r\n", pos)
-            if trailer_end < 0:
-                return None
-            return bytes(body), trailer_end + 2
+            trailer_bytes = 0
+            while True:  # trailer fields, up to the empty line; read and dropped
+                end = line_end(buf, pos, "trailer")
+                if end < 0:
+                    return None
+                if end == pos:
+                    return bytes(body), end + 2
+                field = bytes(buf[pos:end]).decode("latin-1")
+                name, sep, value = field.partition(":")
+                if not sep or not FIELD_NAME.fullmatch(name) or FIELD_VALUE_FORBIDDEN.search(value.strip(" \t")):
+                    raise BadRequest(400, "malformed trailer field")
+                trailer_bytes += end + 2 - pos
+                if trailer_bytes > MAX_HEADER_BYTES:
+                    raise BadRequest(431, "trailer fields over %d bytes" % MAX_HEADER_BYTES)
+                pos = end + 2
         if len(buf) < pos + size + 2:
             return None
         body += buf[pos:pos + size]
         if buf[pos + size:pos + size + 2] != b"\r\n":
-            raise BadRequest(400, "malformed chunk")
+            raise BadRequest(400, "malformed chunk: no CRLF after its data")
         pos += size + 2
 
 
@@ -690,18 +833,20 @@ class Worker:
         self.config = config
         self.listener = listener
         self.scorer = Scorer(config, preloaded)
-        self.scorer.busy_slot = (slots, index * 8) if slots is not None else None
+        self.scorer.busy_slot = (slots, busy_offset(config, index)) if slots is not None else None
         # Keep-alive connections stay with the worker that accepted them, and the first worker that wakes up
         # would accept them all: each worker publishes its number of connections, and leaves a new one to a
         # worker with fewer (for at most DEFER_SECONDS, in case that one is busy in run()).
         self.slots = slots
-        self.count_offset = 8 * config.workers + 8 * index
-        self.other_counts = [8 * config.workers + 8 * i for i in range(config.workers) if i != index]
+        self.index = index
+        self.count_offset = count_offset(config, index)
+        self.other_counts = [count_offset(config, i) for i in range(config.workers) if i != index]
         self.deferring_since = 0.0
         self.listener_paused_until = 0.0
         self.selector = selectors.DefaultSelector()
         self.connections = {}
         self.parked = []  # connections whose /score arrived before init() finished
+        self.queue = []  # connections with complete requests left for the next turn (REQUESTS_PER_TURN)
         self.running = True
         self._date = (0, b"")
 
@@ -714,6 +859,11 @@ class Worker:
             self._date = (second, time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.gmtime(second)).encode("ascii"))
         return self._date[1]
 
+    def initialised(self, wake_write):
+        if self.slots is not None:
+            struct.pack_into("q", self.slots, ready_offset(self.config, self.index), 1)
+        os.write(wake_write, b".")
+
     def serve(self):
         signal.signal(signal.SIGTERM, self.stop)
         signal.signal(signal.SIGINT, self.stop)
@@ -721,15 +871,15 @@ class Worker:
         os.set_blocking(wake_read, False)
         self.selector.register(self.listener, selectors.EVENT_READ, "listener")
         self.selector.register(wake_read, selectors.EVENT_READ, "wake")
-        self.scorer.start_init(lambda: os.write(wake_write, b"."))
+        self.scorer.start_init(lambda: self.initialised(wake_write))
         REQUEST_LOG.start_batching()
         awaiting_log_reader = False
         next_sweep = time.monotonic() + 1
         while self.running:
-            timeout = 1.0
+            timeout = 0.0 if self.queue else 1.0
             if self.listener_paused_until:
-                timeout = max(0.0, self.listener_paused_until - time.monotonic())
-                if timeout == 0.0:
+                timeout = min(timeout, max(0.0, self.listener_paused_until - time.monotonic()))
+                if timeout == 0.0 and time.monotonic() >= self.listener_paused_until:
                     self.listener_paused_until = 0.0
                     self.selector.register(self.listener, selectors.EVENT_READ, "listener")
             try:
@@ -740,23 +890,16 @@ class Worker:
                     events = self.selector.select(timeout)
             except InterruptedError:
                 continue
-            for key, _ in events:
-                if key.data == "listener":
-                    self.accept()
-                elif key.data == "wake":
-                    try:
-                        os.read(wake_read, 64)
-                    except BlockingIOError:
-                        pass
-                    parked, self.parked = self.parked, []
-                    for conn in parked:
-                        if conn.sock.fileno() >= 0:
-                            self.selector.register(conn.sock, selectors.EVENT_READ, conn)
-                            self.process(conn)
-                elif key.data == "log":
-                    REQUEST_LOG.drain()
-                else:
-                    self.readable(key.data)
+            for key, mask in events:
+                try:
+                    self.dispatch(key.data, mask, wake_read)
+                except Exception as error:  # a bug of ours must cost one connection at most, never the worker
+                    self.failed(key.data, error)
+            queue, self.queue = self.queue, []
+            for conn in queue:
+                conn.queued = False
+                if conn.sock.fileno() >= 0:
+                    self.process(conn)
             if bool(REQUEST_LOG.pending) != awaiting_log_reader:  # lines wait for room in the log pipe
                 awaiting_log_reader = not awaiting_log_reader
                 if awaiting_log_reader:
@@ -766,14 +909,49 @@ class Worker:
             now = time.monotonic()
             if now >= next_sweep:
                 next_sweep = now + 1
-                for conn in list(self.connections.values()):
-                    if conn.draining_until:
-                        if now > conn.draining_until:
-                            self.close(conn)
-                    elif now - conn.last > KEEP_ALIVE_SECONDS and conn not in self.parked:
-                        self.close(conn)
+                self.sweep(now)
         for conn in list(self.connections.values()):
             self.close(conn)
+
+    def dispatch(self, data, mask, wake_read):
+        if data == "listener":
+            self.accept()
+        elif data == "wake":
+            try:
+                os.read(wake_read, 64)
+            except BlockingIOError:
+                pass
+            parked, self.parked = self.parked, []
+            for conn in parked:
+                conn.parked = False
+                if conn.sock.fileno() >= 0:
+                    self.process(conn)
+        elif data == "log":
+            REQUEST_LOG.drain()
+        else:
+            if mask & selectors.EVENT_WRITE:
+                self.writable(data)
+            if mask & selectors.EVENT_READ and data.sock.fileno() >= 0:
+                self.readable(data)
+
+    def failed(self, data, error):
+        log("error", "request handling failed; the connection is closed, the worker goes on", worker=os.getpid(),
+            error="%s: %s" % (type(error).__name__, str(error)[:500]),
+            trace="".join(traceback.format_exception(type(error), error, error.__traceback__))[-4000:])
+        if isinstance(data, Connection):
+            self.close(data)
+
+    def sweep(self, now):
+        for conn in list(self.connections.values()):
+            if conn.out and now - conn.out_since > OUTPUT_STALL_SECONDS:
+                log("warning", "dropping a client that takes none of its answers", worker=os.getpid(),
+                    waitingBytes=len(conn.out), seconds=OUTPUT_STALL_SECONDS)
+                self.close(conn)
+            elif conn.draining_until:
+                if now > conn.draining_until:
+                    self.close(conn)
+            elif now - conn.last > KEEP_ALIVE_SECONDS and not conn.parked and not conn.out:
+                self.close(conn)
 
     def publish_count(self):
         if self.slots is not None:
@@ -812,16 +990,42 @@ class Worker:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             conn = Connection(sock)
             self.connections[sock.fileno()] = conn
-            self.selector.register(sock, selectors.EVENT_READ, conn)
+            self.watch(conn)
             self.publish_count()
+
+    def watch(self, conn):
+        """
+        Registers for what the connection waits on. Its answers first: while some wait for the client to take
+        them, nothing more is read from it, so a client that sends and never reads holds one answer in our
+        memory and the rest in its own socket buffers (and is dropped after OUTPUT_STALL_SECONDS).
+        """
+        if conn.sock.fileno() < 0:
+            return
+        if conn.out:
+            mask = selectors.EVENT_WRITE
+        elif conn.parked or conn.queued:
+            mask = 0
+        else:
+            mask = selectors.EVENT_READ
+        if mask == conn.mask:
+            return
+        if conn.mask == 0:
+            self.selector.register(conn.sock, mask, conn)
+        elif mask == 0:
+            self.selector.unregister(conn.sock)
+        else:
+            self.selector.modify(conn.sock, mask, conn)
+        conn.mask = mask
 
     def close(self, conn):
         fd = conn.sock.fileno()
         if fd >= 0:
-            try:
-                self.selector.unregister(conn.sock)
-            except (KeyError, ValueError):
-                pass
+            if conn.mask:
+                try:
+                    self.selector.unregister(conn.sock)
+                except (KeyError, ValueError):
+                    pass
+                conn.mask = 0
             self.connections.pop(fd, None)
             conn.sock.close()
             self.publish_count()
@@ -843,16 +1047,58 @@ class Worker:
         conn.buf += data
         self.process(conn)
 
+    def writable(self, conn):
+        try:
+            sent = conn.sock.send(conn.out)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            self.close(conn)
+            return
+        del conn.out[:sent]
+        conn.out_since = time.monotonic()
+        if conn.out:
+            return
+        if conn.after_out == "close":
+            self.close(conn)
+        elif conn.after_out == "linger":
+            self.linger(conn)
+        else:
+            self.process(conn)  # the requests that arrived meanwhile
+
     def process(self, conn):
-        """Answers every complete request in the buffer, one after the other (pipelining keeps its order)."""
-        while conn.buf and conn.sock.fileno() >= 0 and not conn.draining_until:
-            started = time.monotonic()
-            end = conn.buf.find(b"\r\n\r\n")
-            if end < 0:
-                if len(conn.buf) > MAX_HEADER_BYTES:
-                    self.refuse(conn, 431, "request headers over %d bytes" % MAX_HEADER_BYTES, started, "?", "?")
+        """Answers the complete requests in the buffer, in order, as long as the client takes the answers."""
+        try:
+            self.answer_requests(conn)
+        except Exception as error:  # no request, however malformed, may end the worker
+            log("error", "request handling failed", worker=os.getpid(),
+                error="%s: %s" % (type(error).__name__, str(error)[:500]),
+                trace="".join(traceback.format_exception(type(error), error, error.__traceback__))[-4000:])
+            if conn.sock.fileno() >= 0 and not conn.after_out:
+                try:
+                    self.refuse(conn, 500, "the server failed to handle the request", time.monotonic(), "?", "?")
+                except Exception:
+                    self.close(conn)
+            else:
+                self.close(conn)
+        if conn.sock.fileno() >= 0:
+            self.watch(conn)
+
+    def answer_requests(self, conn):
+        turns = REQUESTS_PER_TURN
+        while conn.buf and conn.sock.fileno() >= 0 and not conn.draining_until and not conn.out and not conn.after_out:
+            if turns == 0:  # the worker's other connections first
+                conn.queued = True
+                self.queue.append(conn)
                 return
+            turns -= 1
+            started = time.monotonic()
+            while conn.buf.startswith(b"\r\n"):  # empty lines before a request line are ignored (RFC 9112 2.2)
+                del conn.buf[:2]
             try:
+                end = find_head_end(conn.buf)
+                if end < 0:
+                    return
                 method, target, version, headers = parse_head(conn.buf, end)
             except BadRequest as error:
                 self.refuse(conn, error.status, str(error), started, "?", "?")
@@ -864,21 +1110,14 @@ class Worker:
                 self.refuse(conn, 401, refusal[0], started, method, target, request_id, refusal[1])
                 return
             try:
-                if "transfer-encoding" in headers:
-                    if headers["transfer-encoding"].lower() != "chunked" or "content-length" in headers:
-                        raise BadRequest(501 if "content-length" not in headers else 400,
-                                         "only Transfer-Encoding: chunked is served, without Content-Length")
-                    if not self.may_continue(conn, headers, version):
-                        return
+                framing, length = body_framing(headers, version)
+                if framing == "chunked":
+                    self.may_continue(conn, headers, version)
                     parsed = parse_chunked(conn.buf, start, self.config.max_request_bytes)
                     if parsed is None:
                         return
                     body, next_start = parsed
                 else:
-                    length_text = headers.get("content-length", "0")
-                    if not length_text.isdigit():
-                        raise BadRequest(400, "malformed Content-Length")
-                    length = int(length_text)
                     if length > self.config.max_request_bytes:
                         raise BadRequest(413, "request body of %d bytes is over the limit of %d bytes (max_request_bytes)"
                                          % (length, self.config.max_request_bytes))
@@ -890,7 +1129,7 @@ class Worker:
                 self.refuse(conn, error.status, str(error), started, method, target, request_id)
                 return
             if method == "POST" and target.split("?", 1)[0] in ("/score", "/score/") and not self.scorer.ready.is_set():
-                self.selector.unregister(conn.sock)  # answered once init() has finished (see serve)
+                conn.parked = True  # answered once init() has finished (see serve)
                 self.parked.append(conn)
                 return
             del conn.buf[:next_start]
@@ -900,21 +1139,20 @@ class Worker:
             self.respond(conn, status, content_type, payload, request_id, keep_alive, method == "HEAD")
             log_request(method, target, status, request_id, started, len(body), len(payload))
             if not keep_alive:
-                self.close(conn)
+                self.finish(conn, "close")
                 return
 
     @staticmethod
     def keep_alive(headers, version):
-        token = headers.get("connection", "").lower()
+        tokens = [t.strip(" \t") for t in headers.get("connection", "").lower().split(",")]
         if version == "HTTP/1.0":
-            return token == "keep-alive"
-        return token != "close"
+            return "keep-alive" in tokens
+        return "close" not in tokens
 
     def may_continue(self, conn, headers, version):
         if headers.get("expect", "").lower() == "100-continue" and version == "HTTP/1.1" and not conn.continued:
             conn.continued = True
             self.send(conn, b"HTTP/1.1 100 Continue\r\n\r\n")
-        return True
 
     def refuse(self, conn, status, message, started, method, target, request_id=None, challenge=None):
         """An answer to a request we will not read on: then a lingering close (the client may still be sending)."""
@@ -923,12 +1161,28 @@ class Worker:
         self.respond(conn, status, "application/json", payload, request_id, False, False, challenge)
         log_request(method, target, status, request_id, started, 0, len(payload), message)
         conn.buf = bytearray()
+        self.finish(conn, "linger")
+
+    def finish(self, conn, how):
+        """The connection's last answer is sent: then closed, or half-closed and drained ("linger")."""
+        if conn.sock.fileno() < 0:
+            return
+        if conn.out:
+            conn.after_out = how
+        elif how == "close":
+            self.close(conn)
+        else:
+            self.linger(conn)
+
+    def linger(self, conn):
+        conn.after_out = "linger"
         try:
             conn.sock.shutdown(socket.SHUT_WR)
         except OSError:
             self.close(conn)
             return
         conn.draining_until = time.monotonic() + 5
+        self.watch(conn)
 
     def respond(self, conn, status, content_type, payload, request_id, keep_alive, head_only, challenge=None):
         head = b"".join((
@@ -943,16 +1197,23 @@ class Worker:
         self.send(conn, head if head_only else head + payload)
 
     def send(self, conn, data):
+        """Sends what the socket takes now; the rest waits in conn.out for the client (never a blocking send)."""
+        if conn.sock.fileno() < 0:
+            return
+        if conn.out:
+            conn.out += data
+            return
         try:
             sent = conn.sock.send(data)
-            if sent < len(data):  # a slow reader of a big answer: finish it blocking, as a sync worker would
-                conn.sock.settimeout(30)
-                try:
-                    conn.sock.sendall(data[sent:])
-                finally:
-                    conn.sock.setblocking(False)
+        except (BlockingIOError, InterruptedError):
+            sent = 0
         except OSError:
             self.close(conn)
+            return
+        if sent < len(data):
+            conn.out += memoryview(data)[sent:]
+            conn.out_since = time.monotonic()
+            self.watch(conn)
 
 
 def log_request(method, path, status, request_id, started, bytes_in, bytes_out, error=None):
@@ -989,18 +1250,46 @@ def preload_before_fork(config):
     return module
 
 
+# The slots the master and its workers share (an anonymous mmap made before the fork), per worker: when its
+# current run() started (0: idle), its number of connections, and whether its init() has finished.
+def busy_offset(config, index):
+    return 8 * index
+
+
+def count_offset(config, index):
+    return 8 * config.workers + 8 * index
+
+
+def ready_offset(config, index):
+    return 16 * config.workers + 8 * index
+
+
+RESTART_DELAY_FIRST = 0.1
+RESTART_DELAY_MAX = 2.0
+
+
+def restart_delay(recent_deaths, workers):
+    """No wait for the first two deaths per worker in a minute; then a back-off that doubles, up to RESTART_DELAY_MAX."""
+    over = recent_deaths - 2 * workers
+    return 0.0 if over <= 0 else min(RESTART_DELAY_MAX, RESTART_DELAY_FIRST * 2 ** min(over - 1, 16))
+
+
 def serve_builtin(config):
     listener = listen(config)
     log_listening(config, "builtin")
     preloaded = preload_before_fork(config)
-    # per worker: when its current run() started (0: idle), then per worker: its number of connections
-    slots = mmap.mmap(-1, 16 * config.workers)
+    slots = mmap.mmap(-1, 24 * config.workers)
     grace = max(5.0, config.timeout_ms / 1000.0)
     workers = {}  # pid -> (index, started)
     stopping = []
     recent_deaths = []
+    restarts = 0
+    due = []  # (time, index): workers to start again once their back-off has passed
 
     def spawn(index):
+        struct.pack_into("d", slots, busy_offset(config, index), 0.0)
+        struct.pack_into("q", slots, count_offset(config, index), 0)
+        struct.pack_into("q", slots, ready_offset(config, index), 0)
         pid = os.fork()
         if pid == 0:
             code = 0
@@ -1013,8 +1302,6 @@ def serve_builtin(config):
             finally:
                 REQUEST_LOG.finish()
                 os._exit(code)
-        struct.pack_into("d", slots, index * 8, 0.0)
-        struct.pack_into("q", slots, 8 * config.workers + 8 * index, 0)
         workers[pid] = (index, time.monotonic())
 
     def stop(signum, frame):
@@ -1026,7 +1313,7 @@ def serve_builtin(config):
         spawn(index)
     exit_code = 0
     while not stopping:
-        time.sleep(0.2)
+        time.sleep(0.05 if due else 0.2)
         while True:
             try:
                 pid, status = os.waitpid(-1, os.WNOHANG)
@@ -1038,27 +1325,33 @@ def serve_builtin(config):
             if index is None or stopping:
                 continue
             code = os.waitstatus_to_exitcode(status)
-            if code == INIT_FAILED_EXIT:
+            initialised = struct.unpack_from("q", slots, ready_offset(config, index))[0]
+            if code == INIT_FAILED_EXIT and not initialised:
+                # The model cannot load: no request made this happen, and no restart will mend it.
                 log("error", "stopping: init() failed", worker=pid)
                 exit_code = INIT_FAILED_EXIT
                 stopping.append(0)
                 break
+            # Whatever killed a worker that had served (a crash in a C extension, the OOM killer, a bug), the
+            # master never gives up on it: it starts another, after a back-off when deaths come fast.
             now = time.monotonic()
             recent_deaths[:] = [t for t in recent_deaths if now - t < 60] + [now]
-            if len(recent_deaths) > 10 * config.workers:
-                log("error", "stopping: workers keep dying", worker=pid, exitCode=code)
-                exit_code = 1
-                stopping.append(0)
-                break
-            log("warning", "worker died; starting another", worker=pid, exitCode=code)
-            spawn(index)
+            restarts += 1
+            delay = restart_delay(len(recent_deaths), config.workers)
+            log("warning", "worker died; starting another", worker=pid, exitCode=code, restarts=restarts,
+                deathsLastMinute=len(recent_deaths), delaySeconds=delay)
+            due.append((now + delay, index))
         now = time.monotonic()
+        for entry in [d for d in due if d[0] <= now]:
+            due.remove(entry)
+            if not stopping:
+                spawn(entry[1])
         for pid, (index, _) in list(workers.items()):
-            since = struct.unpack_from("d", slots, index * 8)[0]
+            since = struct.unpack_from("d", slots, busy_offset(config, index))[0]
             if since and now - since > config.timeout_ms / 1000.0 + grace and config.timeout_ms:
                 log("error", "killing a worker whose run() ignores the scoring timeout", worker=pid,
                     runningMillis=round((now - since) * 1000))
-                struct.pack_into("d", slots, index * 8, 0.0)
+                struct.pack_into("d", slots, busy_offset(config, index), 0.0)
                 os.kill(pid, signal.SIGKILL)
     for pid in workers:
         try:
@@ -1101,14 +1394,23 @@ def wsgi_application(config, preloaded=None):
         refusal = key_refusal(config, path, environ.get("HTTP_AUTHORIZATION"))
         if refusal:
             status, content_type, payload = 401, "application/json", error_body(refusal[0], request_id)
-        elif length_text.isdigit() and int(length_text) > config.max_request_bytes:
+        elif length_text and not ASCII_DIGITS.fullmatch(length_text):
+            # gunicorn's int() takes Unicode digits, signs and '_': the same rule as the built-in server here
+            status, content_type, payload = 400, "application/json", error_body("malformed Content-Length", request_id)
+        elif length_text and parse_content_length(length_text) > config.max_request_bytes:
             status, content_type, payload = 413, "application/json", error_body(
                 "request body of %s bytes is over the limit of %d bytes (max_request_bytes)"
                 % (length_text, config.max_request_bytes), request_id)
         else:
+            malformed = None
             if method == "POST":
-                body = environ["wsgi.input"].read(config.max_request_bytes + 1)
-            if len(body) > config.max_request_bytes:
+                try:
+                    body = environ["wsgi.input"].read(config.max_request_bytes + 1)
+                except Exception as error:  # gunicorn's chunked reader raises on bad framing: the client's fault
+                    malformed = "malformed request body: %s" % type(error).__name__
+            if malformed:
+                status, content_type, payload = 400, "application/json", error_body(malformed, request_id)
+            elif len(body) > config.max_request_bytes:
                 status, content_type, payload = 413, "application/json", error_body(
                     "request body over the limit of %d bytes (max_request_bytes)" % config.max_request_bytes, request_id)
             else:
