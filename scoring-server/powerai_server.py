@@ -17,12 +17,17 @@ before the entry script is loaded.
 
 Errors (the body is always JSON: {"error": ..., "requestId": ...}; the request id is also the header
 x-ms-request-id and is in the container log line of the request):
-  400  the body is not UTF-8 or not well-formed HTTP, or run() raised ValueError (json.JSONDecodeError and
-       UnicodeDecodeError are ValueErrors), KeyError or IndexError: the client sent bad input. The
-       exception's message is in the answer.
+  400  the body is not UTF-8 or not well-formed HTTP/1.1 (RFC 9112, read strictly: numbers in ASCII digits,
+       lines ending in CRLF, no obs-fold, one Host, not both Transfer-Encoding and Content-Length...), or
+       run() raised ValueError (json.JSONDecodeError and UnicodeDecodeError are ValueErrors), KeyError or
+       IndexError, or hit the recursion limit on a body nested deeper than 500 levels: the client sent bad
+       input. The exception's message is in the answer. The connection closes after a malformed request.
   401  no endpoint key, or a wrong one (only when keys are set)
   413  the body is over POWERAI_MAX_REQUEST_BYTES
-  500  run() raised anything else, or returned something json.dumps cannot encode. Only the exception's
+  431  the request head is over 64 KiB or has over 100 fields
+  501  a transfer coding other than chunked;  505  an HTTP version other than 1.x
+  500  run() raised anything else (SystemExit too), or returned something json.dumps cannot encode, or the
+       server failed on the request (a bug: logged, and the worker goes on). Only the exception's
        type is in the answer; the stack trace goes to the container log (POWERAI_DEBUG_ERRORS=1 adds it
        to the answer, for debugging only).
   504  run() did not return within POWERAI_SCORING_TIMEOUT_MS; the worker goes on serving.
@@ -42,7 +47,11 @@ paid once rather than once per worker. POWERAI_PRELOAD=0 imports the entry scrip
 The built-in server is a prefork server: the master process opens the listening socket and forks the
 workers, which share it. Each worker is one thread running an event loop (keep-alive connections, no thread
 per request) and calls run() itself, one request at a time, so that the scoring timeout can interrupt run()
-with a signal. The master restarts a worker that dies, and kills one whose run() ignores the timeout. A
+with a signal. No request ends a worker: each connection's handling runs under a catch-all. The master
+restarts a worker that dies all the same, after a back-off once deaths come fast, and never gives up (only
+an init() failure before a worker was ready stops it); it kills a worker whose run() ignores the timeout.
+Answers go out without blocking: one a client does not take waits in the connection's buffer, nothing more is
+read from that client meanwhile, and it is dropped after OUTPUT_STALL_SECONDS. A
 worker writes the log lines of its requests in batches (when it has nothing else to do, at 16 KiB, or after
 50 ms): a write per request to the container's log pipe made requests wait on the container engine's log
 reader, which was the slowest 1% of the answers under load.

@@ -44,3 +44,11 @@ def test_gunicorn_agreesWithTheBuiltinServer_orTheDifferenceIsListed(gunicorn_se
     else:
         assert case.gunicorn != builtin, "the case lists a difference that is none"
         assert gunicorn == case.gunicorn
+
+
+def test_readme_listsExactlyTheCasesWhereGunicornDiffers():
+    import os
+    import re
+    with open(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "README.md")) as f:
+        listed = set(re.findall(r"^\| `([^`]+)` \|", f.read(), re.M))
+    assert listed == {c.name for c in CASES if c.gunicorn}
