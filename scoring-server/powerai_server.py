@@ -691,6 +691,8 @@ TOKEN = r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+"
 REQUEST_LINE = re.compile(r"(%s) ([!-~]+) HTTP/([0-9])\.([0-9])" % TOKEN)
 FIELD_NAME = re.compile(TOKEN)
 FIELD_VALUE_FORBIDDEN = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")  # CTLs but HTAB (RFC 9110 5.5)
+# CTLs but HTAB, CR and LF (find_head_end checks that CR and LF come only as CRLF line ends)
+HEAD_FORBIDDEN = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # chunk-size [ chunk-ext ] (RFC 9112 7.1): blanks only before a ';' (BWS), none after the size alone
 CHUNK_LINE = re.compile(rb"([0-9A-Fa-f]{1,16})((?:[ \t]*;[ \t!-~]*)?)")
 
@@ -731,28 +733,30 @@ def parse_head(buf, end):
     Request line and header fields of buf[:end]: (method, target, version, {lowercase name: value}). Repeated
     fields are joined with ", " (RFC 9110 5.3), except Host and Content-Length, which must not differ.
     """
-    lines = bytes(buf[:end]).decode("latin-1").split("\r\n")
-    request_line = REQUEST_LINE.fullmatch(lines[0])
-    if not request_line:
+    head = bytes(buf[:end])
+    if HEAD_FORBIDDEN.search(head):  # one scan for the whole head: this runs for every request
+        raise BadRequest(400, "a control character in the request head")
+    request_line, _, fields = head.decode("latin-1").partition("\r\n")
+    matched = REQUEST_LINE.fullmatch(request_line)
+    if not matched:
         raise BadRequest(400, "malformed request line")
-    method, target, major, minor = request_line.groups()
+    method, target, major, minor = matched.groups()
     if major != "1":
         raise BadRequest(505, "only HTTP/1.x is served")
     if not (target.startswith("/") or (target == "*" and method == "OPTIONS") or target.lower().startswith(("http://", "https://"))):
         raise BadRequest(400, "malformed request target")
-    if len(lines) - 1 > MAX_HEADER_FIELDS:
-        raise BadRequest(431, "more than %d header fields" % MAX_HEADER_FIELDS)
     headers = {}
-    for line in lines[1:]:
-        if line[:1] in (" ", "\t"):
-            raise BadRequest(400, "obsolete line folding in a header field (RFC 9112 5.2)")
+    lines = fields.split("\r\n") if fields else ()
+    if len(lines) > MAX_HEADER_FIELDS:
+        raise BadRequest(431, "more than %d header fields" % MAX_HEADER_FIELDS)
+    for line in lines:
         name, sep, value = line.partition(":")
         if not sep or not FIELD_NAME.fullmatch(name):  # whitespace before the colon too (RFC 9112 5.1)
+            if line[:1] in (" ", "\t"):
+                raise BadRequest(400, "obsolete line folding in a header field (RFC 9112 5.2)")
             raise BadRequest(400, "malformed header line")
-        value = value.strip(" \t")
-        if FIELD_VALUE_FORBIDDEN.search(value):
-            raise BadRequest(400, "a control character in a header field")
         name = name.lower()
+        value = value.strip(" \t")
         if name in headers:
             if name == "host":
                 raise BadRequest(400, "more than one Host header")
@@ -764,7 +768,7 @@ def parse_head(buf, end):
         headers[name] = value
     if not target.startswith("/") and target != "*":  # absolute-form: its path is what is routed (RFC 9112 3.2.2)
         target = "/" + target.split("://", 1)[1].partition("/")[2]
-    version = "HTTP/1.%s" % minor
+    version = "HTTP/1." + minor
     if minor != "0" and "host" not in headers:
         raise BadRequest(400, "an HTTP/1.1 request needs a Host header (RFC 9112 3.2)")
     return method, target, version, headers
