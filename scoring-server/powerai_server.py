@@ -36,7 +36,14 @@ Environment: AZUREML_ENTRY_SCRIPT (score.py), AZUREML_MODEL_DIR (read by score.p
 HOST (0.0.0.0), WORKER_COUNT (Azure ML's name; default: the CPUs this container may use),
 POWERAI_SCORING_TIMEOUT_MS (60000), POWERAI_MAX_REQUEST_BYTES (10 MiB), POWERAI_SERVER (auto),
 POWERAI_PRELOAD (1), POWERAI_PRIMARY_KEY / POWERAI_SECONDARY_KEY (unset: no keys needed),
-POWERAI_SAMPLE_REQUEST / POWERAI_SAMPLE_RESPONSE (files the swagger is generated from), POWERAI_DEBUG_ERRORS.
+POWERAI_SAMPLE_REQUEST / POWERAI_SAMPLE_RESPONSE (files the swagger is generated from), POWERAI_DEBUG_ERRORS,
+POWERAI_METRICS_PORT (unset or 0: no metrics).
+
+Metrics (built-in server): with POWERAI_METRICS_PORT set, the master answers GET /metrics on that port (same
+HOST, no key: keep the port off the public Service) in the Prometheus text format, summed over all workers:
+powerai_requests_total{route,status}, powerai_request_duration_seconds{route} (a histogram),
+powerai_requests_in_flight, powerai_worker_restarts_total, powerai_model_load_seconds{worker},
+powerai_run_exceptions_total{type}. Under gunicorn there is no /metrics.
 
 Start: with POWERAI_PRELOAD=1 the master process imports the entry script once, and the modules that the
 model's pickle files name (sklearn, say), before it forks the workers, which share them; each worker then
@@ -159,6 +166,7 @@ class Config:
         self.key_digests = [hashlib.sha256(k.encode("utf-8")).digest() for k in keys if k]
         self.sample_request = os.environ.get("POWERAI_SAMPLE_REQUEST")
         self.sample_response = os.environ.get("POWERAI_SAMPLE_RESPONSE")
+        self.metrics_port = env_int("POWERAI_METRICS_PORT", 0, 0)  # 0: no /metrics
 
 
 def now_iso():
@@ -277,6 +285,7 @@ class RequestLog:
 
 
 REQUEST_LOG = RequestLog()
+METRICS = None  # a built-in worker's WorkerMetrics, when the master serves /metrics
 
 
 def log(level, event, **fields):
@@ -380,6 +389,7 @@ class Scorer:
         self.ready = threading.Event()
         self.in_run = False
         self.busy_slot = None  # (mmap, offset) the master watches, in the built-in server
+        self.init_seconds = 0.0
         swagger = swagger_document(config)
         self.swagger = json.dumps(swagger, sort_keys=True).encode("utf-8") if swagger else None
         if config.timeout_ms and threading.current_thread() is threading.main_thread():
@@ -407,8 +417,9 @@ class Scorer:
             # collection walks the model's objects in the middle of a request.
             gc.collect()
             gc.freeze()
+            self.init_seconds = time.monotonic() - started
             self.ready.set()
-            log("info", "ready", worker=os.getpid(), initMillis=round((time.monotonic() - started) * 1000, 1))
+            log("info", "ready", worker=os.getpid(), initMillis=round(self.init_seconds * 1000, 1))
             if on_done:
                 on_done()
         threading.Thread(target=initialise, name="powerai-init", daemon=True).start()
@@ -464,17 +475,10 @@ class Scorer:
             log("error", "scoring timeout", requestId=request_id, timeoutMs=self.config.timeout_ms)
             return 504, "application/json", error_body(
                 "run() did not finish within scoring_timeout_ms=%d and was interrupted" % self.config.timeout_ms, request_id)
-        except BAD_INPUT as error:
-            message = "bad input: %s: %s" % (type(error).__name__, str(error)[:1000])
-            return 400, "application/json", error_body(message, request_id)
-        except RecursionError as error:
-            # json.loads of a body nested thousands of levels deep: the client's input, not the model's fault
-            if json_nesting_depth(raw) > DEEP_JSON_LEVELS:
-                return 400, "application/json", error_body(
-                    "bad input: the request body nests deeper than %d levels" % DEEP_JSON_LEVELS, request_id)
-            return self.run_failed(error, request_id)
-        except BaseException as error:  # SystemExit too: whatever run() raises, the worker goes on serving
-            return self.run_failed(error, request_id)
+        except BaseException as error:  # whatever run() raises, the worker goes on serving
+            if METRICS is not None:
+                METRICS.exception(type(error).__name__)
+            return self.run_raised(error, raw, request_id)
         try:
             return 200, "application/json", json.dumps(result, default=to_json_default, allow_nan=False).encode("utf-8")
         except (TypeError, ValueError, RecursionError) as error:
@@ -482,6 +486,17 @@ class Scorer:
             sys.stderr.flush()
             return 500, "application/json", error_body(
                 "run() returned a value that cannot be encoded as JSON (%s)" % str(error)[:200], request_id)
+
+    def run_raised(self, error, raw, request_id):
+        """The answer to an exception from run(): 400 for the client's bad input, else 500."""
+        if isinstance(error, BAD_INPUT):
+            message = "bad input: %s: %s" % (type(error).__name__, str(error)[:1000])
+            return 400, "application/json", error_body(message, request_id)
+        # json.loads of a body nested thousands of levels deep: the client's input, not the model's fault
+        if isinstance(error, RecursionError) and json_nesting_depth(raw) > DEEP_JSON_LEVELS:
+            return 400, "application/json", error_body(
+                "bad input: the request body nests deeper than %d levels" % DEEP_JSON_LEVELS, request_id)
+        return self.run_failed(error, request_id)  # SystemExit too: whatever run() raises, the worker goes on
 
     def run_failed(self, error, request_id):
         trace = "".join(traceback.format_exception(type(error), error, error.__traceback__))
@@ -842,7 +857,10 @@ def parse_chunked(buf, start, limit):
 
 
 class Worker:
-    def __init__(self, config, listener, slots, index, preloaded=None):
+    def __init__(self, config, listener, slots, index, preloaded=None, metrics_memory=None):
+        global METRICS
+        if metrics_memory is not None:
+            METRICS = WorkerMetrics(metrics_memory, index)
         self.config = config
         self.listener = listener
         self.scorer = Scorer(config, preloaded)
@@ -873,6 +891,8 @@ class Worker:
         return self._date[1]
 
     def initialised(self, wake_write):
+        if METRICS is not None:
+            METRICS.init_seconds(self.scorer.init_seconds)
         if self.slots is not None:
             struct.pack_into("q", self.slots, ready_offset(self.config, self.index), 1)
         os.write(wake_write, b".")
@@ -1147,7 +1167,13 @@ class Worker:
                 return
             del conn.buf[:next_start]
             conn.continued = False
-            status, content_type, payload = self.scorer.handle(method, target, body, request_id)
+            if METRICS is not None:
+                METRICS.in_flight(1)
+            try:
+                status, content_type, payload = self.scorer.handle(method, target, body, request_id)
+            finally:
+                if METRICS is not None:
+                    METRICS.in_flight(0)
             keep_alive = self.keep_alive(headers, version)
             self.respond(conn, status, content_type, payload, request_id, keep_alive, method == "HEAD")
             log_request(method, target, status, request_id, started, len(body), len(payload))
@@ -1234,6 +1260,8 @@ def log_request(method, path, status, request_id, started, bytes_in, bytes_out, 
               "millis": round((time.monotonic() - started) * 1000, 3), "bytesIn": bytes_in, "bytesOut": bytes_out}
     if error:
         fields["error"] = error
+    if METRICS is not None:
+        METRICS.request(path, status, time.monotonic() - started)
     REQUEST_LOG.add(log_line("info" if status < 500 else "error", "request", fields), status)
 
 
@@ -1248,7 +1276,8 @@ def listen(config):
 
 
 def log_listening(config, server):
-    log("info", "listening", server=server, host=config.host, port=config.port, workers=config.workers,
+    log("info", "listening", server=server, host=config.host, port=config.port, metricsPort=config.metrics_port or None,
+        workers=config.workers,
         scoringTimeoutMs=config.timeout_ms, maxRequestBytes=config.max_request_bytes, preload=config.preload,
         endpointKeys=len(config.key_digests), entryScript=config.entry_script, modelDir=config.model_dir,
         pid=os.getpid())
@@ -1261,6 +1290,200 @@ def preload_before_fork(config):
     # so copy) the pages the workers share (the pattern the gc module documents for gc.freeze).
     gc.freeze()
     return module
+
+
+# ---------------------------------------------------------------------------------------------------------
+# /metrics (built-in server): each worker counts into a block of shared memory of its own (one writer, no
+# locks); the master serves the sum of all blocks on POWERAI_METRICS_PORT in the Prometheus text format, so a
+# scrape sees the whole container. A dead worker's counts are folded into the master's own totals before its
+# block is reused: counters never go backwards.
+
+METRIC_ROUTES = ("/", "/health", "/score", "/swagger.json", "other")
+METRIC_STATUSES = (200, 400, 401, 404, 405, 411, 413, 431, 500, 501, 503, 504, 505)  # and "other"
+LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
+EXCEPTION_SLOTS = 16
+EXCEPTION_NAME_BYTES = 64
+
+
+class MetricsLayout:
+    """Offsets (in 8-byte doubles) of one worker's block: counts, histograms, in-flight, init time, exceptions."""
+    statuses = len(METRIC_STATUSES) + 1
+    requests = 0
+    histograms = requests + len(METRIC_ROUTES) * statuses
+    per_histogram = len(LATENCY_BUCKETS) + 2  # the buckets, then count and sum
+    in_flight = histograms + len(METRIC_ROUTES) * per_histogram
+    init_seconds = in_flight + 1
+    exceptions = init_seconds + 1
+    doubles = exceptions + EXCEPTION_SLOTS
+    names = doubles * 8  # then EXCEPTION_SLOTS names of EXCEPTION_NAME_BYTES
+    size = names + EXCEPTION_SLOTS * EXCEPTION_NAME_BYTES
+
+
+class WorkerMetrics:
+    """What one worker writes into its block."""
+
+    def __init__(self, memory, index):
+        self.memory = memory
+        self.base = index * MetricsLayout.size
+        self.exception_slots = {}
+
+    def add(self, offset, value):
+        at = self.base + offset * 8
+        struct.pack_into("d", self.memory, at, struct.unpack_from("d", self.memory, at)[0] + value)
+
+    def set(self, offset, value):
+        struct.pack_into("d", self.memory, self.base + offset * 8, value)
+
+    def request(self, path, status, seconds):
+        path = path.split("?", 1)[0]
+        route = METRIC_ROUTES.index(path) if path in METRIC_ROUTES else (2 if path == "/score/" else len(METRIC_ROUTES) - 1)
+        column = METRIC_STATUSES.index(status) if status in METRIC_STATUSES else len(METRIC_STATUSES)
+        self.add(MetricsLayout.requests + route * MetricsLayout.statuses + column, 1)
+        histogram = MetricsLayout.histograms + route * MetricsLayout.per_histogram
+        for i, bound in enumerate(LATENCY_BUCKETS):
+            if seconds <= bound:
+                self.add(histogram + i, 1)
+                break
+        self.add(histogram + len(LATENCY_BUCKETS), 1)
+        self.add(histogram + len(LATENCY_BUCKETS) + 1, seconds)
+
+    def in_flight(self, value):
+        self.set(MetricsLayout.in_flight, value)
+
+    def init_seconds(self, seconds):
+        self.set(MetricsLayout.init_seconds, seconds)
+
+    def exception(self, name):
+        slot = self.exception_slots.get(name)
+        if slot is None:
+            if len(self.exception_slots) >= EXCEPTION_SLOTS - 1:
+                name, slot = "other", EXCEPTION_SLOTS - 1
+            else:
+                slot = len(self.exception_slots)
+                self.exception_slots[name] = slot
+            encoded = name.encode("ascii", "replace")[:EXCEPTION_NAME_BYTES].ljust(EXCEPTION_NAME_BYTES, b"\0")
+            at = self.base + MetricsLayout.names + slot * EXCEPTION_NAME_BYTES
+            self.memory[at:at + EXCEPTION_NAME_BYTES] = encoded
+        self.add(MetricsLayout.exceptions + slot, 1)
+
+
+def read_block(memory, index):
+    """One worker's block: (doubles, {exception name: count})."""
+    base = index * MetricsLayout.size
+    values = list(struct.unpack_from("%dd" % MetricsLayout.doubles, memory, base))
+    exceptions = {}
+    for slot in range(EXCEPTION_SLOTS):
+        at = base + MetricsLayout.names + slot * EXCEPTION_NAME_BYTES
+        name = bytes(memory[at:at + EXCEPTION_NAME_BYTES]).rstrip(b"\0").decode("ascii", "replace")
+        if name:
+            exceptions[name] = exceptions.get(name, 0) + values[MetricsLayout.exceptions + slot]
+    return values, exceptions
+
+
+class ContainerMetrics:
+    """The master's side: the workers' blocks, the counts of workers gone, restarts; the exposition."""
+
+    def __init__(self, workers):
+        self.workers = workers
+        self.memory = mmap.mmap(-1, MetricsLayout.size * workers)
+        self.retired = [0.0] * MetricsLayout.doubles
+        self.retired_exceptions = {}
+        self.restarts = 0
+
+    def retire(self, index):
+        """Before a dead worker's block is reused: its counts go to the master's totals, its gauges go."""
+        values, exceptions = read_block(self.memory, index)
+        for offset in range(MetricsLayout.in_flight):
+            self.retired[offset] += values[offset]
+        for name, count in exceptions.items():
+            self.retired_exceptions[name] = self.retired_exceptions.get(name, 0) + count
+        base = index * MetricsLayout.size
+        self.memory[base:base + MetricsLayout.size] = bytes(MetricsLayout.size)
+
+    def exposition(self):
+        totals = list(self.retired)
+        exceptions = dict(self.retired_exceptions)
+        init_seconds = []
+        for index in range(self.workers):
+            values, worker_exceptions = read_block(self.memory, index)
+            for offset in range(MetricsLayout.in_flight + 1):
+                totals[offset] += values[offset]
+            init_seconds.append(values[MetricsLayout.init_seconds])
+            for name, count in worker_exceptions.items():
+                exceptions[name] = exceptions.get(name, 0) + count
+        out = ["# HELP powerai_requests_total Requests answered, by route and status.",
+               "# TYPE powerai_requests_total counter"]
+        for r, route in enumerate(METRIC_ROUTES):
+            for c, status in enumerate(METRIC_STATUSES + ("other",)):
+                count = totals[MetricsLayout.requests + r * MetricsLayout.statuses + c]
+                if count:
+                    out.append('powerai_requests_total{route="%s",status="%s"} %d' % (route, status, count))
+        out += ["# HELP powerai_request_duration_seconds Time from a request's first byte read to its answer.",
+                "# TYPE powerai_request_duration_seconds histogram"]
+        for r, route in enumerate(METRIC_ROUTES):
+            histogram = MetricsLayout.histograms + r * MetricsLayout.per_histogram
+            count = totals[histogram + len(LATENCY_BUCKETS)]
+            if not count:
+                continue
+            cumulative = 0
+            for i, bound in enumerate(LATENCY_BUCKETS):
+                cumulative += totals[histogram + i]
+                out.append('powerai_request_duration_seconds_bucket{route="%s",le="%s"} %d' % (route, repr(bound), cumulative))
+            out.append('powerai_request_duration_seconds_bucket{route="%s",le="+Inf"} %d' % (route, count))
+            out.append('powerai_request_duration_seconds_sum{route="%s"} %r' % (route, totals[histogram + len(LATENCY_BUCKETS) + 1]))
+            out.append('powerai_request_duration_seconds_count{route="%s"} %d' % (route, count))
+        out += ["# HELP powerai_requests_in_flight Requests being answered now.",
+                "# TYPE powerai_requests_in_flight gauge",
+                "powerai_requests_in_flight %d" % totals[MetricsLayout.in_flight],
+                "# HELP powerai_worker_restarts_total Workers started again after they died.",
+                "# TYPE powerai_worker_restarts_total counter",
+                "powerai_worker_restarts_total %d" % self.restarts,
+                "# HELP powerai_model_load_seconds How long each worker's init() took (0 until it has finished).",
+                "# TYPE powerai_model_load_seconds gauge"]
+        out += ['powerai_model_load_seconds{worker="%d"} %r' % (i, s) for i, s in enumerate(init_seconds)]
+        out += ["# HELP powerai_run_exceptions_total Exceptions raised by run(), by type.",
+                "# TYPE powerai_run_exceptions_total counter"]
+        out += ['powerai_run_exceptions_total{type="%s"} %d' % (name, count) for name, count in sorted(exceptions.items())]
+        return ("\n".join(out) + "\n").encode("ascii", "replace")
+
+
+def metrics_listener(config):
+    if not config.metrics_port:
+        return None
+    family = socket.AF_INET6 if ":" in config.host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((config.host, config.metrics_port))
+    sock.listen(16)
+    return sock
+
+
+def answer_scrape(listener, metrics):
+    """One scrape, in the master: read the request line (1 s at most), answer GET /metrics, close."""
+    try:
+        sock, _ = listener.accept()
+    except OSError:
+        return
+    try:
+        sock.settimeout(1.0)
+        request = b""
+        while b"\r\n\r\n" not in request and len(request) < 8192:
+            data = sock.recv(8192)
+            if not data:
+                break
+            request += data
+        parts = request.split(b"\r\n", 1)[0].split(b" ")
+        if len(parts) == 3 and parts[0] == b"GET" and parts[1].split(b"?")[0] == b"/metrics":
+            status, body = b"200 OK", metrics.exposition()
+            content_type = b"text/plain; version=0.0.4; charset=utf-8"
+        else:
+            status, body, content_type = b"404 Not Found", b"only GET /metrics here\n", b"text/plain"
+        sock.sendall(b"HTTP/1.1 " + status + b"\r\nContent-Type: " + content_type + b"\r\nContent-Length: "
+                     + str(len(body)).encode("ascii") + b"\r\nConnection: close\r\n\r\n" + body)
+    except OSError:
+        pass
+    finally:
+        sock.close()
 
 
 # The slots the master and its workers share (an anonymous mmap made before the fork), per worker: when its
@@ -1292,6 +1515,8 @@ def serve_builtin(config):
     log_listening(config, "builtin")
     preloaded = preload_before_fork(config)
     slots = mmap.mmap(-1, 24 * config.workers)
+    metrics = ContainerMetrics(config.workers)
+    scrapes = metrics_listener(config)
     grace = max(5.0, config.timeout_ms / 1000.0)
     workers = {}  # pid -> (index, started)
     stopping = []
@@ -1308,7 +1533,9 @@ def serve_builtin(config):
             code = 0
             try:
                 signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-                Worker(config, listener, slots, index, preloaded).serve()
+                if scrapes is not None:
+                    scrapes.close()  # the master's alone
+                Worker(config, listener, slots, index, preloaded, metrics.memory).serve()
             except BaseException:
                 traceback.print_exc()
                 code = 1
@@ -1326,7 +1553,11 @@ def serve_builtin(config):
         spawn(index)
     exit_code = 0
     while not stopping:
-        time.sleep(0.05 if due else 0.2)
+        pause = 0.05 if due else 0.2
+        if scrapes is None:
+            time.sleep(pause)
+        elif select.select([scrapes], [], [], pause)[0]:
+            answer_scrape(scrapes, metrics)
         while True:
             try:
                 pid, status = os.waitpid(-1, os.WNOHANG)
@@ -1350,6 +1581,8 @@ def serve_builtin(config):
             now = time.monotonic()
             recent_deaths[:] = [t for t in recent_deaths if now - t < 60] + [now]
             restarts += 1
+            metrics.retire(index)
+            metrics.restarts = restarts
             delay = restart_delay(len(recent_deaths), config.workers)
             log("warning", "worker died; starting another", worker=pid, exitCode=code, restarts=restarts,
                 deathsLastMinute=len(recent_deaths), delaySeconds=delay)
@@ -1461,6 +1694,9 @@ def serve_gunicorn(config):
             return wsgi_application(config, preloaded)
 
     log_listening(config, "gunicorn")
+    if config.metrics_port:
+        log("warning", "no /metrics under gunicorn: POWERAI_METRICS_PORT is served by the built-in server only",
+            metricsPort=config.metrics_port)
     # gunicorn's master (this process) forks the workers: what it imported here they share
     preloaded = preload_before_fork(config)
     ScoringApplication().run()
