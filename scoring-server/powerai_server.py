@@ -1448,26 +1448,38 @@ class ContainerMetrics:
 
 
 def metrics_listener(config):
+    """The metrics port's socket; None without one, or when it cannot be had (scoring matters more than metrics)."""
     if not config.metrics_port:
         return None
     family = socket.AF_INET6 if ":" in config.host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((config.host, config.metrics_port))
-    sock.listen(16)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((config.host, config.metrics_port))
+        sock.listen(16)
+    except OSError as error:
+        sock.close()
+        log("error", "no /metrics: the metrics port cannot be opened; serving without it", metricsPort=config.metrics_port,
+            error=str(error))
+        return None
+    sock.setblocking(False)
     return sock
 
 
 def answer_scrape(listener, metrics):
-    """One scrape, in the master: read the request line (1 s at most), answer GET /metrics, close."""
+    """One scrape, in the master: the request read within 1 s in all (the master supervises meanwhile), answered, closed."""
     try:
         sock, _ = listener.accept()
     except OSError:
         return
     try:
-        sock.settimeout(1.0)
+        deadline = time.monotonic() + 1.0
         request = b""
         while b"\r\n\r\n" not in request and len(request) < 8192:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return
+            sock.settimeout(remaining)
             data = sock.recv(8192)
             if not data:
                 break

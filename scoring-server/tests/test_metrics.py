@@ -105,3 +105,33 @@ def test_metricsPort_answersOnlyGetMetrics_scoringPortHasNoMetrics(fresh_server)
 def test_noMetricsPort_metricsOffByDefault(fresh_server):
     server = fresh_server(workers=1)
     assert '"metricsPort": null' in server.log_text()
+
+
+def test_slowScraper_cutOffAfterASecond_masterGoesOn(fresh_server):
+    metrics_port = free_port()
+    server = fresh_server(workers=1, env={"POWERAI_METRICS_PORT": str(metrics_port)})
+    slow = socket.create_connection(("127.0.0.1", metrics_port))
+    started = time.monotonic()
+    for _ in range(60):  # a byte every 0.1 s for 6 s, never the end of the head
+        try:
+            slow.sendall(b"G")
+        except OSError:
+            break
+        time.sleep(0.1)
+    slow.settimeout(5)
+    assert slow.recv(100) == b""  # closed by the master, without an answer
+    assert time.monotonic() - started < 4
+    slow.close()
+    assert value(scrape(metrics_port), "powerai_worker_restarts_total") == 0
+
+
+def test_metricsPortTaken_servesWithoutMetrics(fresh_server):
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen(1)
+    try:
+        server = fresh_server(workers=1, env={"POWERAI_METRICS_PORT": str(taken.getsockname()[1])})
+        assert server.health() == 200
+        assert "no /metrics: the metrics port cannot be opened" in server.log_text()
+    finally:
+        taken.close()
