@@ -119,7 +119,11 @@ def test_slowScraper_cutOffAfterASecond_masterGoesOn(fresh_server):
             break
         time.sleep(0.1)
     slow.settimeout(5)
-    assert slow.recv(100) == b""  # closed by the master, without an answer
+    try:
+        answer = slow.recv(100)
+    except ConnectionResetError:  # our bytes after its close made it reset: closed all the same
+        answer = b""
+    assert answer == b""  # closed by the master, without an answer
     assert time.monotonic() - started < 4
     slow.close()
     assert value(scrape(metrics_port), "powerai_worker_restarts_total") == 0
