@@ -41,7 +41,10 @@ pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
 install_missing() {
   # python3-conda-package-streaming: the conda channel test opens its archives with it.
-  local packages=(docker.io docker-registry mmdebstrap curl ca-certificates bzip2 python3-conda-package-streaming)
+  # python3-pytest, gunicorn, python3-prometheus-client: the scoring server's own tests (scoring-server/tests):
+  # its corpus also runs against gunicorn, and its /metrics is read with prometheus_client's parser.
+  local packages=(docker.io docker-registry mmdebstrap curl ca-certificates bzip2 python3-conda-package-streaming
+    python3-pytest gunicorn python3-prometheus-client)
   local missing=()
   for pkg in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")

@@ -26,6 +26,14 @@ set -a
 . "${POWERAI_INFRA_DIR:-/var/lib/powerai-infra}/podman/env"
 set +a
 
+# The scoring server is a Python program with tests of its own (Debian's python3 and python3-pytest, as
+# infra.sh installs them). Exit 5 is pytest's "no tests collected": a broken test tree, not a pass.
+/usr/bin/python3 -m pytest -q -p no:cacheprovider scoring-server/tests || {
+  code=$?
+  [ "$code" = 5 ] && echo "scoring-server/tests: pytest collected no tests" >&2
+  exit "$code"
+}
+
 # The launcher, demo and install scripts: fast tests with stand-in tools, then the install part in a clean root.
 scripts/tests/run.sh
 if [ "${POWERAI_SKIP_FRESH_ROOT:-0}" != 1 ]; then

@@ -46,5 +46,10 @@ class PodmanEndToEndTest {
         assertThat(LocalInfrastructure.manifestDigest(NAME + "-score", scoringTag.substring(scoringTag.lastIndexOf(':') + 1)))
                 .contains(String.valueOf(scoring.get("digest")));
         assertThat(CliRun.of("audit", "verify", project.toString()).exitCode()).isZero();
+
+        // podman 4.3 keeps the restart policy too: the service answers again after its server exits.
+        assertThat(Json.readObject(project.resolve(".powerai/aksDeploy.json")).get("restartPolicy")).isEqualTo("unless-stopped");
+        LocalServiceRestart.exitServerAndAwaitAnswer("podman", "powerai-" + NAME, "http://127.0.0.1:" + port + "/score",
+                java.nio.file.Files.readString(project.resolve("sample-request.json")));
     }
 }

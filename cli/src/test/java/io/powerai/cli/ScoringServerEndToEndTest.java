@@ -292,6 +292,54 @@ class ScoringServerEndToEndTest {
         assertThat(get("/nowhere").statusCode()).isEqualTo(404);
     }
 
+    /**
+     * Issue 14's hostile requests against a running container (findings 1, 7 and 9): each is answered or closed,
+     * no worker dies, the container neither stops nor restarts, and the service scores afterwards.
+     */
+    @Test
+    void hostileRequests_answeredOrClosed_noWorkerDies_theServiceStillScores() throws Exception {
+        int port = LocalInfrastructure.freePort();
+        String hostile = start(image, port, Map.of("POWERAI_MAX_REQUEST_BYTES", "1048576"));
+        String url = "http://127.0.0.1:" + port;
+        awaitReadyAt(url, hostile);
+
+        for (int i = 0; i < 25; i++) { // the old server lost a worker to each, and stopped after 20
+            assertThat(HostileClients.exchange(port, "POST /score HTTP/1.1\r\nHost: x\r\nContent-Length: \u00b2\r\n\r\n{}"))
+                    .startsWith("HTTP/1.1 400");
+        }
+        assertThat(HostileClients.exchange(port, "GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(70_000) + "\r\n\r\n"))
+                .startsWith("HTTP/1.1 431");
+        String deep = "[".repeat(100_000) + "]".repeat(100_000);
+        assertThat(HostileClients.exchange(port, "POST /score HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: "
+                + deep.length() + "\r\n\r\n" + deep)).startsWith("HTTP/1.1 400").contains("nests deeper than");
+        assertThat(HostileClients.exchange(port, "GET / HTTP/1.1\nHost: x\n\n")).startsWith("HTTP/1.1 400");
+        assertThat(HostileClients.exchange(port, "POST /score HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "0x3_c\r\n" + "{\"a\": \"" + "x".repeat(52) + "\"}\r\n0\r\n\r\n")).startsWith("HTTP/1.1 400");
+
+        List<Socket> flooders = HostileClients.floodWithoutReading(port, 2, 60_000);
+        try {
+            Thread.sleep(500);
+            long slowest = 0;
+            for (int i = 0; i < 20; i++) {
+                long started = System.nanoTime();
+                HttpResponse<String> answer = LocalInfrastructure.post(url + "/score", "{\"x\": [" + i + "]}");
+                slowest = Math.max(slowest, (System.nanoTime() - started) / 1_000_000);
+                assertThat(answer.statusCode()).isEqualTo(200);
+            }
+            assertThat(slowest).as("ms for the slowest answer while two clients flood").isLessThan(1000);
+            assertThat(awaitLog(hostile, "dropping a client that takes none of its answers"))
+                    .contains("dropping a client that takes none of its answers");
+        } finally {
+            for (Socket socket : flooders) {
+                socket.close();
+            }
+        }
+
+        assertThat(LocalInfrastructure.post(url + "/score", "{\"x\": [4]}").body()).contains("10.0");
+        assertThat(run("docker", "inspect", "--format", "{{.State.Running}} {{.RestartCount}}", hostile).strip()).isEqualTo("true 0");
+        assertThat(run("docker", "logs", hostile)).doesNotContain("worker died").doesNotContain("request handling failed");
+    }
+
     @Test
     void concurrentClients_allAnsweredCorrectly() throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(8);
@@ -598,7 +646,7 @@ class ScoringServerEndToEndTest {
 
     private static String awaitLog(String name, String fragment) throws InterruptedException {
         String log = "";
-        for (int i = 0; i < 50 && !log.contains(fragment); i++) {
+        for (int i = 0; i < 200 && !log.contains(fragment); i++) {
             Thread.sleep(100);
             log = run("docker", "logs", name);
         }

@@ -87,6 +87,12 @@ class SvmMoonsEndToEndTest {
         assertThat(answer.statusCode()).isEqualTo(200);
         assertThat(Json.mapper().readTree(answer.body())).isEqualTo(Json.mapper().readTree("{\"predictions\": [0, 0, 1, 1]}"));
 
+        // The engine restarts the service when its server exits, as Kubernetes would, and the deployment says so.
+        assertThat(deploy.get("restartPolicy")).isEqualTo("unless-stopped");
+        assertThat(run.out()).contains("the engine restarts powerai-" + NAME + " if it exits (restart policy unless-stopped");
+        LocalServiceRestart.exitServerAndAwaitAnswer("docker", "powerai-" + NAME, url,
+                Files.readString(project.resolve("sample-request.json")));
+
         // Unchanged inputs: the snapshot is found in the registry and not built again.
         CliRun again = CliRun.of("snapshot", project.toString());
         assertThat(again.exitCode()).as(again.toString()).isZero();

@@ -185,8 +185,30 @@ public final class ContainerEngine {
 
     /** Starts a detached container and returns its id. */
     public String start(RunSpec spec) {
+        return startWith(runArguments(spec.inBackground()), spec);
+    }
+
+    /**
+     * How a long-running service is kept up: the engine starts the container again whenever it exits, until it
+     * is removed, as Kubernetes restarts a pod's container. docker 20.10 and podman 4.3 both take it.
+     */
+    public static final String SERVICE_RESTART_POLICY = "unless-stopped";
+
+    /** Starts a detached service container that the engine restarts when it exits ({@link #SERVICE_RESTART_POLICY}). */
+    public String startService(RunSpec spec) {
+        return startWith(serviceArguments(spec), spec);
+    }
+
+    /** The engine's arguments for a service: {@link #runArguments} in the background, with the restart policy. */
+    public List<String> serviceArguments(RunSpec spec) {
+        List<String> args = runArguments(spec.inBackground());
+        args.addAll(args.indexOf("-d") + 1, List.of("--restart", SERVICE_RESTART_POLICY));
+        return args;
+    }
+
+    private String startWith(List<String> arguments, RunSpec spec) {
         requireChecked();
-        ProcessRunner.Result result = call(runArguments(spec.inBackground()), QUICK, line -> { });
+        ProcessRunner.Result result = call(arguments, QUICK, line -> { });
         if (result.exitCode() != 0) {
             throw new PowerAiException.StageFailed("cannot start container from " + spec.image() + ": " + result.lastLines(3));
         }
@@ -288,6 +310,16 @@ public final class ContainerEngine {
     public boolean isRunning(String container) {
         ProcessRunner.Result result = call(List.of(binary, "inspect", "--format", "{{.State.Running}}", container), QUICK, line -> { });
         return result.exitCode() == 0 && result.lastLines(1).strip().equals("true");
+    }
+
+    /**
+     * Whether the container runs and has not exited since it was started: one that the engine restarted (a
+     * service, {@link #startService}) is running again, but its first run ended.
+     */
+    public boolean runsSinceStart(String container) {
+        ProcessRunner.Result result = call(List.of(binary, "inspect", "--format", "{{.State.Running}} {{.RestartCount}}", container),
+                QUICK, line -> { });
+        return result.exitCode() == 0 && result.lastLines(1).strip().equals("true 0");
     }
 
     public List<String> logs(String container) {

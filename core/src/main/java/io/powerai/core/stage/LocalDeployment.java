@@ -2,6 +2,7 @@ package io.powerai.core.stage;
 
 import io.powerai.core.PowerAiException;
 import io.powerai.core.audit.AuditLog;
+import io.powerai.core.engine.ContainerEngine;
 import io.powerai.core.engine.RunSpec;
 import io.powerai.core.event.StageEvents;
 import io.powerai.core.json.Json;
@@ -18,7 +19,9 @@ import java.util.TreeMap;
 /**
  * o16n, local target (Azure ML's LocalWebservice idea): the scoring image as a long-running container on
  * 127.0.0.1. It replaces the previous version of the same project; when the new one does not come up or
- * answers the sample wrong, the previous image is started again and the stage fails.
+ * answers the sample wrong, the previous image is started again and the stage fails. The engine restarts the
+ * container whenever it exits (restart policy {@code unless-stopped}), as Kubernetes restarts a pod's container:
+ * a scoring server that stops keeps no local service down.
  */
 public final class LocalDeployment {
     static final Stage STAGE = Stage.DEPLOY;
@@ -92,6 +95,7 @@ public final class LocalDeployment {
         details.put("target", spec.target());
         details.put("url", baseUrl + "/score");
         details.put("container", container);
+        details.put("restartPolicy", ContainerEngine.SERVICE_RESTART_POLICY);
         previous.ifPresent(p -> details.put("previousImage", p));
         if (failure != null) {
             details.put("failure", failure);
@@ -110,6 +114,7 @@ public final class LocalDeployment {
         result.put("image", image);
         result.put("container", container);
         result.put("scoringUrl", baseUrl + "/score");
+        result.put("restartPolicy", ContainerEngine.SERVICE_RESTART_POLICY);
         previous.ifPresent(p -> result.put("previousImage", p));
         if (answer != null) {
             result.put("smokeTestAnswer", ScoringProbe.oneLine(answer));
@@ -126,7 +131,8 @@ public final class LocalDeployment {
         if (failure != null) {
             throw new PowerAiException.StageFailed(failure + (rolledBackTo == null ? "" : "; rolled back to " + rolledBackTo));
         }
-        events.progress("serving at " + baseUrl + "/score");
+        events.progress("serving at " + baseUrl + "/score; the engine restarts " + container + " if it exits (restart policy "
+                + ContainerEngine.SERVICE_RESTART_POLICY + ", as Kubernetes would)");
         return result;
     }
 
@@ -190,7 +196,7 @@ public final class LocalDeployment {
     }
 
     private static void start(StageContext ctx, String container, String image, int port) {
-        ctx.engine().start(RunSpec.of(image, List.of())
+        ctx.engine().startService(RunSpec.of(image, List.of())
                 .withName(container)
                 .withNetwork("host")
                 .withEnv(Map.of("PORT", String.valueOf(port), "HOST", "127.0.0.1"))

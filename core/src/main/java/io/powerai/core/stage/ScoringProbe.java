@@ -56,8 +56,9 @@ final class ScoringProbe {
 
     /**
      * Polls {@code GET /health} until it answers 200: the scoring server listens and init() has finished (an image
-     * whose server predates /health is ready when {@code GET /} answers 200). Fails early when the container stops
-     * (init() raised: the message carries the error the server logged), and at the timeout; the caller keeps the
+     * whose server predates /health is ready when {@code GET /} answers 200). Fails early when the container stops,
+     * or exits and is started again by its restart policy (init() raised: the message carries the error the server
+     * logged), and at the timeout; the caller keeps the
      * container's logs.
      */
     static void awaitLive(String baseUrl, Duration timeout, ContainerEngine engine, String container, String stage) {
@@ -85,7 +86,7 @@ final class ScoringProbe {
             // Checking the container costs a process start (the engine's CLI), on the CPUs the container starts
             // on: once a second, not at every poll.
             if (System.nanoTime() - nextContainerCheck >= 0) {
-                if (!engine.isRunning(container)) {
+                if (!engine.runsSinceStart(container)) {
                     throw new PowerAiException.StageFailed(stage + ": the scoring container stopped before it was ready on "
                             + baseUrl + ": " + initFailure(engine.logs(container)));
                 }
@@ -94,7 +95,7 @@ final class ScoringProbe {
             sleep(pause);
             pause = Math.min(MAX_PAUSE_MILLIS, pause * 3 / 2);
         }
-        if (!engine.isRunning(container)) {
+        if (!engine.runsSinceStart(container)) {
             throw new PowerAiException.StageFailed(stage + ": the scoring container stopped before it was ready on "
                     + baseUrl + ": " + initFailure(engine.logs(container)));
         }

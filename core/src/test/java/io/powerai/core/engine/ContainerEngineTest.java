@@ -118,6 +118,16 @@ class ContainerEngineTest {
     }
 
     @Test
+    void serviceArguments_dockerAndPodman_detachedWithTheRestartPolicy() {
+        RunSpec service = RunSpec.of("img", List.of()).withName("svc").withNetwork("host");
+
+        assertThat(docker().serviceArguments(service))
+                .containsExactly("docker", "run", "-d", "--restart", "unless-stopped", "--name", "svc", "--network", "host", "img");
+        assertThat(podman().serviceArguments(service))
+                .containsExactly("podman", "run", "-d", "--restart", "unless-stopped", "--name", "svc", "--network", "host", "img");
+    }
+
+    @Test
     void runArguments_binaryPath_isUsedAsGiven() {
         ContainerEngine engine = new ContainerEngine(ContainerEngine.Kind.PODMAN, "/opt/podman/bin/podman", new ProcessRunner());
 

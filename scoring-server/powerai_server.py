@@ -17,12 +17,17 @@ before the entry script is loaded.
 
 Errors (the body is always JSON: {"error": ..., "requestId": ...}; the request id is also the header
 x-ms-request-id and is in the container log line of the request):
-  400  the body is not UTF-8 or not well-formed HTTP, or run() raised ValueError (json.JSONDecodeError and
-       UnicodeDecodeError are ValueErrors), KeyError or IndexError: the client sent bad input. The
-       exception's message is in the answer.
+  400  the body is not UTF-8 or not well-formed HTTP/1.1 (RFC 9112, read strictly: numbers in ASCII digits,
+       lines ending in CRLF, no obs-fold, one Host, not both Transfer-Encoding and Content-Length...), or
+       run() raised ValueError (json.JSONDecodeError and UnicodeDecodeError are ValueErrors), KeyError or
+       IndexError, or hit the recursion limit on a body nested deeper than 500 levels: the client sent bad
+       input. The exception's message is in the answer. The connection closes after a malformed request.
   401  no endpoint key, or a wrong one (only when keys are set)
   413  the body is over POWERAI_MAX_REQUEST_BYTES
-  500  run() raised anything else, or returned something json.dumps cannot encode. Only the exception's
+  431  the request head is over 64 KiB or has over 100 fields
+  501  a transfer coding other than chunked;  505  an HTTP version other than 1.x
+  500  run() raised anything else (SystemExit too), or returned something json.dumps cannot encode, or the
+       server failed on the request (a bug: logged, and the worker goes on). Only the exception's
        type is in the answer; the stack trace goes to the container log (POWERAI_DEBUG_ERRORS=1 adds it
        to the answer, for debugging only).
   504  run() did not return within POWERAI_SCORING_TIMEOUT_MS; the worker goes on serving.
@@ -31,7 +36,14 @@ Environment: AZUREML_ENTRY_SCRIPT (score.py), AZUREML_MODEL_DIR (read by score.p
 HOST (0.0.0.0), WORKER_COUNT (Azure ML's name; default: the CPUs this container may use),
 POWERAI_SCORING_TIMEOUT_MS (60000), POWERAI_MAX_REQUEST_BYTES (10 MiB), POWERAI_SERVER (auto),
 POWERAI_PRELOAD (1), POWERAI_PRIMARY_KEY / POWERAI_SECONDARY_KEY (unset: no keys needed),
-POWERAI_SAMPLE_REQUEST / POWERAI_SAMPLE_RESPONSE (files the swagger is generated from), POWERAI_DEBUG_ERRORS.
+POWERAI_SAMPLE_REQUEST / POWERAI_SAMPLE_RESPONSE (files the swagger is generated from), POWERAI_DEBUG_ERRORS,
+POWERAI_METRICS_PORT (unset or 0: no metrics).
+
+Metrics (built-in server): with POWERAI_METRICS_PORT set, the master answers GET /metrics on that port (same
+HOST, no key: keep the port off the public Service) in the Prometheus text format, summed over all workers:
+powerai_requests_total{route,status}, powerai_request_duration_seconds{route} (a histogram),
+powerai_requests_in_flight, powerai_worker_restarts_total, powerai_model_load_seconds{worker},
+powerai_run_exceptions_total{type}. Under gunicorn there is no /metrics.
 
 Start: with POWERAI_PRELOAD=1 the master process imports the entry script once, and the modules that the
 model's pickle files name (sklearn, say), before it forks the workers, which share them; each worker then
@@ -42,7 +54,11 @@ paid once rather than once per worker. POWERAI_PRELOAD=0 imports the entry scrip
 The built-in server is a prefork server: the master process opens the listening socket and forks the
 workers, which share it. Each worker is one thread running an event loop (keep-alive connections, no thread
 per request) and calls run() itself, one request at a time, so that the scoring timeout can interrupt run()
-with a signal. The master restarts a worker that dies, and kills one whose run() ignores the timeout. A
+with a signal. No request ends a worker: each connection's handling runs under a catch-all. The master
+restarts a worker that dies all the same, after a back-off once deaths come fast, and never gives up (only
+an init() failure before a worker was ready stops it); it kills a worker whose run() ignores the timeout.
+Answers go out without blocking: one a client does not take waits in the connection's buffer, nothing more is
+read from that client meanwhile, and it is dropped after OUTPUT_STALL_SECONDS. A
 worker writes the log lines of its requests in batches (when it has nothing else to do, at 16 KiB, or after
 50 ms): a write per request to the container's log pipe made requests wait on the container engine's log
 reader, which was the slowest 1% of the answers under load.
@@ -57,6 +73,7 @@ import json
 import mmap
 import os
 import pickletools
+import re
 import select
 import selectors
 import signal
@@ -70,10 +87,22 @@ import traceback
 import uuid
 
 SERVER_VERSION = "powerai-scoring/2"
+# Every number of the protocol and the configuration: ASCII digits only. str.isdigit() and int() also take
+# Unicode digits ('²', '٣'), signs, spaces and '_'; a number that int() then refused ended a worker.
+ASCII_DIGITS = re.compile(r"[0-9]+")
 BAD_INPUT = (ValueError, KeyError, IndexError)
 INIT_FAILED_EXIT = 3  # also gunicorn's "worker failed to boot": its master stops too
 MAX_HEADER_BYTES = 64 * 1024
+MAX_HEADER_FIELDS = 100
+MAX_CHUNK_LINE_BYTES = 4096
 KEEP_ALIVE_SECONDS = 75
+# A client that takes none of its answers for this long is dropped: its answers wait in memory meanwhile (at
+# most one: the next pipelined request is not read until the last answer has gone out).
+OUTPUT_STALL_SECONDS = 10
+# Requests of one connection answered in a row before the worker turns to its other connections: a client
+# pipelining thousands of requests shares the worker instead of holding it.
+REQUESTS_PER_TURN = 32
+DEEP_JSON_LEVELS = 500
 DEFER_SECONDS = 0.05
 REASONS = {100: "Continue", 200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 405: "Method Not Allowed",
            411: "Length Required", 413: "Content Too Large", 431: "Request Header Fields Too Large",
@@ -85,10 +114,9 @@ def env_int(name, default, minimum):
     text = os.environ.get(name, "").strip()
     if not text:
         return default
-    try:
-        value = int(text)
-    except ValueError:
-        raise SystemExit("powerai scoring server: %s must be a whole number; got %r" % (name, text))
+    if not ASCII_DIGITS.fullmatch(text) or len(text) > 18:
+        raise SystemExit("powerai scoring server: %s must be a whole number (digits 0-9); got %r" % (name, text))
+    value = int(text)
     if value < minimum:
         raise SystemExit("powerai scoring server: %s must be at least %d; got %d" % (name, minimum, value))
     return value
@@ -138,6 +166,7 @@ class Config:
         self.key_digests = [hashlib.sha256(k.encode("utf-8")).digest() for k in keys if k]
         self.sample_request = os.environ.get("POWERAI_SAMPLE_REQUEST")
         self.sample_response = os.environ.get("POWERAI_SAMPLE_RESPONSE")
+        self.metrics_port = env_int("POWERAI_METRICS_PORT", 0, 0)  # 0: no /metrics
 
 
 def now_iso():
@@ -256,6 +285,7 @@ class RequestLog:
 
 
 REQUEST_LOG = RequestLog()
+METRICS = None  # a built-in worker's WorkerMetrics, when the master serves /metrics
 
 
 def log(level, event, **fields):
@@ -359,6 +389,7 @@ class Scorer:
         self.ready = threading.Event()
         self.in_run = False
         self.busy_slot = None  # (mmap, offset) the master watches, in the built-in server
+        self.init_seconds = 0.0
         swagger = swagger_document(config)
         self.swagger = json.dumps(swagger, sort_keys=True).encode("utf-8") if swagger else None
         if config.timeout_ms and threading.current_thread() is threading.main_thread():
@@ -386,8 +417,9 @@ class Scorer:
             # collection walks the model's objects in the middle of a request.
             gc.collect()
             gc.freeze()
+            self.init_seconds = time.monotonic() - started
             self.ready.set()
-            log("info", "ready", worker=os.getpid(), initMillis=round((time.monotonic() - started) * 1000, 1))
+            log("info", "ready", worker=os.getpid(), initMillis=round(self.init_seconds * 1000, 1))
             if on_done:
                 on_done()
         threading.Thread(target=initialise, name="powerai-init", daemon=True).start()
@@ -443,15 +475,10 @@ class Scorer:
             log("error", "scoring timeout", requestId=request_id, timeoutMs=self.config.timeout_ms)
             return 504, "application/json", error_body(
                 "run() did not finish within scoring_timeout_ms=%d and was interrupted" % self.config.timeout_ms, request_id)
-        except BAD_INPUT as error:
-            message = "bad input: %s: %s" % (type(error).__name__, str(error)[:1000])
-            return 400, "application/json", error_body(message, request_id)
-        except Exception as error:
-            trace = traceback.format_exc()
-            sys.stderr.write("run() failed (requestId %s):\n%s" % (request_id, trace))
-            sys.stderr.flush()
-            message = "run() raised %s; the container log has the details under this request id" % type(error).__name__
-            return 500, "application/json", error_body(message, request_id, trace if self.config.debug_errors else None)
+        except BaseException as error:  # whatever run() raises, the worker goes on serving
+            if METRICS is not None:
+                METRICS.exception(type(error).__name__)
+            return self.run_raised(error, raw, request_id)
         try:
             return 200, "application/json", json.dumps(result, default=to_json_default, allow_nan=False).encode("utf-8")
         except (TypeError, ValueError, RecursionError) as error:
@@ -459,6 +486,40 @@ class Scorer:
             sys.stderr.flush()
             return 500, "application/json", error_body(
                 "run() returned a value that cannot be encoded as JSON (%s)" % str(error)[:200], request_id)
+
+    def run_raised(self, error, raw, request_id):
+        """The answer to an exception from run(): 400 for the client's bad input, else 500."""
+        if isinstance(error, BAD_INPUT):
+            message = "bad input: %s: %s" % (type(error).__name__, str(error)[:1000])
+            return 400, "application/json", error_body(message, request_id)
+        # json.loads of a body nested thousands of levels deep: the client's input, not the model's fault
+        if isinstance(error, RecursionError) and json_nesting_depth(raw) > DEEP_JSON_LEVELS:
+            return 400, "application/json", error_body(
+                "bad input: the request body nests deeper than %d levels" % DEEP_JSON_LEVELS, request_id)
+        return self.run_failed(error, request_id)  # SystemExit too: whatever run() raises, the worker goes on
+
+    def run_failed(self, error, request_id):
+        trace = "".join(traceback.format_exception(type(error), error, error.__traceback__))
+        sys.stderr.write("run() failed (requestId %s):\n%s" % (request_id, trace))
+        sys.stderr.flush()
+        message = "run() raised %s; the container log has the details under this request id" % type(error).__name__
+        return 500, "application/json", error_body(message, request_id, trace if self.config.debug_errors else None)
+
+
+JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
+JSON_BRACKETS = re.compile(r"[\[\]{}]")
+
+
+def json_nesting_depth(text):
+    """The deepest nesting of [ and { in text, strings left out; only called when run() hit the recursion limit."""
+    depth = deepest = 0
+    for bracket in JSON_BRACKETS.findall(JSON_STRING.sub("", text)):
+        if bracket in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
+    return deepest
 
 
 KEYED_PATHS = ("/score", "/score/", "/swagger.json")
@@ -602,8 +663,12 @@ def error_body(message, request_id, trace=None):
     return json.dumps(body, sort_keys=True).encode("utf-8")
 
 
+REQUEST_ID = re.compile(r"[A-Za-z0-9_.:-]{1,128}")
+
+
 def request_id_from(value):
-    if value and len(value) <= 128 and all(c.isalnum() or c in "-_.:" for c in value):
+    """The client's request id when it is a plain ASCII one (it is echoed in a header); else a new one."""
+    if value and REQUEST_ID.fullmatch(value):
         return value
     return str(uuid.uuid4())
 
@@ -618,7 +683,8 @@ class BadRequest(Exception):
 
 
 class Connection:
-    __slots__ = ("sock", "buf", "last", "draining_until", "continued")
+    __slots__ = ("sock", "buf", "last", "draining_until", "continued", "out", "out_since", "after_out", "mask",
+                 "queued", "parked")
 
     def __init__(self, sock):
         self.sock = sock
@@ -626,82 +692,192 @@ class Connection:
         self.last = time.monotonic()
         self.draining_until = 0.0
         self.continued = False
+        self.out = bytearray()  # answer bytes the client has not taken yet (at most one answer's worth)
+        self.out_since = 0.0  # when the client last took some of them
+        self.after_out = None  # "close" or "linger" once out has gone: the last answer of the connection
+        self.mask = 0  # the selector events the connection is registered for
+        self.queued = False  # complete requests wait in buf for the worker's next turn
+        self.parked = False  # a /score request waits for init()
+
+
+# RFC 9112 and 9110, strictly: what gunicorn and others accept beyond these rules is where request smuggling
+# between a proxy and a server lives.
+TOKEN = r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+"
+REQUEST_LINE = re.compile(r"(%s) ([!-~]+) HTTP/([0-9])\.([0-9])" % TOKEN)
+FIELD_NAME = re.compile(TOKEN)
+FIELD_VALUE_FORBIDDEN = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")  # CTLs but HTAB (RFC 9110 5.5)
+# CTLs but HTAB, CR and LF (find_head_end checks that CR and LF come only as CRLF line ends)
+HEAD_FORBIDDEN = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# chunk-size [ chunk-ext ] (RFC 9112 7.1): blanks only before a ';' (BWS), none after the size alone
+CHUNK_LINE = re.compile(rb"([0-9A-Fa-f]{1,16})((?:[ \t]*;[ \t!-~]*)?)")
+
+
+def parse_content_length(text):
+    """Content-Length = 1*DIGIT, ASCII digits only; a number too long to matter counts as more than any limit."""
+    if not ASCII_DIGITS.fullmatch(text):
+        raise BadRequest(400, "malformed Content-Length: %r is not 1*DIGIT" % text[:40])
+    significant = text.lstrip("0")
+    return int(significant or "0") if len(significant) <= 18 else 10 ** 18
+
+
+def find_head_end(buf):
+    """
+    Where the head of the request at the start of buf ends (the index of its empty line's CRLF CRLF), or -1 while
+    it is incomplete. Lines end with CRLF only: a bare LF or CR is refused (RFC 9112 2.2 lets a server either
+    take a bare LF as a line end or refuse; refusing is the choice that no proxy in front can read differently),
+    at once, rather than waiting for a CRLF CRLF that never comes. A head over MAX_HEADER_BYTES is refused (431).
+    """
+    end = buf.find(b"\r\n\r\n", 0, MAX_HEADER_BYTES + 4)
+    head = buf[:end] if end >= 0 else buf[:MAX_HEADER_BYTES + 4]
+    crlf = head.count(b"\r\n")
+    if head.count(b"\n") != crlf:
+        raise BadRequest(400, "a line of the request head ends with a bare LF; HTTP/1.1 lines end with CRLF")
+    if head.count(b"\r") - (1 if end < 0 and head.endswith(b"\r") else 0) != crlf:
+        raise BadRequest(400, "a bare CR in the request head")
+    if end < 0:
+        if len(buf) > MAX_HEADER_BYTES:
+            raise BadRequest(431, "request headers over %d bytes" % MAX_HEADER_BYTES)
+        return -1
+    if end + 4 > MAX_HEADER_BYTES:
+        raise BadRequest(431, "request headers over %d bytes" % MAX_HEADER_BYTES)
+    return end
 
 
 def parse_head(buf, end):
-    """Request line and headers of buf[:end]: (method, target, version, {lowercase name: value})."""
-    lines = bytes(buf[:end]).decode("latin-1").split("\r\n")
-    parts = lines[0].split(" ")
-    if len(parts) != 3 or not parts[2].startswith("HTTP/1."):
-        if len(parts) == 3 and parts[2].startswith("HTTP/"):
-            raise BadRequest(505, "only HTTP/1.x is served")
+    """
+    Request line and header fields of buf[:end]: (method, target, version, {lowercase name: value}). Repeated
+    fields are joined with ", " (RFC 9110 5.3), except Host and Content-Length, which must not differ.
+    """
+    head = bytes(buf[:end])
+    if HEAD_FORBIDDEN.search(head):  # one scan for the whole head: this runs for every request
+        raise BadRequest(400, "a control character in the request head")
+    request_line, _, fields = head.decode("latin-1").partition("\r\n")
+    matched = REQUEST_LINE.fullmatch(request_line)
+    if not matched:
         raise BadRequest(400, "malformed request line")
+    method, target, major, minor = matched.groups()
+    if major != "1":
+        raise BadRequest(505, "only HTTP/1.x is served")
+    if not (target.startswith("/") or (target == "*" and method == "OPTIONS") or target.lower().startswith(("http://", "https://"))):
+        raise BadRequest(400, "malformed request target")
     headers = {}
-    for line in lines[1:]:
+    lines = fields.split("\r\n") if fields else ()
+    if len(lines) > MAX_HEADER_FIELDS:
+        raise BadRequest(431, "more than %d header fields" % MAX_HEADER_FIELDS)
+    for line in lines:
         name, sep, value = line.partition(":")
-        if not sep or not name or name != name.strip():
+        if not sep or not FIELD_NAME.fullmatch(name):  # whitespace before the colon too (RFC 9112 5.1)
+            if line[:1] in (" ", "\t"):
+                raise BadRequest(400, "obsolete line folding in a header field (RFC 9112 5.2)")
             raise BadRequest(400, "malformed header line")
         name = name.lower()
-        value = value.strip()
-        if name in headers and name == "content-length" and headers[name] != value:
-            raise BadRequest(400, "conflicting Content-Length headers")
+        value = value.strip(" \t")
+        if name in headers:
+            if name == "host":
+                raise BadRequest(400, "more than one Host header")
+            if name == "content-length":
+                if headers[name] != value:
+                    raise BadRequest(400, "conflicting Content-Length headers")
+                continue
+            value = headers[name] + ", " + value
         headers[name] = value
-    return parts[0], parts[1], parts[2], headers
+    if not target.startswith("/") and target != "*":  # absolute-form: its path is what is routed (RFC 9112 3.2.2)
+        target = "/" + target.split("://", 1)[1].partition("/")[2]
+    version = "HTTP/1." + minor
+    if minor != "0" and "host" not in headers:
+        raise BadRequest(400, "an HTTP/1.1 request needs a Host header (RFC 9112 3.2)")
+    return method, target, version, headers
+
+
+def body_framing(headers, version):
+    """('chunked', None), ('length', n) (n may be 0): how the request's body is delimited (RFC 9112 6.3)."""
+    if "transfer-encoding" in headers:
+        if "content-length" in headers:
+            raise BadRequest(400, "Transfer-Encoding together with Content-Length")
+        if version == "HTTP/1.0":
+            raise BadRequest(400, "Transfer-Encoding in an HTTP/1.0 request")
+        codings = [c.strip(" \t").lower() for c in headers["transfer-encoding"].split(",")]
+        if codings[-1] != "chunked" or codings.count("chunked") != 1:
+            raise BadRequest(400, "Transfer-Encoding must end with chunked, once")
+        if len(codings) > 1:
+            raise BadRequest(501, "only Transfer-Encoding: chunked is served")
+        return "chunked", None
+    return "length", parse_content_length(headers.get("content-length", "0"))
+
+
+def line_end(buf, pos, what):
+    """The index of the CRLF ending the line at pos, -1 while incomplete; a bare LF, or a line too long, is refused."""
+    newline = buf.find(b"\n", pos, pos + MAX_CHUNK_LINE_BYTES)
+    if newline < 0:
+        if len(buf) - pos >= MAX_CHUNK_LINE_BYTES:
+            raise BadRequest(400, "%s line over %d bytes" % (what, MAX_CHUNK_LINE_BYTES))
+        return -1
+    if newline == pos or buf[newline - 1] != 13:
+        raise BadRequest(400, "a %s line ends with a bare LF" % what)
+    return newline - 1
 
 
 def parse_chunked(buf, start, limit):
-    """(body, end) when buf[start:] holds the whole chunked body; None when more is needed."""
+    """(body, end) when buf[start:] holds the whole chunked body; None when more is needed (RFC 9112 7.1)."""
     body = bytearray()
     pos = start
     while True:
-        line_end = buf.find(b"\r\n", pos)
-        if line_end < 0:
-            if len(buf) - pos > 1024:
-                raise BadRequest(400, "malformed chunk size")
+        end = line_end(buf, pos, "chunk size")
+        if end < 0:
             return None
-        size_text = bytes(buf[pos:line_end]).split(b";", 1)[0].strip()
-        try:
-            size = int(size_text, 16)
-        except ValueError:
-            raise BadRequest(400, "malformed chunk size")
-        if size < 0:
-            raise BadRequest(400, "malformed chunk size")
+        size_line = CHUNK_LINE.fullmatch(bytes(buf[pos:end]))
+        if not size_line:
+            raise BadRequest(400, "malformed chunk size: chunk-size is 1*HEXDIG")
+        size = int(size_line.group(1), 16)
         if len(body) + size > limit:
-            raise BadRequest(413, "request body over %d bytes" % limit)
-        pos = line_end + 2
+            raise BadRequest(413, "request body over the limit of %d bytes (max_request_bytes)" % limit)
+        pos = end + 2
         if size == 0:
-            trailer_end = buf.find(b"\r\n", pos)
-            while trailer_end >= 0 and trailer_end != pos:  # skip trailer fields
-                pos = trailer_end + 2
-                trailer_end = buf.find(b"\r\n", pos)
-            if trailer_end < 0:
-                return None
-            return bytes(body), trailer_end + 2
+            trailer_bytes = 0
+            while True:  # trailer fields, up to the empty line; read and dropped
+                end = line_end(buf, pos, "trailer")
+                if end < 0:
+                    return None
+                if end == pos:
+                    return bytes(body), end + 2
+                field = bytes(buf[pos:end]).decode("latin-1")
+                name, sep, value = field.partition(":")
+                if not sep or not FIELD_NAME.fullmatch(name) or FIELD_VALUE_FORBIDDEN.search(value.strip(" \t")):
+                    raise BadRequest(400, "malformed trailer field")
+                trailer_bytes += end + 2 - pos
+                if trailer_bytes > MAX_HEADER_BYTES:
+                    raise BadRequest(431, "trailer fields over %d bytes" % MAX_HEADER_BYTES)
+                pos = end + 2
         if len(buf) < pos + size + 2:
             return None
         body += buf[pos:pos + size]
         if buf[pos + size:pos + size + 2] != b"\r\n":
-            raise BadRequest(400, "malformed chunk")
+            raise BadRequest(400, "malformed chunk: no CRLF after its data")
         pos += size + 2
 
 
 class Worker:
-    def __init__(self, config, listener, slots, index, preloaded=None):
+    def __init__(self, config, listener, slots, index, preloaded=None, metrics_memory=None):
+        global METRICS
+        if metrics_memory is not None:
+            METRICS = WorkerMetrics(metrics_memory, index)
         self.config = config
         self.listener = listener
         self.scorer = Scorer(config, preloaded)
-        self.scorer.busy_slot = (slots, index * 8) if slots is not None else None
+        self.scorer.busy_slot = (slots, busy_offset(config, index)) if slots is not None else None
         # Keep-alive connections stay with the worker that accepted them, and the first worker that wakes up
         # would accept them all: each worker publishes its number of connections, and leaves a new one to a
         # worker with fewer (for at most DEFER_SECONDS, in case that one is busy in run()).
         self.slots = slots
-        self.count_offset = 8 * config.workers + 8 * index
-        self.other_counts = [8 * config.workers + 8 * i for i in range(config.workers) if i != index]
+        self.index = index
+        self.count_offset = count_offset(config, index)
+        self.other_counts = [count_offset(config, i) for i in range(config.workers) if i != index]
         self.deferring_since = 0.0
         self.listener_paused_until = 0.0
         self.selector = selectors.DefaultSelector()
         self.connections = {}
         self.parked = []  # connections whose /score arrived before init() finished
+        self.queue = []  # connections with complete requests left for the next turn (REQUESTS_PER_TURN)
         self.running = True
         self._date = (0, b"")
 
@@ -714,6 +890,13 @@ class Worker:
             self._date = (second, time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.gmtime(second)).encode("ascii"))
         return self._date[1]
 
+    def initialised(self, wake_write):
+        if METRICS is not None:
+            METRICS.init_seconds(self.scorer.init_seconds)
+        if self.slots is not None:
+            struct.pack_into("q", self.slots, ready_offset(self.config, self.index), 1)
+        os.write(wake_write, b".")
+
     def serve(self):
         signal.signal(signal.SIGTERM, self.stop)
         signal.signal(signal.SIGINT, self.stop)
@@ -721,15 +904,15 @@ class Worker:
         os.set_blocking(wake_read, False)
         self.selector.register(self.listener, selectors.EVENT_READ, "listener")
         self.selector.register(wake_read, selectors.EVENT_READ, "wake")
-        self.scorer.start_init(lambda: os.write(wake_write, b"."))
+        self.scorer.start_init(lambda: self.initialised(wake_write))
         REQUEST_LOG.start_batching()
         awaiting_log_reader = False
         next_sweep = time.monotonic() + 1
         while self.running:
-            timeout = 1.0
+            timeout = 0.0 if self.queue else 1.0
             if self.listener_paused_until:
-                timeout = max(0.0, self.listener_paused_until - time.monotonic())
-                if timeout == 0.0:
+                timeout = min(timeout, max(0.0, self.listener_paused_until - time.monotonic()))
+                if timeout == 0.0 and time.monotonic() >= self.listener_paused_until:
                     self.listener_paused_until = 0.0
                     self.selector.register(self.listener, selectors.EVENT_READ, "listener")
             try:
@@ -740,23 +923,16 @@ class Worker:
                     events = self.selector.select(timeout)
             except InterruptedError:
                 continue
-            for key, _ in events:
-                if key.data == "listener":
-                    self.accept()
-                elif key.data == "wake":
-                    try:
-                        os.read(wake_read, 64)
-                    except BlockingIOError:
-                        pass
-                    parked, self.parked = self.parked, []
-                    for conn in parked:
-                        if conn.sock.fileno() >= 0:
-                            self.selector.register(conn.sock, selectors.EVENT_READ, conn)
-                            self.process(conn)
-                elif key.data == "log":
-                    REQUEST_LOG.drain()
-                else:
-                    self.readable(key.data)
+            for key, mask in events:
+                try:
+                    self.dispatch(key.data, mask, wake_read)
+                except Exception as error:  # a bug of ours must cost one connection at most, never the worker
+                    self.failed(key.data, error)
+            queue, self.queue = self.queue, []
+            for conn in queue:
+                conn.queued = False
+                if conn.sock.fileno() >= 0:
+                    self.process(conn)
             if bool(REQUEST_LOG.pending) != awaiting_log_reader:  # lines wait for room in the log pipe
                 awaiting_log_reader = not awaiting_log_reader
                 if awaiting_log_reader:
@@ -766,14 +942,49 @@ class Worker:
             now = time.monotonic()
             if now >= next_sweep:
                 next_sweep = now + 1
-                for conn in list(self.connections.values()):
-                    if conn.draining_until:
-                        if now > conn.draining_until:
-                            self.close(conn)
-                    elif now - conn.last > KEEP_ALIVE_SECONDS and conn not in self.parked:
-                        self.close(conn)
+                self.sweep(now)
         for conn in list(self.connections.values()):
             self.close(conn)
+
+    def dispatch(self, data, mask, wake_read):
+        if data == "listener":
+            self.accept()
+        elif data == "wake":
+            try:
+                os.read(wake_read, 64)
+            except BlockingIOError:
+                pass
+            parked, self.parked = self.parked, []
+            for conn in parked:
+                conn.parked = False
+                if conn.sock.fileno() >= 0:
+                    self.process(conn)
+        elif data == "log":
+            REQUEST_LOG.drain()
+        else:
+            if mask & selectors.EVENT_WRITE:
+                self.writable(data)
+            if mask & selectors.EVENT_READ and data.sock.fileno() >= 0:
+                self.readable(data)
+
+    def failed(self, data, error):
+        log("error", "request handling failed; the connection is closed, the worker goes on", worker=os.getpid(),
+            error="%s: %s" % (type(error).__name__, str(error)[:500]),
+            trace="".join(traceback.format_exception(type(error), error, error.__traceback__))[-4000:])
+        if isinstance(data, Connection):
+            self.close(data)
+
+    def sweep(self, now):
+        for conn in list(self.connections.values()):
+            if conn.out and now - conn.out_since > OUTPUT_STALL_SECONDS:
+                log("warning", "dropping a client that takes none of its answers", worker=os.getpid(),
+                    waitingBytes=len(conn.out), seconds=OUTPUT_STALL_SECONDS)
+                self.close(conn)
+            elif conn.draining_until:
+                if now > conn.draining_until:
+                    self.close(conn)
+            elif now - conn.last > KEEP_ALIVE_SECONDS and not conn.parked and not conn.out:
+                self.close(conn)
 
     def publish_count(self):
         if self.slots is not None:
@@ -812,16 +1023,42 @@ class Worker:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             conn = Connection(sock)
             self.connections[sock.fileno()] = conn
-            self.selector.register(sock, selectors.EVENT_READ, conn)
+            self.watch(conn)
             self.publish_count()
+
+    def watch(self, conn):
+        """
+        Registers for what the connection waits on. Its answers first: while some wait for the client to take
+        them, nothing more is read from it, so a client that sends and never reads holds one answer in our
+        memory and the rest in its own socket buffers (and is dropped after OUTPUT_STALL_SECONDS).
+        """
+        if conn.sock.fileno() < 0:
+            return
+        if conn.out:
+            mask = selectors.EVENT_WRITE
+        elif conn.parked or conn.queued:
+            mask = 0
+        else:
+            mask = selectors.EVENT_READ
+        if mask == conn.mask:
+            return
+        if conn.mask == 0:
+            self.selector.register(conn.sock, mask, conn)
+        elif mask == 0:
+            self.selector.unregister(conn.sock)
+        else:
+            self.selector.modify(conn.sock, mask, conn)
+        conn.mask = mask
 
     def close(self, conn):
         fd = conn.sock.fileno()
         if fd >= 0:
-            try:
-                self.selector.unregister(conn.sock)
-            except (KeyError, ValueError):
-                pass
+            if conn.mask:
+                try:
+                    self.selector.unregister(conn.sock)
+                except (KeyError, ValueError):
+                    pass
+                conn.mask = 0
             self.connections.pop(fd, None)
             conn.sock.close()
             self.publish_count()
@@ -843,16 +1080,58 @@ class Worker:
         conn.buf += data
         self.process(conn)
 
+    def writable(self, conn):
+        try:
+            sent = conn.sock.send(conn.out)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            self.close(conn)
+            return
+        del conn.out[:sent]
+        conn.out_since = time.monotonic()
+        if conn.out:
+            return
+        if conn.after_out == "close":
+            self.close(conn)
+        elif conn.after_out == "linger":
+            self.linger(conn)
+        else:
+            self.process(conn)  # the requests that arrived meanwhile
+
     def process(self, conn):
-        """Answers every complete request in the buffer, one after the other (pipelining keeps its order)."""
-        while conn.buf and conn.sock.fileno() >= 0 and not conn.draining_until:
-            started = time.monotonic()
-            end = conn.buf.find(b"\r\n\r\n")
-            if end < 0:
-                if len(conn.buf) > MAX_HEADER_BYTES:
-                    self.refuse(conn, 431, "request headers over %d bytes" % MAX_HEADER_BYTES, started, "?", "?")
+        """Answers the complete requests in the buffer, in order, as long as the client takes the answers."""
+        try:
+            self.answer_requests(conn)
+        except Exception as error:  # no request, however malformed, may end the worker
+            log("error", "request handling failed", worker=os.getpid(),
+                error="%s: %s" % (type(error).__name__, str(error)[:500]),
+                trace="".join(traceback.format_exception(type(error), error, error.__traceback__))[-4000:])
+            if conn.sock.fileno() >= 0 and not conn.after_out:
+                try:
+                    self.refuse(conn, 500, "the server failed to handle the request", time.monotonic(), "?", "?")
+                except Exception:
+                    self.close(conn)
+            else:
+                self.close(conn)
+        if conn.sock.fileno() >= 0:
+            self.watch(conn)
+
+    def answer_requests(self, conn):
+        turns = REQUESTS_PER_TURN
+        while conn.buf and conn.sock.fileno() >= 0 and not conn.draining_until and not conn.out and not conn.after_out:
+            if turns == 0:  # the worker's other connections first
+                conn.queued = True
+                self.queue.append(conn)
                 return
+            turns -= 1
+            started = time.monotonic()
+            while conn.buf.startswith(b"\r\n"):  # empty lines before a request line are ignored (RFC 9112 2.2)
+                del conn.buf[:2]
             try:
+                end = find_head_end(conn.buf)
+                if end < 0:
+                    return
                 method, target, version, headers = parse_head(conn.buf, end)
             except BadRequest as error:
                 self.refuse(conn, error.status, str(error), started, "?", "?")
@@ -864,21 +1143,14 @@ class Worker:
                 self.refuse(conn, 401, refusal[0], started, method, target, request_id, refusal[1])
                 return
             try:
-                if "transfer-encoding" in headers:
-                    if headers["transfer-encoding"].lower() != "chunked" or "content-length" in headers:
-                        raise BadRequest(501 if "content-length" not in headers else 400,
-                                         "only Transfer-Encoding: chunked is served, without Content-Length")
-                    if not self.may_continue(conn, headers, version):
-                        return
+                framing, length = body_framing(headers, version)
+                if framing == "chunked":
+                    self.may_continue(conn, headers, version)
                     parsed = parse_chunked(conn.buf, start, self.config.max_request_bytes)
                     if parsed is None:
                         return
                     body, next_start = parsed
                 else:
-                    length_text = headers.get("content-length", "0")
-                    if not length_text.isdigit():
-                        raise BadRequest(400, "malformed Content-Length")
-                    length = int(length_text)
                     if length > self.config.max_request_bytes:
                         raise BadRequest(413, "request body of %d bytes is over the limit of %d bytes (max_request_bytes)"
                                          % (length, self.config.max_request_bytes))
@@ -890,31 +1162,36 @@ class Worker:
                 self.refuse(conn, error.status, str(error), started, method, target, request_id)
                 return
             if method == "POST" and target.split("?", 1)[0] in ("/score", "/score/") and not self.scorer.ready.is_set():
-                self.selector.unregister(conn.sock)  # answered once init() has finished (see serve)
+                conn.parked = True  # answered once init() has finished (see serve)
                 self.parked.append(conn)
                 return
             del conn.buf[:next_start]
             conn.continued = False
-            status, content_type, payload = self.scorer.handle(method, target, body, request_id)
+            if METRICS is not None:
+                METRICS.in_flight(1)
+            try:
+                status, content_type, payload = self.scorer.handle(method, target, body, request_id)
+            finally:
+                if METRICS is not None:
+                    METRICS.in_flight(0)
             keep_alive = self.keep_alive(headers, version)
             self.respond(conn, status, content_type, payload, request_id, keep_alive, method == "HEAD")
             log_request(method, target, status, request_id, started, len(body), len(payload))
             if not keep_alive:
-                self.close(conn)
+                self.finish(conn, "close")
                 return
 
     @staticmethod
     def keep_alive(headers, version):
-        token = headers.get("connection", "").lower()
+        tokens = [t.strip(" \t") for t in headers.get("connection", "").lower().split(",")]
         if version == "HTTP/1.0":
-            return token == "keep-alive"
-        return token != "close"
+            return "keep-alive" in tokens
+        return "close" not in tokens
 
     def may_continue(self, conn, headers, version):
         if headers.get("expect", "").lower() == "100-continue" and version == "HTTP/1.1" and not conn.continued:
             conn.continued = True
             self.send(conn, b"HTTP/1.1 100 Continue\r\n\r\n")
-        return True
 
     def refuse(self, conn, status, message, started, method, target, request_id=None, challenge=None):
         """An answer to a request we will not read on: then a lingering close (the client may still be sending)."""
@@ -923,12 +1200,28 @@ class Worker:
         self.respond(conn, status, "application/json", payload, request_id, False, False, challenge)
         log_request(method, target, status, request_id, started, 0, len(payload), message)
         conn.buf = bytearray()
+        self.finish(conn, "linger")
+
+    def finish(self, conn, how):
+        """The connection's last answer is sent: then closed, or half-closed and drained ("linger")."""
+        if conn.sock.fileno() < 0:
+            return
+        if conn.out:
+            conn.after_out = how
+        elif how == "close":
+            self.close(conn)
+        else:
+            self.linger(conn)
+
+    def linger(self, conn):
+        conn.after_out = "linger"
         try:
             conn.sock.shutdown(socket.SHUT_WR)
         except OSError:
             self.close(conn)
             return
         conn.draining_until = time.monotonic() + 5
+        self.watch(conn)
 
     def respond(self, conn, status, content_type, payload, request_id, keep_alive, head_only, challenge=None):
         head = b"".join((
@@ -943,16 +1236,23 @@ class Worker:
         self.send(conn, head if head_only else head + payload)
 
     def send(self, conn, data):
+        """Sends what the socket takes now; the rest waits in conn.out for the client (never a blocking send)."""
+        if conn.sock.fileno() < 0:
+            return
+        if conn.out:
+            conn.out += data
+            return
         try:
             sent = conn.sock.send(data)
-            if sent < len(data):  # a slow reader of a big answer: finish it blocking, as a sync worker would
-                conn.sock.settimeout(30)
-                try:
-                    conn.sock.sendall(data[sent:])
-                finally:
-                    conn.sock.setblocking(False)
+        except (BlockingIOError, InterruptedError):
+            sent = 0
         except OSError:
             self.close(conn)
+            return
+        if sent < len(data):
+            conn.out += memoryview(data)[sent:]
+            conn.out_since = time.monotonic()
+            self.watch(conn)
 
 
 def log_request(method, path, status, request_id, started, bytes_in, bytes_out, error=None):
@@ -960,6 +1260,8 @@ def log_request(method, path, status, request_id, started, bytes_in, bytes_out, 
               "millis": round((time.monotonic() - started) * 1000, 3), "bytesIn": bytes_in, "bytesOut": bytes_out}
     if error:
         fields["error"] = error
+    if METRICS is not None:
+        METRICS.request(path, status, time.monotonic() - started)
     REQUEST_LOG.add(log_line("info" if status < 500 else "error", "request", fields), status)
 
 
@@ -974,7 +1276,8 @@ def listen(config):
 
 
 def log_listening(config, server):
-    log("info", "listening", server=server, host=config.host, port=config.port, workers=config.workers,
+    log("info", "listening", server=server, host=config.host, port=config.port, metricsPort=config.metrics_port or None,
+        workers=config.workers,
         scoringTimeoutMs=config.timeout_ms, maxRequestBytes=config.max_request_bytes, preload=config.preload,
         endpointKeys=len(config.key_digests), entryScript=config.entry_script, modelDir=config.model_dir,
         pid=os.getpid())
@@ -989,32 +1292,268 @@ def preload_before_fork(config):
     return module
 
 
+# ---------------------------------------------------------------------------------------------------------
+# /metrics (built-in server): each worker counts into a block of shared memory of its own (one writer, no
+# locks); the master serves the sum of all blocks on POWERAI_METRICS_PORT in the Prometheus text format, so a
+# scrape sees the whole container. A dead worker's counts are folded into the master's own totals before its
+# block is reused: counters never go backwards.
+
+METRIC_ROUTES = ("/", "/health", "/score", "/swagger.json", "other")
+METRIC_STATUSES = (200, 400, 401, 404, 405, 411, 413, 431, 500, 501, 503, 504, 505)  # and "other"
+LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
+EXCEPTION_SLOTS = 16
+EXCEPTION_NAME_BYTES = 64
+
+
+class MetricsLayout:
+    """Offsets (in 8-byte doubles) of one worker's block: counts, histograms, in-flight, init time, exceptions."""
+    statuses = len(METRIC_STATUSES) + 1
+    requests = 0
+    histograms = requests + len(METRIC_ROUTES) * statuses
+    per_histogram = len(LATENCY_BUCKETS) + 2  # the buckets, then count and sum
+    in_flight = histograms + len(METRIC_ROUTES) * per_histogram
+    init_seconds = in_flight + 1
+    exceptions = init_seconds + 1
+    doubles = exceptions + EXCEPTION_SLOTS
+    names = doubles * 8  # then EXCEPTION_SLOTS names of EXCEPTION_NAME_BYTES
+    size = names + EXCEPTION_SLOTS * EXCEPTION_NAME_BYTES
+
+
+class WorkerMetrics:
+    """What one worker writes into its block."""
+
+    def __init__(self, memory, index):
+        self.memory = memory
+        self.base = index * MetricsLayout.size
+        self.exception_slots = {}
+
+    def add(self, offset, value):
+        at = self.base + offset * 8
+        struct.pack_into("d", self.memory, at, struct.unpack_from("d", self.memory, at)[0] + value)
+
+    def set(self, offset, value):
+        struct.pack_into("d", self.memory, self.base + offset * 8, value)
+
+    def request(self, path, status, seconds):
+        path = path.split("?", 1)[0]
+        route = METRIC_ROUTES.index(path) if path in METRIC_ROUTES else (2 if path == "/score/" else len(METRIC_ROUTES) - 1)
+        column = METRIC_STATUSES.index(status) if status in METRIC_STATUSES else len(METRIC_STATUSES)
+        self.add(MetricsLayout.requests + route * MetricsLayout.statuses + column, 1)
+        histogram = MetricsLayout.histograms + route * MetricsLayout.per_histogram
+        for i, bound in enumerate(LATENCY_BUCKETS):
+            if seconds <= bound:
+                self.add(histogram + i, 1)
+                break
+        self.add(histogram + len(LATENCY_BUCKETS), 1)
+        self.add(histogram + len(LATENCY_BUCKETS) + 1, seconds)
+
+    def in_flight(self, value):
+        self.set(MetricsLayout.in_flight, value)
+
+    def init_seconds(self, seconds):
+        self.set(MetricsLayout.init_seconds, seconds)
+
+    def exception(self, name):
+        slot = self.exception_slots.get(name)
+        if slot is None:
+            if len(self.exception_slots) >= EXCEPTION_SLOTS - 1:
+                name, slot = "other", EXCEPTION_SLOTS - 1
+            else:
+                slot = len(self.exception_slots)
+                self.exception_slots[name] = slot
+            encoded = name.encode("ascii", "replace")[:EXCEPTION_NAME_BYTES].ljust(EXCEPTION_NAME_BYTES, b"\0")
+            at = self.base + MetricsLayout.names + slot * EXCEPTION_NAME_BYTES
+            self.memory[at:at + EXCEPTION_NAME_BYTES] = encoded
+        self.add(MetricsLayout.exceptions + slot, 1)
+
+
+def read_block(memory, index):
+    """One worker's block: (doubles, {exception name: count})."""
+    base = index * MetricsLayout.size
+    values = list(struct.unpack_from("%dd" % MetricsLayout.doubles, memory, base))
+    exceptions = {}
+    for slot in range(EXCEPTION_SLOTS):
+        at = base + MetricsLayout.names + slot * EXCEPTION_NAME_BYTES
+        name = bytes(memory[at:at + EXCEPTION_NAME_BYTES]).rstrip(b"\0").decode("ascii", "replace")
+        if name:
+            exceptions[name] = exceptions.get(name, 0) + values[MetricsLayout.exceptions + slot]
+    return values, exceptions
+
+
+class ContainerMetrics:
+    """The master's side: the workers' blocks, the counts of workers gone, restarts; the exposition."""
+
+    def __init__(self, workers):
+        self.workers = workers
+        self.memory = mmap.mmap(-1, MetricsLayout.size * workers)
+        self.retired = [0.0] * MetricsLayout.doubles
+        self.retired_exceptions = {}
+        self.restarts = 0
+
+    def retire(self, index):
+        """Before a dead worker's block is reused: its counts go to the master's totals, its gauges go."""
+        values, exceptions = read_block(self.memory, index)
+        for offset in range(MetricsLayout.in_flight):
+            self.retired[offset] += values[offset]
+        for name, count in exceptions.items():
+            self.retired_exceptions[name] = self.retired_exceptions.get(name, 0) + count
+        base = index * MetricsLayout.size
+        self.memory[base:base + MetricsLayout.size] = bytes(MetricsLayout.size)
+
+    def exposition(self):
+        totals = list(self.retired)
+        exceptions = dict(self.retired_exceptions)
+        init_seconds = []
+        for index in range(self.workers):
+            values, worker_exceptions = read_block(self.memory, index)
+            for offset in range(MetricsLayout.in_flight + 1):
+                totals[offset] += values[offset]
+            init_seconds.append(values[MetricsLayout.init_seconds])
+            for name, count in worker_exceptions.items():
+                exceptions[name] = exceptions.get(name, 0) + count
+        out = ["# HELP powerai_requests_total Requests answered, by route and status.",
+               "# TYPE powerai_requests_total counter"]
+        for r, route in enumerate(METRIC_ROUTES):
+            for c, status in enumerate(METRIC_STATUSES + ("other",)):
+                count = totals[MetricsLayout.requests + r * MetricsLayout.statuses + c]
+                if count:
+                    out.append('powerai_requests_total{route="%s",status="%s"} %d' % (route, status, count))
+        out += ["# HELP powerai_request_duration_seconds Time from a request's first byte read to its answer.",
+                "# TYPE powerai_request_duration_seconds histogram"]
+        for r, route in enumerate(METRIC_ROUTES):
+            histogram = MetricsLayout.histograms + r * MetricsLayout.per_histogram
+            count = totals[histogram + len(LATENCY_BUCKETS)]
+            if not count:
+                continue
+            cumulative = 0
+            for i, bound in enumerate(LATENCY_BUCKETS):
+                cumulative += totals[histogram + i]
+                out.append('powerai_request_duration_seconds_bucket{route="%s",le="%s"} %d' % (route, repr(bound), cumulative))
+            out.append('powerai_request_duration_seconds_bucket{route="%s",le="+Inf"} %d' % (route, count))
+            out.append('powerai_request_duration_seconds_sum{route="%s"} %r' % (route, totals[histogram + len(LATENCY_BUCKETS) + 1]))
+            out.append('powerai_request_duration_seconds_count{route="%s"} %d' % (route, count))
+        out += ["# HELP powerai_requests_in_flight Requests being answered now.",
+                "# TYPE powerai_requests_in_flight gauge",
+                "powerai_requests_in_flight %d" % totals[MetricsLayout.in_flight],
+                "# HELP powerai_worker_restarts_total Workers started again after they died.",
+                "# TYPE powerai_worker_restarts_total counter",
+                "powerai_worker_restarts_total %d" % self.restarts,
+                "# HELP powerai_model_load_seconds How long each worker's init() took (0 until it has finished).",
+                "# TYPE powerai_model_load_seconds gauge"]
+        out += ['powerai_model_load_seconds{worker="%d"} %r' % (i, s) for i, s in enumerate(init_seconds)]
+        out += ["# HELP powerai_run_exceptions_total Exceptions raised by run(), by type.",
+                "# TYPE powerai_run_exceptions_total counter"]
+        out += ['powerai_run_exceptions_total{type="%s"} %d' % (name, count) for name, count in sorted(exceptions.items())]
+        return ("\n".join(out) + "\n").encode("ascii", "replace")
+
+
+def metrics_listener(config):
+    """The metrics port's socket; None without one, or when it cannot be had (scoring matters more than metrics)."""
+    if not config.metrics_port:
+        return None
+    family = socket.AF_INET6 if ":" in config.host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((config.host, config.metrics_port))
+        sock.listen(16)
+    except OSError as error:
+        sock.close()
+        log("error", "no /metrics: the metrics port cannot be opened; serving without it", metricsPort=config.metrics_port,
+            error=str(error))
+        return None
+    sock.setblocking(False)
+    return sock
+
+
+def answer_scrape(listener, metrics):
+    """One scrape, in the master: the request read within 1 s in all (the master supervises meanwhile), answered, closed."""
+    try:
+        sock, _ = listener.accept()
+    except OSError:
+        return
+    try:
+        deadline = time.monotonic() + 1.0
+        request = b""
+        while b"\r\n\r\n" not in request and len(request) < 8192:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return
+            sock.settimeout(remaining)
+            data = sock.recv(8192)
+            if not data:
+                break
+            request += data
+        parts = request.split(b"\r\n", 1)[0].split(b" ")
+        if len(parts) == 3 and parts[0] == b"GET" and parts[1].split(b"?")[0] == b"/metrics":
+            status, body = b"200 OK", metrics.exposition()
+            content_type = b"text/plain; version=0.0.4; charset=utf-8"
+        else:
+            status, body, content_type = b"404 Not Found", b"only GET /metrics here\n", b"text/plain"
+        sock.sendall(b"HTTP/1.1 " + status + b"\r\nContent-Type: " + content_type + b"\r\nContent-Length: "
+                     + str(len(body)).encode("ascii") + b"\r\nConnection: close\r\n\r\n" + body)
+    except OSError:
+        pass
+    finally:
+        sock.close()
+
+
+# The slots the master and its workers share (an anonymous mmap made before the fork), per worker: when its
+# current run() started (0: idle), its number of connections, and whether its init() has finished.
+def busy_offset(config, index):
+    return 8 * index
+
+
+def count_offset(config, index):
+    return 8 * config.workers + 8 * index
+
+
+def ready_offset(config, index):
+    return 16 * config.workers + 8 * index
+
+
+RESTART_DELAY_FIRST = 0.1
+RESTART_DELAY_MAX = 2.0
+
+
+def restart_delay(recent_deaths, workers):
+    """No wait for the first two deaths per worker in a minute; then a back-off that doubles, up to RESTART_DELAY_MAX."""
+    over = recent_deaths - 2 * workers
+    return 0.0 if over <= 0 else min(RESTART_DELAY_MAX, RESTART_DELAY_FIRST * 2 ** min(over - 1, 16))
+
+
 def serve_builtin(config):
     listener = listen(config)
     log_listening(config, "builtin")
     preloaded = preload_before_fork(config)
-    # per worker: when its current run() started (0: idle), then per worker: its number of connections
-    slots = mmap.mmap(-1, 16 * config.workers)
+    slots = mmap.mmap(-1, 24 * config.workers)
+    metrics = ContainerMetrics(config.workers)
+    scrapes = metrics_listener(config)
     grace = max(5.0, config.timeout_ms / 1000.0)
     workers = {}  # pid -> (index, started)
     stopping = []
     recent_deaths = []
+    restarts = 0
+    due = []  # (time, index): workers to start again once their back-off has passed
 
     def spawn(index):
+        struct.pack_into("d", slots, busy_offset(config, index), 0.0)
+        struct.pack_into("q", slots, count_offset(config, index), 0)
+        struct.pack_into("q", slots, ready_offset(config, index), 0)
         pid = os.fork()
         if pid == 0:
             code = 0
             try:
                 signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-                Worker(config, listener, slots, index, preloaded).serve()
+                if scrapes is not None:
+                    scrapes.close()  # the master's alone
+                Worker(config, listener, slots, index, preloaded, metrics.memory).serve()
             except BaseException:
                 traceback.print_exc()
                 code = 1
             finally:
                 REQUEST_LOG.finish()
                 os._exit(code)
-        struct.pack_into("d", slots, index * 8, 0.0)
-        struct.pack_into("q", slots, 8 * config.workers + 8 * index, 0)
         workers[pid] = (index, time.monotonic())
 
     def stop(signum, frame):
@@ -1026,7 +1565,11 @@ def serve_builtin(config):
         spawn(index)
     exit_code = 0
     while not stopping:
-        time.sleep(0.2)
+        pause = 0.05 if due else 0.2
+        if scrapes is None:
+            time.sleep(pause)
+        elif select.select([scrapes], [], [], pause)[0]:
+            answer_scrape(scrapes, metrics)
         while True:
             try:
                 pid, status = os.waitpid(-1, os.WNOHANG)
@@ -1038,27 +1581,35 @@ def serve_builtin(config):
             if index is None or stopping:
                 continue
             code = os.waitstatus_to_exitcode(status)
-            if code == INIT_FAILED_EXIT:
+            initialised = struct.unpack_from("q", slots, ready_offset(config, index))[0]
+            if code == INIT_FAILED_EXIT and not initialised:
+                # The model cannot load: no request made this happen, and no restart will mend it.
                 log("error", "stopping: init() failed", worker=pid)
                 exit_code = INIT_FAILED_EXIT
                 stopping.append(0)
                 break
+            # Whatever killed a worker that had served (a crash in a C extension, the OOM killer, a bug), the
+            # master never gives up on it: it starts another, after a back-off when deaths come fast.
             now = time.monotonic()
             recent_deaths[:] = [t for t in recent_deaths if now - t < 60] + [now]
-            if len(recent_deaths) > 10 * config.workers:
-                log("error", "stopping: workers keep dying", worker=pid, exitCode=code)
-                exit_code = 1
-                stopping.append(0)
-                break
-            log("warning", "worker died; starting another", worker=pid, exitCode=code)
-            spawn(index)
+            restarts += 1
+            metrics.retire(index)
+            metrics.restarts = restarts
+            delay = restart_delay(len(recent_deaths), config.workers)
+            log("warning", "worker died; starting another", worker=pid, exitCode=code, restarts=restarts,
+                deathsLastMinute=len(recent_deaths), delaySeconds=delay)
+            due.append((now + delay, index))
         now = time.monotonic()
+        for entry in [d for d in due if d[0] <= now]:
+            due.remove(entry)
+            if not stopping:
+                spawn(entry[1])
         for pid, (index, _) in list(workers.items()):
-            since = struct.unpack_from("d", slots, index * 8)[0]
+            since = struct.unpack_from("d", slots, busy_offset(config, index))[0]
             if since and now - since > config.timeout_ms / 1000.0 + grace and config.timeout_ms:
                 log("error", "killing a worker whose run() ignores the scoring timeout", worker=pid,
                     runningMillis=round((now - since) * 1000))
-                struct.pack_into("d", slots, index * 8, 0.0)
+                struct.pack_into("d", slots, busy_offset(config, index), 0.0)
                 os.kill(pid, signal.SIGKILL)
     for pid in workers:
         try:
@@ -1101,14 +1652,23 @@ def wsgi_application(config, preloaded=None):
         refusal = key_refusal(config, path, environ.get("HTTP_AUTHORIZATION"))
         if refusal:
             status, content_type, payload = 401, "application/json", error_body(refusal[0], request_id)
-        elif length_text.isdigit() and int(length_text) > config.max_request_bytes:
+        elif length_text and not ASCII_DIGITS.fullmatch(length_text):
+            # gunicorn's int() takes Unicode digits, signs and '_': the same rule as the built-in server here
+            status, content_type, payload = 400, "application/json", error_body("malformed Content-Length", request_id)
+        elif length_text and parse_content_length(length_text) > config.max_request_bytes:
             status, content_type, payload = 413, "application/json", error_body(
                 "request body of %s bytes is over the limit of %d bytes (max_request_bytes)"
                 % (length_text, config.max_request_bytes), request_id)
         else:
+            malformed = None
             if method == "POST":
-                body = environ["wsgi.input"].read(config.max_request_bytes + 1)
-            if len(body) > config.max_request_bytes:
+                try:
+                    body = environ["wsgi.input"].read(config.max_request_bytes + 1)
+                except Exception as error:  # gunicorn's chunked reader raises on bad framing: the client's fault
+                    malformed = "malformed request body: %s" % type(error).__name__
+            if malformed:
+                status, content_type, payload = 400, "application/json", error_body(malformed, request_id)
+            elif len(body) > config.max_request_bytes:
                 status, content_type, payload = 413, "application/json", error_body(
                     "request body over the limit of %d bytes (max_request_bytes)" % config.max_request_bytes, request_id)
             else:
@@ -1146,6 +1706,9 @@ def serve_gunicorn(config):
             return wsgi_application(config, preloaded)
 
     log_listening(config, "gunicorn")
+    if config.metrics_port:
+        log("warning", "no /metrics under gunicorn: POWERAI_METRICS_PORT is served by the built-in server only",
+            metricsPort=config.metrics_port)
     # gunicorn's master (this process) forks the workers: what it imported here they share
     preloaded = preload_before_fork(config)
     ScoringApplication().run()

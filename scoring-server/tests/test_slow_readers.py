@@ -1,0 +1,71 @@
+"""
+Clients that pipeline requests and never read the answers (issue 14, finding 7): they hold at most one answer
+of the server's memory each, are dropped once they take nothing for OUTPUT_STALL_SECONDS, and never make the
+other clients wait.
+"""
+import json
+import socket
+import statistics
+import threading
+import time
+
+import powerai_server
+from httpclient import exchange
+
+REQUEST = b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n"
+
+
+def flood(port, count, result):
+    """Sends count pipelined requests without reading; records how many bytes went out and when it ended."""
+    sock = socket.create_connection(("127.0.0.1", port))
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.settimeout(60)
+    batch = REQUEST * 1000
+    sent = 0
+    try:
+        for _ in range(count // 1000):
+            sock.sendall(batch)
+            sent += len(batch)
+        result["outcome"] = "sent all"
+    except OSError as error:
+        result["outcome"] = "dropped: %s" % type(error).__name__
+    result["sent"] = sent
+    result["ended"] = time.monotonic()
+    result["sock"] = sock
+
+
+def test_twoClientsPipelining60000WithoutReading_othersServedFast_floodersDropped(fresh_server):
+    server = fresh_server(workers=2)
+    floods = [{}, {}]
+    threads = [threading.Thread(target=flood, args=(server.port, 60000, r), daemon=True) for r in floods]
+    started = time.monotonic()
+    for t in threads:
+        t.start()
+    time.sleep(0.5)  # the flooders have filled their buffers
+
+    latencies = []
+    while time.monotonic() - started < 6:
+        began = time.monotonic()
+        statuses, _ = exchange(server.port, REQUEST, timeout=5, wait_for_close=0)
+        latencies.append(time.monotonic() - began)
+        assert statuses == [200]
+        time.sleep(0.02)
+
+    assert len(latencies) > 50
+    assert max(latencies) < 1.0, latencies
+    assert statistics.median(latencies) < 0.05
+    deadline = time.monotonic() + powerai_server.OUTPUT_STALL_SECONDS + 10
+    while time.monotonic() < deadline and len(dropped(server)) < 2:
+        time.sleep(0.2)
+    # Each was dropped, holding no more than an answer's worth of the server's memory until then.
+    assert len(dropped(server)) == 2, server.log_text()[-3000:]
+    assert all(line["waitingBytes"] < 65536 for line in dropped(server))
+    for t in threads:
+        t.join(30)
+    for result in floods:
+        result["sock"].close()
+    assert server.health() == 200
+
+
+def dropped(server):
+    return [json.loads(line) for line in server.log_text().splitlines() if "dropping a client that takes none" in line]
