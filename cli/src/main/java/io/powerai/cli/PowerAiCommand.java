@@ -74,6 +74,10 @@ public final class PowerAiCommand implements Runnable {
             if (e instanceof CommandLine.UnmatchedArgumentException unmatched && !unmatched.getSuggestions().isEmpty()) {
                 // picocli's own guesses from the valid names, closest first
                 err.println("Did you mean: " + String.join(" or ", unmatched.getSuggestions()) + "?");
+            } else if (e instanceof CommandLine.UnmatchedArgumentException) {
+                // a mistyped subcommand taken for DIR (deploy promot DIR): then DIR is what is left over
+                Arrays.stream(args).map(a -> closeSubcommand(where, a)).flatMap(java.util.Optional::stream).findFirst()
+                        .ifPresent(name -> err.println("Did you mean: " + where.qualifiedName() + " " + name + "?"));
             }
             if (!where.subcommands().isEmpty()) {
                 err.println("Commands of '" + where.qualifiedName() + "': " + commandNames(where) + ".");
@@ -121,8 +125,13 @@ public final class PowerAiCommand implements Runnable {
         /** Set by {@link #context} when a step spec names an image. */
         String specImage;
 
+        /** The command this mixin belongs to: its subcommands are what a mistyped one may have meant. */
+        @Spec(Spec.Target.MIXEE)
+        CommandSpec command;
+
         StageContext context(PowerAiCommand top, Stage stage) {
             Path dir = projectDir.toAbsolutePath().normalize();
+            rejectMistypedSubcommand(command, projectDir, dir);
             String registryOverride = registry != null ? registry : top.environment.get("POWERAI_REGISTRY");
             PipelineSpec spec;
             if (stepSpec != null && stage == null) {
@@ -144,6 +153,53 @@ public final class PowerAiCommand implements Runnable {
             return new StageContext(spec, ws, containerEngine, registryClient(top.environment, spec.registry()), top.console, clock,
                     io.powerai.core.gpu.GpuTools.fromEnvironment(top.environment));
         }
+    }
+
+    /**
+     * DIR shares its place with the subcommands ({@code deploy promote}, {@code snapshot diff}): a mistyped subcommand
+     * arrives as a directory. When no such directory exists and the word is close to a subcommand, say so instead of
+     * "no pipeline file".
+     */
+    static void rejectMistypedSubcommand(CommandSpec command, Path typed, Path dir) {
+        if (command == null || typed.getNameCount() != 1 || java.nio.file.Files.exists(dir)) {
+            return;
+        }
+        String word = typed.toString();
+        closeSubcommand(command, word).ifPresent(name -> {
+            throw new io.powerai.core.PowerAiException.InvalidInput("powerai: no directory '" + word + "'. Did you mean: "
+                    + command.qualifiedName() + " " + name + "? (commands of '" + command.qualifiedName() + "': "
+                    + commandNames(command) + ")");
+        });
+    }
+
+    /** The subcommand of {@code command} that {@code word} is a typo of (at most two letters off), if any. */
+    static java.util.Optional<String> closeSubcommand(CommandSpec command, String word) {
+        if (word.length() < 3 || word.startsWith("-") || command.subcommands().containsKey(word)) {
+            return java.util.Optional.empty();
+        }
+        return command.subcommands().keySet().stream()
+                .filter(name -> !name.equals("help") && editDistance(word, name) <= 2)
+                .findFirst();
+    }
+
+    /** Levenshtein distance: insertions, deletions and substitutions. */
+    static int editDistance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
+            }
+            int[] swap = previous;
+            previous = current;
+            current = swap;
+        }
+        return previous[b.length()];
     }
 
     /** The variables that configure the engines (podman's CONTAINERS_*, docker's DOCKER_*), passed on to them. */

@@ -72,6 +72,19 @@ class CliUsageTest {
     }
 
     @Test
+    void mistypedSubcommandWhereADirectoryMayStand_getsASuggestion() {
+        // deploy's subcommands share their place with DIR: 'promot' arrives as a directory that does not exist
+        CliRun run = CliRun.of("deploy", "promot", ".");
+
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(2);
+        assertThat(run.err()).contains("Did you mean: powerai deploy promote?");
+        CliRun snapshot = CliRun.of("snapshot", "dif");
+        assertThat(snapshot.err()).as(snapshot.toString()).contains("no directory 'dif'. Did you mean: powerai snapshot diff?");
+        assertThat(PowerAiCommand.editDistance("rollbak", "rollback")).isEqualTo(1);
+        assertThat(PowerAiCommand.editDistance("history", "delete")).isGreaterThan(2);
+    }
+
+    @Test
     void noCommand_listsEveryCommand() {
         CliRun run = CliRun.of();
 
