@@ -42,7 +42,8 @@ class DeployDeleteLocalTest {
 
     @Test
     void delete_stopsAndRemovesTheContainer_andRecordsIt() throws Exception {
-        assertThat(docker("run", "-d", "--name", container, "--label", "io.powerai.managed=true", "--network", "host",
+        // With the restart policy a local deployment has: delete must not leave the engine restarting it.
+        assertThat(docker("run", "-d", "--restart", "unless-stopped", "--name", container, "--label", "io.powerai.managed=true", "--network", "host",
                 LocalInfrastructure.BASE_IMAGE, "sleep", "600")).isZero();
         assertThat(docker("inspect", container)).isZero();
 
