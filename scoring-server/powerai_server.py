@@ -684,7 +684,7 @@ class BadRequest(Exception):
 
 class Connection:
     __slots__ = ("sock", "buf", "last", "draining_until", "continued", "out", "out_since", "after_out", "mask",
-                 "queued", "parked")
+                 "queued", "parked", "chunked")
 
     def __init__(self, sock):
         self.sock = sock
@@ -698,6 +698,7 @@ class Connection:
         self.mask = 0  # the selector events the connection is registered for
         self.queued = False  # complete requests wait in buf for the worker's next turn
         self.parked = False  # a /score request waits for init()
+        self.chunked = None  # ChunkedProgress of the request being read, when its body is chunked
 
 
 # RFC 9112 and 9110, strictly: what gunicorn and others accept beyond these rules is where request smuggling
@@ -817,11 +818,23 @@ def line_end(buf, pos, what):
     return newline - 1
 
 
-def parse_chunked(buf, start, limit):
+class ChunkedProgress:
+    """How far the chunked body of the request at the start of a buffer has been read: each read goes on from
+    there, where starting over made a body of many tiny chunks cost time quadratic in its size."""
+    __slots__ = ("pos", "body", "trailer_bytes", "in_trailer")
+
+    def __init__(self, start):
+        self.pos = start
+        self.body = bytearray()
+        self.trailer_bytes = 0
+        self.in_trailer = False
+
+
+def parse_chunked(buf, start, limit, progress=None):
     """(body, end) when buf[start:] holds the whole chunked body; None when more is needed (RFC 9112 7.1)."""
-    body = bytearray()
-    pos = start
-    while True:
+    progress = progress or ChunkedProgress(start)
+    while not progress.in_trailer:
+        pos = progress.pos
         end = line_end(buf, pos, "chunk size")
         if end < 0:
             return None
@@ -829,31 +842,34 @@ def parse_chunked(buf, start, limit):
         if not size_line:
             raise BadRequest(400, "malformed chunk size: chunk-size is 1*HEXDIG")
         size = int(size_line.group(1), 16)
-        if len(body) + size > limit:
+        if len(progress.body) + size > limit:
             raise BadRequest(413, "request body over the limit of %d bytes (max_request_bytes)" % limit)
-        pos = end + 2
+        data = end + 2
         if size == 0:
-            trailer_bytes = 0
-            while True:  # trailer fields, up to the empty line; read and dropped
-                end = line_end(buf, pos, "trailer")
-                if end < 0:
-                    return None
-                if end == pos:
-                    return bytes(body), end + 2
-                field = bytes(buf[pos:end]).decode("latin-1")
-                name, sep, value = field.partition(":")
-                if not sep or not FIELD_NAME.fullmatch(name) or FIELD_VALUE_FORBIDDEN.search(value.strip(" \t")):
-                    raise BadRequest(400, "malformed trailer field")
-                trailer_bytes += end + 2 - pos
-                if trailer_bytes > MAX_HEADER_BYTES:
-                    raise BadRequest(431, "trailer fields over %d bytes" % MAX_HEADER_BYTES)
-                pos = end + 2
-        if len(buf) < pos + size + 2:
+            progress.pos = data
+            progress.in_trailer = True
+            break
+        if len(buf) < data + size + 2:
             return None
-        body += buf[pos:pos + size]
-        if buf[pos + size:pos + size + 2] != b"\r\n":
+        if buf[data + size:data + size + 2] != b"\r\n":
             raise BadRequest(400, "malformed chunk: no CRLF after its data")
-        pos += size + 2
+        progress.body += buf[data:data + size]
+        progress.pos = data + size + 2
+    while True:  # trailer fields, up to the empty line; read and dropped
+        pos = progress.pos
+        end = line_end(buf, pos, "trailer")
+        if end < 0:
+            return None
+        if end == pos:
+            return bytes(progress.body), end + 2
+        field = bytes(buf[pos:end]).decode("latin-1")
+        name, sep, value = field.partition(":")
+        if not sep or not FIELD_NAME.fullmatch(name) or FIELD_VALUE_FORBIDDEN.search(value.strip(" \t")):
+            raise BadRequest(400, "malformed trailer field")
+        progress.trailer_bytes += end + 2 - pos
+        if progress.trailer_bytes > MAX_HEADER_BYTES:
+            raise BadRequest(431, "trailer fields over %d bytes" % MAX_HEADER_BYTES)
+        progress.pos = end + 2
 
 
 class Worker:
@@ -1146,9 +1162,12 @@ class Worker:
                 framing, length = body_framing(headers, version)
                 if framing == "chunked":
                     self.may_continue(conn, headers, version)
-                    parsed = parse_chunked(conn.buf, start, self.config.max_request_bytes)
+                    if conn.chunked is None:
+                        conn.chunked = ChunkedProgress(start)
+                    parsed = parse_chunked(conn.buf, start, self.config.max_request_bytes, conn.chunked)
                     if parsed is None:
                         return
+                    conn.chunked = None
                     body, next_start = parsed
                 else:
                     if length > self.config.max_request_bytes:
@@ -1200,6 +1219,7 @@ class Worker:
         self.respond(conn, status, "application/json", payload, request_id, False, False, challenge)
         log_request(method, target, status, request_id, started, 0, len(payload), message)
         conn.buf = bytearray()
+        conn.chunked = None
         self.finish(conn, "linger")
 
     def finish(self, conn, how):

@@ -135,3 +135,19 @@ def test_restartDelay_noWaitAtFirst_thenDoubling_capped():
     assert server.restart_delay(5, 2) == pytest.approx(0.1)
     assert server.restart_delay(6, 2) == pytest.approx(0.2)
     assert server.restart_delay(1000, 2) == server.RESTART_DELAY_MAX
+
+
+def test_parseChunked_resumesWhereItStopped_sameBodyAsInOneGo():
+    whole = bytearray(b"1\r\na\r\n" * 1000 + b"0\r\n\r\n")
+    buf = bytearray()
+    progress = server.ChunkedProgress(0)
+    positions = []
+    for i in range(0, len(whole), 7):  # arriving 7 bytes at a time
+        buf += whole[i:i + 7]
+        parsed = server.parse_chunked(buf, 0, 10000, progress)
+        positions.append(progress.pos)
+        if parsed is not None:
+            break
+    assert parsed == (b"a" * 1000, len(whole))
+    # Each call went on from where the last one stopped (a chunk is never read twice): the position only grows.
+    assert positions == sorted(positions) and positions[len(positions) // 2] > 0
