@@ -3,12 +3,15 @@ package io.powerai.cli;
 import io.powerai.core.PowerAiException;
 import io.powerai.core.engine.ContainerEngine;
 import io.powerai.core.engine.ProcessRunner;
+import io.powerai.core.lifecycle.Cancellation;
 import io.powerai.core.registry.RegistryClient;
 import io.powerai.core.spec.PipelineSpec;
 import io.powerai.core.spec.Stage;
 import io.powerai.core.spec.StepSpec;
+import io.powerai.core.stage.InFlight;
 import io.powerai.core.stage.StageContext;
 import io.powerai.core.workspace.Workspace;
+import io.powerai.core.workspace.WorkspaceLock;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -23,6 +26,7 @@ import java.time.Clock;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -41,30 +45,47 @@ import java.util.Set;
                 GpuCommand.class,
                 CommandLine.HelpCommand.class
         },
-        footer = {"", "Exit codes: 0 done, 1 the stage failed, 2 invalid input, 3 infrastructure unavailable.",
+        footer = {"", "Exit codes: 0 done, 1 the stage failed, 2 invalid input, 3 infrastructure unavailable (also: an I/O error,",
+                "the workspace in use by another run), 143 / 130 stopped by SIGTERM / SIGINT (recorded as aborted).",
                 "Environment: POWERAI_ENGINE (docker|podman|path), POWERAI_REGISTRY, POWERAI_INSECURE_REGISTRIES, POWERAI_NVIDIA_SMI,",
                 "POWERAI_REGISTRY_USERNAME / POWERAI_REGISTRY_PASSWORD (credentials for the pipeline's registry)."})
 public final class PowerAiCommand implements Runnable {
     final Console console;
     final PrintStream err;
     final Map<String, String> environment;
+    final Cancellation cancellation;
+    /** The command line as typed, written into the workspace lock so that a second run can say who holds it. */
+    final String invocation;
 
-    PowerAiCommand(PrintStream out, PrintStream err, Map<String, String> environment) {
+    PowerAiCommand(PrintStream out, PrintStream err, Map<String, String> environment, Cancellation cancellation, List<String> args) {
         this.console = new Console(out);
         this.err = err;
         this.environment = environment;
+        this.cancellation = cancellation;
+        this.invocation = ("powerai " + String.join(" ", args)).strip();
     }
 
-    static CommandLine commandLine(PrintStream out, PrintStream err, Map<String, String> environment) {
-        PowerAiCommand top = new PowerAiCommand(out, err, environment);
+    static CommandLine commandLine(PrintStream out, PrintStream err, Map<String, String> environment, Cancellation cancellation,
+                                   List<String> typed) {
+        PowerAiCommand top = new PowerAiCommand(out, err, environment, cancellation, typed);
         CommandLine cli = new CommandLine(top);
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (cancellation.aborted()) {
+                // Stopped from outside: the abort says so and records it; whatever failed here followed from it.
+                cancellation.awaitAbort(Main.ABORT_SECONDS);
+                return abortExitCode(cancellation);
+            }
             if (e instanceof PowerAiException p) {
                 // The message is the whole story; a stack trace would only hide it.
                 err.println(p.getMessage());
                 return p.exitCode();
+            }
+            java.util.Optional<String> ioError = IoErrors.describe(IoErrors.stageOf(commandLine), e);
+            if (ioError.isPresent()) {
+                err.println(ioError.get());
+                return IoErrors.EXIT_CODE;
             }
             throw e;
         });
@@ -101,6 +122,11 @@ public final class PowerAiCommand implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "a command is required");
     }
 
+    /** 128 + the number of the signal that aborted the run (SIGTERM 143, SIGINT 130). */
+    static int abortExitCode(Cancellation cancellation) {
+        return "SIGINT".equals(cancellation.reason()) ? 130 : 143;
+    }
+
     /** Options every stage command shares. */
     static final class Common {
         @Parameters(index = "0", arity = "0..1", paramLabel = "DIR", description = "Project directory holding powerai.yaml (default: .).")
@@ -121,6 +147,10 @@ public final class PowerAiCommand implements Runnable {
         @Option(names = "--spec", paramLabel = "FILE", description = "The step's parameters as a JSON or YAML map "
                 + "(what the pipeline steps write) instead of powerai.yaml; paths in it are relative to DIR.")
         Path stepSpec;
+
+        @Option(names = "--wait-lock", description = "When another run uses the workspace, wait until it ends "
+                + "(default: fail at once with exit 3, naming that run).")
+        boolean waitLock;
 
         /** Set by {@link #context} when a step spec names an image. */
         String specImage;
@@ -149,9 +179,27 @@ public final class PowerAiCommand implements Runnable {
             Clock clock = Clock.systemUTC();
             Workspace ws = new Workspace(workspace != null ? workspace : spec.projectDir(), clock);
             String engineName = engine != null ? engine : top.environment.get("POWERAI_ENGINE");
-            ContainerEngine containerEngine = ContainerEngine.detect(engineName, top.environment.get("PATH"), new ProcessRunner(engineEnvironment(top.environment)));
+            ContainerEngine containerEngine = ContainerEngine.detect(engineName, top.environment.get("PATH"),
+                    new ProcessRunner(engineEnvironment(top.environment), top.cancellation));
             return new StageContext(spec, ws, containerEngine, registryClient(top.environment, spec.registry()), top.console, clock,
-                    io.powerai.core.gpu.GpuTools.fromEnvironment(top.environment));
+                    io.powerai.core.gpu.GpuTools.fromEnvironment(top.environment), top.cancellation);
+        }
+
+        /**
+         * Takes the workspace for this run (one run at a time; see {@link WorkspaceLock}), then finishes what a killed
+         * run left there. Close it when the command ends; the kernel releases it if the process dies first.
+         */
+        WorkspaceLock lock(PowerAiCommand top, StageContext ctx, Stage stage) {
+            String name = stage == null ? "run" : stage.stepName();
+            WorkspaceLock lock = WorkspaceLock.acquire(ctx.workspace().dir(), name, top.invocation, ctx.clock(), waitLock,
+                    message -> ctx.events().forStage(name).progress(message));
+            try {
+                InFlight.settleLeftovers(ctx);
+            } catch (RuntimeException e) {
+                lock.close();
+                throw e;
+            }
+            return lock;
         }
     }
 

@@ -10,6 +10,7 @@ import io.powerai.core.stage.PodTraining;
 import io.powerai.core.stage.ScoringImage;
 import io.powerai.core.stage.StageContext;
 import io.powerai.core.stage.TrainingRun;
+import io.powerai.core.workspace.WorkspaceLock;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -35,8 +36,11 @@ final class StageCommands {
 
         @Override
         public Integer call() {
-            Map<String, Object> result = EnvironmentSnapshot.run(common.context(top, Stage.SNAPSHOT));
-            top.console.line("image: " + result.get("image"));
+            StageContext ctx = common.context(top, Stage.SNAPSHOT);
+            try (WorkspaceLock ignored = common.lock(top, ctx, Stage.SNAPSHOT)) {
+                Map<String, Object> result = EnvironmentSnapshot.run(ctx);
+                top.console.line("image: " + result.get("image"));
+            }
             return 0;
         }
     }
@@ -75,8 +79,10 @@ final class StageCommands {
                 top.console.line(KubernetesTraining.of(ctx, top.environment).dryRun(ref).stripTrailing());
                 return 0;
             }
-            Map<String, Object> result = TrainingRun.run(ctx, ref, top.environment);
-            top.console.line("metrics: " + result.get("metrics"));
+            try (WorkspaceLock ignored = common.lock(top, ctx, Stage.TRAIN)) {
+                Map<String, Object> result = TrainingRun.run(ctx, ref, top.environment);
+                top.console.line("metrics: " + result.get("metrics"));
+            }
             return 0;
         }
 
@@ -109,8 +115,11 @@ final class StageCommands {
 
         @Override
         public Integer call() {
-            Map<String, Object> result = ScoringImage.run(common.context(top, Stage.SCORING_IMAGE));
-            top.console.line("image: " + result.get("image"));
+            StageContext ctx = common.context(top, Stage.SCORING_IMAGE);
+            try (WorkspaceLock ignored = common.lock(top, ctx, Stage.SCORING_IMAGE)) {
+                Map<String, Object> result = ScoringImage.run(ctx);
+                top.console.line("image: " + result.get("image"));
+            }
             return 0;
         }
     }
@@ -135,11 +144,16 @@ final class StageCommands {
         @Override
         public Integer call() {
             StageContext ctx = common.context(top, Stage.DEPLOY);
-            if (dryRun || DeployCommands.target(ctx, target).equals("aks")) {
-                return DeployCommands.deployAks(top, ctx, image != null ? image : common.specImage, dryRun);
+            if (dryRun) {
+                return DeployCommands.deployAks(top, ctx, image != null ? image : common.specImage, true);
             }
-            Map<String, Object> result = LocalDeployment.run(ctx, image != null ? image : common.specImage);
-            top.console.line("scoring URL: " + result.get("scoringUrl"));
+            try (WorkspaceLock ignored = common.lock(top, ctx, Stage.DEPLOY)) {
+                if (DeployCommands.target(ctx, target).equals("aks")) {
+                    return DeployCommands.deployAks(top, ctx, image != null ? image : common.specImage, false);
+                }
+                Map<String, Object> result = LocalDeployment.run(ctx, image != null ? image : common.specImage);
+                top.console.line("scoring URL: " + result.get("scoringUrl"));
+            }
             return 0;
         }
     }
@@ -154,9 +168,13 @@ final class StageCommands {
 
         @Override
         public Integer call() {
-            Map<String, Map<String, Object>> results = Pipeline.run(common.context(top, null), top.environment, (ctx, image) -> DeployCommands.isAks(ctx)
-                    ? io.powerai.core.deploy.AksDeployment.of(ctx, top.environment).deploy(image)
-                    : io.powerai.core.stage.LocalDeployment.run(ctx, image));
+            StageContext context = common.context(top, null);
+            Map<String, Map<String, Object>> results;
+            try (WorkspaceLock ignored = common.lock(top, context, null)) {
+                results = Pipeline.run(context, top.environment, (ctx, image) -> DeployCommands.isAks(ctx)
+                        ? io.powerai.core.deploy.AksDeployment.of(ctx, top.environment).deploy(image)
+                        : io.powerai.core.stage.LocalDeployment.run(ctx, image));
+            }
             top.console.line("");
             top.console.line("environment:   " + results.get("amlEnvSnapshot").get("image"));
             top.console.line("training:      metrics " + results.get("gpuTrain").get("metrics"));

@@ -294,6 +294,14 @@ public final class ContainerEngine {
         return result.exitCode() == 0 ? Optional.of(result.lastLines(1).strip()) : Optional.empty();
     }
 
+    /** The value of label {@code key} on a container; empty when there is no such container or label. */
+    public Optional<String> containerLabel(String container, String key) {
+        ProcessRunner.Result result = call(List.of(binary, "inspect", "--format", "{{index .Config.Labels \"" + key + "\"}}", container),
+                QUICK, line -> { });
+        String value = result.exitCode() == 0 ? result.lastLines(1).strip() : "";
+        return value.isEmpty() || value.equals("<no value>") ? Optional.empty() : Optional.of(value);
+    }
+
     /** The size in bytes of a local image (all its layers, uncompressed), or empty when the engine lacks it. */
     public Optional<Long> imageSize(String image) {
         ProcessRunner.Result result = call(List.of(binary, "image", "inspect", "--format", "{{.Size}}", image), QUICK, line -> { });
@@ -305,6 +313,14 @@ public final class ContainerEngine {
         } catch (NumberFormatException e) {
             return Optional.empty();
         }
+    }
+
+    /** The names of the containers, running or not, that carry every one of {@code labels}; empty when the engine cannot tell. */
+    public List<String> containersLabelled(Map<String, String> labels) {
+        List<String> command = new ArrayList<>(List.of(binary, "ps", "-a", "--format", "{{.Names}}"));
+        labels.forEach((k, v) -> command.addAll(List.of("--filter", "label=" + k + "=" + v)));
+        ProcessRunner.Result result = call(command, QUICK, line -> { });
+        return result.exitCode() != 0 ? List.of() : result.lines().stream().map(String::strip).filter(s -> !s.isEmpty()).toList();
     }
 
     public boolean isRunning(String container) {

@@ -1,5 +1,7 @@
 package io.powerai.core.engine;
 
+import io.powerai.core.lifecycle.Cancellation;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -40,13 +42,41 @@ public final class ProcessRunner {
     }
 
     private final Map<String, String> extraEnvironment;
+    private final Cancellation cancellation;
 
     public ProcessRunner(Map<String, String> extraEnvironment) {
+        this(extraEnvironment, null);
+    }
+
+    /** A runner whose programs are killed when {@code cancellation} is aborted (null: never). */
+    public ProcessRunner(Map<String, String> extraEnvironment, Cancellation cancellation) {
         this.extraEnvironment = Map.copyOf(extraEnvironment);
+        this.cancellation = cancellation;
     }
 
     public ProcessRunner() {
         this(Map.of());
+    }
+
+    /**
+     * Ties {@code process} to the cancellation: an abort kills it and what it started at once (a program this JVM
+     * started outlives the JVM otherwise). Null when there is no cancellation, or when the abort is under way: then
+     * the programs started are the abort's own (removing a container, starting the previous one again).
+     */
+    private Cancellation.Registration killOnAbort(Process process, String program) {
+        if (cancellation == null || cancellation.aborted()) {
+            return null;
+        }
+        try {
+            return cancellation.onAbort("stop " + program, () -> killTree(process));
+        } catch (Cancellation.Aborted e) {
+            return null; // aborted in between: as above
+        }
+    }
+
+    private static void killTree(Process process) {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
     }
 
     public Result run(List<String> command, Path workDir, Duration timeout, Consumer<String> onLine) throws NotStarted {
@@ -70,6 +100,7 @@ public final class ProcessRunner {
         } catch (IOException ignored) {
             // nothing to flush
         }
+        Cancellation.Registration abortable = killOnAbort(process, command.get(0));
         List<String> lines = new ArrayList<>();
         Thread out = readLines(process.getInputStream(), lines, onLine, "output of " + command.get(0));
         Thread err = readLines(process.getErrorStream(), lines, onLine, "errors of " + command.get(0));
@@ -85,6 +116,10 @@ public final class ProcessRunner {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
             throw new UncheckedIOException(new IOException("interrupted while waiting for " + command.get(0)));
+        } finally {
+            if (abortable != null) {
+                abortable.close();
+            }
         }
         synchronized (lines) {
             return new Result(process.exitValue(), List.copyOf(lines), timedOut);
@@ -174,6 +209,7 @@ public final class ProcessRunner {
         } catch (IOException ignored) {
             // nothing to flush
         }
+        Cancellation.Registration abortable = killOnAbort(process, command.get(0));
         java.util.ArrayDeque<String> last = new java.util.ArrayDeque<>();
         Thread reader = new Thread(() -> {
             try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
@@ -210,6 +246,10 @@ public final class ProcessRunner {
                 } catch (InterruptedException e) {
                     process.destroyForcibly();
                     Thread.currentThread().interrupt();
+                } finally {
+                    if (abortable != null) {
+                        abortable.close();
+                    }
                 }
                 synchronized (last) {
                     return new Result(process.isAlive() ? -1 : process.exitValue(), List.copyOf(last), false);

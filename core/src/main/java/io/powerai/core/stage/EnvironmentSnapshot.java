@@ -223,8 +223,15 @@ public final class EnvironmentSnapshot {
         return '"' + value.replace("\\", "\\\\").replace("\"", "\\\"").replace("$", "\\$") + '"';
     }
 
+    /** Runs the stage; stopped (the context's cancellation aborted), it is recorded as aborted, its build stopped. */
     public static Map<String, Object> run(StageContext ctx) {
         ctx.spec().require(STAGE);
+        try (InFlight ignored = InFlight.begin(ctx, STAGE)) {
+            return runInFlight(ctx);
+        }
+    }
+
+    private static Map<String, Object> runInFlight(StageContext ctx) {
         EnvironmentSpec env = ctx.spec().environment();
         StageEvents events = ctx.events().forStage(STAGE.stepName());
         long started = System.nanoTime();
@@ -305,6 +312,7 @@ public final class EnvironmentSnapshot {
             details.put("gpuStack", gpuStack.fingerprint());
             outputs.put(GPU_STACK, Digests.sha256(stageDir.resolve(GPU_STACK)));
         }
+        ctx.cancellation().recording(STAGE.stepName());
         AuditLog.Appended record = ctx.workspace().audit().append(
                 new AuditLog.Entry(STAGE.stepName(), "succeeded", inputs, outputs, details));
 

@@ -10,11 +10,13 @@ import io.powerai.core.spec.DeploySpec;
 import io.powerai.core.spec.Stage;
 
 import java.nio.file.Path;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * o16n, local target (Azure ML's LocalWebservice idea): the scoring image as a long-running container on
@@ -33,8 +35,18 @@ public final class LocalDeployment {
         return "powerai-" + projectName;
     }
 
+    /**
+     * Deploys; stopped (the context's cancellation aborted) before it recorded, the untested new container gives way
+     * to the previous one again and the run is recorded as aborted (see {@link #undo}).
+     */
     public static Map<String, Object> run(StageContext ctx, String imageOverride) {
         ctx.spec().require(STAGE);
+        try (InFlight flight = InFlight.begin(ctx, STAGE)) {
+            return run(ctx, imageOverride, flight);
+        }
+    }
+
+    private static Map<String, Object> run(StageContext ctx, String imageOverride, InFlight flight) {
         DeploySpec spec = ctx.spec().deploy();
         StageEvents events = ctx.events().forStage(STAGE.stepName());
         long started = System.nanoTime();
@@ -44,6 +56,8 @@ public final class LocalDeployment {
 
         String container = containerName(ctx.spec().name());
         Optional<String> previous = ctx.engine().containerImage(container);
+        String runId = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
+        flight.deployment(container, runId, image, previous.orElse(null), spec.port());
         if (previous.isPresent()) {
             events.progress("replacing " + container + " (was " + previous.get() + ")");
             ctx.engine().remove(container);
@@ -57,7 +71,7 @@ public final class LocalDeployment {
         String failure = null;
         String answer = null;
         try {
-            start(ctx, container, image, spec.port());
+            start(ctx, container, image, spec.port(), runId);
             ScoringProbe.awaitLive(baseUrl, spec.readyTimeout(), ctx.engine(), container, STAGE.stepName());
             Path sample = spec.sampleRequest();
             Path expected = spec.expectedResponse();
@@ -85,7 +99,7 @@ public final class LocalDeployment {
             failure = failure + "; container log kept at " + log;
             if (previous.isPresent()) {
                 events.warning("rolling back to " + previous.get());
-                start(ctx, container, previous.get(), spec.port());
+                start(ctx, container, previous.get(), spec.port(), RESTORED);
                 status = "rolled-back";
                 rolledBackTo = previous.get();
             }
@@ -103,6 +117,7 @@ public final class LocalDeployment {
         if (rolledBackTo != null) {
             details.put("rolledBackTo", rolledBackTo);
         }
+        ctx.cancellation().recording(STAGE.stepName());
         AuditLog.Appended record = ctx.workspace().audit().append(new AuditLog.Entry(STAGE.stepName(), status,
                 Map.of("image", image), Map.of("endpoint", baseUrl + "/score"), details));
 
@@ -195,11 +210,71 @@ public final class LocalDeployment {
         }
     }
 
-    private static void start(StageContext ctx, String container, String image, int port) {
+    /** The run label of a container started again from the image that served before (it passed its own smoke test). */
+    private static final String RESTORED = "restored";
+
+    /** Starts {@code image} as the service; its labels name the run that started it, so an abort can tell it apart. */
+    private static void start(StageContext ctx, String container, String image, int port, String runId) {
+        Map<String, String> labels = new TreeMap<>(Containers.labels(ctx, STAGE, Containers.SERVICE));
+        labels.put(Containers.RUN, runId);
         ctx.engine().startService(RunSpec.of(image, List.of())
                 .withName(container)
                 .withNetwork("host")
                 .withEnv(Map.of("PORT", String.valueOf(port), "HOST", "127.0.0.1"))
-                .withLabels(Map.of("io.powerai.managed", "true", "io.powerai.stage", STAGE.stepName())));
+                .withLabels(labels));
+    }
+
+    /**
+     * Undoes a deployment that was stopped before it recorded its outcome ({@code deployment}: what {@link InFlight}
+     * wrote down): a container that the stopped run started (its run label says so) never passed its smoke test, so it
+     * is removed and the image that served before is started again; a container the run had not replaced yet is left
+     * serving. Returns what was done, for the abort's record.
+     */
+    static Map<String, Object> undo(StageContext ctx, Map<String, Object> deployment, String why, StageEvents events) {
+        String container = containerName(ctx.spec().name()); // the name follows from the project, not from the file
+        String runId = String.valueOf(deployment.get("runId"));
+        String previous = deployment.get("previousImage") instanceof String p && isImageReference(p) ? p : null;
+        int port = deployment.get("port") instanceof Number n ? n.intValue()
+                : ctx.spec().deploy() != null ? ctx.spec().deploy().port() : 0;
+        Map<String, Object> done = new TreeMap<>();
+        done.put("target", "local");
+        done.put("container", container);
+        Optional<String> current = ctx.engine().containerImage(container);
+        if (current.isPresent() && !ctx.engine().containerLabel(container, Containers.RUN).orElse("").equals(runId)) {
+            done.put("serving", current.get());
+            events.progress(container + " still serves " + current.get() + ": the stopped run had not replaced it");
+            return done;
+        }
+        String untested = deployment.get("image") instanceof String i ? i : "the new image";
+        if (current.isPresent()) {
+            ctx.engine().remove(container);
+        }
+        if (previous == null) {
+            done.put("serving", "");
+            if (current.isPresent()) {
+                events.warning("removed " + container + ": " + untested + " never passed its smoke test (" + why + "); nothing serves now");
+            }
+            return done;
+        }
+        try {
+            start(ctx, container, previous, port, RESTORED);
+            done.put("rolledBackTo", previous);
+            done.put("serving", previous);
+            events.warning("rolled " + container + " back to " + previous + ": " + untested + " never passed its smoke test (" + why + ")");
+        } catch (PowerAiException e) {
+            done.put("serving", "");
+            done.put("rollbackFailure", e.getMessage());
+            events.warning("could not start " + previous + " again in " + container + ": " + e.getMessage() + "; nothing serves now");
+        }
+        return done;
+    }
+
+    private static boolean isImageReference(String text) {
+        try {
+            io.powerai.core.image.ImageReference.parse(text);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 }

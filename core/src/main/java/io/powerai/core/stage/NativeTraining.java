@@ -94,9 +94,10 @@ final class NativeTraining {
         return env;
     }
 
-    static ProcessRunner.Result run(TrainSpec spec, Path projectDir, Map<String, String> env, Duration timeout, Consumer<String> onLine) {
+    static ProcessRunner.Result run(TrainSpec spec, Path projectDir, Map<String, String> env, Duration timeout, Consumer<String> onLine,
+                                    io.powerai.core.lifecycle.Cancellation cancellation) {
         try {
-            return new ProcessRunner(env).run(command(spec, projectDir), workDir(spec, projectDir), timeout, onLine);
+            return new ProcessRunner(env, cancellation).run(command(spec, projectDir), workDir(spec, projectDir), timeout, onLine);
         } catch (ProcessRunner.NotStarted e) {
             throw new PowerAiException.InfrastructureUnavailable(Stage.TRAIN.stepName() + ": 'python' is '" + spec.python()
                     + "', which cannot be started (" + e.getMessage() + ")");

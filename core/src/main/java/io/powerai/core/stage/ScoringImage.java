@@ -19,13 +19,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -136,8 +134,15 @@ public final class ScoringImage {
         return '"' + value.replace("\\", "\\\\").replace("\"", "\\\"").replace("$", "\\$") + '"';
     }
 
+    /** Runs the stage; stopped (the context's cancellation aborted), it is recorded as aborted, its smoke-test container removed. */
     public static Map<String, Object> run(StageContext ctx) {
         ctx.spec().require(STAGE);
+        try (InFlight ignored = InFlight.begin(ctx, STAGE)) {
+            return runInFlight(ctx);
+        }
+    }
+
+    private static Map<String, Object> runInFlight(StageContext ctx) {
         ScoreSpec spec = ctx.spec().score();
         StageEvents events = ctx.events().forStage(STAGE.stepName());
         long started = System.nanoTime();
@@ -249,6 +254,7 @@ public final class ScoringImage {
         details.put("smokeTest", gate.checked() == 0 ? "readiness only" : "passed");
         details.put("parity", parity);
         imageSize.ifPresent(size -> details.put("imageSizeBytes", size));
+        ctx.cancellation().recording(STAGE.stepName());
         AuditLog.Appended record = ctx.workspace().audit().append(new AuditLog.Entry(STAGE.stepName(), "succeeded", inputs, auditOutputs, details));
 
         Map<String, Object> result = new LinkedHashMap<>();
@@ -299,7 +305,7 @@ public final class ScoringImage {
     private static Gate parityGate(StageContext ctx, ScoreSpec spec, List<Parity.Case> cases, ImageReference image,
                                    Path stageDir, StageEvents events) {
         int port = ScoringProbe.freeLoopbackPort();
-        String container = "powerai-smoke-" + ctx.spec().name() + "-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
+        String container = Containers.jobName(ctx, "smoke");
         String baseUrl = "http://127.0.0.1:" + port;
         events.progress("parity gate: starting " + container + " on " + baseUrl);
         long startedAt = System.nanoTime();
@@ -307,7 +313,7 @@ public final class ScoringImage {
                 .withName(container)
                 .withNetwork("host")
                 .withEnv(Map.of("PORT", String.valueOf(port), "HOST", "127.0.0.1"))
-                .withLabels(Map.of("io.powerai.managed", "true", "io.powerai.stage", STAGE.stepName())));
+                .withLabels(Containers.labels(ctx, STAGE, Containers.JOB)));
         Path log = stageDir.resolve("smoke-test.log");
         try {
             ScoringProbe.awaitLive(baseUrl, Duration.ofSeconds(60), ctx.engine(), container, STAGE.stepName());

@@ -3,6 +3,7 @@ package io.powerai.core.stage;
 import io.powerai.core.engine.ContainerEngine;
 import io.powerai.core.event.EventSink;
 import io.powerai.core.gpu.GpuTools;
+import io.powerai.core.lifecycle.Cancellation;
 import io.powerai.core.registry.RegistryClient;
 import io.powerai.core.spec.PipelineSpec;
 import io.powerai.core.workspace.Workspace;
@@ -17,7 +18,14 @@ public record StageContext(
         RegistryClient registry,
         EventSink events,
         Clock clock,
-        GpuTools gpu) {
+        GpuTools gpu,
+        Cancellation cancellation) {
+
+    /** A context that nothing aborts (tests, in-process callers): its cancellation is never triggered. */
+    public StageContext(PipelineSpec spec, Workspace workspace, ContainerEngine engine, RegistryClient registry, EventSink events,
+                        Clock clock, GpuTools gpu) {
+        this(spec, workspace, engine, registry, events, clock, gpu, new Cancellation());
+    }
 
     /** A context whose GPU tools are the defaults (nvidia-smi from the PATH). */
     public StageContext(PipelineSpec spec, Workspace workspace, ContainerEngine engine, RegistryClient registry, EventSink events,

@@ -22,14 +22,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
 
 /**
@@ -104,14 +102,25 @@ public final class TrainingRun {
     public static Map<String, Object> run(StageContext ctx, String imageOverride, Map<String, String> env) {
         ctx.spec().require(STAGE);
         if (ctx.spec().train().kubernetesBackend()) {
-            return KubernetesTraining.of(ctx, env).run(imageOverride);
+            try (InFlight ignored = InFlight.begin(ctx, STAGE)) {
+                return KubernetesTraining.of(ctx, env).run(imageOverride);
+            }
         }
         return run(ctx, imageOverride);
     }
 
-    /** A run on this agent: in a container, or with {@code backend: native} on the agent's Python. */
+    /**
+     * A run on this agent: in a container, or with {@code backend: native} on the agent's Python. Stopped (the
+     * {@link StageContext#cancellation()} aborted), its container or process is killed and the run recorded as aborted.
+     */
     public static Map<String, Object> run(StageContext ctx, String imageOverride) {
         ctx.spec().require(STAGE);
+        try (InFlight ignored = InFlight.begin(ctx, STAGE)) {
+            return runHere(ctx, imageOverride);
+        }
+    }
+
+    private static Map<String, Object> runHere(StageContext ctx, String imageOverride) {
         TrainSpec spec = ctx.spec().train();
         if (spec.kubernetesBackend()) {
             throw new PowerAiException.InvalidInput(STAGE.stepName() + ": backend 'kubernetes' needs the cluster's credentials "
@@ -129,8 +138,9 @@ public final class TrainingRun {
         resetDirectory(outputs);
 
         Path projectDir = ctx.spec().projectDir();
-        String containerName = "powerai-train-" + ctx.spec().name() + "-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
-        RunSpec run = nativeRun ? null : runSpec(spec, image, projectDir, outputs, containerName, ownerOf(outputs), gpu.engineGpus());
+        String containerName = Containers.jobName(ctx, "train");
+        RunSpec run = nativeRun ? null : runSpec(spec, image, projectDir, outputs, containerName, ownerOf(outputs), gpu.engineGpus())
+                .withLabels(Containers.labels(ctx, STAGE, Containers.JOB));
         if (nativeRun) {
             events.warning("backend native: " + spec.script() + " runs on " + environment.get("python") + " (Python "
                     + environment.get("pythonVersion") + ") with no container; the environment is not pinned and the network is the agent's");
@@ -155,7 +165,7 @@ public final class TrainingRun {
             try {
                 result = nativeRun
                         ? NativeTraining.run(spec, projectDir, NativeTraining.environment(spec, outputs, spec.data(), gpu.cudaVisibleDevices()),
-                                spec.timeout(), logFile::line)
+                                spec.timeout(), logFile::line, ctx.cancellation())
                         : ctx.engine().run(run, spec.timeout(), logFile::line);
             } finally {
                 if (sampler != null) {
@@ -319,6 +329,7 @@ public final class TrainingRun {
         }
         details.put("backend", spec.backend());
         details.put("environmentPinned", TrainingOutcome.pinned(ended.image()));
+        ctx.cancellation().recording(STAGE.stepName());
         AuditLog.Appended record = ctx.workspace().audit().append(new AuditLog.Entry(STAGE.stepName(), status, inputs, auditOutputs, details));
 
         Json.writeAtomically(stageDir.resolve("metrics.json"), Json.pretty(Map.of("final", metrics.finalValues(),
