@@ -8,6 +8,7 @@ import io.powerai.core.json.Json;
 import io.powerai.core.kubernetes.KubeConnection;
 import io.powerai.core.spec.Stage;
 import io.powerai.core.stage.StageContext;
+import io.powerai.core.workspace.WorkspaceLock;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -84,7 +85,10 @@ final class DeployCommands {
         @Override
         public Integer call() {
             PowerAiCommand top = (PowerAiCommand) spec.root().userObject();
-            printWhereItServes(top, AksDeployment.of(aksContext(top, common), top.environment).promote());
+            StageContext ctx = aksContext(top, common);
+            try (WorkspaceLock ignored = common.lock(top, ctx, Stage.DEPLOY)) {
+                printWhereItServes(top, AksDeployment.of(ctx, top.environment).promote());
+            }
             return 0;
         }
     }
@@ -101,7 +105,10 @@ final class DeployCommands {
         @Override
         public Integer call() {
             PowerAiCommand top = (PowerAiCommand) spec.root().userObject();
-            printWhereItServes(top, AksDeployment.of(aksContext(top, common), top.environment).rollback());
+            StageContext ctx = aksContext(top, common);
+            try (WorkspaceLock ignored = common.lock(top, ctx, Stage.DEPLOY)) {
+                printWhereItServes(top, AksDeployment.of(ctx, top.environment).rollback());
+            }
             return 0;
         }
     }

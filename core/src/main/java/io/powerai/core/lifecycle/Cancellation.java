@@ -74,6 +74,13 @@ public final class Cancellation {
             super(what, undo);
         }
 
+        /** Whether the abort leaves this step to the stage: it had begun recording, or no abort came. */
+        public boolean ownedByTheStage() {
+            synchronized (lock) {
+                return reason == null || recording;
+            }
+        }
+
         @Override
         public void close() {
             super.close();

@@ -28,20 +28,23 @@ public final class InFlight implements AutoCloseable {
     static final String DIR_NAME = "in-flight";
 
     private final StageContext ctx;
-    private final Stage stage;
     private final Path file;
     private final Map<String, Object> state = new LinkedHashMap<>();
     private final Cancellation.Step step;
 
     private InFlight(StageContext ctx, Stage stage) {
         this.ctx = ctx;
-        this.stage = stage;
         this.file = dir(ctx).resolve(stage.stepName() + ".json");
         state.put("stage", stage.stepName());
         state.put("pid", ProcessHandle.current().pid());
         state.put("startedAt", ctx.clock().instant().toString());
         write();
-        this.step = ctx.cancellation().step(stage.stepName(), () -> settle(ctx, state, "aborted: " + reasonOf(ctx)));
+        try {
+            this.step = ctx.cancellation().step(stage.stepName(), () -> settle(ctx, copy(), "aborted: " + reasonOf(ctx)));
+        } catch (Cancellation.Aborted e) {
+            delete(file); // stopped before it began: nothing to undo, nothing to record
+            throw e;
+        }
     }
 
     /** Writes the stage down and arms its abort; close it when the stage ends, whatever the outcome. */
@@ -70,9 +73,13 @@ public final class InFlight implements AutoCloseable {
     @Override
     public void close() {
         step.close();
-        if (!ctx.cancellation().aborted()) {
+        if (step.ownedByTheStage()) { // else the abort settles the stage and removes the file
             delete(file);
         }
+    }
+
+    private synchronized Map<String, Object> copy() {
+        return new LinkedHashMap<>(state);
     }
 
     private synchronized void write() {

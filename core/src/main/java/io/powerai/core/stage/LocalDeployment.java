@@ -89,6 +89,8 @@ public final class LocalDeployment {
             failure = e.getMessage();
         }
 
+        // From here the stage settles its own outcome (a rollback included); an abort waits for it rather than race it.
+        ctx.cancellation().recording(STAGE.stepName());
         String status = "succeeded";
         String rolledBackTo = null;
         if (failure != null) {
@@ -117,7 +119,6 @@ public final class LocalDeployment {
         if (rolledBackTo != null) {
             details.put("rolledBackTo", rolledBackTo);
         }
-        ctx.cancellation().recording(STAGE.stepName());
         AuditLog.Appended record = ctx.workspace().audit().append(new AuditLog.Entry(STAGE.stepName(), status,
                 Map.of("image", image), Map.of("endpoint", baseUrl + "/score"), details));
 

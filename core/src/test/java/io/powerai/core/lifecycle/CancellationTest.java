@@ -16,14 +16,16 @@ class CancellationTest {
 
     @Test
     void abort_runsOpenActionsNewestFirst_onceEach_closedOnesNot() {
-        cancellation.step("gpuTrain", () -> done.add("record the abort"));
+        Cancellation.Step step = cancellation.step("gpuTrain", () -> done.add("record the abort"));
         cancellation.onAbort("stop docker", () -> done.add("stop docker"));
+        assertThat(step.ownedByTheStage()).isTrue();
         cancellation.onAbort("finished", () -> done.add("finished")).close();
 
         assertThat(cancellation.abort("SIGTERM")).isEmpty();
         assertThat(cancellation.abort("SIGTERM")).isEmpty();
         assertThat(done).containsExactly("stop docker", "record the abort");
         assertThat(cancellation.reason()).isEqualTo("SIGTERM");
+        assertThat(step.ownedByTheStage()).as("the abort recorded it").isFalse();
     }
 
     @Test
@@ -61,6 +63,7 @@ class CancellationTest {
         step.close();
         assertThat(aborted.await(10, TimeUnit.SECONDS)).isTrue();
         assertThat(done).containsExactly("recorded as succeeded");
+        assertThat(step.ownedByTheStage()).as("the stage recorded it").isTrue();
     }
 
     @Test
