@@ -130,14 +130,16 @@ final class DeployCommands {
             PowerAiCommand top = (PowerAiCommand) spec.root().userObject();
             StageContext ctx = common.context(top, Stage.DEPLOY);
             ctx.spec().require(Stage.DEPLOY);
-            if (target(ctx, target).equals("aks")) {
-                Map<String, Object> result = AksRemoval.of(ctx, top.environment).delete();
-                top.console.line("deleted from namespace " + result.get("namespace") + ": " + result.get("deleted"));
-            } else {
-                Map<String, Object> result = io.powerai.core.stage.LocalDeployment.delete(ctx);
-                top.console.line(Boolean.TRUE.equals(result.get("removed"))
-                        ? "deleted: container " + result.get("container") + " stopped and removed"
-                        : "nothing to delete: no container " + result.get("container"));
+            try (WorkspaceLock ignored = common.lock(top, ctx, Stage.DEPLOY)) {
+                if (target(ctx, target).equals("aks")) {
+                    Map<String, Object> result = AksRemoval.of(ctx, top.environment).delete();
+                    top.console.line("deleted from namespace " + result.get("namespace") + ": " + result.get("deleted"));
+                } else {
+                    Map<String, Object> result = io.powerai.core.stage.LocalDeployment.delete(ctx);
+                    top.console.line(Boolean.TRUE.equals(result.get("removed"))
+                            ? "deleted: container " + result.get("container") + " stopped and removed"
+                            : "nothing to delete: no container " + result.get("container"));
+                }
             }
             return 0;
         }

@@ -74,9 +74,11 @@ public final class ProcessRunner {
         }
     }
 
+    /** The program first (so it cannot react to its children's end), then what it started, listed before. */
     private static void killTree(Process process) {
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        List<ProcessHandle> children = process.descendants().toList();
         process.destroyForcibly();
+        children.forEach(ProcessHandle::destroyForcibly);
     }
 
     public Result run(List<String> command, Path workDir, Duration timeout, Consumer<String> onLine) throws NotStarted {
