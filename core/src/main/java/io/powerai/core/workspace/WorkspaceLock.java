@@ -11,11 +11,13 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -57,7 +59,13 @@ public final class WorkspaceLock implements AutoCloseable {
         FileChannel channel = null;
         try {
             Files.createDirectories(workspaceDir);
-            channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            if (Files.isSymbolicLink(file) || Files.exists(file, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+                // .powerai can come with the repository: a planted link must not make the lock truncate another file.
+                throw new PowerAiException.InvalidInput(stage + ": " + file + " must be a regular file (powerai's workspace lock); "
+                        + "it is a link or a special file: remove it");
+            }
+            channel = FileChannel.open(file, Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                    LinkOption.NOFOLLOW_LINKS));
             FileLock lock = tryLock(channel);
             if (lock == null) {
                 String holder = readHolder(channel).describe();

@@ -41,4 +41,17 @@ class WorkspaceLockTest {
             assertThat(again).as("released when the holder closed it").isNotNull();
         }
     }
+
+    @Test
+    void aPlantedLink_isRefused_theFileItPointsToUntouched() throws Exception {
+        Path ws = dir.resolve(".powerai");
+        Files.createDirectories(ws);
+        Path precious = Files.writeString(dir.resolve("precious.txt"), "keep me");
+        Files.createSymbolicLink(ws.resolve(WorkspaceLock.FILE_NAME), precious);
+        assertThatThrownBy(() -> WorkspaceLock.acquire(ws, "gpuTrain", "powerai train .", CLOCK, false, m -> { }))
+                .isInstanceOf(PowerAiException.InvalidInput.class)
+                .hasMessage("gpuTrain: " + ws.resolve("lock") + " must be a regular file (powerai's workspace lock); it is a link or"
+                        + " a special file: remove it");
+        assertThat(Files.readString(precious)).isEqualTo("keep me");
+    }
 }
