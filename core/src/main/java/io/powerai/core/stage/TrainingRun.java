@@ -4,6 +4,7 @@ import io.powerai.core.PowerAiException;
 import io.powerai.core.audit.AuditLog;
 import io.powerai.core.engine.ContainerEngine;
 import io.powerai.core.engine.Mount;
+import io.powerai.core.files.ProjectPaths;
 import io.powerai.core.engine.ProcessRunner;
 import io.powerai.core.engine.RunSpec;
 import io.powerai.core.event.StageEvents;
@@ -21,7 +22,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,7 +30,6 @@ import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.stream.Stream;
 
 /**
  * e13n: runs the training script in the snapshot image. The project is mounted read-only at
@@ -272,7 +271,8 @@ public final class TrainingRun {
         Metrics metrics = ended.metrics();
         Path projectDir = ctx.spec().projectDir();
 
-        Map<String, String> outputFiles = Digests.sha256Tree(outputs);
+        // The training script wrote these: a link out of the outputs (to a host file) is refused, never followed.
+        Map<String, String> outputFiles = Digests.sha256Tree(outputs, outputs, Set.of(), STAGE.stepName() + ": training outputs");
         String status = ended.failure() == null ? "succeeded" : "failed";
         if (outputFiles.isEmpty() && ended.failure() == null) {
             events.warning("the training wrote no file to $POWERAI_OUTPUTS: there is no model to hash or to hand on");
@@ -296,9 +296,9 @@ public final class TrainingRun {
         if (revision != null) {
             inputs.put("revision", revision);
         }
-        inputs.put("code", Digests.sha256OfTree(projectDir, NOT_CODE));
+        inputs.put("code", Digests.sha256OfTree(projectDir, projectDir, NOT_CODE, STAGE.stepName() + ": the project's code"));
         if (spec.data() != null) {
-            inputs.put("data", Digests.sha256OfTree(spec.data()));
+            inputs.put("data", Digests.sha256OfTree(spec.data(), projectDir, Set.of(), STAGE.stepName() + ": 'data'"));
         }
         Map<String, String> auditOutputs = new TreeMap<>(ended.extraOutputs());
         outputFiles.forEach((path, sha) -> auditOutputs.put("outputs/" + path, sha));
@@ -393,14 +393,8 @@ public final class TrainingRun {
     }
 
     static void resetDirectory(Path dir) {
+        ProjectPaths.deleteTree(dir);
         try {
-            if (Files.exists(dir)) {
-                try (Stream<Path> walk = Files.walk(dir)) {
-                    for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                        Files.delete(p);
-                    }
-                }
-            }
             Files.createDirectories(dir);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot reset " + dir + ": " + e.getMessage(), e);
