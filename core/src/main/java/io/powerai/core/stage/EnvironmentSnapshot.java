@@ -189,7 +189,8 @@ public final class EnvironmentSnapshot {
             // pip resolves the file's relative paths (-r, -c, ./pkg) from where it runs: the requirements file's folder.
             // PEP 668 images (Debian 12) refuse pip in the system Python without PIP_BREAK_SYSTEM_PACKAGES; in an
             // image that is the point. The report records each archive's hash for the lock.
-            StringBuilder install = new StringBuilder("cd " + shellWord(workDir) + " \\\n && PIP_BREAK_SYSTEM_PACKAGES=1 PIP_DISABLE_PIP_VERSION_CHECK=1"
+            StringBuilder install = new StringBuilder("cd " + shellWord(workDir)
+                    + " \\\n && PIP_BREAK_SYSTEM_PACKAGES=1 PIP_DISABLE_PIP_VERSION_CHECK=1"
                     + " PIP_ROOT_USER_ACTION=ignore \\\n    python3 -m pip install --no-cache-dir --report " + Capture.PIP_REPORT);
             requirementFiles.forEach(f -> install.append(" \\\n      --requirement ").append(shellWord(f)));
             out.run(install.toString());
@@ -587,7 +588,11 @@ public final class EnvironmentSnapshot {
 
     /** The manifest of the last snapshot in a workspace's stage folder, for verify and diff. */
     public static Path manifestFile(io.powerai.core.workspace.Workspace workspace) {
-        return workspace.dir().resolve(STAGE.section()).resolve(MANIFEST);
+        Path file = workspace.dir().resolve(STAGE.section()).resolve(MANIFEST);
+        // Read back and quoted in messages: a committed link must not show a host file's first bytes.
+        ProjectPaths.requireNoLink(file.getParent(), ".powerai/" + STAGE.section(), STAGE.stepName());
+        ProjectPaths.requireNoLink(file, ".powerai/" + STAGE.section() + "/" + MANIFEST, STAGE.stepName());
+        return file;
     }
 
 }

@@ -116,7 +116,8 @@ public final class KubernetesTraining {
         annotations.put("powerai.io/image", image);
         annotations.put("powerai.io/code-sha256", codeDigest);
         if (spec.data() != null) {
-            annotations.put("powerai.io/data-sha256", Digests.sha256OfTree(spec.data()));
+            annotations.put("powerai.io/data-sha256",
+                    Digests.sha256OfTree(spec.data(), projectDir, java.util.Set.of(), STAGE.stepName() + ": 'data'"));
         }
         if (snapshotId != null) {
             annotations.put("powerai.io/snapshot-id", snapshotId);

@@ -260,7 +260,8 @@ public final class TrainingRun {
      * Hashes the outputs, draws the metrics, appends the audit record and writes the result, the same for every
      * backend (so that scoringImage reads any of them); then throws when the run failed.
      */
-    static Map<String, Object> record(StageContext ctx, Ended ended) {
+    static Map<String, Object> record(StageContext ctx, Ended run) {
+        Ended ended = run;
         TrainSpec spec = ctx.spec().train();
         StageEvents events = ctx.events().forStage(STAGE.stepName());
         Path stageDir = ctx.workspace().stageDir(STAGE);
@@ -271,8 +272,18 @@ public final class TrainingRun {
         Metrics metrics = ended.metrics();
         Path projectDir = ctx.spec().projectDir();
 
-        // The training script wrote these: a link out of the outputs (to a host file) is refused, never followed.
-        Map<String, String> outputFiles = Digests.sha256Tree(outputs, outputs, Set.of(), STAGE.stepName() + ": training outputs");
+        // The training script wrote these: a link out of the outputs (to a host file) is refused, never followed; the
+        // run is recorded as failed (so no later stage takes its outputs) and the refusal is the stage's error (exit 2).
+        Map<String, String> outputFiles;
+        PowerAiException.InvalidInput unsafeOutputs = null;
+        try {
+            outputFiles = Digests.sha256Tree(outputs, outputs, Set.of(), STAGE.stepName() + ": training outputs");
+        } catch (PowerAiException.InvalidInput e) {
+            unsafeOutputs = e;
+            outputFiles = Map.of();
+            ended = new Ended(ended.image(), ended.exitCode(), e.getMessage(), "unsafe-outputs", ended.lastLine(), ended.durationMillis(),
+                    ended.metrics(), ended.backendDetails(), ended.extraInputs(), ended.extraOutputs(), ended.summary());
+        }
         String status = ended.failure() == null ? "succeeded" : "failed";
         if (outputFiles.isEmpty() && ended.failure() == null) {
             events.warning("the training wrote no file to $POWERAI_OUTPUTS: there is no model to hash or to hand on");
@@ -363,6 +374,9 @@ public final class TrainingRun {
         ctx.workspace().writeResult(STAGE, out);
         if (ended.summary() != null) {
             events.progress(ended.summary());
+        }
+        if (unsafeOutputs != null) {
+            throw unsafeOutputs;
         }
         if (ended.failure() != null) {
             throw new PowerAiException.StageFailed(STAGE.stepName() + ": " + ended.failure() + "; log kept at " + log

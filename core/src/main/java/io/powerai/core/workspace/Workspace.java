@@ -90,7 +90,8 @@ public final class Workspace {
                 }
                 continue;
             }
-            if (result.get("audit") instanceof Map<?, ?> audit && audit.get("seq") instanceof Number seq && audit.get("hash") instanceof String hash) {
+            if (result.get("audit") instanceof Map<?, ?> record && record.get("seq") instanceof Number seq
+                    && record.get("hash") instanceof String hash) {
                 anchors.add(new AuditLog.Anchor(file.getFileName().toString(), stage.stepName(), seq.longValue(), hash));
             }
         }
