@@ -25,7 +25,8 @@ final class AuditCommand implements Runnable {
     }
 
     @Command(name = "verify", mixinStandardHelpOptions = true,
-            description = "Report OK, or the first record of .powerai/audit.jsonl that was changed, removed or reordered (exit 1).")
+            description = "Report OK, or the first record of .powerai/audit.jsonl that was changed, removed or reordered, or that"
+                    + " a stage result's audit record (seq, hash) contradicts (exit 1).")
     static final class Verify implements Callable<Integer> {
         @ParentCommand
         AuditCommand audit;
@@ -43,7 +44,7 @@ final class AuditCommand implements Runnable {
                 top.err.println("audit: no audit log at " + log.file());
                 return 2;
             }
-            AuditLog.Verification result = log.verify();
+            AuditLog.Verification result = workspace.verifyAudit();
             if (result.ok()) {
                 top.console.line("audit: OK, " + result.records() + " record(s), chain intact (" + log.file() + ")");
                 return 0;

@@ -689,7 +689,7 @@ class ScoringServerEndToEndTest {
         return out;
     }
 
-    private static String run(String... command) {
+    static String run(String... command) {
         try {
             Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -1,6 +1,7 @@
 package io.powerai.core.audit;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import io.powerai.core.files.ProjectPaths;
 import io.powerai.core.json.Digests;
 import io.powerai.core.json.Json;
 
@@ -11,6 +12,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
@@ -81,8 +83,10 @@ public final class AuditLog {
     private Appended appendLocked(Entry entry) {
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
+            ProjectPaths.requireNoLink(file, file.getFileName().toString(), "audit log");
+            // NOFOLLOW_LINKS: a link swapped in after the check fails the open instead of being appended through.
             try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                    StandardOpenOption.WRITE); FileLock ignored = channel.lock()) {
+                    StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS); FileLock ignored = channel.lock()) {
                 // The lock serialises appends from concurrent processes (two stages of one workspace).
                 List<String> lines = readLines(channel);
                 String prev = GENESIS;
@@ -114,7 +118,52 @@ public final class AuditLog {
         }
     }
 
+    /**
+     * Where a result file says its stage's record stands: the result is written after the record is appended, and a
+     * build archives it outside the workspace, so it anchors the chain against a log cut short and a head rewritten.
+     */
+    public record Anchor(String source, String stage, long seq, String hash) {
+    }
+
     public Verification verify() {
+        return verify(List.of());
+    }
+
+    /** The chain and the head as {@link #verify()}, then each anchor: its record must be in the log, as it names it. */
+    public Verification verify(List<Anchor> anchors) {
+        Verification chain = verifyChain();
+        if (!chain.ok()) {
+            return chain;
+        }
+        List<String> lines;
+        try {
+            lines = Files.exists(file) ? Files.readAllLines(file, StandardCharsets.UTF_8) : List.of();
+        } catch (IOException e) {
+            return new Verification(false, 0, "cannot read " + file + ": " + e.getMessage());
+        }
+        for (Anchor anchor : anchors) {
+            if (anchor.seq() < 1 || anchor.seq() > lines.size()) {
+                return new Verification(false, lines.size(), "record " + anchor.seq() + " (" + anchor.stage() + "): removed ("
+                        + anchor.source() + " names it but the log ends at record " + lines.size() + ")");
+            }
+            Map<String, Object> record;
+            try {
+                record = Json.parseObject(lines.get((int) anchor.seq() - 1));
+            } catch (JsonProcessingException e) {
+                return new Verification(false, lines.size(), "record " + anchor.seq() + ": not valid JSON any more");
+            }
+            if (!anchor.hash().equals(record.get("hash")) || !anchor.stage().equals(record.get("stage"))) {
+                return new Verification(false, lines.size(), "record " + anchor.seq() + " (" + record.get("stage") + "): is not the"
+                        + " record " + anchor.source() + " names (" + anchor.stage() + ", hash " + anchor.hash()
+                        + "): records were removed or replaced and the chain rewritten");
+            }
+        }
+        return chain;
+    }
+
+    private Verification verifyChain() {
+        ProjectPaths.requireNoLink(file, file.getFileName().toString(), "audit log");
+        ProjectPaths.requireNoLink(headFile, headFile.getFileName().toString(), "audit log");
         List<String> lines;
         try {
             lines = Files.exists(file) ? Files.readAllLines(file, StandardCharsets.UTF_8) : List.of();

@@ -122,7 +122,10 @@ public final class ContainerEngine {
     public ProcessRunner.Result run(RunSpec spec, Duration timeout, Consumer<String> onLine) {
         // No separate availability check here: it would add a process start to every training run. The
         // engine's own exit status tells an unreachable daemon apart instead.
-        ProcessRunner.Result result = call(runArguments(spec), timeout, onLine);
+        ProcessRunner.Result result;
+        try (EnvFile env = EnvFile.of(spec.env())) {
+            result = call(runArguments(spec, env.path()), timeout, onLine);
+        }
         if (result.timedOut() && spec.name() != null) {
             call(List.of(binary, "stop", "-t", "10", spec.name()), QUICK, line -> { });
         }
@@ -185,7 +188,7 @@ public final class ContainerEngine {
 
     /** Starts a detached container and returns its id. */
     public String start(RunSpec spec) {
-        return startWith(runArguments(spec.inBackground()), spec);
+        return startWith(spec, false);
     }
 
     /**
@@ -196,27 +199,38 @@ public final class ContainerEngine {
 
     /** Starts a detached service container that the engine restarts when it exits ({@link #SERVICE_RESTART_POLICY}). */
     public String startService(RunSpec spec) {
-        return startWith(serviceArguments(spec), spec);
+        return startWith(spec, true);
     }
 
     /** The engine's arguments for a service: {@link #runArguments} in the background, with the restart policy. */
-    public List<String> serviceArguments(RunSpec spec) {
-        List<String> args = runArguments(spec.inBackground());
+    public List<String> serviceArguments(RunSpec spec, Path envFile) {
+        List<String> args = runArguments(spec.inBackground(), envFile);
         args.addAll(args.indexOf("-d") + 1, List.of("--restart", SERVICE_RESTART_POLICY));
         return args;
     }
 
-    private String startWith(List<String> arguments, RunSpec spec) {
+    private String startWith(RunSpec spec, boolean service) {
         requireChecked();
-        ProcessRunner.Result result = call(arguments, QUICK, line -> { });
+        ProcessRunner.Result result;
+        try (EnvFile env = EnvFile.of(spec.env())) { // the engine has read it once the container is created
+            List<String> arguments = service ? serviceArguments(spec, env.path()) : runArguments(spec.inBackground(), env.path());
+            result = call(arguments, QUICK, line -> { });
+        }
         if (result.exitCode() != 0) {
             throw new PowerAiException.StageFailed("cannot start container from " + spec.image() + ": " + result.lastLines(3));
         }
         return result.lastLines(1).strip();
     }
 
-    /** The engine's arguments for {@code spec}: pure, so the rendering is tested without an engine. */
-    public List<String> runArguments(RunSpec spec) {
+    /**
+     * The engine's arguments for {@code spec}: pure, so the rendering is tested without an engine. The variables
+     * travel in {@code envFile} ({@link EnvFile}), never as arguments, which every user of the machine can read
+     * (and which the kernel limits to 128 KiB each); null when {@code spec} has none.
+     */
+    public List<String> runArguments(RunSpec spec, Path envFile) {
+        if (envFile == null && !spec.env().isEmpty()) {
+            throw new IllegalArgumentException("the variables of " + spec.image() + " need an env file");
+        }
         List<String> args = new ArrayList<>(List.of(binary, "run"));
         args.add(spec.detached() ? "-d" : "--rm");
         if (spec.name() != null) {
@@ -234,8 +248,8 @@ public final class ContainerEngine {
         for (Mount mount : spec.mounts()) {
             args.addAll(List.of("--volume", mount.toVolumeArgument()));
         }
-        for (Map.Entry<String, String> e : spec.env().entrySet()) {
-            args.addAll(List.of("--env", e.getKey() + "=" + e.getValue()));
+        if (envFile != null) {
+            args.addAll(List.of("--env-file", envFile.toAbsolutePath().toString()));
         }
         for (Map.Entry<String, String> e : spec.labels().entrySet()) {
             args.addAll(List.of("--label", e.getKey() + "=" + e.getValue()));

@@ -68,8 +68,10 @@ public final class ImageReference {
         if (slash > 0) {
             String first = rest.substring(0, slash);
             if (first.contains(".") || first.contains(":") || first.equals("localhost")) {
-                if (!REGISTRY.matcher(first).matches()) {
-                    throw new IllegalArgumentException("the registry '" + first + "' must be a host name or address with an optional :port");
+                int portAt = first.lastIndexOf(':');
+                if (!REGISTRY.matcher(first).matches() || portAt > 0 && Integer.parseInt(first.substring(portAt + 1)) > 65535) {
+                    throw new IllegalArgumentException("the registry '" + first + "' must be a host name or address with an optional"
+                            + " :port (1-65535)");
                 }
                 registry = first;
                 path = rest.substring(slash + 1);

@@ -1,5 +1,7 @@
 package io.powerai.core.json;
 
+import io.powerai.core.files.ProjectPaths;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -9,11 +11,9 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 
 /** SHA-256 of bytes, files and directory trees, as lowercase hex. */
 public final class Digests {
@@ -29,14 +29,18 @@ public final class Digests {
     }
 
     public static String sha256(Path file) {
-        MessageDigest digest = newDigest();
-        byte[] buffer = new byte[1 << 16];
         try (InputStream in = Files.newInputStream(file)) {
-            for (int n; (n = in.read(buffer)) > 0; ) {
-                digest.update(buffer, 0, n);
-            }
+            return sha256(in);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String sha256(InputStream in) throws IOException {
+        MessageDigest digest = newDigest();
+        byte[] buffer = new byte[1 << 16];
+        for (int n; (n = in.read(buffer)) > 0; ) {
+            digest.update(buffer, 0, n);
         }
         return HexFormat.of().formatHex(digest.digest());
     }
@@ -48,21 +52,28 @@ public final class Digests {
 
     /** As {@link #sha256Tree(Path)}, leaving out top-level entries named in {@code excludedTopLevel}. */
     public static SortedMap<String, String> sha256Tree(Path dir, Set<String> excludedTopLevel) {
+        return sha256Tree(dir, dir, excludedTopLevel, "hashing " + dir);
+    }
+
+    /**
+     * As {@link #sha256Tree(Path)}, walked by {@link ProjectPaths#files}: links are followed only where their real
+     * target stays inside {@code root}; others, and special files, are refused (exit 2, {@code where} first).
+     */
+    public static SortedMap<String, String> sha256Tree(Path dir, Path root, Set<String> excludedTopLevel, String where) {
         SortedMap<String, String> files = new TreeMap<>();
         if (!Files.isDirectory(dir)) {
             return files;
         }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            List<Path> regular = walk.filter(Files::isRegularFile)
-                    .filter(p -> !excludedTopLevel.contains(dir.relativize(p).getName(0).toString()))
-                    .toList();
-            for (Path file : regular) {
-                files.put(dir.relativize(file).toString().replace('\\', '/'), sha256(file));
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot list " + dir + ": " + e.getMessage(), e);
-        }
+        ProjectPaths.files(dir, root, excludedTopLevel, where).forEach((relative, real) -> files.put(relative, sha256Checked(real)));
         return files;
+    }
+
+    private static String sha256Checked(Path real) {
+        try (InputStream in = ProjectPaths.open(real)) {
+            return sha256(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + real + ": " + e.getMessage(), e);
+        }
     }
 
     /** One digest for a whole tree: the SHA-256 of its canonical listing of paths and file digests. */
@@ -72,6 +83,11 @@ public final class Digests {
 
     public static String sha256OfTree(Path dir, Set<String> excludedTopLevel) {
         return sha256(Json.canonicalBytes(sha256Tree(dir, excludedTopLevel)));
+    }
+
+    /** As {@link #sha256OfTree(Path)}, walked as {@link #sha256Tree(Path, Path, Set, String)}. */
+    public static String sha256OfTree(Path dir, Path root, Set<String> excludedTopLevel, String where) {
+        return sha256(Json.canonicalBytes(sha256Tree(dir, root, excludedTopLevel, where)));
     }
 
     private static MessageDigest newDigest() {

@@ -17,6 +17,7 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.Map;
 
 /**
@@ -83,7 +84,9 @@ public final class Json {
         try {
             Files.createDirectories(target.toAbsolutePath().getParent());
             Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
-            Files.write(tmp, content);
+            // A link planted at the temporary name must be replaced, never written through.
+            Files.deleteIfExists(tmp);
+            Files.write(tmp, content, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
             try {
                 Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             } catch (AtomicMoveNotSupportedException e) {

@@ -5,8 +5,10 @@ import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.KeyToPath;
 import io.fabric8.kubernetes.api.model.KeyToPathBuilder;
 import io.powerai.core.PowerAiException;
+import io.powerai.core.files.ProjectPaths;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -22,7 +24,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Stream;
+import java.util.SortedMap;
 
 /**
  * The project's files as one ConfigMap, which the training pod mounts read-only: how code (and a small
@@ -64,32 +66,26 @@ public final class CodeBundle {
      * @throws PowerAiException.InvalidInput when the files do not fit in a ConfigMap
      */
     public static CodeBundle of(String stage, Path projectDir, Set<String> excluded, Path dataDir) {
-        List<Path> paths;
-        try (Stream<Path> walk = Files.walk(projectDir)) {
-            paths = walk.filter(Files::isRegularFile)
-                    .filter(p -> !excluded.contains(projectDir.relativize(p).getName(0).toString()))
-                    .sorted(Comparator.comparing(p -> relative(projectDir, p)))
-                    .toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot list " + projectDir + ": " + e.getMessage(), e);
-        }
+        // Links are resolved and refused where they leave the project: a pull request must not ship host files to the pod.
+        SortedMap<String, Path> checked = ProjectPaths.files(projectDir, projectDir, excluded, stage + ": the project's code");
         long total = 0;
-        for (int i = 0; i < paths.size(); i++) {
-            total += key(i, relative(projectDir, paths.get(i))).length() + sizeOf(paths.get(i));
+        int index = 0;
+        for (Map.Entry<String, Path> file : checked.entrySet()) {
+            total += key(index++, file.getKey()).length() + sizeOf(file.getValue());
         }
         if (total > MAX_BYTES) {
             throw new PowerAiException.InvalidInput(stage + ": the project's files come to " + size(total) + ", over the "
                     + size(MAX_BYTES) + " a ConfigMap holds (backend 'kubernetes' sends the code and 'data' to the pod in one "
-                    + "ConfigMap); largest: " + largest(projectDir, paths) + "; put large data on a PersistentVolumeClaim "
+                    + "ConfigMap); largest: " + largest(checked) + "; put large data on a PersistentVolumeClaim "
                     + "('data_claim') or into the image, and keep other large files out of " + projectDir);
         }
         List<File> files = new ArrayList<>();
-        for (Path p : paths) {
-            String relative = relative(projectDir, p);
-            try {
-                files.add(new File(relative, key(files.size(), relative), Files.readAllBytes(p)));
+        for (Map.Entry<String, Path> file : checked.entrySet()) {
+            String relative = file.getKey();
+            try (InputStream in = ProjectPaths.open(file.getValue())) {
+                files.add(new File(relative, key(files.size(), relative), in.readAllBytes()));
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot read " + p + ": " + e.getMessage(), e);
+                throw new UncheckedIOException("cannot read " + file.getValue() + ": " + e.getMessage(), e);
             }
         }
         String dataPrefix = null;
@@ -153,10 +149,10 @@ public final class CodeBundle {
         return dataPrefix != null;
     }
 
-    private static String largest(Path projectDir, List<Path> paths) {
+    private static String largest(SortedMap<String, Path> files) {
         List<String> out = new ArrayList<>();
-        paths.stream().sorted(Comparator.comparingLong(CodeBundle::sizeOf).reversed()).limit(3)
-                .forEach(p -> out.add(relative(projectDir, p) + " (" + size(sizeOf(p)) + ")"));
+        files.entrySet().stream().sorted(Comparator.comparingLong((Map.Entry<String, Path> f) -> sizeOf(f.getValue())).reversed()).limit(3)
+                .forEach(f -> out.add(f.getKey() + " (" + size(sizeOf(f.getValue())) + ")"));
         return String.join(", ", out);
     }
 

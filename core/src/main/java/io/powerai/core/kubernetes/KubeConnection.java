@@ -220,15 +220,6 @@ public final class KubeConnection implements AutoCloseable {
     }
 
     private static void deleteTree(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot delete the temporary kubeconfig folder " + dir + ": " + e.getMessage(), e);
-        }
+        io.powerai.core.files.ProjectPaths.deleteTree(dir);
     }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.powerai.core.json.Digests;
+import io.powerai.core.json.YamlFiles;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -132,8 +133,13 @@ public record CondaEnvironment(String name, List<String> channels, List<MatchSpe
         SortedMap<String, String> files = new TreeMap<>();
         Object tree;
         try {
-            String text = Files.readString(abs);
+            String text = YamlFiles.readText(abs, rel);
             files.put(rel, Digests.sha256(abs));
+            java.util.Optional<String> alias = YamlFiles.anchorOrAlias(text);
+            if (alias.isPresent()) {
+                errors.add(new RequirementsFile.Issue(rel, 0, null, alias.get() + ": " + YamlFiles.aliasRule()));
+                return empty(errors, files);
+            }
             tree = YAML.readValue(text, Object.class);
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();

@@ -1,5 +1,6 @@
 package io.powerai.core.python;
 
+import io.powerai.core.files.ProjectPaths;
 import io.powerai.core.json.Digests;
 
 import java.io.IOException;
@@ -159,6 +160,12 @@ public final class RequirementsFile {
         String name = relative(file);
         if (!file.startsWith(root)) {
             errors.add(new Issue(fromFile, fromLine, relative(file), "an included file must stay inside the project directory " + root));
+            return;
+        }
+        Optional<String> refused = ProjectPaths.whyRefused(root, file);
+        if (refused.isPresent()) {
+            errors.add(new Issue(fromFile, fromLine, relative(file), "an included file must stay inside the project directory " + root
+                    + " (links resolved): " + refused.get()));
             return;
         }
         if (including.contains(file)) {
@@ -377,8 +384,10 @@ public final class RequirementsFile {
                     errors.add(new Issue(file, number, line, "must be a valid local path"));
                     return;
                 }
-                if (!path.startsWith(root)) {
-                    errors.add(new Issue(file, number, line, "a local path must stay inside the project directory " + root));
+                Optional<String> refused = path.startsWith(root) ? ProjectPaths.whyRefused(root, path) : Optional.of("");
+                if (refused.isPresent()) {
+                    errors.add(new Issue(file, number, line, "a local path must stay inside the project directory " + root
+                            + (refused.get().isEmpty() ? "" : " (links resolved): " + refused.get())));
                     return;
                 }
                 if (!Files.exists(path)) {
@@ -390,7 +399,8 @@ public final class RequirementsFile {
                 boolean directory = Files.isDirectory(path);
                 target = directory ? (rel.isEmpty() ? "./" : rel + "/") : rel;
                 // A directory's tree is hashed without the workspace folder, which the snapshot itself writes.
-                files.put(target, directory ? Digests.sha256OfTree(path, Set.of(".powerai")) : Digests.sha256(path));
+                files.put(target, directory ? Digests.sha256OfTree(path, root, Set.of(".powerai"), "'" + file + "' line " + number)
+                        : Digests.sha256(path));
             } else {
                 requirement = Requirement.parse(text);
                 kind = Kind.NAMED;

@@ -60,6 +60,31 @@ public final class UrlCredentials {
         return CONDA_TOKEN.matcher(out.toString()).replaceAll("${prefix}" + HIDDEN);
     }
 
+    /**
+     * {@code url} as it may be published (an image label, a result, a log line): without user info, query and
+     * fragment, where tokens travel ({@code https://u:p@ss@host/r.git?private_token=T#x} becomes
+     * {@code https://host/r.git}). The user info ends at the last '@' (a password may hold '@', '/', '?' or '#'
+     * unencoded; a path misread as user info is better than a published password). An scp-like git remote
+     * ({@code git@host:org/r.git}) keeps a login name without a password, as {@link #find} does.
+     */
+    public static String publicForm(String url) {
+        Matcher scheme = Pattern.compile("^(?<scheme>[A-Za-z][A-Za-z0-9+.-]*)://").matcher(url);
+        String prefix = scheme.find() ? scheme.group() : "";
+        String rest = url.substring(prefix.length());
+        int at = rest.lastIndexOf('@');
+        if (at >= 0 && (!prefix.isEmpty() || rest.substring(0, at).contains(":"))) {
+            rest = rest.substring(at + 1);
+        }
+        int end = rest.length();
+        for (char c : new char[] {'?', '#'}) {
+            int i = rest.indexOf(c);
+            if (i >= 0) {
+                end = Math.min(end, i);
+            }
+        }
+        return prefix + rest.substring(0, end);
+    }
+
     /** The rule, for messages. */
     public static String rule() {
         return "no credentials in a URL: the snapshot copies its input files into the image layers and its index options"

@@ -9,12 +9,14 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import io.powerai.core.PowerAiException;
+import io.powerai.core.json.YamlFiles;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.Set;
@@ -40,7 +42,10 @@ public record PipelineSpec(
 
     // A name becomes part of image repositories and container names: the strictest of both rules.
     private static final Pattern NAME = Pattern.compile("[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?");
-    private static final Pattern REGISTRY = Pattern.compile("[a-zA-Z0-9.-]+(?::[0-9]{1,5})?(?:/[a-z0-9._-]+)*");
+    /** host (DNS labels, never starting with '-': it would read as an option) [:port] [/namespace...]. */
+    private static final Pattern REGISTRY = Pattern.compile(
+            "(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*"
+            + "(?::(?<port>[0-9]{1,5}))?(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*");
     private static final ObjectMapper YAML = YAMLMapper.builder(new YAMLFactory())
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
@@ -67,7 +72,12 @@ public record PipelineSpec(
     private static Map<String, Object> readMap(Path file, String where, String shape) {
         Object tree;
         try {
-            tree = YAML.readValue(Files.readString(file), Object.class);
+            String text = YamlFiles.readText(file, where);
+            Optional<String> alias = YamlFiles.anchorOrAlias(text);
+            if (alias.isPresent()) {
+                throw new PowerAiException.InvalidInput(where + ": " + file + " " + alias.get() + ": " + YamlFiles.aliasRule());
+            }
+            tree = YAML.readValue(text, Object.class);
         } catch (JsonProcessingException e) {
             throw new PowerAiException.InvalidInput(where + ": invalid YAML in " + file + yamlProblem(e));
         } catch (IOException e) {
@@ -157,13 +167,20 @@ public record PipelineSpec(
         return new StepSpec(spec, image);
     }
 
+    private static boolean validPort(int port) {
+        return port >= 1 && port <= 65535;
+    }
+
     private static PipelineSpec from(Section root, Path projectDir, String registryOverride, Problems problems) {
         String name = root.matching("name", true, NAME,
                 "must be 1-63 lowercase letters, digits or '-', starting and ending with a letter or digit");
         String registry = registryOverride != null ? registryOverride
                 : root.has("registry") ? root.string("registry", false) : DEFAULT_REGISTRY;
-        if (registry != null && !REGISTRY.matcher(registry).matches()) {
-            root.problem("registry", registry, "must be a registry host[:port][/namespace], e.g. 127.0.0.1:5000 or myacr.azurecr.io");
+        java.util.regex.Matcher registryMatch = registry == null ? null : REGISTRY.matcher(registry);
+        if (registryMatch != null && (!registryMatch.matches()
+                || registryMatch.group("port") != null && !validPort(Integer.parseInt(registryMatch.group("port"))))) {
+            root.problem("registry", registry, "must be a registry host[:port][/namespace] (port 1-65535), e.g. 127.0.0.1:5000 or"
+                    + " myacr.azurecr.io");
             registry = null;
         }
         EnvironmentSpec environment = section(root, Stage.SNAPSHOT, problems, s -> EnvironmentSpec.from(s, projectDir));

@@ -25,7 +25,8 @@ public record ScoreSpec(Path entryScript, String model, Path sampleRequest, Path
     public static final double DEFAULT_PARITY_TOLERANCE = 1e-6;
     private static final Pattern SERVER = Pattern.compile("auto|builtin|gunicorn");
 
-    private static final Pattern RELATIVE_PATH = Pattern.compile("(?!/)(?!.*(^|/)\\.\\.(/|$))[^\\x00]+");
+    private static final Pattern COPY_PATTERN = Pattern.compile("[*?\\[\\]\\\\$]");
+    private static final Pattern RELATIVE_PATH = Pattern.compile("(?!/)(?!.*(^|/)\\.\\.(/|$))[^\\x00-\\x1f\\x7f]+");
 
     /** The first four keys with the serving defaults. */
     public ScoreSpec(Path entryScript, String model, Path sampleRequest, Path expectedResponse) {
@@ -36,6 +37,11 @@ public record ScoreSpec(Path entryScript, String model, Path sampleRequest, Path
     static ScoreSpec from(Section s, Path projectDir) {
         s.rejectUnknown(KEYS);
         Path entry = s.pathInside("entry_script", true, projectDir, false);
+        if (entry != null && COPY_PATTERN.matcher(entry.getFileName().toString()).find()) {
+            // The scoring image's Dockerfile copies the script by its name, and COPY reads these as a pattern or a variable.
+            s.problem("entry_script", s.raw("entry_script"), "must be a file name without * ? [ ] \\ or $");
+            entry = null;
+        }
         String model = s.matching("model", true, RELATIVE_PATH,
                 "must be a path inside the training outputs (relative, no '..')");
         Path sample = s.pathInside("sample_request", false, projectDir, false);

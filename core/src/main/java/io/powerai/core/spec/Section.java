@@ -1,5 +1,8 @@
 package io.powerai.core.spec;
 
+import io.powerai.core.files.NamePolicy;
+import io.powerai.core.files.ProjectPaths;
+
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -176,11 +179,17 @@ public final class Section {
 
     /**
      * A path relative to {@code base} that must stay inside it (specs are shared; a spec must not reach files
-     * outside the project) and exist as a file or a directory as asked.
+     * outside the project) and exist as a file or a directory as asked. Inside means by its real location, links
+     * resolved ({@link ProjectPaths}); a name with a control character is refused whatever it names, since names
+     * reach Dockerfiles and logs, where a line break would start a new instruction or line.
      */
     public Path pathInside(String key, boolean required, Path base, boolean directory) {
         String text = string(key, required);
         if (text == null) {
+            return null;
+        }
+        if (NamePolicy.controlCharacter(text)) {
+            problem(key, text, NamePolicy.RULE);
             return null;
         }
         Path resolved;
@@ -196,6 +205,11 @@ public final class Section {
         }
         if (!resolved.startsWith(base.normalize())) {
             problem(key, text, "must stay inside the project directory " + base);
+            return null;
+        }
+        java.util.Optional<String> refused = ProjectPaths.whyRefused(base, resolved);
+        if (refused.isPresent()) {
+            problem(key, text, "must stay inside the project directory " + base + " (links resolved): " + refused.get());
             return null;
         }
         if (directory ? !Files.isDirectory(resolved) : !Files.isRegularFile(resolved)) {
@@ -219,7 +233,7 @@ public final class Section {
 
     static String show(Object value) {
         if (value instanceof String s) {
-            return "'" + s + "'";
+            return "'" + NamePolicy.visible(s) + "'";
         }
         if (value instanceof Map<?, ?>) {
             return "a map";

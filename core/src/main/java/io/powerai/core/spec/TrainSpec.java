@@ -78,6 +78,31 @@ public record TrainSpec(
         return GpuRequest.parse(gpus);
     }
 
+    /** One variable's value at most: the kernel refuses a variable over 128 KiB in the process it starts. */
+    public static final int MAX_ENV_VALUE_CHARS = 64 * 1024;
+
+    /**
+     * {@code env}: each value one line (the variables reach the container through an env file, one a line) of at most
+     * {@value #MAX_ENV_VALUE_CHARS} characters; larger values belong in a file under {@code data}.
+     */
+    private static SortedMap<String, String> containerEnvironment(Section s) {
+        SortedMap<String, String> env = s.environment("env");
+        env.entrySet().removeIf(e -> {
+            String value = e.getValue();
+            if (value.indexOf('\n') >= 0 || value.indexOf('\r') >= 0 || value.indexOf('\0') >= 0) {
+                s.problem("env." + e.getKey(), value, "must be a single line (variables reach the container through an env file)");
+                return true;
+            }
+            if (value.length() > MAX_ENV_VALUE_CHARS) {
+                s.problem("env." + e.getKey(), "a value of " + value.length() + " characters", "must be at most " + MAX_ENV_VALUE_CHARS
+                        + " characters (the kernel refuses a variable over 128 KiB); put larger values in a file under 'data'");
+                return true;
+            }
+            return false;
+        });
+        return env;
+    }
+
     /** Whether the script runs on the agent's own Python, with no container (the environment is not pinned). */
     public boolean nativeBackend() {
         return NATIVE.equals(backend);
@@ -190,7 +215,7 @@ public record TrainSpec(
                 gpus,
                 network,
                 s.duration("timeout", DEFAULT_TIMEOUT),
-                s.environment("env"),
+                containerEnvironment(s),
                 backend == null ? CONTAINER : backend,
                 python == null ? DEFAULT_PYTHON : python,
                 cuda(s),

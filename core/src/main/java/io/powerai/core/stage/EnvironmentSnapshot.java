@@ -4,8 +4,10 @@ import io.powerai.core.PowerAiException;
 import io.powerai.core.audit.AuditLog;
 import io.powerai.core.engine.ProcessRunner;
 import io.powerai.core.event.StageEvents;
+import io.powerai.core.files.ProjectPaths;
 import io.powerai.core.gpu.GpuProbe;
 import io.powerai.core.gpu.GpuStack;
+import io.powerai.core.image.DockerfileWriter;
 import io.powerai.core.image.ImageReference;
 import io.powerai.core.json.Digests;
 import io.powerai.core.json.Json;
@@ -28,8 +30,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
+
+import static io.powerai.core.image.DockerfileWriter.shellWord;
 
 /**
  * EO: pins the experiment environment. The snapshot id is the SHA-256 of a canonical description of the
@@ -127,9 +132,9 @@ public final class EnvironmentSnapshot {
      */
     public static String renderDockerfile(String projectName, EnvironmentSpec env, Derived derived, ImageReference base,
                                           ImageReference pinnedBase, String snapshotId) {
-        StringBuilder out = new StringBuilder();
-        out.append("# Rendered by powerai (amlEnvSnapshot). Do not edit: change powerai.yaml and snapshot again.\n");
-        out.append("FROM ").append(pinnedBase).append('\n');
+        DockerfileWriter out = new DockerfileWriter();
+        out.comment("Rendered by powerai (amlEnvSnapshot). Do not edit: change powerai.yaml and snapshot again.");
+        out.from(pinnedBase.toString());
         Map<String, String> labels = new LinkedHashMap<>();
         labels.put("io.powerai.snapshot-id", snapshotId);
         labels.put("org.opencontainers.image.title", projectName + "-env");
@@ -146,36 +151,25 @@ public final class EnvironmentSnapshot {
         if (derived != null) {
             labels.put("io.powerai.captured-from", derived.image());
         }
-        out.append("LABEL ");
-        int i = 0;
-        for (Map.Entry<String, String> label : labels.entrySet()) {
-            out.append(i++ == 0 ? "" : " \\\n      ").append(label.getKey()).append('=').append(quote(label.getValue()));
-        }
-        out.append('\n');
-        if (!env.env().isEmpty()) {
-            out.append("ENV");
-            env.env().forEach((k, v) -> out.append(" \\\n    ").append(k).append('=').append(quote(v)));
-            out.append('\n');
-        }
+        out.labels(labels, true);
+        out.env(env.env());
         List<String> apt = aptPackages(env, derived);
         if (!apt.isEmpty()) {
-            out.append("RUN apt-get update \\\n && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends");
-            apt.forEach(p -> out.append(" \\\n      ").append(p));
-            out.append(" \\\n && rm -rf /var/lib/apt/lists/*\n");
+            out.run(aptInstall("", apt));
         }
         if (!env.inputFiles().isEmpty()) {
-            out.append("COPY project/ ").append(IMAGE_HOME).append("/project/\n");
+            out.copy("project/", IMAGE_HOME + "/project/");
         }
         if (env.conda() != null) {
-            out.append("RUN ").append(CONDA_SOLVER_ENV).append(" conda env update --name base --file ").append(IMAGE_HOME).append("/project/")
-                    .append(relative(env, env.condaFile())).append(" \\\n && conda clean --all --yes\n");
+            out.run(CONDA_SOLVER_ENV + " conda env update --name base --file "
+                    + shellWord(IMAGE_HOME + "/project/" + relative(env, env.condaFile())) + " \\\n && conda clean --all --yes");
         }
         if (derived != null && !derived.conda().isEmpty()) {
             // Exact specs (channel, version and build) from those channels only: the solver has nothing left to choose.
-            out.append("RUN ").append(CONDA_SOLVER_ENV).append(" conda install --yes --name base --override-channels");
-            derived.condaChannels().forEach(c -> out.append(" --channel ").append(c));
-            derived.conda().forEach(c -> out.append(" \\\n      ").append(quote(c)));
-            out.append(" \\\n && conda clean --all --yes\n");
+            StringBuilder install = new StringBuilder(CONDA_SOLVER_ENV + " conda install --yes --name base --override-channels");
+            derived.condaChannels().forEach(c -> install.append(" --channel ").append(shellWord(c)));
+            derived.conda().forEach(c -> install.append(" \\\n      ").append(DockerfileWriter.shellQuoted(c)));
+            out.run(install.append(" \\\n && conda clean --all --yes").toString());
         }
         List<String> requirementFiles = new ArrayList<>();
         String workDir = IMAGE_HOME;
@@ -188,20 +182,28 @@ public final class EnvironmentSnapshot {
             requirementFiles.add(rel.getFileName().toString());
         }
         if (derived != null && !derived.pip().isEmpty()) {
-            out.append("COPY ").append(CAPTURED_REQUIREMENTS).append(' ').append(IMAGE_HOME).append('/').append(CAPTURED_REQUIREMENTS).append('\n');
+            out.copy(CAPTURED_REQUIREMENTS, IMAGE_HOME + "/" + CAPTURED_REQUIREMENTS);
             requirementFiles.add(IMAGE_HOME + "/" + CAPTURED_REQUIREMENTS);
         }
         if (!requirementFiles.isEmpty()) {
             // pip resolves the file's relative paths (-r, -c, ./pkg) from where it runs: the requirements file's folder.
             // PEP 668 images (Debian 12) refuse pip in the system Python without PIP_BREAK_SYSTEM_PACKAGES; in an
             // image that is the point. The report records each archive's hash for the lock.
-            out.append("RUN cd ").append(workDir).append(" \\\n && PIP_BREAK_SYSTEM_PACKAGES=1 PIP_DISABLE_PIP_VERSION_CHECK=1")
-                    .append(" PIP_ROOT_USER_ACTION=ignore \\\n    python3 -m pip install --no-cache-dir --report ")
-                    .append(Capture.PIP_REPORT);
-            requirementFiles.forEach(f -> out.append(" \\\n      --requirement ").append(f));
-            out.append('\n');
+            StringBuilder install = new StringBuilder("cd " + shellWord(workDir)
+                    + " \\\n && PIP_BREAK_SYSTEM_PACKAGES=1 PIP_DISABLE_PIP_VERSION_CHECK=1"
+                    + " PIP_ROOT_USER_ACTION=ignore \\\n    python3 -m pip install --no-cache-dir --report " + Capture.PIP_REPORT);
+            requirementFiles.forEach(f -> install.append(" \\\n      --requirement ").append(shellWord(f)));
+            out.run(install.toString());
         }
         return out.toString();
+    }
+
+    /** The RUN text installing {@code packages} ({@code name=version}, each quoted where it needs to be) with apt. */
+    static String aptInstall(String options, List<String> packages) {
+        StringBuilder run = new StringBuilder("apt-get update \\\n && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends")
+                .append(options);
+        packages.forEach(p -> run.append(" \\\n      ").append(shellWord(p)));
+        return run.append(" \\\n && rm -rf /var/lib/apt/lists/*").toString();
     }
 
     /** The spec's apt packages with the derived pins; a derived pin replaces the spec's unversioned name. */
@@ -216,11 +218,6 @@ public final class EnvironmentSnapshot {
 
     private static String relative(EnvironmentSpec env, Path file) {
         return env.projectDir().relativize(file.toAbsolutePath().normalize()).toString().replace('\\', '/');
-    }
-
-    /** Dockerfile double-quoted string: backslash, quote and '$' (which ENV would expand) escaped. */
-    static String quote(String value) {
-        return '"' + value.replace("\\", "\\\\").replace("\"", "\\\"").replace("$", "\\$") + '"';
     }
 
     /** Runs the stage; stopped (the context's cancellation aborted), it is recorded as aborted, its build stopped. */
@@ -574,17 +571,19 @@ public final class EnvironmentSnapshot {
     /** The build context: the Dockerfile, every input file under project/ at its path, the derived requirements. */
     static void writeContext(Path context, String dockerfile, EnvironmentSpec env, Derived derived) {
         try {
-            deleteTree(context);
+            ProjectPaths.deleteTree(context);
             Files.createDirectories(context);
             Json.writeAtomically(context.resolve("Dockerfile"), dockerfile);
+            Path project = env.projectDir();
+            String where = STAGE.stepName() + ": input files";
             for (String rel : env.inputFiles().keySet()) {
-                Path from = env.projectDir().resolve(rel.equals("./") ? "." : rel).normalize();
+                Path from = project.resolve(rel.equals("./") ? "." : rel);
                 Path to = context.resolve("project").resolve(rel.equals("./") ? "." : rel).normalize();
+                // Plain files only, each checked again as it is copied: links resolved, none out of the project.
                 if (rel.endsWith("/")) {
-                    copyTree(from, to);
+                    ProjectPaths.copyTree(from, project, Set.of(io.powerai.core.workspace.Workspace.DIR_NAME), to, where);
                 } else {
-                    Files.createDirectories(to.getParent());
-                    Files.copy(from, to);
+                    ProjectPaths.copyFile(ProjectPaths.requireInside(project, from, where).toRealPath(), to);
                 }
             }
             if (derived != null && !derived.pip().isEmpty()) {
@@ -595,38 +594,13 @@ public final class EnvironmentSnapshot {
         }
     }
 
-    private static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> walk = Files.walk(from)) {
-            for (Path p : walk.sorted().toList()) {
-                Path rel = from.relativize(p);
-                if (rel.getNameCount() > 0 && rel.getName(0).toString().equals(io.powerai.core.workspace.Workspace.DIR_NAME)) {
-                    continue;
-                }
-                Path target = to.resolve(rel.toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else if (Files.isRegularFile(p)) {
-                    Files.createDirectories(target.getParent());
-                    Files.copy(p, target);
-                }
-            }
-        }
-    }
-
-    static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
-    }
-
     /** The manifest of the last snapshot in a workspace's stage folder, for verify and diff. */
     public static Path manifestFile(io.powerai.core.workspace.Workspace workspace) {
-        return workspace.dir().resolve(STAGE.section()).resolve(MANIFEST);
+        Path file = workspace.dir().resolve(STAGE.section()).resolve(MANIFEST);
+        // Read back and quoted in messages: a committed link must not show a host file's first bytes.
+        ProjectPaths.requireNoLink(file.getParent(), ".powerai/" + STAGE.section(), STAGE.stepName());
+        ProjectPaths.requireNoLink(file, ".powerai/" + STAGE.section() + "/" + MANIFEST, STAGE.stepName());
+        return file;
     }
 
 }

@@ -110,13 +110,14 @@ public final class KubernetesTraining {
         TrainingPods.gpuCount(spec);
         Path projectDir = ctx.spec().projectDir();
         CodeBundle code = CodeBundle.of(STAGE.stepName(), projectDir, TrainingRun.NOT_CODE, spec.data());
-        String codeDigest = Digests.sha256OfTree(projectDir, TrainingRun.NOT_CODE);
+        String codeDigest = Digests.sha256OfTree(projectDir, projectDir, TrainingRun.NOT_CODE, STAGE.stepName() + ": the project's code");
         String snapshotId = TrainingRun.snapshotId(ctx, image);
         SortedMap<String, String> annotations = new TreeMap<>();
         annotations.put("powerai.io/image", image);
         annotations.put("powerai.io/code-sha256", codeDigest);
         if (spec.data() != null) {
-            annotations.put("powerai.io/data-sha256", Digests.sha256OfTree(spec.data()));
+            annotations.put("powerai.io/data-sha256",
+                    Digests.sha256OfTree(spec.data(), projectDir, java.util.Set.of(), STAGE.stepName() + ": 'data'"));
         }
         if (snapshotId != null) {
             annotations.put("powerai.io/snapshot-id", snapshotId);

@@ -2,6 +2,7 @@ package io.powerai.core.stage;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.powerai.core.PowerAiException;
+import io.powerai.core.files.ProjectPaths;
 import io.powerai.core.json.Json;
 
 import java.io.IOException;
@@ -45,12 +46,12 @@ public final class Parity {
      */
     public static List<Case> fromTrainingOutputs(Path outputs, String stage) {
         Path file = outputs.resolve(FILE_NAME);
-        if (!Files.isRegularFile(file)) {
+        if (!Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             return List.of();
         }
         Object tree;
         try {
-            tree = Json.mapper().readValue(Files.readString(file), Object.class);
+            tree = Json.mapper().readValue(ProjectPaths.readString(outputs, file, stage + ": the training output " + FILE_NAME), Object.class);
         } catch (IOException e) {
             throw new PowerAiException.InvalidInput(stage + ": the training output " + FILE_NAME + " is not JSON: "
                     + ScoringProbe.oneLine(e.getMessage()));

@@ -5,6 +5,8 @@ import io.powerai.core.audit.AuditLog;
 import io.powerai.core.engine.ProcessRunner;
 import io.powerai.core.engine.RunSpec;
 import io.powerai.core.event.StageEvents;
+import io.powerai.core.files.ProjectPaths;
+import io.powerai.core.image.DockerfileWriter;
 import io.powerai.core.image.ImageReference;
 import io.powerai.core.json.Digests;
 import io.powerai.core.json.Json;
@@ -19,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +30,6 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
  * SS: the inference image. The snapshot image, plus powerai's scoring server, the Azure ML entry script, the
@@ -72,15 +74,15 @@ public final class ScoringImage {
     public static String renderDockerfile(Layout l) {
         String modelDir = modelDir(l.projectName(), l.modelVersion());
         ScoreSpec serving = l.serving();
-        StringBuilder out = new StringBuilder();
-        out.append("# Rendered by powerai (scoringImage). Do not edit: change powerai.yaml and build again.\n");
-        out.append("FROM ").append(l.snapshotImage()).append('\n');
-        out.append("COPY ").append(SERVER_RESOURCE).append(" /var/azureml-server/").append(SERVER_RESOURCE).append('\n');
-        out.append("COPY ").append(l.entryScriptName()).append(' ').append(APP_DIR).append('/').append(l.entryScriptName()).append('\n');
+        DockerfileWriter out = new DockerfileWriter();
+        out.comment("Rendered by powerai (scoringImage). Do not edit: change powerai.yaml and build again.");
+        out.from(l.snapshotImage().toString());
+        out.copy(SERVER_RESOURCE, "/var/azureml-server/" + SERVER_RESOURCE);
+        out.copy(l.entryScriptName(), APP_DIR + "/" + l.entryScriptName());
         if (l.sampleRequest() || l.sampleResponse()) {
-            out.append("COPY samples/ ").append(SAMPLES_DIR).append("/\n");
+            out.copy("samples/", SAMPLES_DIR + "/");
         }
-        out.append("COPY model/ ").append(modelDir).append("/\n");
+        out.copy("model/", modelDir + "/");
         Map<String, String> env = new LinkedHashMap<>();
         env.put("AZUREML_MODEL_DIR", modelDir);
         env.put("AZUREML_ENTRY_SCRIPT", APP_DIR + "/" + l.entryScriptName());
@@ -102,9 +104,7 @@ public final class ScoringImage {
         }
         env.put("PYTHONUNBUFFERED", "1");
         env.put("PYTHONDONTWRITEBYTECODE", "1");
-        out.append("ENV");
-        env.forEach((k, v) -> out.append(" \\\n    ").append(k).append('=').append(v));
-        out.append('\n');
+        out.env(env);
         Map<String, String> labels = new LinkedHashMap<>();
         labels.put("io.powerai.scoring-image-id", l.imageId());
         if (l.snapshotId() != null) {
@@ -119,19 +119,12 @@ public final class ScoringImage {
         if (l.revision() != null) {
             labels.put("org.opencontainers.image.revision", l.revision());
         }
-        out.append("LABEL");
-        labels.forEach((k, v) -> out.append(" \\\n      ").append(k).append('=').append(quote(v)));
-        out.append('\n');
-        out.append("WORKDIR ").append(APP_DIR).append('\n');
-        out.append("USER 65534:65534\n");
-        out.append("EXPOSE ").append(PORT).append('\n');
-        out.append("CMD [\"python3\", \"/var/azureml-server/").append(SERVER_RESOURCE).append("\"]\n");
+        out.labels(labels, false);
+        out.workdir(APP_DIR);
+        out.user("65534:65534");
+        out.expose(PORT);
+        out.cmd(List.of("python3", "/var/azureml-server/" + SERVER_RESOURCE));
         return out.toString();
-    }
-
-    /** Dockerfile double-quoted string: backslash, quote and '$' (which LABEL would expand) escaped. */
-    private static String quote(String value) {
-        return '"' + value.replace("\\", "\\\\").replace("\"", "\\\"").replace("$", "\\$") + '"';
     }
 
     /** Runs the stage; stopped (the context's cancellation aborted), it is recorded as aborted, its smoke-test container removed. */
@@ -151,13 +144,18 @@ public final class ScoringImage {
         ImageReference snapshotImage = ImageReference.parse(String.valueOf(snapshot.get("image")));
         String snapshotId = snapshot.get("snapshotId") == null ? null : String.valueOf(snapshot.get("snapshotId"));
 
-        Path outputs = ctx.workspace().dir().resolve(String.valueOf(training.get("outputsDir")));
-        Path model = outputs.resolve(spec.model()).normalize();
-        if (!model.startsWith(outputs) || !Files.exists(model)) {
+        Path outputs = trainingOutputs(ctx, training);
+        // The training script wrote the outputs: a link in them must not carry a host file into the image.
+        Path model = ProjectPaths.requireInside(outputs, outputs.resolve(spec.model()), STAGE.stepName() + ": 'model'");
+        if (!Files.exists(model)) {
             throw new PowerAiException.InvalidInput(STAGE.stepName() + ": 'model' must name a file or folder the training wrote; got '"
-                    + spec.model() + "' (the outputs are: " + String.join(", ", Digests.sha256Tree(outputs).keySet()) + ")");
+                    + spec.model() + "' (the outputs are: " + String.join(", ", ProjectPaths.files(outputs, outputs, java.util.Set.of(),
+                    STAGE.stepName() + ": training outputs").keySet()) + ")");
         }
-        String modelSha = Files.isDirectory(model) ? Digests.sha256OfTree(model) : Digests.sha256(model);
+        Map<String, Path> modelFiles = ProjectPaths.files(model, outputs, java.util.Set.of(), STAGE.stepName() + ": 'model'");
+        String modelSha = Files.isDirectory(model)
+                ? Digests.sha256OfTree(model, outputs, java.util.Set.of(), STAGE.stepName() + ": 'model'")
+                : Digests.sha256(modelFiles.values().iterator().next());
         String modelVersion = modelSha.substring(0, 12);
         byte[] server = serverScript();
         String entryName = spec.entryScript().getFileName().toString();
@@ -198,7 +196,8 @@ public final class ScoringImage {
 
         Path stageDir = ctx.workspace().stageDir(STAGE);
         Path context = stageDir.resolve("context");
-        writeContext(context, dockerfile, server, spec.entryScript(), model, sampleRequest, sampleResponse);
+        writeContext(context, dockerfile, server, ProjectPaths.requireInside(ctx.spec().projectDir(), spec.entryScript(),
+                STAGE.stepName() + ": 'entry_script'"), modelFiles, sampleRequest, sampleResponse);
         ImageReference target = ImageReference.of(ctx.spec().registry(), ctx.spec().name() + "-score", imageId);
 
         ctx.engine().ensureAvailable();
@@ -399,9 +398,14 @@ public final class ScoringImage {
                     revision != null && REVISION.matcher(revision).matches() ? revision : null);
         }
 
-        /** {@code https://user:token@host/repo} becomes {@code https://host/repo}: labels are public. */
+        /**
+         * {@code https://user:token@host/repo?private_token=T} becomes {@code https://host/repo}: labels, results and
+         * logs are public ({@link io.powerai.core.python.UrlCredentials#publicForm}); a remote with a control character
+         * is left out.
+         */
         static String withoutCredentials(String url) {
-            return url.replaceFirst("^([A-Za-z][A-Za-z0-9+.-]*://)[^/@]*@", "$1");
+            String published = io.powerai.core.python.UrlCredentials.publicForm(url);
+            return io.powerai.core.files.NamePolicy.controlCharacter(published) ? null : published;
         }
 
         private static String git(Path dir, String... args) {
@@ -437,16 +441,10 @@ public final class ScoringImage {
         return Resources.read(SERVER_RESOURCE, "the scoring server");
     }
 
-    private static void writeContext(Path context, String dockerfile, byte[] server, Path entryScript, Path model,
-                                     byte[] sampleRequest, byte[] sampleResponse) {
+    private static void writeContext(Path context, String dockerfile, byte[] server, Path entryScript,
+                                     Map<String, Path> modelFiles, byte[] sampleRequest, byte[] sampleResponse) {
         try {
-            if (Files.exists(context)) {
-                try (Stream<Path> walk = Files.walk(context)) {
-                    for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                        Files.delete(p);
-                    }
-                }
-            }
+            ProjectPaths.deleteTree(context);
             if (sampleRequest != null || sampleResponse != null) {
                 Path samples = context.resolve("samples");
                 Files.createDirectories(samples);
@@ -461,20 +459,18 @@ public final class ScoringImage {
             Files.createDirectories(modelDir);
             Json.writeAtomically(context.resolve("Dockerfile"), dockerfile);
             Files.write(context.resolve(SERVER_RESOURCE), server);
-            Files.copy(entryScript, context.resolve(entryScript.getFileName().toString()));
-            if (Files.isDirectory(model)) {
-                try (Stream<Path> walk = Files.walk(model)) {
-                    for (Path p : walk.filter(Files::isRegularFile).toList()) {
-                        Path to = modelDir.resolve(model.relativize(p).toString());
-                        Files.createDirectories(to.getParent());
-                        Files.copy(p, to);
-                    }
-                }
-            } else {
-                Files.copy(model, modelDir.resolve(model.getFileName().toString()));
-            }
+            ProjectPaths.copyFile(entryScript.toRealPath(), context.resolve(entryScript.getFileName().toString()));
+            // Plain files only, links resolved and checked: the build context never holds a link.
+            modelFiles.forEach((relative, real) -> ProjectPaths.copyFile(real, modelDir.resolve(relative)));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the build context " + context + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The training's outputs folder as its result names it, which must stay inside the workspace folder. */
+    static Path trainingOutputs(StageContext ctx, Map<String, Object> training) {
+        Path dir = ctx.workspace().dir();
+        return ProjectPaths.requireInside(dir, dir.resolve(String.valueOf(training.get("outputsDir"))),
+                STAGE.stepName() + ": the training result's 'outputsDir'");
     }
 }

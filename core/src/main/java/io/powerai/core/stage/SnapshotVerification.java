@@ -4,6 +4,7 @@ import io.powerai.core.PowerAiException;
 import io.powerai.core.audit.AuditLog;
 import io.powerai.core.engine.ProcessRunner;
 import io.powerai.core.event.StageEvents;
+import io.powerai.core.image.DockerfileWriter;
 import io.powerai.core.image.ImageReference;
 import io.powerai.core.json.Digests;
 import io.powerai.core.json.Json;
@@ -16,6 +17,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -51,7 +53,7 @@ public final class SnapshotVerification {
         boolean pip = !LockFilesView.pipPins(requirements).isEmpty();
         String dockerfile = renderDockerfile(manifest, pip, conda != null, requirements.contains("--hash="));
         try {
-            EnvironmentSnapshot.deleteTree(dir);
+            io.powerai.core.files.ProjectPaths.deleteTree(dir);
             Files.createDirectories(dir);
             Files.writeString(dir.resolve("Dockerfile"), dockerfile);
             Files.writeString(dir.resolve(LockFiles.REQUIREMENTS), requirements);
@@ -109,36 +111,29 @@ public final class SnapshotVerification {
 
     /** The Dockerfile that installs the lock files over the base pinned by digest, nothing else. */
     static String renderDockerfile(Manifest m, boolean pip, boolean conda, boolean hashes) {
-        StringBuilder out = new StringBuilder();
-        out.append("# Rendered by powerai (amlEnvSnapshot verify) from the lock files of snapshot ").append(m.snapshotId())
-                .append(". Do not edit.\n");
-        out.append("FROM ").append(ImageReference.parse(m.baseImage()).pinned(m.baseImageDigest())).append('\n');
-        out.append("LABEL io.powerai.snapshot-id=").append(EnvironmentSnapshot.quote(String.valueOf(m.snapshotId())))
-                .append(" \\\n      io.powerai.verify=\"true\"\n");
-        if (!m.env().isEmpty()) {
-            out.append("ENV");
-            m.env().forEach((k, v) -> out.append(" \\\n    ").append(k).append('=').append(EnvironmentSnapshot.quote(v)));
-            out.append('\n');
-        }
+        DockerfileWriter out = new DockerfileWriter();
+        out.comment("Rendered by powerai (amlEnvSnapshot verify) from the lock files of snapshot " + m.snapshotId() + ". Do not edit.");
+        out.from(ImageReference.parse(m.baseImage()).pinned(m.baseImageDigest()).toString());
+        Map<String, String> labels = new LinkedHashMap<>();
+        labels.put("io.powerai.snapshot-id", String.valueOf(m.snapshotId()));
+        labels.put("io.powerai.verify", "true");
+        out.labels(labels, true);
+        out.env(m.env());
         List<Manifest.Package> apt = m.snapshotLayer(Manifest.SOURCE_APT);
         if (!apt.isEmpty()) {
-            out.append("RUN apt-get update \\\n && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends --allow-downgrades");
-            apt.forEach(p -> out.append(" \\\n      ").append(p.name()).append('=').append(p.version()));
-            out.append(" \\\n && rm -rf /var/lib/apt/lists/*\n");
+            out.run(EnvironmentSnapshot.aptInstall(" --allow-downgrades", apt.stream().map(p -> p.name() + "=" + p.version()).toList()));
         }
+        String home = EnvironmentSnapshot.IMAGE_HOME;
         if (conda) {
-            out.append("COPY ").append(LockFiles.CONDA).append(' ').append(EnvironmentSnapshot.IMAGE_HOME).append('/').append(LockFiles.CONDA).append('\n');
-            out.append("RUN ").append(EnvironmentSnapshot.CONDA_SOLVER_ENV).append(" conda env update --name base --file ")
-                    .append(EnvironmentSnapshot.IMAGE_HOME).append('/').append(LockFiles.CONDA)
-                    .append(" \\\n && conda clean --all --yes\n");
+            out.copy(LockFiles.CONDA, home + "/" + LockFiles.CONDA);
+            out.run(EnvironmentSnapshot.CONDA_SOLVER_ENV + " conda env update --name base --file " + home + "/" + LockFiles.CONDA
+                    + " \\\n && conda clean --all --yes");
         }
         if (pip) {
-            out.append("COPY ").append(LockFiles.REQUIREMENTS).append(' ').append(EnvironmentSnapshot.IMAGE_HOME).append('/')
-                    .append(LockFiles.REQUIREMENTS).append('\n');
-            out.append("RUN PIP_BREAK_SYSTEM_PACKAGES=1 PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_ROOT_USER_ACTION=ignore \\\n")
-                    .append("    python3 -m pip install --no-cache-dir --no-deps").append(hashes ? " --require-hashes" : "")
-                    .append(" --report ").append(Capture.PIP_REPORT).append(" \\\n      --requirement ")
-                    .append(EnvironmentSnapshot.IMAGE_HOME).append('/').append(LockFiles.REQUIREMENTS).append('\n');
+            out.copy(LockFiles.REQUIREMENTS, home + "/" + LockFiles.REQUIREMENTS);
+            out.run("PIP_BREAK_SYSTEM_PACKAGES=1 PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_ROOT_USER_ACTION=ignore \\\n"
+                    + "    python3 -m pip install --no-cache-dir --no-deps" + (hashes ? " --require-hashes" : "")
+                    + " --report " + Capture.PIP_REPORT + " \\\n      --requirement " + home + "/" + LockFiles.REQUIREMENTS);
         }
         return out.toString();
     }

@@ -4,6 +4,7 @@ import io.powerai.core.PowerAiException;
 import io.powerai.core.audit.AuditLog;
 import io.powerai.core.engine.ContainerEngine;
 import io.powerai.core.engine.Mount;
+import io.powerai.core.files.ProjectPaths;
 import io.powerai.core.engine.ProcessRunner;
 import io.powerai.core.engine.RunSpec;
 import io.powerai.core.event.StageEvents;
@@ -22,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +31,7 @@ import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.stream.Stream;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * e13n: runs the training script in the snapshot image. The project is mounted read-only at
@@ -271,7 +274,8 @@ public final class TrainingRun {
      * Hashes the outputs, draws the metrics, appends the audit record and writes the result, the same for every
      * backend (so that scoringImage reads any of them); then throws when the run failed.
      */
-    static Map<String, Object> record(StageContext ctx, Ended ended) {
+    static Map<String, Object> record(StageContext ctx, Ended run) {
+        Ended ended = run;
         TrainSpec spec = ctx.spec().train();
         StageEvents events = ctx.events().forStage(STAGE.stepName());
         Path stageDir = ctx.workspace().stageDir(STAGE);
@@ -282,7 +286,18 @@ public final class TrainingRun {
         Metrics metrics = ended.metrics();
         Path projectDir = ctx.spec().projectDir();
 
-        Map<String, String> outputFiles = Digests.sha256Tree(outputs);
+        // The training script wrote these: a link out of the outputs (to a host file) is refused, never followed; the
+        // run is recorded as failed (so no later stage takes its outputs) and the refusal is the stage's error (exit 2).
+        Map<String, String> outputFiles;
+        PowerAiException.InvalidInput unsafeOutputs = null;
+        try {
+            outputFiles = Digests.sha256Tree(outputs, outputs, Set.of(), STAGE.stepName() + ": training outputs");
+        } catch (PowerAiException.InvalidInput e) {
+            unsafeOutputs = e;
+            outputFiles = Map.of();
+            ended = new Ended(ended.image(), ended.exitCode(), e.getMessage(), "unsafe-outputs", ended.lastLine(), ended.durationMillis(),
+                    ended.metrics(), ended.backendDetails(), ended.extraInputs(), ended.extraOutputs(), ended.summary());
+        }
         String status = ended.failure() == null ? "succeeded" : "failed";
         if (outputFiles.isEmpty() && ended.failure() == null) {
             events.warning("the training wrote no file to $POWERAI_OUTPUTS: there is no model to hash or to hand on");
@@ -306,9 +321,9 @@ public final class TrainingRun {
         if (revision != null) {
             inputs.put("revision", revision);
         }
-        inputs.put("code", Digests.sha256OfTree(projectDir, NOT_CODE));
+        inputs.put("code", Digests.sha256OfTree(projectDir, projectDir, NOT_CODE, STAGE.stepName() + ": the project's code"));
         if (spec.data() != null) {
-            inputs.put("data", Digests.sha256OfTree(spec.data()));
+            inputs.put("data", Digests.sha256OfTree(spec.data(), projectDir, Set.of(), STAGE.stepName() + ": 'data'"));
         }
         Map<String, String> auditOutputs = new TreeMap<>(ended.extraOutputs());
         outputFiles.forEach((path, sha) -> auditOutputs.put("outputs/" + path, sha));
@@ -375,6 +390,9 @@ public final class TrainingRun {
         if (ended.summary() != null) {
             events.progress(ended.summary());
         }
+        if (unsafeOutputs != null) {
+            throw unsafeOutputs;
+        }
         if (ended.failure() != null) {
             throw new PowerAiException.StageFailed(STAGE.stepName() + ": " + ended.failure() + "; log kept at " + log
                     + (ended.lastLine() == null ? "" : " (last line: " + ended.lastLine() + ")"));
@@ -404,14 +422,8 @@ public final class TrainingRun {
     }
 
     static void resetDirectory(Path dir) {
+        ProjectPaths.deleteTree(dir);
         try {
-            if (Files.exists(dir)) {
-                try (Stream<Path> walk = Files.walk(dir)) {
-                    for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                        Files.delete(p);
-                    }
-                }
-            }
             Files.createDirectories(dir);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot reset " + dir + ": " + e.getMessage(), e);

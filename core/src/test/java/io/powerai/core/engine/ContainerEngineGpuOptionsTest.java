@@ -12,7 +12,8 @@ class ContainerEngineGpuOptionsTest {
     private static final RunSpec RUN = RunSpec.of("img@sha256:" + "ab".repeat(32), List.of("python3", "train.py"));
 
     private static List<String> args(ContainerEngine.Kind kind, RunSpec spec) {
-        return new ContainerEngine(kind, kind == ContainerEngine.Kind.DOCKER ? "docker" : "podman", new ProcessRunner()).runArguments(spec);
+        return new ContainerEngine(kind, kind == ContainerEngine.Kind.DOCKER ? "docker" : "podman", new ProcessRunner())
+                .runArguments(spec, spec.env().isEmpty() ? null : java.nio.file.Path.of("/tmp/env.list"));
     }
 
     @Test

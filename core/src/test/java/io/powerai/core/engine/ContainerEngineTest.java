@@ -21,6 +21,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 class ContainerEngineTest {
     private static final String IMAGE = "127.0.0.1:5000/svm-moons-env@sha256:" + "ab".repeat(32);
+    private static final Path ENV_FILE = Path.of("/tmp/powerai-env-test.list");
 
     @TempDir
     Path tmp;
@@ -55,9 +56,7 @@ class ContainerEngineTest {
                 "--workdir", "/workspace/project",
                 "--volume", tmp.resolve("project").toAbsolutePath() + ":/workspace/project:ro",
                 "--volume", tmp.resolve("outputs").toAbsolutePath() + ":/workspace/outputs:rw",
-                "--env", "ALPHA=a=b",
-                "--env", "MIDDLE=m",
-                "--env", "ZETA=z",
+                "--env-file", ENV_FILE.toString(),
                 "--label", "io.powerai.managed=true",
                 "--label", "io.powerai.stage=gpuTrain"));
         args.addAll(gpuFlags);
@@ -67,52 +66,52 @@ class ContainerEngineTest {
 
     @Test
     void runArguments_docker_withoutGpus_rendersEveryOptionInOrder() {
-        assertThat(docker().runArguments(fullSpec(null))).containsExactlyElementsOf(expected("docker", List.of()));
+        assertThat(docker().runArguments(fullSpec(null), ENV_FILE)).containsExactlyElementsOf(expected("docker", List.of()));
     }
 
     @Test
     void runArguments_podman_withoutGpus_isTheSameAsDocker() {
-        assertThat(podman().runArguments(fullSpec(null))).containsExactlyElementsOf(expected("podman", List.of()));
+        assertThat(podman().runArguments(fullSpec(null), ENV_FILE)).containsExactlyElementsOf(expected("podman", List.of()));
     }
 
     @Test
     void runArguments_gpusZero_hasNoGpuFlags() {
-        assertThat(docker().runArguments(fullSpec("0"))).doesNotContain("--gpus").isEqualTo(expected("docker", List.of()));
-        assertThat(podman().runArguments(fullSpec("0"))).doesNotContain("--device").isEqualTo(expected("podman", List.of()));
+        assertThat(docker().runArguments(fullSpec("0"), ENV_FILE)).doesNotContain("--gpus").isEqualTo(expected("docker", List.of()));
+        assertThat(podman().runArguments(fullSpec("0"), ENV_FILE)).doesNotContain("--device").isEqualTo(expected("podman", List.of()));
     }
 
     @Test
     void runArguments_dockerAllGpus_usesGpusAll() {
-        assertThat(docker().runArguments(fullSpec("all"))).containsExactlyElementsOf(expected("docker", List.of("--gpus", "all")));
+        assertThat(docker().runArguments(fullSpec("all"), ENV_FILE)).containsExactlyElementsOf(expected("docker", List.of("--gpus", "all")));
     }
 
     @Test
     void runArguments_dockerTwoGpus_usesGpusCount() {
-        assertThat(docker().runArguments(fullSpec("2"))).containsExactlyElementsOf(expected("docker", List.of("--gpus", "2")));
+        assertThat(docker().runArguments(fullSpec("2"), ENV_FILE)).containsExactlyElementsOf(expected("docker", List.of("--gpus", "2")));
     }
 
     @Test
     void runArguments_podmanAllGpus_usesTheCdiDeviceForAll() {
-        assertThat(podman().runArguments(fullSpec("all")))
+        assertThat(podman().runArguments(fullSpec("all"), ENV_FILE))
                 .containsExactlyElementsOf(expected("podman", List.of("--device", "nvidia.com/gpu=all")))
                 .doesNotContain("--gpus");
     }
 
     @Test
     void runArguments_podmanTwoGpus_usesOneCdiDevicePerGpu() {
-        assertThat(podman().runArguments(fullSpec("2"))).containsExactlyElementsOf(expected("podman",
+        assertThat(podman().runArguments(fullSpec("2"), ENV_FILE)).containsExactlyElementsOf(expected("podman",
                 List.of("--device", "nvidia.com/gpu=0", "--device", "nvidia.com/gpu=1")));
     }
 
     @Test
     void runArguments_minimalSpec_hasOnlyRunRmImageAndCommand() {
-        assertThat(docker().runArguments(RunSpec.of("python:3.11", List.of("python3", "-V"))))
+        assertThat(docker().runArguments(RunSpec.of("python:3.11", List.of("python3", "-V")), null))
                 .containsExactly("docker", "run", "--rm", "python:3.11", "python3", "-V");
     }
 
     @Test
     void runArguments_detached_usesDashDInsteadOfRm() {
-        List<String> args = docker().runArguments(RunSpec.of("img", List.of()).withName("svc").withNetwork("host").inBackground());
+        List<String> args = docker().runArguments(RunSpec.of("img", List.of()).withName("svc").withNetwork("host").inBackground(), null);
 
         assertThat(args).containsExactly("docker", "run", "-d", "--name", "svc", "--network", "host", "img");
     }
@@ -121,9 +120,9 @@ class ContainerEngineTest {
     void serviceArguments_dockerAndPodman_detachedWithTheRestartPolicy() {
         RunSpec service = RunSpec.of("img", List.of()).withName("svc").withNetwork("host");
 
-        assertThat(docker().serviceArguments(service))
+        assertThat(docker().serviceArguments(service, null))
                 .containsExactly("docker", "run", "-d", "--restart", "unless-stopped", "--name", "svc", "--network", "host", "img");
-        assertThat(podman().serviceArguments(service))
+        assertThat(podman().serviceArguments(service, null))
                 .containsExactly("podman", "run", "-d", "--restart", "unless-stopped", "--name", "svc", "--network", "host", "img");
     }
 
@@ -131,7 +130,7 @@ class ContainerEngineTest {
     void runArguments_binaryPath_isUsedAsGiven() {
         ContainerEngine engine = new ContainerEngine(ContainerEngine.Kind.PODMAN, "/opt/podman/bin/podman", new ProcessRunner());
 
-        assertThat(engine.runArguments(RunSpec.of("img", List.of())).get(0)).isEqualTo("/opt/podman/bin/podman");
+        assertThat(engine.runArguments(RunSpec.of("img", List.of()), null).get(0)).isEqualTo("/opt/podman/bin/podman");
     }
 
     @Test
@@ -273,6 +272,31 @@ class ContainerEngineTest {
                 "version --format {{.Version}}",
                 "build --network host -t 127.0.0.1:5000/app:1 --format docker " + tmp.toAbsolutePath(),
                 "push --format v2s2 127.0.0.1:5000/app:1");
+    }
+
+    @Test
+    @DisabledOnOs(OS.WINDOWS)
+    void run_variables_travelInAPrivateEnvFile_neverAsArguments_removedAfter() throws IOException {
+        // Issue 14: train.env values were on the engine's command line (ps shows them; over 128 KiB the engine did not
+        // start). The fake engine keeps its arguments, the env file's content and its mode.
+        Path docker = executable(tmp.resolve("docker"), "#!/bin/sh\necho \"$@\" > \"$0.args\"\n"
+                + "while [ $# -gt 0 ]; do if [ \"$1\" = --env-file ]; then cat \"$2\" > \"$0.env\"; stat -c %a \"$2\" > \"$0.mode\";"
+                + " echo \"$2\" > \"$0.path\"; fi; shift; done\n");
+        ContainerEngine engine = new ContainerEngine(ContainerEngine.Kind.DOCKER, docker.toString(), new ProcessRunner());
+        String big = "v".repeat(200 * 1024);
+
+        engine.run(RunSpec.of("img", List.of("true")).withEnv(Map.of("TOKEN", "s3cr3t", "BIG", big)), Duration.ofSeconds(30), line -> { });
+
+        assertThat(Files.readString(tmp.resolve("docker.args"))).doesNotContain("s3cr3t").doesNotContain("vvvv").contains("--env-file");
+        assertThat(Files.readString(tmp.resolve("docker.env"))).isEqualTo("BIG=" + big + "\nTOKEN=s3cr3t\n");
+        assertThat(Files.readString(tmp.resolve("docker.mode")).strip()).isEqualTo("600");
+        assertThat(Path.of(Files.readString(tmp.resolve("docker.path")).strip())).doesNotExist();
+    }
+
+    @Test
+    void envFile_aValueWithALineBreak_isRefused() {
+        assertThat(catchThrowableOfType(PowerAiException.InvalidInput.class, () -> EnvFile.of(Map.of("A", "x\ny"))))
+                .hasMessageContaining("'A'").hasMessageContaining("single-line");
     }
 
     private static Path executable(Path file, String content) throws IOException {

@@ -296,9 +296,18 @@ class PipelineSpecTest {
     }
 
     @Test
-    void read_trainingEnvValueWithALineBreak_isAccepted() throws IOException {
-        // The training env goes to the engine as one argument (--env NAME=value), where a line break is harmless.
-        assertThat(read(train("script: train.py", "env: {MSG: \"a\\nb\"}")).train().env()).containsEntry("MSG", "a\nb");
+    void read_trainingEnvValueWithALineBreak_isRefused() throws IOException {
+        // The training env reaches the engine through an env file (issue 14: values on its command line were visible
+        // to every user), one variable a line.
+        assertThat(problemsOf(train("script: train.py", "env: {MSG: \"a\\nb\"}")))
+                .isEqualTo("gpuTrain: 'env.MSG' must be a single line (variables reach the container through an env file); got 'a\\nb'");
+    }
+
+    @Test
+    void read_trainingEnvValueOver64KiB_isRefusedWithTheLimit() throws IOException {
+        assertThat(problemsOf(train("script: train.py", "env: {BIG: " + "x".repeat(140 * 1024) + "}")))
+                .startsWith("gpuTrain: 'env.BIG' must be at most 65536 characters (the kernel refuses a variable over 128 KiB)")
+                .endsWith("got 'a value of 143360 characters'");
     }
 
     @Test

@@ -36,11 +36,11 @@ class ScoringImageTest {
         assertThat(dockerfile)
                 .contains("FROM " + SNAPSHOT_IMAGE + "\n")
                 .contains("COPY model/ /var/azureml-app/azureml-models/svm-moons/0123456789ab/\n")
-                .contains("AZUREML_ENTRY_SCRIPT=/var/azureml-app/score.py")
+                .contains("AZUREML_ENTRY_SCRIPT=\"/var/azureml-app/score.py\"")
                 .contains("org.opencontainers.image.revision=\"" + "f".repeat(40) + "\"")
                 .contains("io.powerai.snapshot-id=\"" + SNAPSHOT_ID + "\"")
                 .contains("io.powerai.model.sha256=\"" + MODEL_SHA + "\"")
-                .contains("POWERAI_SAMPLE_REQUEST=/var/azureml-app/powerai/sample-request.json")
+                .contains("POWERAI_SAMPLE_REQUEST=\"/var/azureml-app/powerai/sample-request.json\"")
                 .contains("USER 65534:65534\n")
                 .doesNotContain("WORKER_COUNT").doesNotContain("POWERAI_PRELOAD");
         assertThat(dockerfile.lines().filter(l -> l.startsWith("EXPOSE "))).containsExactly("EXPOSE 5001");
@@ -52,8 +52,8 @@ class ScoringImageTest {
         String dockerfile = ScoringImage.renderDockerfile(layout("score.py", null, null, false, serving));
 
         Golden.assertMatches(ScoringImageTest.class, "serving-no-git-no-samples", "Dockerfile", dockerfile);
-        assertThat(dockerfile).contains("WORKER_COUNT=3").contains("POWERAI_SCORING_TIMEOUT_MS=1500")
-                .contains("POWERAI_MAX_REQUEST_BYTES=4096").contains("POWERAI_SERVER=builtin").contains("POWERAI_PRELOAD=0")
+        assertThat(dockerfile).contains("WORKER_COUNT=\"3\"").contains("POWERAI_SCORING_TIMEOUT_MS=\"1500\"")
+                .contains("POWERAI_MAX_REQUEST_BYTES=\"4096\"").contains("POWERAI_SERVER=\"builtin\"").contains("POWERAI_PRELOAD=\"0\"")
                 .doesNotContain("org.opencontainers.image.source").doesNotContain("revision")
                 .doesNotContain("samples/").doesNotContain("POWERAI_SAMPLE");
     }
@@ -88,7 +88,7 @@ class ScoringImageTest {
         String dockerfile = ScoringImage.renderDockerfile(layout("entry.py", null, null, false, DEFAULTS));
 
         assertThat(dockerfile).contains("COPY entry.py /var/azureml-app/entry.py\n")
-                .contains("AZUREML_ENTRY_SCRIPT=/var/azureml-app/entry.py")
+                .contains("AZUREML_ENTRY_SCRIPT=\"/var/azureml-app/entry.py\"")
                 .doesNotContain("score.py");
     }
 
@@ -100,6 +100,18 @@ class ScoringImageTest {
                 .isEqualTo("https://dev.azure.com/org/p/_git/r");
         assertThat(ScoringImage.Source.withoutCredentials("git@github.com:org/repo.git")).isEqualTo("git@github.com:org/repo.git");
         assertThat(ScoringImage.Source.withoutCredentials("https://github.com/org/repo.git")).isEqualTo("https://github.com/org/repo.git");
+    }
+
+    @Test
+    void source_tokenInTheQueryOrFragment_orAnAtInThePassword_isNeverPublished() {
+        assertThat(ScoringImage.Source.withoutCredentials("https://gitlab.example/org/repo.git?private_token=glpat-SECRET"))
+                .isEqualTo("https://gitlab.example/org/repo.git");
+        assertThat(ScoringImage.Source.withoutCredentials("https://host/org/repo.git#token=SECRET")).isEqualTo("https://host/org/repo.git");
+        assertThat(ScoringImage.Source.withoutCredentials("https://bot:p@ss@SECRET@host/org/repo.git")).isEqualTo("https://host/org/repo.git");
+        assertThat(ScoringImage.Source.withoutCredentials("https://bot:pa/ss#SECRET@host/org/repo.git")).isEqualTo("https://host/org/repo.git");
+        assertThat(ScoringImage.Source.withoutCredentials("ssh://git@host/org/repo.git")).isEqualTo("ssh://host/org/repo.git");
+        assertThat(ScoringImage.Source.withoutCredentials("bot:SECRET@host:org/repo.git")).isEqualTo("host:org/repo.git");
+        assertThat(ScoringImage.Source.withoutCredentials("https://host/r\nLABEL x=y")).isNull();
     }
 
     @Test

@@ -76,7 +76,7 @@ class TrainingRunTest {
 
         assertThat(run.network()).isEqualTo("none");
         assertThat(run.gpus()).isNull();
-        List<String> args = new ContainerEngine(ContainerEngine.Kind.DOCKER, "docker", new ProcessRunner()).runArguments(run);
+        List<String> args = new ContainerEngine(ContainerEngine.Kind.DOCKER, "docker", new ProcessRunner()).runArguments(run, Path.of("/tmp/env.list"));
         assertThat(args).containsSubsequence("--network", "none").doesNotContain("--gpus", "--device");
     }
 
@@ -95,7 +95,7 @@ class TrainingRunTest {
         assertThat(runSpec(train(Map.of("gpus", 2))).gpus()).isEqualTo("2");
         assertThat(runSpec(train(Map.of("gpus", "all"))).gpus()).isEqualTo("all");
         List<String> args = new ContainerEngine(ContainerEngine.Kind.DOCKER, "docker", new ProcessRunner())
-                .runArguments(runSpec(train(Map.of("gpus", 2))));
+                .runArguments(runSpec(train(Map.of("gpus", 2))), Path.of("/tmp/env.list"));
         assertThat(args).containsSubsequence("--gpus", "2", IMAGE);
     }
 
@@ -153,16 +153,17 @@ class TrainingRunTest {
     void runSpec_asDockerArguments_rendersTheWholeCommandLine() {
         RunSpec run = runSpec(train(Map.of("data", "data", "gpus", "all", "args", List.of("--seed", 7))));
 
-        assertThat(new ContainerEngine(ContainerEngine.Kind.DOCKER, "docker", new ProcessRunner()).runArguments(run)).containsExactly(
+        assertThat(new ContainerEngine(ContainerEngine.Kind.DOCKER, "docker", new ProcessRunner()).runArguments(run, Path.of("/tmp/env.list"))).containsExactly(
                 "docker", "run", "--rm", "--name", "powerai-train-svm-moons-0a1b2c3d",
                 "--network", "none", "--user", "1000:1000", "--workdir", "/workspace/project",
                 "--volume", project.toAbsolutePath() + ":/workspace/project:ro",
                 "--volume", project.resolve("data").toAbsolutePath() + ":/workspace/data:ro",
                 "--volume", outputs.toAbsolutePath() + ":/workspace/outputs:rw",
-                "--env", "HOME=/tmp", "--env", "POWERAI_DATA=/workspace/data", "--env", "POWERAI_OUTPUTS=/workspace/outputs",
-                "--env", "PYTHONUNBUFFERED=1",
+                "--env-file", "/tmp/env.list",
                 "--label", "io.powerai.managed=true", "--label", "io.powerai.stage=gpuTrain",
                 "--gpus", "all",
                 IMAGE, "python3", "train.py", "--seed", "7");
+        assertThat(run.env()).containsExactly(Map.entry("HOME", "/tmp"), Map.entry("POWERAI_DATA", "/workspace/data"),
+                Map.entry("POWERAI_OUTPUTS", "/workspace/outputs"), Map.entry("PYTHONUNBUFFERED", "1"));
     }
 }

@@ -4,16 +4,16 @@ COPY powerai_server.py /var/azureml-server/powerai_server.py
 COPY score.py /var/azureml-app/score.py
 COPY model/ /var/azureml-app/azureml-models/svm-moons/0123456789ab/
 ENV \
-    AZUREML_MODEL_DIR=/var/azureml-app/azureml-models/svm-moons/0123456789ab \
-    AZUREML_ENTRY_SCRIPT=/var/azureml-app/score.py \
-    PORT=5001 \
-    WORKER_COUNT=3 \
-    POWERAI_SCORING_TIMEOUT_MS=1500 \
-    POWERAI_MAX_REQUEST_BYTES=4096 \
-    POWERAI_SERVER=builtin \
-    POWERAI_PRELOAD=0 \
-    PYTHONUNBUFFERED=1 \
-    PYTHONDONTWRITEBYTECODE=1
+    AZUREML_MODEL_DIR="/var/azureml-app/azureml-models/svm-moons/0123456789ab" \
+    AZUREML_ENTRY_SCRIPT="/var/azureml-app/score.py" \
+    PORT="5001" \
+    WORKER_COUNT="3" \
+    POWERAI_SCORING_TIMEOUT_MS="1500" \
+    POWERAI_MAX_REQUEST_BYTES="4096" \
+    POWERAI_SERVER="builtin" \
+    POWERAI_PRELOAD="0" \
+    PYTHONUNBUFFERED="1" \
+    PYTHONDONTWRITEBYTECODE="1"
 LABEL \
       io.powerai.scoring-image-id="9999999999999999999999999999999999999999999999999999999999999999" \
       io.powerai.snapshot-id="5555555555555555555555555555555555555555555555555555555555555555" \

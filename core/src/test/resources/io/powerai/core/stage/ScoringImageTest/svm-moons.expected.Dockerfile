@@ -5,16 +5,16 @@ COPY score.py /var/azureml-app/score.py
 COPY samples/ /var/azureml-app/powerai/
 COPY model/ /var/azureml-app/azureml-models/svm-moons/0123456789ab/
 ENV \
-    AZUREML_MODEL_DIR=/var/azureml-app/azureml-models/svm-moons/0123456789ab \
-    AZUREML_ENTRY_SCRIPT=/var/azureml-app/score.py \
-    PORT=5001 \
-    POWERAI_SCORING_TIMEOUT_MS=60000 \
-    POWERAI_MAX_REQUEST_BYTES=10485760 \
-    POWERAI_SERVER=auto \
-    POWERAI_SAMPLE_REQUEST=/var/azureml-app/powerai/sample-request.json \
-    POWERAI_SAMPLE_RESPONSE=/var/azureml-app/powerai/sample-response.json \
-    PYTHONUNBUFFERED=1 \
-    PYTHONDONTWRITEBYTECODE=1
+    AZUREML_MODEL_DIR="/var/azureml-app/azureml-models/svm-moons/0123456789ab" \
+    AZUREML_ENTRY_SCRIPT="/var/azureml-app/score.py" \
+    PORT="5001" \
+    POWERAI_SCORING_TIMEOUT_MS="60000" \
+    POWERAI_MAX_REQUEST_BYTES="10485760" \
+    POWERAI_SERVER="auto" \
+    POWERAI_SAMPLE_REQUEST="/var/azureml-app/powerai/sample-request.json" \
+    POWERAI_SAMPLE_RESPONSE="/var/azureml-app/powerai/sample-response.json" \
+    PYTHONUNBUFFERED="1" \
+    PYTHONDONTWRITEBYTECODE="1"
 LABEL \
       io.powerai.scoring-image-id="9999999999999999999999999999999999999999999999999999999999999999" \
       io.powerai.snapshot-id="5555555555555555555555555555555555555555555555555555555555555555" \
