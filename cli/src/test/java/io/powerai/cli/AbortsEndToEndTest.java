@@ -198,6 +198,35 @@ class AbortsEndToEndTest {
         assertConsistent();
     }
 
+    @Test
+    @Order(7)
+    void sigtermDuringTheSnapshotBuild_stopsTheBuild_recordsAborted_exit143() throws Exception {
+        // A build that takes a while without anything made for the test: apt-get in the image (the Debian mirror,
+        // as every snapshot with apt_packages reaches it). The project's file is put back for whatever runs after.
+        String pipelineFile = Files.readString(project.resolve("powerai.yaml"));
+        write("powerai.yaml", pipelineFile.replace("environment:\n", "environment:\n  apt_packages: [python3-pip]\n"));
+        try {
+            CliProcess run = CliProcess.start(logs, "snapshot", project.toString());
+            run.awaitOutput(l -> l.contains("] building "), Duration.ofSeconds(120));
+            awaitTrue(() -> !buildSteps().isEmpty(), "the build's apt-get runs");
+
+            run.terminate();
+            assertThat(run.waitFor(Duration.ofSeconds(60))).as(run.toString()).isEqualTo(143);
+            assertThat(run.err()).contains("powerai: stopped by SIGTERM").doesNotContain("Exception");
+            awaitTrue(() -> buildSteps().isEmpty(), "the build's container is gone");
+            assertThat(result("amlEnvSnapshot").get("status")).isEqualTo("aborted");
+            assertThat(lastAuditRecord()).containsEntry("stage", "amlEnvSnapshot").containsEntry("status", "aborted");
+            assertConsistent();
+        } finally {
+            write("powerai.yaml", pipelineFile);
+        }
+    }
+
+    /** The running build steps of the snapshot above (the engine's own containers for a Dockerfile's RUN). */
+    private static List<String> buildSteps() {
+        return docker("ps", "--no-trunc", "--format", "{{.Command}}").stream().filter(c -> c.contains("apt-get")).toList();
+    }
+
     /** A training that runs until it is stopped, started and printing. */
     private CliProcess slowTraining() throws Exception {
         write("train.py", SLOW_TRAINING);
