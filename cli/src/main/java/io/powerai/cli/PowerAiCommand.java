@@ -4,6 +4,9 @@ import io.powerai.core.PowerAiException;
 import io.powerai.core.engine.ContainerEngine;
 import io.powerai.core.engine.ProcessRunner;
 import io.powerai.core.lifecycle.Cancellation;
+import io.powerai.core.registry.AgentCredentials;
+import io.powerai.core.registry.Credentials;
+import io.powerai.core.registry.RegistryAuth;
 import io.powerai.core.registry.RegistryClient;
 import io.powerai.core.spec.PipelineSpec;
 import io.powerai.core.spec.Stage;
@@ -179,9 +182,10 @@ public final class PowerAiCommand implements Runnable {
             Clock clock = Clock.systemUTC();
             Workspace ws = new Workspace(workspace != null ? workspace : spec.projectDir(), clock);
             String engineName = engine != null ? engine : top.environment.get("POWERAI_ENGINE");
-            ContainerEngine containerEngine = ContainerEngine.detect(engineName, top.environment.get("PATH"),
-                    new ProcessRunner(engineEnvironment(top.environment), top.cancellation));
-            return new StageContext(spec, ws, containerEngine, registryClient(top.environment, spec.registry()), top.console, clock,
+            ProcessRunner runner = new ProcessRunner(engineEnvironment(top.environment), top.cancellation);
+            RegistryAuth auth = registryAuth(top.environment, spec.registry(), runner);
+            ContainerEngine containerEngine = ContainerEngine.detect(engineName, top.environment.get("PATH"), runner).withAuth(auth);
+            return new StageContext(spec, ws, containerEngine, registryClient(top.environment, auth), top.console, clock,
                     io.powerai.core.gpu.GpuTools.fromEnvironment(top.environment), top.cancellation);
         }
 
@@ -261,18 +265,35 @@ public final class PowerAiCommand implements Runnable {
         return out;
     }
 
-    static RegistryClient registryClient(Map<String, String> environment, String registry) {
+    static RegistryClient registryClient(Map<String, String> environment, RegistryAuth auth) {
         Set<String> insecure = new HashSet<>();
         String list = environment.getOrDefault("POWERAI_INSECURE_REGISTRIES", "");
         Arrays.stream(list.split(",")).map(String::strip).filter(s -> !s.isEmpty()).forEach(insecure::add);
-        Map<String, RegistryClient.Credentials> credentials = new HashMap<>();
-        String user = environment.get("POWERAI_REGISTRY_USERNAME");
-        String password = environment.get("POWERAI_REGISTRY_PASSWORD");
-        if (user != null && password != null && registry != null) {
-            credentials.put(registry.contains("/") ? registry.substring(0, registry.indexOf('/')) : registry,
-                    new RegistryClient.Credentials(user, password));
+        return new RegistryClient(insecure, auth);
+    }
+
+    /**
+     * The run's registry credentials: POWERAI_REGISTRY_USERNAME / POWERAI_REGISTRY_PASSWORD (registryCredentialsId)
+     * for the pipeline's registry, over what the agent's docker and podman already hold for any registry. Read
+     * here, at the edge, and handed down as one typed value to the engine and the registry client alike.
+     */
+    static RegistryAuth registryAuth(Map<String, String> environment, String registry, ProcessRunner runner) {
+        String user = blankToNull(environment.get("POWERAI_REGISTRY_USERNAME"));
+        String password = blankToNull(environment.get("POWERAI_REGISTRY_PASSWORD"));
+        if ((user == null) != (password == null)) {
+            throw new PowerAiException.InvalidInput("registry credentials: POWERAI_REGISTRY_USERNAME and POWERAI_REGISTRY_PASSWORD must be"
+                    + " set together (a Username with password credential, registryCredentialsId); got only "
+                    + (user == null ? "POWERAI_REGISTRY_PASSWORD" : "POWERAI_REGISTRY_USERNAME"));
         }
-        return new RegistryClient(insecure, credentials);
+        Map<String, Credentials> given = new HashMap<>();
+        if (user != null && registry != null) {
+            given.put(registry.contains("/") ? registry.substring(0, registry.indexOf('/')) : registry, new Credentials(user, password));
+        }
+        return new RegistryAuth(given, AgentCredentials.fromEnvironment(environment, runner));
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isEmpty() ? null : value;
     }
 
     /** The project version and the commit the command was built from, as the build recorded them (cli/pom.xml). */

@@ -1,6 +1,8 @@
 package io.powerai.core.engine;
 
 import io.powerai.core.PowerAiException;
+import io.powerai.core.image.ImageReference;
+import io.powerai.core.registry.RegistryAuth;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,12 +27,24 @@ public final class ContainerEngine {
     private final Kind kind;
     private final String binary;
     private final ProcessRunner runner;
+    private final RegistryAuth auth;
     private volatile boolean checked;
 
     public ContainerEngine(Kind kind, String binary, ProcessRunner runner) {
+        this(kind, binary, runner, RegistryAuth.none());
+    }
+
+    /** An engine whose calls that talk to a registry (pull, push, build, run) get {@code auth}'s credentials for it. */
+    public ContainerEngine(Kind kind, String binary, ProcessRunner runner, RegistryAuth auth) {
         this.kind = kind;
         this.binary = binary;
         this.runner = runner;
+        this.auth = auth;
+    }
+
+    /** This engine with {@code registryAuth} for its registry calls. */
+    public ContainerEngine withAuth(RegistryAuth registryAuth) {
+        return new ContainerEngine(kind, binary, runner, registryAuth);
     }
 
     /**
@@ -107,7 +121,7 @@ public final class ContainerEngine {
             command.addAll(List.of("--format", "docker"));
         }
         command.add(contextDir.toAbsolutePath().toString());
-        return call(command, LONG, onLine);
+        return callWithAuth(command, LONG, onLine, Dockerfiles.baseRegistries(contextDir.resolve("Dockerfile")));
     }
 
     public ProcessRunner.Result push(String tag, Consumer<String> onLine) {
@@ -115,7 +129,7 @@ public final class ContainerEngine {
         List<String> command = kind == Kind.PODMAN
                 ? List.of(binary, "push", "--format", "v2s2", tag)
                 : List.of(binary, "push", tag);
-        return call(command, LONG, onLine);
+        return callWithAuth(command, LONG, onLine, List.of(ImageReference.parse(tag).registry()));
     }
 
     /** Runs in the foreground and streams output; at the timeout the container is stopped (TERM, then KILL). */
@@ -124,7 +138,7 @@ public final class ContainerEngine {
         // engine's own exit status tells an unreachable daemon apart instead.
         ProcessRunner.Result result;
         try (EnvFile env = EnvFile.of(spec.env())) {
-            result = call(runArguments(spec, env.path()), timeout, onLine);
+            result = callWithAuth(runArguments(spec, env.path()), timeout, onLine, registryOf(spec.image()));
         }
         if (result.timedOut() && spec.name() != null) {
             call(List.of(binary, "stop", "-t", "10", spec.name()), QUICK, line -> { });
@@ -177,8 +191,8 @@ public final class ContainerEngine {
      */
     public ProcessRunner.Result runScript(String image, String script, Duration timeout, Consumer<String> onLine) {
         requireChecked();
-        ProcessRunner.Result result = call(List.of(binary, "run", "--rm", "--network", "none", "--entrypoint", "sh", image, "-c", script),
-                timeout, onLine);
+        ProcessRunner.Result result = callWithAuth(List.of(binary, "run", "--rm", "--network", "none", "--entrypoint", "sh", image, "-c", script),
+                timeout, onLine, registryOf(image));
         if (result.exitCode() == ENGINE_ERROR && daemonUnreachable(result.output())) {
             throw new PowerAiException.InfrastructureUnavailable("container engine '" + binary + "' does not answer: "
                     + result.lastLines(1) + " (start it with scripts/infra.sh up)");
@@ -214,7 +228,8 @@ public final class ContainerEngine {
         ProcessRunner.Result result;
         try (EnvFile env = EnvFile.of(spec.env())) { // the engine has read it once the container is created
             List<String> arguments = service ? serviceArguments(spec, env.path()) : runArguments(spec.inBackground(), env.path());
-            result = call(arguments, QUICK, line -> { });
+            // A first start may pull the image: its time is the pull's, not a quick call's.
+            result = callWithAuth(arguments, LONG, line -> { }, registryOf(spec.image()));
         }
         if (result.exitCode() != 0) {
             throw new PowerAiException.StageFailed("cannot start container from " + spec.image() + ": " + result.lastLines(3));
@@ -354,6 +369,26 @@ public final class ContainerEngine {
 
     public List<String> logs(String container) {
         return call(List.of(binary, "logs", container), QUICK, line -> { }).lines();
+    }
+
+    /**
+     * A call that may talk to {@code registries}: it runs with a private auth file holding their credentials only,
+     * removed when it ends (see {@link PrivateAuthConfig}).
+     */
+    private ProcessRunner.Result callWithAuth(List<String> command, Duration timeout, Consumer<String> onLine, List<String> registries) {
+        try (PrivateAuthConfig config = PrivateAuthConfig.write(kind, auth.forRegistries(registries))) {
+            return runner.run(command, null, timeout, onLine, config.environment());
+        } catch (ProcessRunner.NotStarted e) {
+            throw notInstalled(e);
+        }
+    }
+
+    private static List<String> registryOf(String image) {
+        try {
+            return List.of(ImageReference.parse(image).registry());
+        } catch (RuntimeException e) {
+            return List.of(); // a local image id or a name the engine resolves itself: no registry to log in to
+        }
     }
 
     private ProcessRunner.Result call(List<String> command, Duration timeout, Consumer<String> onLine) {

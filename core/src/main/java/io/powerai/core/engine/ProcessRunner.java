@@ -82,21 +82,23 @@ public final class ProcessRunner {
     }
 
     public Result run(List<String> command, Path workDir, Duration timeout, Consumer<String> onLine) throws NotStarted {
+        return run(command, workDir, timeout, onLine, Map.of());
+    }
+
+    /**
+     * As {@link #run(List, Path, Duration, Consumer)}, with {@code callEnvironment} over this runner's environment
+     * for this one call (a private auth config for an engine that talks to a registry).
+     */
+    public Result run(List<String> command, Path workDir, Duration timeout, Consumer<String> onLine,
+                      Map<String, String> callEnvironment) throws NotStarted {
         // stdout and stderr are read apart, each a line at a time: in one merged pipe a line written in two parts
         // (Python's print() with PYTHONUNBUFFERED writes the text, then the newline) could take the other stream's
         // line into its middle, and a metric line would be lost.
         ProcessBuilder builder = new ProcessBuilder(command);
-        builder.environment().putAll(TerminalText.PLAIN_OUTPUT);
-        builder.environment().putAll(extraEnvironment);
         if (workDir != null) {
             builder.directory(workDir.toFile());
         }
-        Process process;
-        try {
-            process = builder.start();
-        } catch (IOException e) {
-            throw new NotStarted("cannot start '" + command.get(0) + "': " + e.getMessage(), e);
-        }
+        Process process = start(builder, callEnvironment);
         try { // programs run here never read stdin; closing it keeps one from waiting on it
             process.getOutputStream().close();
         } catch (IOException ignored) {
@@ -125,6 +127,18 @@ public final class ProcessRunner {
         }
         synchronized (lines) {
             return new Result(process.exitValue(), List.copyOf(lines), timedOut);
+        }
+    }
+
+    /** Starts {@code builder} with this runner's environment over the inherited one, and {@code callEnvironment} over both. */
+    private Process start(ProcessBuilder builder, Map<String, String> callEnvironment) throws NotStarted {
+        builder.environment().putAll(TerminalText.PLAIN_OUTPUT);
+        builder.environment().putAll(extraEnvironment);
+        builder.environment().putAll(callEnvironment);
+        try {
+            return builder.start();
+        } catch (IOException e) {
+            throw new NotStarted("cannot start '" + builder.command().get(0) + "': " + e.getMessage(), e);
         }
     }
 
@@ -180,6 +194,45 @@ public final class ProcessRunner {
         process.waitFor();
     }
 
+    /** What a program that answers a question on stdin wrote to stdout and to stderr, apart. */
+    public record Exchange(int exitCode, String stdout, String stderr) {
+    }
+
+    /**
+     * Runs {@code command} with {@code input} on its stdin (a docker credential helper reads the server URL there)
+     * and returns its output unlogged: the answer may hold a secret. Killed at the timeout (exit code -1).
+     */
+    public Exchange exchange(List<String> command, byte[] input, Duration timeout) throws NotStarted {
+        Process process = start(new ProcessBuilder(command), Map.of());
+        java.util.concurrent.CompletableFuture<byte[]> out = java.util.concurrent.CompletableFuture.supplyAsync(() -> readAll(process.getInputStream()));
+        java.util.concurrent.CompletableFuture<byte[]> err = java.util.concurrent.CompletableFuture.supplyAsync(() -> readAll(process.getErrorStream()));
+        try (java.io.OutputStream stdin = process.getOutputStream()) {
+            stdin.write(input);
+        } catch (IOException e) {
+            // it exited without reading its input; its exit status says why
+        }
+        try {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                stopTree(process, Duration.ofSeconds(2));
+                return new Exchange(-1, "", "timed out after " + timeout.toSeconds() + " s");
+            }
+            return new Exchange(process.exitValue(), new String(out.join(), StandardCharsets.UTF_8),
+                    new String(err.join(), StandardCharsets.UTF_8));
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new UncheckedIOException(new IOException("interrupted while waiting for " + command.get(0)));
+        }
+    }
+
+    private static byte[] readAll(java.io.InputStream stream) {
+        try (stream) {
+            return stream.readAllBytes();
+        } catch (IOException e) {
+            return new byte[0];
+        }
+    }
+
     public Result run(List<String> command, Duration timeout) throws NotStarted {
         return run(command, null, timeout, line -> { });
     }
@@ -197,15 +250,7 @@ public final class ProcessRunner {
      * output goes to {@code onLine}. Only its last lines are kept, for the message when it fails.
      */
     public Background start(List<String> command, Consumer<String> onLine) throws NotStarted {
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        builder.environment().putAll(TerminalText.PLAIN_OUTPUT);
-        builder.environment().putAll(extraEnvironment);
-        Process process;
-        try {
-            process = builder.start();
-        } catch (IOException e) {
-            throw new NotStarted("cannot start '" + command.get(0) + "': " + e.getMessage(), e);
-        }
+        Process process = start(new ProcessBuilder(command).redirectErrorStream(true), Map.of());
         try {
             process.getOutputStream().close();
         } catch (IOException ignored) {

@@ -376,6 +376,8 @@ public final class EnvironmentSnapshot {
     }
 
     private static String buildAndPush(StageContext ctx, Path context, ImageReference target, StageEvents events) {
+        // A credential that may pull but not push (or none at all) fails here, before minutes of build, and leaves nothing.
+        ctx.registry().requirePush(target);
         events.progress("building " + target);
         ctx.engine().ensureAvailable();
         ProcessRunner.Result build = ctx.engine().build(context, target.toString(), events::log);

@@ -200,6 +200,7 @@ public final class ScoringImage {
                 STAGE.stepName() + ": 'entry_script'"), modelFiles, sampleRequest, sampleResponse);
         ImageReference target = ImageReference.of(ctx.spec().registry(), ctx.spec().name() + "-score", imageId);
 
+        ctx.registry().requirePush(target); // before the build: a credential that may not push fails first, leaving nothing
         ctx.engine().ensureAvailable();
         events.progress("building " + target + " (model " + modelVersion + ", entry script " + entryName + ")");
         ProcessRunner.Result build = ctx.engine().build(context, target.toString(), events::log);
