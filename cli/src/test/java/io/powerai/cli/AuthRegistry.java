@@ -80,15 +80,44 @@ final class AuthRegistry implements AutoCloseable {
         return new AuthRegistry(dir, auth, tls, pki.caCert);
     }
 
-    /** The programs these registries need: docker-registry, htpasswd (apache2-utils), openssl; null when all are there. */
-    static String missingTools() {
-        for (String tool : List.of("docker-registry", "htpasswd", "openssl")) {
+    /**
+     * Skips the test (or fails it where the build was told the infrastructure is up, -Dpowerai.e2e=required) when a
+     * program the registries need is missing: docker-registry, htpasswd (apache2-utils), openssl, and {@code more}.
+     */
+    static void requireTools(String... more) {
+        String missing = missingTools(more);
+        if (missing == null) {
+            return;
+        }
+        if ("required".equals(System.getProperty("powerai.e2e"))) {
+            throw new AssertionError("authenticated registry tests required but " + missing);
+        }
+        org.junit.jupiter.api.Assumptions.abort(missing);
+    }
+
+    /** Closes each of {@code servers} that was started. */
+    static void stopAll(AutoCloseable... servers) {
+        for (AutoCloseable server : servers) {
+            if (server != null) {
+                try {
+                    server.close();
+                } catch (Exception e) {
+                    // the others are stopped all the same
+                }
+            }
+        }
+    }
+
+    private static String missingTools(String... more) {
+        List<String> tools = new ArrayList<>(List.of("docker-registry", "htpasswd", "openssl"));
+        tools.addAll(List.of(more));
+        for (String tool : tools) {
             boolean found = false;
             for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
                 found |= !dir.isEmpty() && Files.isExecutable(Path.of(dir, tool));
             }
             if (!found) {
-                return tool + " is not installed (scripts/infra.sh up installs docker-registry and apache2-utils)";
+                return tool + " is not installed (scripts/infra.sh up installs docker-registry, apache2-utils and skopeo)";
             }
         }
         return null;

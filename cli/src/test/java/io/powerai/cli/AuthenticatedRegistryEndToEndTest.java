@@ -2,7 +2,6 @@ package io.powerai.cli;
 
 import io.powerai.core.json.Json;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -60,16 +59,7 @@ class AuthenticatedRegistryEndToEndTest {
     @BeforeAll
     static void startRegistries() throws Exception {
         LocalInfrastructure.require();
-        String missing = AuthRegistry.missingTools();
-        if (missing == null && !onPath("skopeo")) {
-            missing = "skopeo is not installed (scripts/infra.sh up installs it)";
-        }
-        if (missing != null) {
-            if ("required".equals(System.getProperty("powerai.e2e"))) {
-                throw new AssertionError("authenticated registry tests required but " + missing);
-            }
-            Assumptions.abort(missing);
-        }
+        AuthRegistry.requireTools("skopeo");
         pki = TestPki.create(tmp.resolve("pki"));
         issuer = new TokenIssuer(pki);
         issuer.addUser("pusher", PUSHER_PASSWORD, "pull", "push");
@@ -101,15 +91,7 @@ class AuthenticatedRegistryEndToEndTest {
     static void stop() {
         containers.forEach(c -> LocalInfrastructure.run(c.split(" ")));
         images.forEach(i -> LocalInfrastructure.run(i.split(" ")));
-        if (token != null) {
-            token.close();
-        }
-        if (basic != null) {
-            basic.close();
-        }
-        if (issuer != null) {
-            issuer.close();
-        }
+        AuthRegistry.stopAll(token, basic, issuer);
     }
 
     /**
@@ -352,11 +334,6 @@ class AuthenticatedRegistryEndToEndTest {
                 assertNoSecretIn(new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1), file.toString());
             }
         }
-    }
-
-    private static boolean onPath(String program) {
-        return Stream.of(System.getenv().getOrDefault("PATH", "").split(":"))
-                .anyMatch(dir -> !dir.isEmpty() && Files.isExecutable(Path.of(dir, program)));
     }
 
     private static String exec(List<String> command) throws IOException {

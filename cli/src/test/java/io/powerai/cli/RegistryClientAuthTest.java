@@ -8,7 +8,6 @@ import io.powerai.core.registry.Credentials;
 import io.powerai.core.registry.RegistryAuth;
 import io.powerai.core.registry.RegistryClient;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,13 +40,7 @@ class RegistryClientAuthTest {
 
     @BeforeAll
     static void start() throws Exception {
-        String missing = AuthRegistry.missingTools();
-        if (missing != null) {
-            if ("required".equals(System.getProperty("powerai.e2e"))) {
-                throw new AssertionError("registry tests required but " + missing);
-            }
-            Assumptions.abort(missing);
-        }
+        AuthRegistry.requireTools();
         TestPki pki = TestPki.create(tmp.resolve("pki"));
         issuer = new TokenIssuer(pki);
         issuer.addUser("pusher", PUSHER_PASSWORD, "pull", "push");
@@ -58,15 +51,7 @@ class RegistryClientAuthTest {
 
     @AfterAll
     static void stop() {
-        if (token != null) {
-            token.close();
-        }
-        if (basic != null) {
-            basic.close();
-        }
-        if (issuer != null) {
-            issuer.close();
-        }
+        AuthRegistry.stopAll(token, basic, issuer);
     }
 
     private static RegistryClient client(String registry, String user, String password) {
