@@ -107,6 +107,10 @@ public final class AgentCredentials {
             if (!RegistryHosts.normalize(String.valueOf(e.getKey())).equals(registry) || !(e.getValue() instanceof Map<?, ?> entry)) {
                 continue;
             }
+            if (entry.get("identitytoken") instanceof String token && !token.isBlank()) {
+                // An OAuth refresh token (what `az acr login` leaves): not a user and password; docs/registries.md.
+                return Optional.empty();
+            }
             if (entry.get("auth") instanceof String auth && !auth.isBlank()) {
                 String decoded;
                 try {

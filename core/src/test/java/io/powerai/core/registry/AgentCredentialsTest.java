@@ -60,6 +60,13 @@ class AgentCredentialsTest {
     }
 
     @Test
+    void anIdentityToken_isNoUserAndPassword() throws IOException {
+        Path dir = dockerConfig("{\"auths\": {\"myacr.azurecr.io\": {\"auth\": \"" + auth("00000000-0000-0000-0000-000000000000:")
+                + "\", \"identitytoken\": \"eyJhbGciOi\"}}}");
+        assertThat(agent(Map.of("DOCKER_CONFIG", dir.toString())).find("myacr.azurecr.io")).isEmpty();
+    }
+
+    @Test
     void homeDockerConfig_isReadWhenDockerConfigIsUnset() throws IOException {
         Path dir = Files.createDirectories(tmp.resolve("home/.docker"));
         Files.writeString(dir.resolve("config.json"), "{\"auths\": {\"r.example\": {\"username\": \"u\", \"password\": \"p\"}}}");
