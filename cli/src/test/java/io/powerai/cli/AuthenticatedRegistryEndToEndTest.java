@@ -76,15 +76,6 @@ class AuthenticatedRegistryEndToEndTest {
                     "--dest-cert-dir", certDir.toString(), "--dest-tls-verify=" + (target == token),
                     "docker://" + LocalInfrastructure.BASE_IMAGE, "docker://" + target.address + "/" + BASE_REPOSITORY));
         }
-        // dockerd pushes a layer it knows to be in the same registry by a cross-repository mount, and uploads (and
-        // gzips, ~1 min for the base) any other. A pull tells it where the base is, as on an agent that used these
-        // registries before; the pulls find every layer present and cost a second.
-        Path testDockerConfig = Files.createDirectories(tmp.resolve("test-docker"));
-        Files.copy(testAuthFile, testDockerConfig.resolve("config.json"));
-        for (AuthRegistry target : List.of(basic, token)) {
-            exec(List.of("docker", "--config", testDockerConfig.toString(), "pull", "-q", target.address + "/" + BASE_REPOSITORY));
-            images.add("docker rmi " + target.address + "/" + BASE_REPOSITORY);
-        }
     }
 
     @AfterAll
@@ -95,28 +86,29 @@ class AuthenticatedRegistryEndToEndTest {
     }
 
     /**
-     * docker: the base image private in the basic-auth registry, read with what `docker login` left in the agent's
-     * DOCKER_CONFIG; the images pushed to the token registry with the pipeline's credentials. While it runs, no
+     * docker: the base image private in the token registry, read with what `docker login` left in the agent's
+     * DOCKER_CONFIG; the images pushed to the basic-auth registry with the pipeline's credentials. While it runs, no
      * process's command line or environment holds a password; afterwards none is in the results, the audit log,
-     * the logs, the images' history or labels, and the agent's own config is unchanged.
+     * the logs, the images' history or labels, and the agent's own config is unchanged. (dockerd uploads the base
+     * layer once per registry it pushes to, ~1 min of gzip here: both docker tests push to the basic registry.)
      */
     @Test
-    void docker_privateBaseFromDockerLogin_pushesToTokenRegistry_withNoSecretAnywhere() throws Exception {
+    void docker_privateBaseFromDockerLogin_pushesToBasicRegistry_withNoSecretAnywhere() throws Exception {
         String name = "svm-auth-docker";
         Path agentConfig = Files.createDirectories(tmp.resolve("agent-docker"));
-        Process login = new ProcessBuilder("docker", "--config", agentConfig.toString(), "login", basic.address, "-u", "alice",
+        Process login = new ProcessBuilder("docker", "--config", agentConfig.toString(), "login", token.address, "-u", "reader",
                 "--password-stdin").redirectErrorStream(true).start();
-        login.getOutputStream().write(ALICE_PASSWORD.getBytes(StandardCharsets.UTF_8));
+        login.getOutputStream().write(READER_PASSWORD.getBytes(StandardCharsets.UTF_8));
         login.getOutputStream().close();
         String loginOut = new String(login.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(login.waitFor(60, TimeUnit.SECONDS) && login.exitValue() == 0).as(loginOut).isTrue();
         byte[] agentBefore = Files.readAllBytes(agentConfig.resolve("config.json"));
 
         int port = LocalInfrastructure.freePort();
-        Path project = example(name, port, basic.address + "/" + BASE_REPOSITORY);
+        Path project = example(name, port, token.address + "/" + BASE_REPOSITORY);
         containers.add("docker rm -f powerai-" + name);
         Map<String, String> env = Map.of("DOCKER_CONFIG", agentConfig.toString(),
-                "POWERAI_REGISTRY_USERNAME", "pusher", "POWERAI_REGISTRY_PASSWORD", PUSHER_PASSWORD);
+                "POWERAI_REGISTRY_USERNAME", "alice", "POWERAI_REGISTRY_PASSWORD", ALICE_PASSWORD);
         Set<String> authDirsBefore = privateAuthDirs();
 
         Set<String> leaks = new ConcurrentSkipListSet<>();
@@ -134,16 +126,16 @@ class AuthenticatedRegistryEndToEndTest {
         sampler.start();
         CliRun run;
         try {
-            run = CliRun.with(env, "run", project.toString(), "--engine", "docker", "--registry", token.address);
+            run = CliRun.with(env, "run", project.toString(), "--engine", "docker", "--registry", basic.address);
         } finally {
             running.set(false);
             sampler.join();
         }
 
         assertThat(run.exitCode()).as(run.toString()).isZero();
-        assertThat(run.out()).contains("[amlEnvSnapshot] pushing " + token.address + "/" + name + "-env:")
+        assertThat(run.out()).contains("[amlEnvSnapshot] pushing " + basic.address + "/" + name + "-env:")
                 .contains("prediction:    {\"predictions\": [0, 0, 1, 1]}");
-        assertPushedAsRecorded(project, token.address, name);
+        assertPushedAsRecorded(project, basic.address, name);
         assertThat(leaks).as("processes whose command line or environment held a password").isEmpty();
         assertThat(privateAuthDirs()).as("private auth files left behind").isSubsetOf(authDirsBefore);
         assertThat(Files.readAllBytes(agentConfig.resolve("config.json"))).as("the agent's docker config").isEqualTo(agentBefore);
@@ -158,11 +150,12 @@ class AuthenticatedRegistryEndToEndTest {
     }
 
     /**
-     * podman: the base image private in the token registry, read through a docker-credential helper the agent's
-     * docker config names (credHelpers); the images pushed to the basic-auth registry with the pipeline's credentials.
+     * podman: the base image private in the basic-auth registry, read through a docker-credential helper the agent's
+     * docker config names (credHelpers); the images pushed to the token registry (TLS, its CA in
+     * /etc/containers/certs.d) with the pipeline's credentials.
      */
     @Test
-    void podman_privateBaseFromCredentialHelper_pushesToBasicRegistry() throws Exception {
+    void podman_privateBaseFromCredentialHelper_pushesToTokenRegistry() throws Exception {
         LocalInfrastructure.requirePodman();
         String name = "svm-auth-podman";
         Path bin = Files.createDirectories(tmp.resolve("helper-bin"));
@@ -170,30 +163,30 @@ class AuthenticatedRegistryEndToEndTest {
         Path asked = tmp.resolve("helper-asked.txt");
         // The helper protocol: the server URL on stdin, {ServerURL, Username, Secret} on stdout.
         Files.writeString(helper, "#!/bin/sh\nread url\necho \"$1 $url\" >> " + asked + "\n"
-                + "if [ \"$1\" = get ] && [ \"$url\" = \"" + token.address + "\" ]; then\n"
-                + "  printf '{\"ServerURL\":\"%s\",\"Username\":\"reader\",\"Secret\":\"%s\"}\\n' \"$url\" \"$(cat " + tmp.resolve("helper-secret") + ")\"\n"
+                + "if [ \"$1\" = get ] && [ \"$url\" = \"" + basic.address + "\" ]; then\n"
+                + "  printf '{\"ServerURL\":\"%s\",\"Username\":\"alice\",\"Secret\":\"%s\"}\\n' \"$url\" \"$(cat " + tmp.resolve("helper-secret") + ")\"\n"
                 + "else\n  echo 'credentials not found in native keychain'; exit 1\nfi\n");
-        Files.writeString(tmp.resolve("helper-secret"), READER_PASSWORD);
+        Files.writeString(tmp.resolve("helper-secret"), ALICE_PASSWORD);
         Files.setPosixFilePermissions(helper, PosixFilePermissions.fromString("rwx------"));
         Path agentConfig = Files.createDirectories(tmp.resolve("agent-helper"));
-        Files.writeString(agentConfig.resolve("config.json"), "{\"credHelpers\": {\"" + token.address + "\": \"test\"}}");
+        Files.writeString(agentConfig.resolve("config.json"), "{\"credHelpers\": {\"" + basic.address + "\": \"test\"}}");
         Path registriesConf = tmp.resolve("registries.conf");
         Files.writeString(registriesConf, "unqualified-search-registries = []\n"
                 + "[[registry]]\nlocation = \"" + LocalInfrastructure.REGISTRY + "\"\ninsecure = true\n"
                 + "[[registry]]\nlocation = \"" + basic.address + "\"\ninsecure = true\n");
 
         int port = LocalInfrastructure.freePort();
-        Path project = example(name, port, token.address + "/" + BASE_REPOSITORY);
+        Path project = example(name, port, basic.address + "/" + BASE_REPOSITORY);
         containers.add("podman rm -f -t 0 powerai-" + name);
         Map<String, String> env = Map.of("DOCKER_CONFIG", agentConfig.toString(),
                 "PATH", bin + ":" + System.getenv("PATH"), "CONTAINERS_REGISTRIES_CONF", registriesConf.toString(),
-                "POWERAI_REGISTRY_USERNAME", "alice", "POWERAI_REGISTRY_PASSWORD", ALICE_PASSWORD);
-        CliRun run = CliRun.with(env, "run", project.toString(), "--engine", "podman", "--registry", basic.address);
+                "POWERAI_REGISTRY_USERNAME", "pusher", "POWERAI_REGISTRY_PASSWORD", PUSHER_PASSWORD);
+        CliRun run = CliRun.with(env, "run", project.toString(), "--engine", "podman", "--registry", token.address);
 
         assertThat(run.exitCode()).as(run.toString()).isZero();
         assertThat(run.out()).contains("prediction:    {\"predictions\": [0, 0, 1, 1]}");
-        assertPushedAsRecorded(project, basic.address, name);
-        assertThat(Files.readString(asked)).contains("get " + token.address);
+        assertPushedAsRecorded(project, token.address, name);
+        assertThat(Files.readString(asked)).contains("get " + basic.address);
         assertNoSecretIn(run.out() + run.err(), "the command's output");
         assertNoSecretInTree(project.resolve(".powerai"));
         for (String stage : List.of("amlEnvSnapshot", "scoringImage")) {
