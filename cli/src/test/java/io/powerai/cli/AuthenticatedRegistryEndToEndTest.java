@@ -147,6 +147,15 @@ class AuthenticatedRegistryEndToEndTest {
             assertNoSecretIn(exec(List.of("docker", "history", "--no-trunc", image)) + exec(List.of("docker", "inspect", image)),
                     "the history and config of " + image);
         }
+
+        // Running a remote image: with the scoring image gone from the engine, a deploy pulls it from the registry.
+        String deployed = String.valueOf(Json.readObject(project.resolve(".powerai/aksDeploy.json")).get("image"));
+        LocalInfrastructure.run("docker", "rm", "-f", "powerai-" + name);
+        String imageId = exec(List.of("docker", "image", "inspect", "--format", "{{.Id}}", deployed)).strip();
+        exec(List.of("docker", "rmi", "-f", imageId));
+        CliRun deploy = CliRun.with(env, "deploy", project.toString(), "--engine", "docker", "--registry", basic.address);
+        assertThat(deploy.exitCode()).as(deploy.toString()).isZero();
+        assertThat(exec(List.of("docker", "image", "inspect", "--format", "{{.Id}}", deployed)).strip()).isEqualTo(imageId);
     }
 
     /**
