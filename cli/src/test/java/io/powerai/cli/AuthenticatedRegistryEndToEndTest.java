@@ -153,6 +153,7 @@ class AuthenticatedRegistryEndToEndTest {
         LocalInfrastructure.run("docker", "rm", "-f", "powerai-" + name);
         String imageId = exec(List.of("docker", "image", "inspect", "--format", "{{.Id}}", deployed)).strip();
         exec(List.of("docker", "rmi", "-f", imageId));
+        images.add("docker rmi " + deployed); // pulled by digest: no tag removes it
         CliRun deploy = CliRun.with(env, "deploy", project.toString(), "--engine", "docker", "--registry", basic.address);
         assertThat(deploy.exitCode()).as(deploy.toString()).isZero();
         assertThat(exec(List.of("docker", "image", "inspect", "--format", "{{.Id}}", deployed)).strip()).isEqualTo(imageId);
