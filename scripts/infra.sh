@@ -44,8 +44,10 @@ install_missing() {
   # python3-pytest, gunicorn, python3-prometheus-client: the scoring server's own tests (scoring-server/tests):
   # its corpus also runs against gunicorn, and its /metrics is read with prometheus_client's parser.
   # libcap2-bin (capsh): the I/O error test reads a file without root's capabilities to bypass file modes.
+  # python3-cryptography, python3-securesystemslib: powerai's signed attestations verified with Debian's own tools
+  # (core's InteropTest runs interop/test_interop.py).
   local packages=(docker.io docker-registry mmdebstrap curl ca-certificates bzip2 python3-conda-package-streaming
-    python3-pytest gunicorn python3-prometheus-client libcap2-bin)
+    python3-pytest gunicorn python3-prometheus-client libcap2-bin python3-cryptography python3-securesystemslib)
   local missing=()
   for pkg in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")

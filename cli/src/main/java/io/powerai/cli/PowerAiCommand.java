@@ -182,7 +182,8 @@ public final class PowerAiCommand implements Runnable {
             ContainerEngine containerEngine = ContainerEngine.detect(engineName, top.environment.get("PATH"),
                     new ProcessRunner(engineEnvironment(top.environment), top.cancellation));
             return new StageContext(spec, ws, containerEngine, registryClient(top.environment, spec.registry()), top.console, clock,
-                    io.powerai.core.gpu.GpuTools.fromEnvironment(top.environment), top.cancellation);
+                    io.powerai.core.gpu.GpuTools.fromEnvironment(top.environment), top.cancellation,
+                    Attestation.attestor(top.environment));
         }
 
         /**
