@@ -89,6 +89,16 @@ class AttestationEndToEndTest {
             assertThat(map(result.get("attestations"))).containsEntry("signed", true);
         }
         assertThat(CliRun.of("audit", "verify", project.toString()).exitCode()).isZero();
+        Path publicKey = tmp.resolve("signing-key.pub.pem");
+        Files.writeString(publicKey, io.powerai.core.attest.SigningKey.publicKeyPem(pair.getPublic()));
+        CliRun verified = CliRun.of("verify", project.toString(), "--key", publicKey.toString());
+        assertThat(verified.exitCode()).as(verified.toString()).isZero();
+        assertThat(verified.out()).contains("verify: amlEnvSnapshot: OK, signature OK", "verify: gpuTrain: OK", "verify: scoringImage: OK");
+        Path otherKey = tmp.resolve("other.pub.pem");
+        Files.writeString(otherKey, io.powerai.core.attest.SigningKey.publicKeyPem(KeyPairGenerator.getInstance("Ed25519").generateKeyPair().getPublic()));
+        CliRun wrongKey = CliRun.of("verify", project.toString(), "--key", otherKey.toString());
+        assertThat(wrongKey.exitCode()).as(wrongKey.toString()).isEqualTo(1);
+        assertThat(wrongKey.err()).contains("verify: scoringImage: FAILED, scoringImage.dsse.json: no signature verifies with key");
         // The key is in no file the stages wrote.
         String keyText = Files.readString(keyFile).lines().skip(1).findFirst().orElseThrow();
         try (var walk = Files.walk(ws)) {
@@ -104,6 +114,10 @@ class AttestationEndToEndTest {
         Map<String, Object> bare = Json.readObject(ws.resolve("attestations/amlEnvSnapshot.intoto.json"));
         assertThat(Json.canonical(bare)).contains("urn:powerai:builder:local:");
         assertThat(map(Json.readObject(ws.resolve("amlEnvSnapshot.json")).get("attestations"))).containsEntry("signed", false);
+        CliRun notSigned = CliRun.of("verify", project.toString(), "--key", publicKey.toString());
+        assertThat(notSigned.exitCode()).as(notSigned.toString()).isEqualTo(1);
+        assertThat(notSigned.err()).contains("verify: amlEnvSnapshot: FAILED, not signed");
+        assertThat(notSigned.out()).contains("verify: scoringImage: OK");
     }
 
     @Test
