@@ -46,8 +46,11 @@ install_missing() {
   # libcap2-bin (capsh): the I/O error test reads a file without root's capabilities to bypass file modes.
   # apache2-utils (htpasswd -B: the registry wants bcrypt) and skopeo (copies the base image blob for blob): the
   # authenticated registry tests.
+  # python3-cryptography, python3-securesystemslib: powerai's signed attestations verified with Debian's own tools
+  # (core's InteropTest runs interop/test_interop.py).
   local packages=(docker.io docker-registry mmdebstrap curl ca-certificates bzip2 python3-conda-package-streaming
-    python3-pytest gunicorn python3-prometheus-client libcap2-bin apache2-utils skopeo)
+    python3-pytest gunicorn python3-prometheus-client libcap2-bin apache2-utils skopeo python3-cryptography
+    python3-securesystemslib)
   local missing=()
   for pkg in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")

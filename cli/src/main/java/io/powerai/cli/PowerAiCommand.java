@@ -43,6 +43,7 @@ import java.util.Set;
                 StageCommands.Deploy.class,
                 StageCommands.Run.class,
                 AuditCommand.class,
+                VerifyCommand.class,
                 StepParametersCommand.class,
                 PodTemplateCommand.class,
                 GpuCommand.class,
@@ -51,7 +52,8 @@ import java.util.Set;
         footer = {"", "Exit codes: 0 done, 1 the stage failed, 2 invalid input, 3 infrastructure unavailable (also: an I/O error,",
                 "the workspace in use by another run), 143 / 130 stopped by SIGTERM / SIGINT (recorded as aborted).",
                 "Environment: POWERAI_ENGINE (docker|podman|path), POWERAI_REGISTRY, POWERAI_INSECURE_REGISTRIES, POWERAI_NVIDIA_SMI,",
-                "POWERAI_REGISTRY_USERNAME / POWERAI_REGISTRY_PASSWORD (credentials for the pipeline's registry)."})
+                "POWERAI_REGISTRY_USERNAME / POWERAI_REGISTRY_PASSWORD (credentials for the pipeline's registry),",
+                "POWERAI_SIGNING_KEY (PEM PKCS#8 key that signs the attestations)."})
 public final class PowerAiCommand implements Runnable {
     final Console console;
     final PrintStream err;
@@ -186,7 +188,8 @@ public final class PowerAiCommand implements Runnable {
             RegistryAuth auth = registryAuth(top.environment, spec.registry(), runner);
             ContainerEngine containerEngine = ContainerEngine.detect(engineName, top.environment.get("PATH"), runner).withAuth(auth);
             return new StageContext(spec, ws, containerEngine, registryClient(top.environment, auth), top.console, clock,
-                    io.powerai.core.gpu.GpuTools.fromEnvironment(top.environment), top.cancellation);
+                    io.powerai.core.gpu.GpuTools.fromEnvironment(top.environment), top.cancellation,
+                    Attestation.attestor(top.environment));
         }
 
         /**

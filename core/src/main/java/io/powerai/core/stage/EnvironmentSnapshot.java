@@ -1,6 +1,8 @@
 package io.powerai.core.stage;
 
 import io.powerai.core.PowerAiException;
+import io.powerai.core.attest.Attestor;
+import io.powerai.core.attest.StageAttestations;
 import io.powerai.core.audit.AuditLog;
 import io.powerai.core.engine.ProcessRunner;
 import io.powerai.core.event.StageEvents;
@@ -310,6 +312,10 @@ public final class EnvironmentSnapshot {
             outputs.put(GPU_STACK, Digests.sha256(stageDir.resolve(GPU_STACK)));
         }
         ctx.cancellation().recording(STAGE.stepName());
+        Attestor.Written attestations = StageAttestations.environment(ctx.attestor(), ctx.workspace().dir(), STAGE.stepName(),
+                StageAttestations.Timing.endingAt(ctx.clock().instant(), (System.nanoTime() - started) / 1_000_000), manifest, env,
+                pinnedBase, pinnedCapture);
+        details.put("attestations", attestations.toJson());
         AuditLog.Appended record = ctx.workspace().audit().append(
                 new AuditLog.Entry(STAGE.stepName(), "succeeded", inputs, outputs, details));
 
@@ -332,6 +338,7 @@ public final class EnvironmentSnapshot {
             result.put("gpuStack", gpuStack.toJson());
         }
         result.put("warnings", env.warnings().size());
+        result.put("attestations", attestations.toJson());
         result.put("durationMillis", (System.nanoTime() - started) / 1_000_000);
         result.put("audit", Map.of("seq", record.seq(), "hash", record.hash()));
         ctx.workspace().writeResult(STAGE, result);

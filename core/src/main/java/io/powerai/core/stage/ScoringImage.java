@@ -1,7 +1,10 @@
 package io.powerai.core.stage;
 
 import io.powerai.core.PowerAiException;
+import io.powerai.core.attest.Attestor;
+import io.powerai.core.attest.StageAttestations;
 import io.powerai.core.audit.AuditLog;
+import io.powerai.core.snapshot.Manifest;
 import io.powerai.core.engine.ProcessRunner;
 import io.powerai.core.engine.RunSpec;
 import io.powerai.core.event.StageEvents;
@@ -255,6 +258,11 @@ public final class ScoringImage {
         details.put("parity", parity);
         imageSize.ifPresent(size -> details.put("imageSizeBytes", size));
         ctx.cancellation().recording(STAGE.stepName());
+        Attestor.Written attestations = StageAttestations.scoringImage(ctx.attestor(), ctx.workspace().dir(), STAGE.stepName(),
+                StageAttestations.Timing.endingAt(ctx.clock().instant(), (System.nanoTime() - started) / 1_000_000), pinned,
+                new StageAttestations.ScoringInputs(snapshotImage, Manifest.readIfPresent(EnvironmentSnapshot.manifestFile(ctx.workspace())),
+                        spec.model(), modelSha, entryName, inputs.get("entry_script"), inputs.get("server"), serving, source.revision()));
+        details.put("attestations", attestations.toJson());
         AuditLog.Appended record = ctx.workspace().audit().append(new AuditLog.Entry(STAGE.stepName(), "succeeded", inputs, auditOutputs, details));
 
         Map<String, Object> result = new LinkedHashMap<>();
@@ -282,6 +290,7 @@ public final class ScoringImage {
         }
         result.put("serving", serving);
         result.put("parity", parity);
+        result.put("attestations", attestations.toJson());
         result.put("startToFirstScoreMillis", gate.startToFirstScoreMillis());
         if (gate.answer() != null) {
             result.put("smokeTestAnswer", Json.mapper().convertValue(parseQuietly(gate.answer()), Object.class));

@@ -1,5 +1,7 @@
 package io.powerai.core.stage;
 
+import io.powerai.core.attest.Attestor;
+import io.powerai.core.attest.Builder;
 import io.powerai.core.engine.ContainerEngine;
 import io.powerai.core.event.EventSink;
 import io.powerai.core.gpu.GpuTools;
@@ -19,7 +21,14 @@ public record StageContext(
         EventSink events,
         Clock clock,
         GpuTools gpu,
-        Cancellation cancellation) {
+        Cancellation cancellation,
+        Attestor attestor) {
+
+    /** A context that writes its attestations unsigned, the builder unknown (faces that sign pass an {@link Attestor}). */
+    public StageContext(PipelineSpec spec, Workspace workspace, ContainerEngine engine, RegistryClient registry, EventSink events,
+                        Clock clock, GpuTools gpu, Cancellation cancellation) {
+        this(spec, workspace, engine, registry, events, clock, gpu, cancellation, Attestor.unsigned(Builder.unknown()));
+    }
 
     /** A context that nothing aborts (tests, in-process callers): its cancellation is never triggered. */
     public StageContext(PipelineSpec spec, Workspace workspace, ContainerEngine engine, RegistryClient registry, EventSink events,

@@ -1,6 +1,8 @@
 package io.powerai.core.stage;
 
 import io.powerai.core.PowerAiException;
+import io.powerai.core.attest.Attestor;
+import io.powerai.core.attest.StageAttestations;
 import io.powerai.core.audit.AuditLog;
 import io.powerai.core.engine.ContainerEngine;
 import io.powerai.core.engine.Mount;
@@ -345,6 +347,14 @@ public final class TrainingRun {
         details.put("backend", spec.backend());
         details.put("environmentPinned", TrainingOutcome.pinned(ended.image()));
         ctx.cancellation().recording(STAGE.stepName());
+        // Provenance for a model only: a failed run made none (and one that wrote nothing has no subject).
+        Attestor.Written attestations = ended.failure() != null || outputFiles.isEmpty() ? null
+                : StageAttestations.model(ctx.attestor(), ctx.workspace().dir(), STAGE.stepName(),
+                        StageAttestations.Timing.endingAt(ctx.clock().instant(), ended.durationMillis()), spec, ended.image(), outputFiles,
+                        inputs.get("code"), revision, ScoringImage.Source.of(projectDir).url(), inputs.get("data"), ended.backendDetails());
+        if (attestations != null) {
+            details.put("attestations", attestations.toJson());
+        }
         AuditLog.Appended record = ctx.workspace().audit().append(new AuditLog.Entry(STAGE.stepName(), status, inputs, auditOutputs, details));
 
         Json.writeAtomically(stageDir.resolve("metrics.json"), Json.pretty(Map.of("final", metrics.finalValues(),
@@ -384,6 +394,9 @@ public final class TrainingRun {
         if (ended.failure() != null) {
             out.put("failure", ended.failure());
             out.put("failureReason", ended.failureReason());
+        }
+        if (attestations != null) {
+            out.put("attestations", attestations.toJson());
         }
         out.put("audit", Map.of("seq", record.seq(), "hash", record.hash()));
         ctx.workspace().writeResult(STAGE, out);

@@ -1,0 +1,26 @@
+package io.powerai.core.attest;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class BuilderTest {
+    @Test
+    void inJenkins_theJobUrlIsTheId_andTheBuildIsRecorded() {
+        Builder b = Builder.fromEnvironment(Map.of("BUILD_URL", "https://ci.example.org/job/demo/7/", "JOB_NAME", "demo"), "h", "u");
+        assertThat(b.inJenkins()).isTrue();
+        assertThat(b.id()).isEqualTo("https://ci.example.org/job/demo/");
+        assertThat(b.toJson()).isEqualTo(Map.of("id", "https://ci.example.org/job/demo/",
+                "version", Map.of("jenkinsJob", "demo", "jenkinsBuild", "https://ci.example.org/job/demo/7/")));
+    }
+
+    @Test
+    void outsideJenkins_hostAndUser() {
+        Builder b = Builder.fromEnvironment(Map.of("JOB_NAME", "ignored-without-url"), "box 1", "ana");
+        assertThat(b.inJenkins()).isFalse();
+        assertThat(b.id()).isEqualTo("urn:powerai:builder:local:ana@box+1");
+        assertThat(Builder.unknown().id()).isEqualTo("urn:powerai:builder:local:unknown-user@unknown-host");
+    }
+}
