@@ -184,8 +184,9 @@ public final class PowerAiCommand implements Runnable {
                 PipelineSpec.StepCall call = PipelineSpec.readStepCall(stage, stepSpec.toAbsolutePath().normalize(),
                         file != null || Files.isRegularFile(pipelineFile) ? pipelineFile : null,
                         defaults != null ? defaults.toAbsolutePath().normalize() : null, dir, registryOverride);
-                // The build log shows stdout: where a pipeline's author reads that a parameter has a new name.
-                call.deprecations().forEach(line -> top.console.line("[" + stage.stepName() + "] WARNING: " + line));
+                // On stderr: stdout may be a document (pod-template, --dry-run); the pipeline steps show stderr in the
+                // build log, where the author reads that a parameter has a new name.
+                call.deprecations().forEach(line -> top.err.println("[" + stage.stepName() + "] WARNING: " + line));
                 StepSpec step = call.spec();
                 spec = step.pipeline();
                 specImage = step.image();

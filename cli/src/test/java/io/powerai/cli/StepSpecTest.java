@@ -53,7 +53,8 @@ class StepSpecTest {
         assertThat(run.exitCode()).as(run.toString()).isZero();
         assertThat(run.out()).contains("namespace: ml-prod").contains("memory: 16384Mi").contains("image: " + IMAGE)
                 .as("the map replaced whole, its user-named keys as given").contains("nodeSelector:\n        pool_name: a100\n      restartPolicy");
-        assertThat(run.out().lines().filter(l -> l.contains("WARNING"))).containsExactly("[gpuTrain] WARNING: parameter 'node_selector' "
+        assertThat(run.out()).doesNotContain("WARNING");
+        assertThat(run.err().lines()).containsExactly("[gpuTrain] WARNING: parameter 'node_selector' "
                 + "is deprecated: use 'nodeSelector' (the same value; 'node_selector' stays the key in the pipeline file)");
     }
 
