@@ -54,19 +54,6 @@ public class JenkinsfileExampleTest extends LibraryPipelineTest {
     }
 
     @Test
-    public void trainOnKubernetes_trainsInAPod_fromAnyAgent() throws Exception {
-        params.putAll(Map.of("TRAIN_ON", "kubernetes", "GPUS", "1"));
-
-        runScript("Jenkinsfile.example");
-
-        assertEquals(List.of("snapshot", "pod-template", "train", "?", "train", "scoring-image", "deploy"), cliCommands());
-        assertEquals("the pipeline's agents, then the pod's label", List.of("", "powerai-pod-1", ""), nodeLabels);
-        assertEquals(1, podTemplates.size());
-        assertEquals(Map.of("gpus", "1"), spec("gpuTrain"));
-        assertTrue(errors.isEmpty());
-    }
-
-    @Test
     public void jobProperties_scheduleRetrainingAndDeclareTheParameters() throws Exception {
         runScript("Jenkinsfile.example");
 
@@ -76,17 +63,17 @@ public class JenkinsfileExampleTest extends LibraryPipelineTest {
         getHelper().getCallStack().stream()
                 .filter(c -> c.getMethodName().equals("string") || c.getMethodName().equals("choice"))
                 .forEach(c -> parameterNames.add(String.valueOf(((Map<?, ?>) c.getArgs()[0]).get("name"))));
-        assertEquals(List.of("PROJECT_DIR", "GPU_LABEL", "TRAIN_ON", "GPUS", "DEPLOY_TARGET"), parameterNames);
+        assertEquals(List.of("PROJECT_DIR", "GPUS", "DEPLOY_TARGET"), parameterNames);
         assertEquals(1, getHelper().methodCallCount("pipelineTriggers"));
     }
 
     @Test
     public void parameters_overrideSingleKeysOfThePipelineFile() throws Exception {
-        params.putAll(Map.of("GPU_LABEL", "cuda-a100", "GPUS", "2", "DEPLOY_TARGET", "aks"));
+        params.putAll(Map.of("GPUS", "2", "DEPLOY_TARGET", "aks"));
 
         runScript("Jenkinsfile.example");
 
-        assertEquals(List.of("cuda-a100", ""), nodeLabels);
+        assertEquals(List.of("gpu", ""), nodeLabels);
         assertEquals(Map.of("gpus", "2"), spec("gpuTrain"));
         assertEquals("2", result("gpuTrain").get("gpus"));
         assertEquals("aks", result("aksDeploy").get("target"));
