@@ -2,14 +2,18 @@ package io.powerai.jenkins
 
 import com.cloudbees.groovy.cps.NonCPS
 import groovy.json.JsonOutput
-import groovy.json.JsonSlurperClassic
+import groovy.json.JsonSlurper
 
 /**
  * What the four powerai steps share, and nothing more: the step's arguments become a spec file, credentials are
  * bound by id, the powerai CLI runs under {@code sh} on the current agent, what the stage produced is archived and
- * fingerprinted, and its result file comes back as a Map. The CLI validates and decides everything; this class
- * only moves values, and moves them to the shell only through the environment. Static only: no instance is kept
- * across a step call, so nothing here needs to be serialized.
+ * fingerprinted, and its result file comes back as a Map. The CLI validates and decides everything (it reads the
+ * project's pipeline file under the arguments, and maps their names); this class only moves values, and moves them
+ * to the shell only through the environment. Static only: no instance is kept across a step call, so nothing here
+ * needs to be serialized.
+ *
+ * <p>Sandbox-safe, so that the library also works as a folder library: every call here is a pipeline step or on
+ * script-security's default whitelists (library-tests' SandboxCallsTest keeps it so).
  */
 class StepRunner {
     /** The CLI command that runs each step. */
@@ -20,24 +24,19 @@ class StepRunner {
             aksDeploy     : 'deploy',
     ]
 
-    /** Parameters the step itself takes, never written to the spec: where the project is, and credential ids. */
+    /**
+     * Parameters the step itself takes, never written to the spec: where the project and its pipeline file are
+     * (both relative to the workspace), and credential ids.
+     */
     static final Map<String, List<String>> STEP_ONLY_PARAMETERS = [
-            amlEnvSnapshot: ['projectDir', 'registryCredentialsId'],
-            gpuTrain      : ['projectDir', 'registryCredentialsId', 'kubeconfigCredentialsId', 'kubernetesAgent', 'kubernetesCloud'],
-            scoringImage  : ['projectDir', 'registryCredentialsId'],
-            aksDeploy     : ['projectDir', 'registryCredentialsId', 'azureCredentialsId', 'kubeconfigCredentialsId', 'action'],
+            amlEnvSnapshot: ['projectDir', 'pipelineFile', 'registryCredentialsId'],
+            gpuTrain      : ['projectDir', 'pipelineFile', 'registryCredentialsId', 'kubeconfigCredentialsId', 'kubernetesAgent', 'kubernetesCloud'],
+            scoringImage  : ['projectDir', 'pipelineFile', 'registryCredentialsId'],
+            aksDeploy     : ['projectDir', 'pipelineFile', 'registryCredentialsId', 'azureCredentialsId', 'kubeconfigCredentialsId', 'action'],
     ]
 
     /** aksDeploy's actions: the rollout, or one of the subcommands of {@code powerai deploy} that act on what it made. */
     static final List<String> DEPLOY_ACTIONS = ['deploy', 'promote', 'rollback', 'delete']
-
-    /** Spec keys that take the plugin's global default (poweraiCli().defaults) when the step is not given them. */
-    static final Map<String, Map<String, String>> SPEC_DEFAULTS = [
-            amlEnvSnapshot: [registry: 'registry', base_image: 'baseImage'],
-            gpuTrain      : [registry: 'registry'],
-            scoringImage  : [registry: 'registry'],
-            aksDeploy     : [registry: 'registry'],
-    ]
 
     /** What each stage leaves for the build: its result, inputs as the step wrote them, logs, outputs. */
     static final Map<String, String> ARTIFACTS = [
@@ -79,16 +78,23 @@ class StepRunner {
         }
         String command = command(step, arguments)
         if (command == null) {
-            script.error("${step}: 'action' must be one of ${DEPLOY_ACTIONS.join(', ')}; got '${arguments.action}'")
+            script.error("${step}: 'action' must be one of ${String.join(', ', DEPLOY_ACTIONS)}; got '${arguments.action}'")
         }
         Map plan = plan(step, arguments, locateCli(script), script.env.POWERAI_ENGINE as String, command, '')
-        int status = -1
-        try {
-            status = invoke(script, plan)
-        } finally {
-            script.archiveArtifacts(artifacts: artifacts(step, status), fingerprint: true, allowEmptyArchive: true)
+        writeSpec(script, plan)
+        Map result = null
+        // One binding for the run and its report: the CLI's message is printed and raised where the credentials'
+        // values are still masked in the build log.
+        masked(script, plan) {
+            int status = -1
+            try {
+                status = script.sh(plan.sh)
+            } finally {
+                script.archiveArtifacts(artifacts: artifacts(step, status), fingerprint: true, allowEmptyArchive: true)
+            }
+            result = finish(script, step, plan, status)
         }
-        return finish(script, step, plan, status)
+        return result
     }
 
     /** The pod YAML file, the training container, and the runner the CLI prepares for it (see PodTraining in core). */
@@ -109,7 +115,7 @@ class StepRunner {
         int status = invoke(script, template)
         if (status != 0) {
             script.archiveArtifacts(artifacts: AUDIT_LOG, fingerprint: true, allowEmptyArchive: true)
-            return finish(script, 'gpuTrain', template, status)
+            return finishMasked(script, 'gpuTrain', template, status)
         }
         Map names = stashNames(script.env.BUILD_TAG as String)
         script.stash(name: names.workspace, includes: '**', allowEmpty: true)
@@ -142,30 +148,57 @@ class StepRunner {
         } finally {
             script.archiveArtifacts(artifacts: artifacts('gpuTrain', status), fingerprint: true, allowEmptyArchive: true)
         }
-        return finish(script, 'gpuTrain', record, status)
+        return finishMasked(script, 'gpuTrain', record, status)
     }
 
+    /**
+     * Stash names pass Jenkins.checkGoodName, which refuses '%' among others; BUILD_TAG holds one on every
+     * multibranch branch with a '/' (feature/x is the job feature%2Fx). Only letters, digits, '-' and '_' are kept.
+     */
     @NonCPS
     static Map stashNames(String buildTag) {
-        String unique = "powerai-gpuTrain-${buildTag ?: 'build'}-${UUID.randomUUID().toString().take(8)}"
+        String tag = (buildTag ?: 'build').replaceAll('[^A-Za-z0-9_-]', '_')
+        String unique = "powerai-gpuTrain-${tag}-${UUID.randomUUID().toString().substring(0, 8)}"
         return [workspace: "${unique}-workspace".toString(), results: "${unique}-results".toString()]
+    }
+
+    /** The spec (the step's parameters) and the plugin's defaults, as the CLI reads them. */
+    private static void writeSpec(def script, Map plan) {
+        script.writeFile(file: plan.specFile, text: plan.specText, encoding: 'UTF-8')
+        script.writeFile(file: plan.defaultsFile, text: plan.defaultsText, encoding: 'UTF-8')
+    }
+
+    /** {@code body} with the plan's environment and its credentials bound (their values masked in the log). */
+    private static void masked(def script, Map plan, Closure body) {
+        List bindings = credentialBindings(script, plan.credentialIds)
+        script.withEnv(plan.environment) {
+            if (bindings) {
+                script.withCredentials(bindings) {
+                    body.call()
+                }
+            } else {
+                body.call()
+            }
+        }
     }
 
     /** Writes the spec, binds the credentials, runs the CLI; its exit status. */
     private static int invoke(def script, Map plan) {
-        script.writeFile(file: plan.specFile, text: plan.specText, encoding: 'UTF-8')
-        List bindings = credentialBindings(script, plan.credentialIds)
+        writeSpec(script, plan)
         int status = -1
-        script.withEnv(plan.environment) {
-            if (bindings) {
-                script.withCredentials(bindings) {
-                    status = script.sh(plan.sh)
-                }
-            } else {
-                status = script.sh(plan.sh)
-            }
+        masked(script, plan) {
+            status = script.sh(plan.sh)
         }
         return status
+    }
+
+    /** {@link #finish} under the plan's credentials, for a run whose CLI ran in another block (the pod's). */
+    private static Map finishMasked(def script, String step, Map plan, int status) {
+        Map result = null
+        masked(script, plan) {
+            result = finish(script, step, plan, status)
+        }
+        return result
     }
 
     /** error() with the CLI's message, or the result file as a Map with its one summary line. */
@@ -205,6 +238,7 @@ class StepRunner {
     static Map plan(String step, Map args, Map cli, String agentEngine, String command, String extra) {
         Map defaults = cli.defaults instanceof Map ? (Map) cli.defaults : [:]
         String specFile = ".powerai/specs/${step}.json"
+        String defaultsFile = ".powerai/specs/${step}.defaults.json"
         String errFile = ".powerai/specs/${step}.stderr"
         // The plugin's CLI runs as "$POWERAI_JAVA" -jar "$POWERAI_JAR" (paths may hold spaces); POWERAI_CLI from
         // the environment is a command prefix the shell splits on spaces, e.g. java -jar /opt/powerai/powerai-cli.jar.
@@ -215,18 +249,27 @@ class StepRunner {
         environment.addAll([
                 "POWERAI_PROJECT=${args.containsKey('projectDir') ? args.projectDir : '.'}".toString(),
                 "POWERAI_SPEC=${specFile}".toString(),
+                "POWERAI_DEFAULTS=${defaultsFile}".toString(),
                 'POWERAI_WORKSPACE=.',
                 "POWERAI_ERR=${errFile}".toString(),
         ])
+        // The project's powerai.yaml is the CLI's default; pipelineFile names another, relative to the workspace.
+        String pipelineFile = args.pipelineFile ? ' --file "$POWERAI_PIPELINE_FILE"' : ''
+        if (pipelineFile) {
+            environment << "POWERAI_PIPELINE_FILE=${args.pipelineFile}".toString()
+        }
         if (defaults.engine && !agentEngine) {
             environment << "POWERAI_ENGINE=${defaults.engine}".toString()
         }
         // Single-quoted: the shell expands the variables; no value is ever part of the script's text.
         String shell = (bundled ? '"$POWERAI_JAVA" ' + jvmFlags(command) + ' -jar "$POWERAI_JAR" ' : '$POWERAI_CLI ') + command +
-                ' "$POWERAI_PROJECT" --spec "$POWERAI_SPEC" --workspace "$POWERAI_WORKSPACE"' + extra + ' 2>"$POWERAI_ERR"'
+                ' "$POWERAI_PROJECT" --spec "$POWERAI_SPEC" --defaults "$POWERAI_DEFAULTS"' + pipelineFile +
+                ' --workspace "$POWERAI_WORKSPACE"' + extra + ' 2>"$POWERAI_ERR"'
         return [
                 specFile     : specFile,
-                specText     : specText(step, args, defaults),
+                specText     : specText(step, args),
+                defaultsFile : defaultsFile,
+                defaultsText : json(defaults),
                 errFile      : errFile,
                 resultFile   : ".powerai/${step}.json".toString(),
                 environment  : environment,
@@ -295,9 +338,12 @@ class StepRunner {
                 "'java -jar /opt/powerai/powerai-cli.jar'"
     }
 
-    /** The step's arguments less the step-only ones, with the plugin's defaults for absent keys; sorted keys. */
+    /**
+     * The step's arguments less the step-only ones, names as given (the CLI maps them to the pipeline file's keys
+     * and reads the file and the plugin's defaults under them); sorted keys.
+     */
     @NonCPS
-    static String specText(String step, Map args, Map defaults) {
+    static String specText(String step, Map args) {
         Map spec = new TreeMap()
         List<String> stepOnly = STEP_ONLY_PARAMETERS[step]
         for (Object key : args.keySet()) {
@@ -305,20 +351,19 @@ class StepRunner {
                 spec.put(String.valueOf(key), args.get(key))
             }
         }
-        Map<String, String> fromDefaults = SPEC_DEFAULTS[step]
-        for (String key : fromDefaults.keySet()) {
-            Object value = defaults.get(fromDefaults.get(key))
-            if (!spec.containsKey(key) && value) {
-                spec.put(key, value)
-            }
-        }
-        return JsonOutput.prettyPrint(JsonOutput.toJson(spec)) + '\n'
+        return json(spec)
+    }
+
+    /** A Map as JSON, through the one JsonOutput method the sandbox allows for it (toJson of a Map). */
+    @NonCPS
+    static String json(Map map) {
+        return JsonOutput.prettyPrint(JsonOutput.toJson(map)) + '\n'
     }
 
     /** Credential ids to bind: the step's own, else the plugin's default; an empty argument turns a default off. */
     @NonCPS
     static Map<String, String> credentialIds(String step, Map args, Map defaults) {
-        Map<String, String> ids = new LinkedHashMap<>()
+        Map<String, String> ids = [:]
         for (String key : STEP_ONLY_PARAMETERS[step]) {
             if (key.endsWith('CredentialsId')) {
                 Object id = args.containsKey(key) ? args.get(key) : defaults.get(key)
@@ -333,8 +378,8 @@ class StepRunner {
     /** The CLI's message as it wrote it (it names the stage); other exit codes (the shell's) say what exited. */
     @NonCPS
     static String failureMessage(String step, int status, String stderr) {
-        List<String> lines = stderr.trim() ? stderr.trim().readLines() : []
-        String text = lines.take(MAX_MESSAGE_LINES).join('\n')
+        List<String> lines = stderr.trim() ? Arrays.asList(stderr.trim().split('\n')) : []
+        String text = String.join('\n', lines.size() > MAX_MESSAGE_LINES ? lines.subList(0, MAX_MESSAGE_LINES) : lines)
         if (lines.size() > MAX_MESSAGE_LINES) {
             text += "\n(${lines.size() - MAX_MESSAGE_LINES} more line(s) in .powerai/specs/${step}.stderr)"
         }
@@ -344,9 +389,29 @@ class StepRunner {
         return "${step}: the powerai CLI exited with status ${status}" + (text ? ": ${text}" : ' and no message')
     }
 
+    /** The result file as plain Maps and Lists (JsonSlurper's lazy maps are not serializable: copied). */
     @NonCPS
     static Map parseResult(String json) {
-        return new LinkedHashMap((Map) new JsonSlurperClassic().parseText(json))
+        return (Map) plain(new JsonSlurper().parseText(json))
+    }
+
+    @NonCPS
+    private static Object plain(Object value) {
+        if (value instanceof Map) {
+            Map copy = [:]
+            for (Object key : ((Map) value).keySet()) {
+                copy.put(key, plain(((Map) value).get(key)))
+            }
+            return copy
+        }
+        if (value instanceof List) {
+            List copy = []
+            for (Object item : (List) value) {
+                copy.add(plain(item))
+            }
+            return copy
+        }
+        return value
     }
 
     @NonCPS
@@ -354,13 +419,16 @@ class StepRunner {
         List<String> parts = []
         for (String key : SUMMARY[step]) {
             if (result.containsKey(key)) {
-                Object value = result.get(key)
-                parts << "${key} ${value instanceof CharSequence ? value : JsonOutput.toJson(value)}".toString()
+                parts.add("${key} ${String.valueOf(result.get(key))}".toString())
             }
         }
-        String line = "[${step}] ${result.status ?: 'done'}: ${parts.join(', ')}"
+        String line = "[${step}] ${result.status ?: 'done'}: ${String.join(', ', parts)}"
         if (credentialIds) {
-            line += " (credentials: ${credentialIds.collect { k, v -> "${k} '${v}'" }.join(', ')})"
+            List<String> named = []
+            for (Object key : credentialIds.keySet()) {
+                named.add("${key} '${credentialIds.get(key)}'".toString())
+            }
+            line += " (credentials: ${String.join(', ', named)})"
         }
         return line
     }

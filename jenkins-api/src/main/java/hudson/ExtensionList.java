@@ -4,8 +4,9 @@ import java.util.AbstractList;
 
 /** Declaration only (jenkins-core 2.579); only the members plugin/ uses. Supertype {@code OnMaster} left out. */
 public class ExtensionList<T> extends AbstractList<T> {
-    // The real constructors take types plugin/ does not use; this one only keeps javac from adding a public one.
-    private ExtensionList() {
+    // Every real constructor is protected and takes types plugin/ does not use (Jenkins, Hudson); this one has their
+    // access, so a subclass here may do no more than with the real class.
+    protected ExtensionList() {
         throw new UnsupportedOperationException("declaration only");
     }
 

@@ -24,6 +24,7 @@ import picocli.CommandLine.Spec;
 
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Arrays;
@@ -150,12 +151,19 @@ public final class PowerAiCommand implements Runnable {
         String registry;
 
         @Option(names = "--spec", paramLabel = "FILE", description = "The step's parameters as a JSON or YAML map "
-                + "(what the pipeline steps write) instead of powerai.yaml; paths in it are relative to DIR.")
+                + "(what the pipeline steps write), in camelCase (the snake_case keys of powerai.yaml are deprecated here): "
+                + "they override single keys of the stage's section of the pipeline file (--file, else DIR/powerai.yaml "
+                + "when there is one); paths are relative to DIR.")
         Path stepSpec;
 
         @Option(names = "--wait-lock", description = "When another run uses the workspace, wait until it ends "
                 + "(default: fail at once with exit 3, naming that run).")
         boolean waitLock;
+
+        @Option(names = "--defaults", paramLabel = "FILE", description = "With --spec: defaults under the pipeline file "
+                + "(the Jenkins plugin's global configuration), a JSON or YAML map in the step's parameter names; keys "
+                + "that are not the step's are ignored.")
+        Path defaults;
 
         /** Set by {@link #context} when a step spec names an image. */
         String specImage;
@@ -174,7 +182,14 @@ public final class PowerAiCommand implements Runnable {
                         + " (use snapshot, train, scoring-image or deploy with --spec)");
             }
             if (stepSpec != null) {
-                StepSpec step = PipelineSpec.readStep(stage, stepSpec.toAbsolutePath().normalize(), dir, registryOverride);
+                Path pipelineFile = file != null ? file.toAbsolutePath().normalize() : dir.resolve(PipelineSpec.FILE_NAME);
+                PipelineSpec.StepCall call = PipelineSpec.readStepCall(stage, stepSpec.toAbsolutePath().normalize(),
+                        file != null || Files.isRegularFile(pipelineFile) ? pipelineFile : null,
+                        defaults != null ? defaults.toAbsolutePath().normalize() : null, dir, registryOverride);
+                // On stderr: stdout may be a document (pod-template, --dry-run); the pipeline steps show stderr in the
+                // build log, where the author reads that a parameter has a new name.
+                call.deprecations().forEach(line -> top.err.println("[" + stage.stepName() + "] WARNING: " + line));
+                StepSpec step = call.spec();
                 spec = step.pipeline();
                 specImage = step.image();
             } else {

@@ -3,6 +3,7 @@ package io.powerai.cli;
 import io.powerai.core.PowerAiException;
 import io.powerai.core.spec.PipelineSpec;
 import io.powerai.core.spec.Stage;
+import io.powerai.core.spec.StepParameters;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -19,13 +20,21 @@ final class StepParametersCommand implements Callable<Integer> {
     PowerAiCommand top;
     @Parameters(index = "0", paramLabel = "STEP")
     String step;
+    @picocli.CommandLine.Option(names = "--step-names", description = "The names the Jenkins steps take (camelCase, each "
+            + "with its pipeline-file key), instead of the pipeline file's keys.")
+    boolean stepNames;
 
     @Override
     public Integer call() {
         Stage stage = Arrays.stream(Stage.values()).filter(s -> s.stepName().equals(step)).findFirst()
                 .orElseThrow(() -> new PowerAiException.InvalidInput("step-parameters: 'STEP' must be one of "
                         + Arrays.stream(Stage.values()).map(Stage::stepName).collect(Collectors.joining(", ")) + "; got '" + step + "'"));
-        PipelineSpec.stepParameters(stage).forEach(top.console::line);
+        if (stepNames) {
+            // One rule, one to one: the step's camelCase name and the file's snake_case key.
+            PipelineSpec.stepParameters(stage).forEach(key -> top.console.line(StepParameters.stepName(key) + " " + key));
+        } else {
+            PipelineSpec.stepParameters(stage).forEach(top.console::line);
+        }
         return 0;
     }
 }

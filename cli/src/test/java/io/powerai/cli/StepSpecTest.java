@@ -10,7 +10,7 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The form the pipeline steps use: one step's flat parameters in a spec file (--spec), no powerai.yaml. */
+/** The form the pipeline steps use: one step's flat parameters in a spec file (--spec), over powerai.yaml when there is one. */
 class StepSpecTest {
     @TempDir
     Path project;
@@ -22,9 +22,9 @@ class StepSpecTest {
         CliRun run = CliRun.of("train", project.toString(), "--spec", project.resolve("spec.json").toString());
         assertThat(run.exitCode()).as(run.toString()).isEqualTo(2);
         assertThat(run.err().strip()).isEqualTo("gpuTrain: unknown parameter 'gpu'. Valid parameters: "
-                + "args, backend, cpu_cores, cuda, data, data_claim, env, gpu_allow_shared, gpu_min_free_memory, gpu_policy, gpus, "
-                + "image, image_pull_secret, memory_gb, name, namespace, network, node_selector, python, registry, script, "
-                + "service_account, shm_size, start_timeout, timeout, tolerations, ulimits, workdir");
+                + "args, backend, cpuCores, cuda, data, dataClaim, env, gpuAllowShared, gpuMinFreeMemory, gpuPolicy, gpus, "
+                + "image, imagePullSecret, memoryGb, name, namespace, network, nodeSelector, python, registry, script, "
+                + "serviceAccount, shmSize, startTimeout, timeout, tolerations, ulimits, workdir");
     }
 
     @Test
@@ -36,6 +36,41 @@ class StepSpecTest {
                 .anySatisfy(l -> assertThat(l).startsWith("gpuTrain: 'name'").contains("'Demo_1'"))
                 .anySatisfy(l -> assertThat(l).startsWith("gpuTrain: 'image'").contains("'UPPER/case'"))
                 .anySatisfy(l -> assertThat(l).startsWith("gpuTrain: 'script'").contains("'x.py'"));
+    }
+
+    private static final String IMAGE = "127.0.0.1:5000/demo-env@sha256:" + "ab".repeat(32);
+
+    @Test
+    void stepParameters_overrideSingleKeysOfThePipelineFile_andSnakeCaseNamesSayTheirNewName() throws Exception {
+        Files.writeString(project.resolve("train.py"), "print(1)\n");
+        Files.writeString(project.resolve("powerai.yaml"), "name: demo\ntrain:\n  script: train.py\n  backend: kubernetes\n"
+                + "  namespace: ml-train\n  memory_gb: 16\n  node_selector: {agentpool: gpunp}\n");
+        Files.writeString(project.resolve("spec.json"), "{\"namespace\": \"ml-prod\", \"node_selector\": {\"pool_name\": \"a100\"}, "
+                + "\"image\": \"" + IMAGE + "\"}");
+
+        CliRun run = CliRun.withoutKubeconfig(Map.of(), "train", project.toString(), "--spec", project.resolve("spec.json").toString(), "--dry-run");
+
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        assertThat(run.out()).contains("namespace: ml-prod").contains("memory: 16384Mi").contains("image: " + IMAGE)
+                .as("the map replaced whole, its user-named keys as given").contains("nodeSelector:\n        pool_name: a100\n      restartPolicy");
+        assertThat(run.out()).doesNotContain("WARNING");
+        assertThat(run.err().lines()).containsExactly("[gpuTrain] WARNING: parameter 'node_selector' "
+                + "is deprecated: use 'nodeSelector' (the same value; 'node_selector' stays the key in the pipeline file)");
+    }
+
+    @Test
+    void aPipelineFileThatWasNamed_mustExist() throws Exception {
+        Files.writeString(project.resolve("spec.json"), "{}");
+        CliRun run = CliRun.of("train", project.toString(), "--spec", project.resolve("spec.json").toString(),
+                "--file", project.resolve("ci/powerai.yaml").toString());
+        run.assertOneLineError(2, "gpuTrain: no pipeline file at " + project.resolve("ci/powerai.yaml"));
+    }
+
+    @Test
+    void stepParameters_withStepNames_listsEachCamelCaseNameWithItsFileKey() {
+        CliRun run = CliRun.of("step-parameters", "--step-names", "amlEnvSnapshot");
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out().lines()).contains("baseImage base_image", "aptPackages apt_packages", "env env", "name name");
     }
 
     @Test

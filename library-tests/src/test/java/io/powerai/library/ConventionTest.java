@@ -1,6 +1,7 @@
 package io.powerai.library;
 
 import io.powerai.core.spec.PipelineSpec;
+import io.powerai.core.spec.StepParameters;
 import org.junit.Test;
 
 import java.io.IOException;
@@ -35,9 +36,9 @@ public class ConventionTest {
         }
     }
 
-    /** What the step must document: the CLI's parameters for its stage and the step-only ones. */
+    /** What the step must document: the CLI's parameters for its stage by their step names, and the step-only ones. */
     private static SortedSet<String> accepted(String step) {
-        SortedSet<String> names = new TreeSet<>(PipelineSpec.stepParameters(FakeCli.stage(step)));
+        SortedSet<String> names = new TreeSet<>(StepParameters.stepNames(FakeCli.stage(step)));
         names.addAll(LibraryDocs.stepOnlyParameters(step));
         return names;
     }
@@ -89,11 +90,53 @@ public class ConventionTest {
     @Test
     public void helpText_givesAnExampleForEveryParameter_andOneCall() throws IOException {
         for (String step : varNames()) {
+            for (LibraryDocs.TxtParameter parameter : LibraryDocs.txtEntries(step)) {
+                assertTrue("vars/" + step + ".txt: an example of " + parameter.name(),
+                        parameter.description().contains("Example: " + parameter.name() + ":"));
+            }
             String text = LibraryDocs.read(ROOT.resolve("vars/" + step + ".txt"));
-            int dts = text.split("<dt>", -1).length - 1;
-            int examples = text.split("<dd>[^<]*(?:<(?!/dd>)[^<]*)*Example: <code>", -1).length - 1;
-            assertEquals("vars/" + step + ".txt: one example per parameter", dts, examples);
-            assertTrue("vars/" + step + ".txt: a call of the step", text.contains("<pre>") && text.contains(step + "("));
+            assertTrue("vars/" + step + ".txt: a call of the step, indented as code", text.contains("\nExample:\n\n    ")
+                    && text.contains(step + "("));
+        }
+    }
+
+    /**
+     * Jenkins' Global Variable Reference shows vars/*.txt through the configured markup formatter: the default one
+     * escapes everything (a tag shows as text, a line break becomes one), Safe HTML drops unknown tags with their
+     * meaning ('{name}' reads well in both, '<name>' vanishes under one and shows raw under the other). So the help
+     * is plain text: no tag, no character reference, paragraphs apart by blank lines. The allowed set of tags is empty.
+     */
+    @Test
+    public void helpText_isPlainText_readableUnderTheEscapingAndTheSafeHtmlFormatter() throws IOException {
+        java.util.regex.Pattern tag = java.util.regex.Pattern.compile("<[A-Za-z/!?]");
+        java.util.regex.Pattern reference = java.util.regex.Pattern.compile("&(#?[A-Za-z0-9]+);");
+        for (String step : varNames()) {
+            String text = LibraryDocs.read(ROOT.resolve("vars/" + step + ".txt"));
+            java.util.regex.Matcher t = tag.matcher(text);
+            assertFalse("vars/" + step + ".txt: markup " + (t.find() ? text.substring(t.start(), Math.min(text.length(), t.start() + 20)) : ""),
+                    tag.matcher(text).find());
+            assertFalse("vars/" + step + ".txt: a character reference", reference.matcher(text).find());
+            assertTrue("vars/" + step + ".txt: paragraphs apart by blank lines", text.contains("\n\n"));
+        }
+    }
+
+    /** The naming rule, for every key of every step: camelCase, one to one with the file's key, documented so. */
+    @Test
+    public void everyParameter_isTheFilesKeyInCamelCase_oneToOne_andDocumentedByThatName() throws IOException {
+        for (String step : varNames()) {
+            SortedSet<String> fileKeys = PipelineSpec.stepParameters(FakeCli.stage(step));
+            SortedSet<String> mapped = new TreeSet<>();
+            for (String name : StepParameters.stepNames(FakeCli.stage(step))) {
+                assertTrue(step + ": " + name + " is camelCase", name.matches("[a-z][A-Za-z0-9]*"));
+                assertTrue(step + ": " + name + " maps to a key of the file", mapped.add(StepParameters.fileKey(name)));
+            }
+            assertEquals(step + ": one name per key, every key", fileKeys, mapped);
+            for (String name : LibraryDocs.stepOnlyParameters(step)) {
+                assertTrue(step + ": step-only " + name + " is camelCase", name.matches("[a-z][A-Za-z0-9]*"));
+            }
+            List<String> documented = new ArrayList<>(LibraryDocs.txtParameters(step));
+            documented.addAll(LibraryDocs.mdParameters(step));
+            documented.forEach(n -> assertFalse(step + ": documents the old name " + n, n.contains("_")));
         }
     }
 
@@ -101,7 +144,7 @@ public class ConventionTest {
     public void stepOnlyParameters_neverClashWithTheCliOnes() {
         for (String step : LibraryPipelineTest.STEPS) {
             Set<String> clash = new TreeSet<>(LibraryDocs.stepOnlyParameters(step));
-            clash.retainAll(PipelineSpec.stepParameters(FakeCli.stage(step)));
+            clash.retainAll(StepParameters.stepNames(FakeCli.stage(step)));
             assertTrue(step + ": step-only parameters the CLI also takes: " + clash, clash.isEmpty());
         }
     }

@@ -96,15 +96,29 @@ final class FakeCli {
         Path specFile = workspace.resolve(env.get("POWERAI_SPEC")).normalize();
         Path outputRoot = workspace.resolve(env.get("POWERAI_WORKSPACE")).normalize();
         StepSpec spec;
+        StringBuilder log = new StringBuilder();
         try {
-            spec = PipelineSpec.readStep(stage, specFile, project, env.get("POWERAI_REGISTRY"));
+            // As the CLI reads a step call: the named pipeline file (--file), else the project's powerai.yaml if any,
+            // and the plugin's defaults (--defaults) under the step's parameters.
+            Path named = script.contains("--file \"$POWERAI_PIPELINE_FILE\"") ? workspace.resolve(env.get("POWERAI_PIPELINE_FILE")) : null;
+            Path pipelineFile = named != null ? named
+                    : Files.isRegularFile(project.resolve(PipelineSpec.FILE_NAME)) ? project.resolve(PipelineSpec.FILE_NAME) : null;
+            Path defaults = script.contains("--defaults \"$POWERAI_DEFAULTS\"") ? workspace.resolve(env.get("POWERAI_DEFAULTS")) : null;
+            PipelineSpec.StepCall call = PipelineSpec.readStepCall(stage, specFile, pipelineFile, defaults, project, env.get("POWERAI_REGISTRY"));
+            call.deprecations().forEach(line -> log.append('[').append(stage.stepName()).append("] WARNING: ").append(line).append('\n'));
+            spec = call.spec();
         } catch (PowerAiException e) {
-            return new Outcome(e.exitCode(), e.getMessage() + "\n");
+            return new Outcome(e.exitCode(), log + e.getMessage() + "\n");
         }
         Workspace ws = new Workspace(outputRoot, Clock.systemUTC());
         if (podTemplate) {
             return new Outcome(0, "", POD_YAML.replace("IMAGE", String.valueOf(spec.image())));
         }
+        Outcome outcome = runStage(stage, spec, ws, script);
+        return new Outcome(outcome.status(), log + outcome.stderr(), outcome.stdout());
+    }
+
+    private Outcome runStage(Stage stage, StepSpec spec, Workspace ws, String script) {
         if (script.contains(" --pod prepare")) {
             Path dir = ws.stageDir(stage);
             write(dir.resolve("pod_train_runner.py"), "print('training in the pod')\n");

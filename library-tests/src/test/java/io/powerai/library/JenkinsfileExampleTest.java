@@ -32,7 +32,7 @@ public class JenkinsfileExampleTest extends LibraryPipelineTest {
     }
 
     @Test
-    public void firstBuild_withoutParameters_runsTheFourStagesInOrder() throws Exception {
+    public void firstBuild_withoutParameters_runsTheFourStagesInOrder_fromThePipelineFile() throws Exception {
         runScript("Jenkinsfile.example");
 
         assertEquals(List.of("Checkout", "EO: environment", "e13n: training", "SS: scoring image", "o16n: deployment"), stages);
@@ -40,31 +40,16 @@ public class JenkinsfileExampleTest extends LibraryPipelineTest {
         assertEquals("training on the GPU label, the rest on any agent", List.of("gpu", ""), nodeLabels);
         shCalls.forEach(c -> assertEquals("examples/svm-moons", c.environment().get("POWERAI_PROJECT")));
 
-        assertEquals("the environment pinned by digest feeds the training", result("amlEnvSnapshot").get("image"), spec("gpuTrain").get("image"));
-        assertEquals(result("scoringImage").get("image"), spec("aksDeploy").get("image"));
-        assertEquals("local", spec("aksDeploy").get("target"));
-        assertEquals(8890, spec("aksDeploy").get("port"));
-        assertEquals("0", spec("gpuTrain").get("gpus"));
-        assertEquals("127.0.0.1:5000/powerai/python-ml:bookworm", spec("amlEnvSnapshot").get("base_image"));
-        assertEquals("svm-moons: http://127.0.0.1:8890/score",
+        assertEquals("the steps repeat nothing of powerai.yaml", Map.of(), spec("amlEnvSnapshot"));
+        assertEquals(Map.of(), spec("gpuTrain"));
+        assertEquals(Map.of("target", "local"), spec("aksDeploy"));
+        assertEquals("the environment pinned by digest feeds the training", result("amlEnvSnapshot").get("image"), result("gpuTrain").get("image"));
+        assertEquals(result("scoringImage").get("image"), result("aksDeploy").get("image"));
+        assertEquals("powerai.yaml's port", "http://127.0.0.1:8890/score", result("aksDeploy").get("scoringUrl"));
+        assertEquals("http://127.0.0.1:8890/score",
                 String.valueOf(((Map<?, ?>) getBinding().getVariable("currentBuild")).get("description")));
         assertEquals("the audit trail is archived on both agents", 2, auditArchives());
         assertEquals("and shown on the build's ML lineage page", 2, getHelper().methodCallCount("poweraiRecordLineage"));
-        assertTrue(errors.isEmpty());
-    }
-
-    @Test
-    public void trainOnKubernetes_trainsInAPodOfTheNamedCloud_fromAnyAgent() throws Exception {
-        params.putAll(Map.of("TRAIN_ON", "kubernetes", "KUBERNETES_CLOUD", "aks-gpu", "GPUS", "1"));
-
-        runScript("Jenkinsfile.example");
-
-        assertEquals(List.of("snapshot", "pod-template", "train", "?", "train", "scoring-image", "deploy"), cliCommands());
-        assertEquals("the pipeline's agents, then the pod's label", List.of("", "powerai-pod-1", ""), nodeLabels);
-        assertEquals(1, podTemplates.size());
-        assertEquals("aks-gpu", podTemplates.get(0).get("cloud"));
-        assertEquals("1", spec("gpuTrain").get("gpus"));
-        assertFalse(spec("gpuTrain").containsKey("kubernetesAgent"));
         assertTrue(errors.isEmpty());
     }
 
@@ -78,37 +63,20 @@ public class JenkinsfileExampleTest extends LibraryPipelineTest {
         getHelper().getCallStack().stream()
                 .filter(c -> c.getMethodName().equals("string") || c.getMethodName().equals("choice"))
                 .forEach(c -> parameterNames.add(String.valueOf(((Map<?, ?>) c.getArgs()[0]).get("name"))));
-        assertTrue(parameterNames.toString(), parameterNames.containsAll(List.of("PROJECT_DIR", "MODEL_NAME", "GPU_LABEL",
-                "GPUS", "DEPLOY_TARGET", "REGISTRY_CREDENTIALS_ID")));
+        assertEquals(List.of("PROJECT_DIR", "GPUS", "DEPLOY_TARGET"), parameterNames);
         assertEquals(1, getHelper().methodCallCount("pipelineTriggers"));
     }
 
     @Test
-    public void parameters_chooseAgentsGpusRegistryAndAks() throws Exception {
-        params.putAll(Map.of("GPU_LABEL", "cuda-a100", "GPUS", "2", "DEPLOY_TARGET", "aks", "AKS_NAMESPACE", "ml-prod",
-                "DEPLOY_LABEL", "docker", "REGISTRY", "127.0.0.1:5000/team", "REGISTRY_CREDENTIALS_ID", "registry-push",
-                "KUBECONFIG_CREDENTIALS_ID", "aks-kubeconfig"));
-        params.put("BASE_IMAGE", "");
-        @SuppressWarnings("unchecked")
-        Map<String, Object> defaults = (Map<String, Object>) plugin.get("defaults");
-        defaults.put("baseImage", "127.0.0.1:5000/team/python-ml:2");
+    public void parameters_overrideSingleKeysOfThePipelineFile() throws Exception {
+        params.putAll(Map.of("GPUS", "2", "DEPLOY_TARGET", "aks"));
 
         runScript("Jenkinsfile.example");
 
-        assertEquals(List.of("cuda-a100", "docker"), nodeLabels);
-        assertEquals("2", spec("gpuTrain").get("gpus"));
-        assertEquals("an empty BASE_IMAGE leaves the plugin's default", "127.0.0.1:5000/team/python-ml:2",
-                spec("amlEnvSnapshot").get("base_image"));
-        assertEquals("aks", spec("aksDeploy").get("target"));
-        assertEquals("ml-prod", spec("aksDeploy").get("namespace"));
-        assertFalse(spec("aksDeploy").containsKey("port"));
-        for (String step : STEPS) {
-            assertEquals(step, "127.0.0.1:5000/team", spec(step).get("registry"));
-        }
-        List<String> aksBindings = new ArrayList<>();
-        boundCredentials.forEach(b -> aksBindings.add(b.get("$binding") + " " + b.get("credentialsId")));
-        assertEquals(List.of("usernamePassword registry-push", "usernamePassword registry-push", "usernamePassword registry-push",
-                "usernamePassword registry-push", "file aks-kubeconfig"), aksBindings);
+        assertEquals(List.of("gpu", ""), nodeLabels);
+        assertEquals(Map.of("gpus", "2"), spec("gpuTrain"));
+        assertEquals("2", result("gpuTrain").get("gpus"));
+        assertEquals("aks", result("aksDeploy").get("target"));
         assertNoSecretIn("the build's record", everythingRecorded());
     }
 
@@ -132,5 +100,34 @@ public class JenkinsfileExampleTest extends LibraryPipelineTest {
         assertEquals(".powerai/audit.jsonl*", last.artifacts());
         assertTrue("the failed run's record is in the archived log", last.files().contains(".powerai/audit.jsonl"));
         assertTrue(Files.readString(workspace.resolve(".powerai/audit.jsonl")).contains("\"status\":\"failed\""));
+    }
+
+    @Test
+    public void lineageThatDoesNotVerify_afterAFailedTraining_isReported_andTheTrainingsFailureStaysTheBuilds() throws Exception {
+        cli.scenario("gpuTrain", FakeCli.Scenario.STAGE_FAILS);
+        lineageVerifies = false;
+
+        try {
+            runScript("Jenkinsfile.example");
+            throw new AssertionError("the build did not fail");
+        } catch (PipelineError e) {
+            assertTrue("the first failure, not the lineage's: " + e.getMessage(),
+                    e.getMessage().startsWith("gpuTrain: the training script exited with status 1"));
+        }
+        assertTrue(echoes.toString(), echoes.stream().anyMatch(l -> l.startsWith("poweraiRecordLineage also failed: poweraiRecordLineage: "
+                + "the hash chain of .powerai/audit.jsonl does not verify")));
+    }
+
+    @Test
+    public void lineageThatDoesNotVerify_afterASuccessfulBuild_failsIt() throws Exception {
+        lineageVerifies = false;
+
+        try {
+            runScript("Jenkinsfile.example");
+            throw new AssertionError("the build did not fail");
+        } catch (PipelineError e) {
+            assertTrue(e.getMessage(), e.getMessage().startsWith("poweraiRecordLineage: the hash chain"));
+        }
+        assertEquals("it stopped on the first agent", List.of("snapshot", "train"), cliCommands());
     }
 }

@@ -18,12 +18,12 @@ final class LibraryDocs {
     }
 
     /**
-     * {@code <dt><code>name</code> (Type, required)</dt>}, {@code (Type, optional)} or {@code (Type, default[:] ...)};
-     * the default may hold markup, the name and the type may not.
+     * A parameter of a vars/*.txt, plain text: {@code name (Type, required)}, {@code (Type, optional)} or
+     * {@code (Type, default[:] ...)} alone on a line, then its description indented on the next line.
      */
-    static final Pattern TXT_PARAMETER = Pattern.compile("<dt><code>([A-Za-z_]+)</code> \\(([^,()<>]+), (required|optional|default:? .+)\\)</dt>");
-    /** Any dt at all, to find one that does not follow the format. */
-    static final Pattern TXT_DT = Pattern.compile("<dt>(.*?)</dt>", Pattern.DOTALL);
+    static final Pattern TXT_PARAMETER = Pattern.compile("([A-Za-z_]+) \\(([^,()]+), (required|optional|default:? .+)\\)");
+    /** A line that starts a parameter: a name and an opening parenthesis at the start of the line. */
+    static final Pattern TXT_ENTRY = Pattern.compile("[A-Za-z_]+ \\(.*\\)");
     /** A row of the parameters table: {@code | `name` | type | required or default | meaning |}. */
     static final Pattern MD_ROW = Pattern.compile("^\\| `([A-Za-z_]+)` \\|([^|]+)\\|([^|]+)\\|(.+)\\|\\s*$");
 
@@ -50,20 +50,31 @@ final class LibraryDocs {
         return parameters;
     }
 
-    /** Parameter names of vars/STEP.txt, in order; every dt must follow the format. */
-    static List<String> txtParameters(String step) {
-        String text = read(LibraryPipelineTest.LIBRARY_ROOT.resolve("vars/" + step + ".txt"));
-        List<String> names = new ArrayList<>();
-        Matcher dt = TXT_DT.matcher(text);
-        while (dt.find()) {
-            Matcher p = TXT_PARAMETER.matcher(dt.group());
-            if (!p.matches()) {
-                throw new AssertionError("vars/" + step + ".txt: a parameter must read <dt><code>name</code> (Type, required"
-                        + " | optional | default VALUE | default: WHAT)</dt>; got " + dt.group());
+    /** A parameter of vars/STEP.txt: its name and its description. */
+    record TxtParameter(String name, String description) {
+    }
+
+    /** Parameters of vars/STEP.txt, in order; every entry must follow the format. */
+    static List<TxtParameter> txtEntries(String step) {
+        List<String> lines = read(LibraryPipelineTest.LIBRARY_ROOT.resolve("vars/" + step + ".txt")).lines().toList();
+        List<TxtParameter> entries = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            if (!TXT_ENTRY.matcher(lines.get(i)).matches()) {
+                continue;
             }
-            names.add(p.group(1));
+            Matcher p = TXT_PARAMETER.matcher(lines.get(i));
+            if (!p.matches() || i + 1 >= lines.size() || !lines.get(i + 1).startsWith("    ")) {
+                throw new AssertionError("vars/" + step + ".txt: a parameter must read 'name (Type, required | optional | default"
+                        + " VALUE | default: WHAT)' on its own line, its description indented on the next; got " + lines.get(i));
+            }
+            entries.add(new TxtParameter(p.group(1), lines.get(i + 1).strip()));
         }
-        return names;
+        return entries;
+    }
+
+    /** Parameter names of vars/STEP.txt, in order. */
+    static List<String> txtParameters(String step) {
+        return txtEntries(step).stream().map(TxtParameter::name).toList();
     }
 
     /** Parameter names of the table under "## Parameters" in docs/steps/STEP.md, in order. */

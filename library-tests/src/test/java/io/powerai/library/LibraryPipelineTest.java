@@ -67,6 +67,8 @@ public abstract class LibraryPipelineTest extends BasePipelineTest {
     /** The agent's workspace: the current directory of every step. */
     protected Path workspace;
     protected final FakeCli cli = new FakeCli();
+    /** Whether the mocked poweraiRecordLineage finds the audit log's hash chain intact. */
+    protected boolean lineageVerifies = true;
     /** What poweraiCli() returns; null: the plugin is not installed. */
     protected Map<String, Object> plugin;
     protected final Map<String, Object> env = new LinkedHashMap<>();
@@ -76,6 +78,10 @@ public abstract class LibraryPipelineTest extends BasePipelineTest {
     protected final List<ArchiveCall> archives = new ArrayList<>();
     protected final List<String> echoes = new ArrayList<>();
     protected final List<String> errors = new ArrayList<>();
+    /** For each error() and echo, whether it ran inside withCredentials, where Jenkins masks the bound values. */
+    protected final List<Boolean> errorsMasked = new ArrayList<>();
+    protected final List<Boolean> echoesMasked = new ArrayList<>();
+    private int maskingDepth;
     protected final List<Map<String, Object>> boundCredentials = new ArrayList<>();
     protected final List<String> nodeLabels = new ArrayList<>();
     protected final List<String> stages = new ArrayList<>();
@@ -90,8 +96,11 @@ public abstract class LibraryPipelineTest extends BasePipelineTest {
     /** The fake CLI script: {@code /bin/sh <it>} is a command prefix for POWERAI_CLI. */
     protected Path fakeCli;
 
-    /** A call of sh: its script, its environment, the CLI's arguments, the exit status, the jar java ran (or null). */
-    record ShCall(String script, Map<String, String> environment, List<String> argv, int status, String jar) {
+    /**
+     * A call of sh: its script, its environment, the CLI's arguments, the exit status, the jar java ran (or null),
+     * and what it printed on stdout (the build log).
+     */
+    record ShCall(String script, Map<String, String> environment, List<String> argv, int status, String jar, String stdout) {
     }
 
     /** A call of archiveArtifacts, with the files its patterns matched at that moment. */
@@ -180,9 +189,13 @@ public abstract class LibraryPipelineTest extends BasePipelineTest {
     private void registerSteps() {
         allow("error", List.of(String.class), Closures.of1(message -> {
             errors.add(String.valueOf(message));
+            errorsMasked.add(maskingDepth > 0);
             throw new PipelineError(String.valueOf(message));
         }));
-        allow("echo", List.of(String.class), Closures.of1(message -> echoes.add(String.valueOf(message))));
+        allow("echo", List.of(String.class), Closures.of1(message -> {
+            echoesMasked.add(maskingDepth > 0);
+            return echoes.add(String.valueOf(message));
+        }));
         allow("writeFile", List.of(Map.class), Closures.of1(a -> {
             Map<?, ?> args = (Map<?, ?>) a;
             Path file = inWorkspace(args.get("file"));
@@ -228,7 +241,12 @@ public abstract class LibraryPipelineTest extends BasePipelineTest {
                 boundCredentials.add(binding);
                 frame.putAll(secretVariables(binding));
             }
-            return withFrame(frame, (groovy.lang.Closure<?>) body);
+            maskingDepth++;
+            try {
+                return withFrame(frame, (groovy.lang.Closure<?>) body);
+            } finally {
+                maskingDepth--;
+            }
         }));
         allow("sh", List.of(Map.class), Closures.of1(a -> sh((Map<?, ?>) a)));
         // What a scripted Jenkinsfile uses besides the library: agents, stages, job properties, stash.
@@ -244,10 +262,13 @@ public abstract class LibraryPipelineTest extends BasePipelineTest {
         allow("choice", List.of(Map.class), null);
         allow("cron", List.of(String.class), null);
         allow("stash", List.of(Map.class), Closures.of1(a -> {
-            stashes.add(String.valueOf(((Map<?, ?>) a).get("name")) + " " + ((Map<?, ?>) a).get("includes"));
+            String name = String.valueOf(((Map<?, ?>) a).get("name"));
+            checkGoodName(name);
+            stashes.add(name + " " + ((Map<?, ?>) a).get("includes"));
             return null;
         }));
         allow("unstash", List.of(String.class), Closures.of1(name -> {
+            checkGoodName(String.valueOf(name));
             unstashes.add(String.valueOf(name));
             return null;
         }));
@@ -279,6 +300,10 @@ public abstract class LibraryPipelineTest extends BasePipelineTest {
             if (!Files.isRegularFile(inWorkspace(log))) {
                 throw new PipelineError("poweraiRecordLineage: no audit log at " + log);
             }
+            if (!lineageVerifies) {
+                // The plugin's step fails the build after recording when the chain does not verify.
+                throw new PipelineError("poweraiRecordLineage: the hash chain of " + log + " does not verify (record 2 was changed)");
+            }
             return new LinkedHashMap<>(Map.of("verified", true));
         }));
         allow("poweraiCli", List.of(), Closures.of0(() -> {
@@ -288,6 +313,21 @@ public abstract class LibraryPipelineTest extends BasePipelineTest {
             }
             return plugin;
         }));
+    }
+
+    /**
+     * What workflow-api's StashManager asks of a stash's name (Jenkins.checkGoodName, core 2.579): not empty, not
+     * '.' or '..', no control character, none of ?*&#47;\%!@#$^&|<>[]:; and no trailing dot.
+     */
+    static void checkGoodName(String name) {
+        if (name.isEmpty() || name.strip().equals(".") || name.strip().equals("..") || name.strip().endsWith(".")) {
+            throw new PipelineError("'" + name + "' is not an allowed name");
+        }
+        for (char c : name.toCharArray()) {
+            if (Character.isISOControl(c) || "?*/\\%!@#$^&|<>[]:;".indexOf(c) >= 0) {
+                throw new PipelineError("'" + c + "' is an unsafe character (stash name " + name + ")");
+            }
+        }
     }
 
     private void allow(String name, List<Class<?>> types, groovy.lang.Closure<Object> body) {
@@ -358,13 +398,14 @@ public abstract class LibraryPipelineTest extends BasePipelineTest {
             ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-e", "-c", script).directory(workspace.toFile());
             pb.environment().putAll(env);
             pb.environment().put("FAKE_DIR", fakeDir.toString());
-            pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
+            File stdout = fakeDir.resolve("shell-stdout").toFile();
+            pb.redirectOutput(stdout);
             File shellErrors = fakeDir.resolve("shell-stderr").toFile();
             pb.redirectError(shellErrors);
             int status = pb.start().waitFor();
             List<String> argv = Files.exists(fakeDir.resolve("argv")) ? Files.readAllLines(fakeDir.resolve("argv")) : List.of();
             String jarRun = Files.exists(fakeDir.resolve("jar")) ? Files.readString(fakeDir.resolve("jar")) : null;
-            shCalls.add(new ShCall(script, env, argv, status, jarRun));
+            shCalls.add(new ShCall(script, env, argv, status, jarRun, Files.readString(stdout.toPath())));
             if (Boolean.TRUE.equals(args.get("returnStatus"))) {
                 return status;
             }

@@ -43,15 +43,33 @@ public class StepOptionsTest extends LibraryPipelineTest {
         return args;
     }
 
+    private Map<String, Object> defaultsFile(String step) throws Exception {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> map = (Map<String, Object>) new JsonSlurper()
+                .parseText(Files.readString(workspace.resolve(".powerai/specs/" + step + ".defaults.json")));
+        return map;
+    }
+
+    /** A project with no pipeline file: everything comes from the step's arguments and the plugin's defaults. */
+    private Map<String, Object> bareSnapshotArgs() throws Exception {
+        copyTree(workspace.resolve("examples/svm-moons"), workspace.resolve("bare"));
+        Files.delete(workspace.resolve("bare/powerai.yaml"));
+        Map<String, Object> args = snapshotArgs();
+        args.put("projectDir", "bare");
+        return args;
+    }
+
     @Test
     public void pluginDefaults_fillWhatTheStepWasNotGiven() throws Exception {
         pluginDefaults(Map.of("registry", "127.0.0.1:5000/team", "baseImage", "127.0.0.1:5000/powerai/python-ml:bookworm",
                 "registryCredentialsId", "default-registry-push", "engine", "podman"));
 
-        Map<?, ?> result = (Map<?, ?>) runStep("amlEnvSnapshot", snapshotArgs());
+        Map<?, ?> result = (Map<?, ?>) runStep("amlEnvSnapshot", bareSnapshotArgs());
 
-        assertEquals(Map.of("name", "svm-moons", "registry", "127.0.0.1:5000/team",
-                "base_image", "127.0.0.1:5000/powerai/python-ml:bookworm"), spec("amlEnvSnapshot"));
+        assertEquals("the step's own arguments only", Map.of("name", "svm-moons"), spec("amlEnvSnapshot"));
+        assertEquals("the plugin's defaults, in the global configuration's names, for the CLI to read under the rest",
+                plugin.get("defaults"), defaultsFile("amlEnvSnapshot"));
+        assertEquals("127.0.0.1:5000/powerai/python-ml:bookworm", result.get("baseImage"));
         assertEquals(List.of("default-registry-push"), boundIds());
         assertEquals("podman", shCalls.get(0).environment().get("POWERAI_ENGINE"));
         assertEquals("defPassw0rd-0c4e77", cli.invocations().get(0).environment().get("POWERAI_REGISTRY_PASSWORD"));
@@ -65,21 +83,31 @@ public class StepOptionsTest extends LibraryPipelineTest {
                 "registryCredentialsId", "default-registry-push"));
         Map<String, Object> args = snapshotArgs();
         args.put("registry", "127.0.0.1:5000/mine");
-        args.put("base_image", "127.0.0.1:5000/powerai/python-ml:bookworm");
+        args.put("baseImage", "127.0.0.1:5000/powerai/python-ml:bookworm");
         args.put("registryCredentialsId", "registry-push");
 
-        runStep("amlEnvSnapshot", args);
+        Map<?, ?> result = (Map<?, ?>) runStep("amlEnvSnapshot", args);
 
-        assertEquals("127.0.0.1:5000/mine", spec("amlEnvSnapshot").get("registry"));
-        assertEquals("127.0.0.1:5000/powerai/python-ml:bookworm", spec("amlEnvSnapshot").get("base_image"));
+        assertTrue(String.valueOf(result.get("image")).startsWith("127.0.0.1:5000/mine/svm-moons-env@"));
+        assertEquals("127.0.0.1:5000/powerai/python-ml:bookworm", result.get("baseImage"));
         assertEquals(List.of("registry-push"), boundIds());
+    }
+
+    @Test
+    public void thePipelineFile_winsOverPluginDefaults() throws Exception {
+        pluginDefaults(Map.of("registry", "127.0.0.1:5000/team", "baseImage", "127.0.0.1:5000/other:1"));
+
+        Map<?, ?> result = (Map<?, ?>) runStep("amlEnvSnapshot", snapshotArgs());
+
+        assertTrue(String.valueOf(result.get("image")), String.valueOf(result.get("image")).startsWith("127.0.0.1:5000/svm-moons-env@"));
+        assertEquals("examples/svm-moons/powerai.yaml's", "127.0.0.1:5000/powerai/python-ml:bookworm", result.get("baseImage"));
     }
 
     @Test
     public void emptyCredentialsId_turnsThePluginDefaultOff() throws Exception {
         pluginDefaults(Map.of("registryCredentialsId", "default-registry-push"));
         Map<String, Object> args = snapshotArgs();
-        args.put("base_image", "127.0.0.1:5000/powerai/python-ml:bookworm");
+        args.put("baseImage", "127.0.0.1:5000/powerai/python-ml:bookworm");
         args.put("registryCredentialsId", "");
 
         runStep("amlEnvSnapshot", args);
@@ -94,9 +122,10 @@ public class StepOptionsTest extends LibraryPipelineTest {
         pluginDefaults(Map.of("baseImage", "127.0.0.1:5000/powerai/python-ml:bookworm"));
         Map<String, Object> args = StepsTest.validArgs("gpuTrain");
 
-        runStep("gpuTrain", args);
+        Map<?, ?> result = (Map<?, ?>) runStep("gpuTrain", args);
 
-        assertFalse(spec("gpuTrain").containsKey("base_image"));
+        assertFalse(spec("gpuTrain").containsKey("baseImage"));
+        assertEquals("the CLI takes of the defaults what is the step's", "succeeded", result.get("status"));
     }
 
     @Test
@@ -104,7 +133,7 @@ public class StepOptionsTest extends LibraryPipelineTest {
         pluginDefaults(Map.of("engine", "podman"));
         env.put("POWERAI_ENGINE", "docker");
         Map<String, Object> args = snapshotArgs();
-        args.put("base_image", "127.0.0.1:5000/powerai/python-ml:bookworm");
+        args.put("baseImage", "127.0.0.1:5000/powerai/python-ml:bookworm");
 
         runStep("amlEnvSnapshot", args);
 
@@ -116,7 +145,7 @@ public class StepOptionsTest extends LibraryPipelineTest {
         env.put("POWERAI_CLI", "/bin/sh " + fakeCli); // a command prefix, split by the shell
         plugin = null;
         Map<String, Object> args = snapshotArgs();
-        args.put("base_image", "127.0.0.1:5000/powerai/python-ml:bookworm");
+        args.put("baseImage", "127.0.0.1:5000/powerai/python-ml:bookworm");
 
         Map<?, ?> result = (Map<?, ?>) runStep("amlEnvSnapshot", args);
 

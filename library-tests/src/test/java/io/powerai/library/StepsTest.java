@@ -2,7 +2,7 @@ package io.powerai.library;
 
 import com.lesfurets.jenkins.unit.MethodCall;
 import groovy.json.JsonSlurper;
-import io.powerai.core.spec.PipelineSpec;
+import io.powerai.core.spec.StepParameters;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.junit.runners.Parameterized;
@@ -54,7 +54,7 @@ public class StepsTest extends LibraryPipelineTest {
         args.put("registryCredentialsId", "registry-push");
         switch (step) {
             case "amlEnvSnapshot" -> {
-                args.put("base_image", "127.0.0.1:5000/powerai/python-ml:bookworm");
+                args.put("baseImage", "127.0.0.1:5000/powerai/python-ml:bookworm");
                 args.put("env", Map.of("OMP_NUM_THREADS", "1"));
             }
             case "gpuTrain" -> {
@@ -67,18 +67,18 @@ public class StepsTest extends LibraryPipelineTest {
                 args.put("kubeconfigCredentialsId", "aks-kubeconfig");
             }
             case "scoringImage" -> {
-                args.put("entry_script", "score.py");
+                args.put("entryScript", "score.py");
                 args.put("model", "model.pkl");
-                args.put("sample_request", "sample-request.json");
-                args.put("expected_response", "sample-response.json");
+                args.put("sampleRequest", "sample-request.json");
+                args.put("expectedResponse", "sample-response.json");
             }
             case "aksDeploy" -> {
                 args.put("image", SCORE_IMAGE);
                 args.put("target", "local");
                 args.put("port", 8890);
-                args.put("ready_timeout", "60s");
-                args.put("sample_request", "sample-request.json");
-                args.put("expected_response", "sample-response.json");
+                args.put("readyTimeout", "60s");
+                args.put("sampleRequest", "sample-request.json");
+                args.put("expectedResponse", "sample-response.json");
                 args.put("azureCredentialsId", "azure-sp");
                 args.put("kubeconfigCredentialsId", "aks-kubeconfig");
             }
@@ -92,15 +92,15 @@ public class StepsTest extends LibraryPipelineTest {
         Map<String, Object> args = validArgs(step);
         switch (step) {
             case "amlEnvSnapshot" -> {
-                args.put("base_iamge", args.remove("base_image"));
-                args.put("apt_packages", List.of("Not A Package"));
+                args.put("baseIamge", args.remove("baseImage"));
+                args.put("aptPackages", List.of("Not A Package"));
             }
             case "gpuTrain" -> {
                 args.put("scirpt", args.remove("script"));
                 args.put("timeout", "soon");
             }
             case "scoringImage" -> {
-                args.put("entry_script", "no-such-score.py");
+                args.put("entryScript", "no-such-score.py");
                 args.put("modle", args.remove("model"));
             }
             case "aksDeploy" -> {
@@ -137,7 +137,7 @@ public class StepsTest extends LibraryPipelineTest {
         String flags = step.equals("gpuTrain") || step.equals("scoringImage") ? "-XX:+UseSerialGC"
                 : "-XX:+UseSerialGC -XX:TieredStopAtLevel=1";
         return "\"$POWERAI_JAVA\" " + flags + " -jar \"$POWERAI_JAR\" " + COMMANDS.get(step)
-                + " \"$POWERAI_PROJECT\" --spec \"$POWERAI_SPEC\" --workspace \"$POWERAI_WORKSPACE\" 2>\"$POWERAI_ERR\"";
+                + " \"$POWERAI_PROJECT\" --spec \"$POWERAI_SPEC\" --defaults \"$POWERAI_DEFAULTS\" --workspace \"$POWERAI_WORKSPACE\" 2>\"$POWERAI_ERR\"";
     }
 
     private Map<String, Object> readJson(String relative) throws Exception {
@@ -154,9 +154,8 @@ public class StepsTest extends LibraryPipelineTest {
         ShCall sh = shCalls.get(0);
         assertEquals("the script holds only variable references", expectedScript(step), sh.script());
         assertEquals("the CLI got the values through the environment",
-                List.of(COMMANDS.get(step), PROJECT, ".powerai/specs/" + step + ".json", "--workspace", "."),
-                List.of(sh.argv().get(0), sh.argv().get(1), sh.argv().get(3), sh.argv().get(4), sh.argv().get(5)));
-        assertEquals("--spec", sh.argv().get(2));
+                List.of(COMMANDS.get(step), PROJECT, "--spec", ".powerai/specs/" + step + ".json", "--defaults",
+                        ".powerai/specs/" + step + ".defaults.json", "--workspace", "."), sh.argv());
         assertEquals("the plugin's jar, run by the plugin's java", plugin.get("jar"), sh.jar());
         assertEquals(plugin.get("java"), sh.environment().get("POWERAI_JAVA"));
         MethodCall shCall = getHelper().getCallStack().stream().filter(c -> c.getMethodName().equals("sh")).findFirst().orElseThrow();
@@ -224,12 +223,12 @@ public class StepsTest extends LibraryPipelineTest {
         runStep(step, args);
 
         Map<String, Object> expected = new TreeMap<>(args);
-        expected.keySet().removeAll(List.of("projectDir", "registryCredentialsId", "azureCredentialsId", "kubeconfigCredentialsId"));
+        expected.keySet().removeAll(List.of("projectDir", "pipelineFile", "registryCredentialsId", "azureCredentialsId", "kubeconfigCredentialsId"));
         Map<String, Object> spec = readJson(".powerai/specs/" + step + ".json");
         assertEquals(expected, spec);
         assertEquals("sorted keys", new ArrayList<>(expected.keySet()), new ArrayList<>(spec.keySet()));
-        assertTrue(spec.keySet() + " are parameters the CLI accepts",
-                PipelineSpec.stepParameters(FakeCli.stage(step)).containsAll(spec.keySet()));
+        assertTrue(spec.keySet() + " are parameters the CLI accepts, by their step names",
+                StepParameters.stepNames(FakeCli.stage(step)).containsAll(spec.keySet()));
     }
 
     @Test
@@ -290,7 +289,7 @@ public class StepsTest extends LibraryPipelineTest {
 
     @Test
     public void stepOnlyParameters_matchTheLibrarysTable() throws Exception {
-        Set<String> expected = new TreeSet<>(List.of("projectDir", "registryCredentialsId"));
+        Set<String> expected = new TreeSet<>(List.of("projectDir", "pipelineFile", "registryCredentialsId"));
         if (step.equals("gpuTrain") || step.equals("aksDeploy")) {
             expected.add("kubeconfigCredentialsId");
         }

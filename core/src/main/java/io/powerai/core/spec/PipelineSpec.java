@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SortedSet;
@@ -60,13 +61,78 @@ public record PipelineSpec(
         return from(top, file.toAbsolutePath().getParent(), registryOverride);
     }
 
-    /** Reads a step's spec file (JSON or YAML, flat parameters), as the pipeline steps write it. */
+    /** Reads a step's spec file (JSON or YAML, flat parameters), as the pipeline steps write it, alone. */
     public static StepSpec readStep(Stage stage, Path file, Path projectDir, String registryOverride) {
-        if (!Files.isRegularFile(file)) {
-            throw new PowerAiException.InvalidInput(stage.stepName() + ": no spec file at " + file);
+        return readStepCall(stage, file, null, null, projectDir, registryOverride).spec();
+    }
+
+    /** One call of a pipeline step: its spec, and the deprecation notes of the old parameter names it used. */
+    public record StepCall(StepSpec spec, List<String> deprecations) {
+    }
+
+    /**
+     * One call of a pipeline step, read as {@code powerai run} reads the stage: the step's section of the pipeline
+     * file with the project's name and registry ({@code pipelineFile}, null when there is none), over the
+     * administrator's defaults ({@code defaultsFile}: a map in the step's parameter names, keys that are not this
+     * step's ignored; null when none), under the step's own parameters ({@code parametersFile}), which override single
+     * keys. Every problem of the three is reported at once.
+     */
+    public static StepCall readStepCall(Stage stage, Path parametersFile, Path pipelineFile, Path defaultsFile, Path projectDir,
+                                        String registryOverride) {
+        if (!Files.isRegularFile(parametersFile)) {
+            throw new PowerAiException.InvalidInput(stage.stepName() + ": no spec file at " + parametersFile);
         }
-        Map<String, Object> parameters = readMap(file, stage.stepName(), "a map of the step's parameters");
-        return forStep(stage, parameters, projectDir, registryOverride);
+        if (pipelineFile != null && !Files.isRegularFile(pipelineFile)) {
+            throw new PowerAiException.InvalidInput(stage.stepName() + ": no pipeline file at " + pipelineFile
+                    + " (the step's 'pipelineFile', or the CLI's --file: a file in the workspace)");
+        }
+        Problems problems = new Problems();
+        Map<String, Object> merged = new LinkedHashMap<>();
+        if (defaultsFile != null) {
+            Map<String, Object> defaults = readMap(defaultsFile, stage.stepName(), "a map of default parameters");
+            defaults.forEach((key, value) -> {
+                String fileKey = StepParameters.fileKey(key);
+                boolean given = value != null && !(value instanceof String text && text.isBlank());
+                if (given && stepParameters(stage).contains(fileKey)) {
+                    merged.put(fileKey, value);
+                }
+            });
+        }
+        if (pipelineFile != null) {
+            merged.putAll(stepSection(stage, readMap(pipelineFile, FILE_NAME, "a map of sections (" + String.join(", ", new TreeSet<>(KEYS)) + ")"),
+                    problems));
+        }
+        Map<String, Object> parameters = readMap(parametersFile, stage.stepName(), "a map of the step's parameters");
+        StepParameters.Mapped given = StepParameters.toFileKeys(stage, parameters, problems);
+        merged.putAll(given.fileKeys());
+        return new StepCall(forStep(stage, merged, projectDir, registryOverride, problems), given.deprecations());
+    }
+
+    /** The project's name and registry, and the stage's section, of a pipeline file; unknown keys are problems. */
+    private static Map<String, Object> stepSection(Stage stage, Map<String, Object> top, Problems problems) {
+        Section root = new Section(FILE_NAME, top, problems);
+        root.rejectUnknown(KEYS);
+        Map<String, Object> flat = new LinkedHashMap<>();
+        for (String key : List.of("name", "registry")) {
+            if (top.containsKey(key)) {
+                flat.put(key, top.get(key));
+            }
+        }
+        Object raw = top.get(stage.section());
+        if (raw != null) {
+            Map<String, Object> section = Section.asMap(raw);
+            if (section == null) {
+                root.problem(stage.section(), raw, "must be a map of the stage's parameters");
+            } else {
+                new Section(stage.stepName(), section, problems).rejectUnknown(sectionKeys(stage));
+                section.forEach((key, value) -> {
+                    if (sectionKeys(stage).contains(key)) {
+                        flat.put(key, value);
+                    }
+                });
+            }
+        }
+        return flat;
     }
 
     private static Map<String, Object> readMap(Path file, String where, String shape) {
@@ -138,7 +204,11 @@ public record PipelineSpec(
      * list of the step's valid ones.
      */
     public static StepSpec forStep(Stage stage, Map<String, Object> parameters, Path projectDir, String registryOverride) {
-        Problems problems = new Problems();
+        return forStep(stage, parameters, projectDir, registryOverride, new Problems());
+    }
+
+    private static StepSpec forStep(Stage stage, Map<String, Object> parameters, Path projectDir, String registryOverride,
+                                    Problems problems) {
         Section step = new Section(stage.stepName(), parameters, problems);
         step.rejectUnknown(stepParameters(stage));
         Map<String, Object> top = new LinkedHashMap<>();

@@ -1,19 +1,21 @@
 package io.powerai.jenkins.plugin;
 
 import hudson.AbortException;
-import hudson.EnvVars;
 import hudson.Extension;
 import hudson.FilePath;
 import hudson.Launcher;
 import hudson.model.Node;
 import hudson.model.TaskListener;
+import hudson.remoting.VirtualChannel;
 import hudson.slaves.WorkspaceList;
 import io.powerai.jenkins.plugin.cli.BundledCli;
 import io.powerai.jenkins.plugin.cli.CliCache;
 import io.powerai.jenkins.plugin.cli.CliCommand;
 import io.powerai.jenkins.plugin.cli.CliStepResult;
+import java.io.File;
 import java.util.Map;
 import java.util.Set;
+import jenkins.MasterToSlaveFileCallable;
 import org.jenkinsci.plugins.workflow.steps.Step;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
 import org.jenkinsci.plugins.workflow.steps.StepDescriptor;
@@ -57,14 +59,16 @@ public class PoweraiCliStep extends Step {
                         + "(or a stage with an agent)");
             }
             TaskListener listener = context.get(TaskListener.class);
-            EnvVars environment = context.get(EnvVars.class);
             Node node = context.get(Node.class);
 
             BundledCli cli = BundledCli.load();
-            FilePath dir = cacheRoot(node, workspace).child(cli.relativeDir());
+            FilePath agentRoot = node == null ? null : node.getRootPath();
+            FilePath dir = cacheRoot(agentRoot, agentRoot == null ? WorkspaceList.tempDir(workspace) : null).child(cli.relativeDir());
             CliCache.Outcome outcome = CliCache.ensure(new AgentCliCache(dir), cli.sha256(), cli.content());
             String jar = dir.child(CliCache.JAR_NAME).getRemote();
-            String javaHome = environment == null ? null : environment.get("JAVA_HOME");
+            // The Java that runs the agent itself, asked on the agent: an agent started from an absolute java path
+            // has neither JAVA_HOME nor java on its PATH, and the agent's JVM is as recent as Jenkins requires (17+).
+            String javaHome = workspace.act(new AgentJavaHome());
             CliCommand command = CliCommand.of(javaHome, jar, launcher.isUnix() ? CliCommand.Shell.POSIX : CliCommand.Shell.WINDOWS);
             if (listener != null) {
                 listener.getLogger().println("[" + FUNCTION_NAME + "] " + CliStepResult.logLine(cli, outcome, jar));
@@ -72,10 +76,31 @@ public class PoweraiCliStep extends Step {
             return CliStepResult.toMap(command, cli, outcome, PoweraiGlobalConfiguration.get().toDefaults());
         }
 
-        /** The agent's tools folder (shared by all jobs on it); the workspace's @tmp folder where there is none. */
-        private static FilePath cacheRoot(Node node, FilePath workspace) {
-            FilePath root = node == null ? null : node.getRootPath();
-            return root != null ? root.child("tools") : WorkspaceList.tempDir(workspace);
+    }
+
+    /**
+     * The agent's tools folder (shared by all jobs on it); the workspace's @tmp folder where the agent has no root
+     * folder; neither (WorkspaceList.tempDir returns null for a workspace at the top of a file system): a message.
+     */
+    static FilePath cacheRoot(FilePath agentRoot, FilePath workspaceTemp) throws AbortException {
+        if (agentRoot != null) {
+            return agentRoot.child("tools");
+        }
+        if (workspaceTemp == null) {
+            throw new AbortException(FUNCTION_NAME + ": nowhere to keep the CLI on this agent: it has no root folder and the "
+                    + "workspace no temporary folder beside it (a workspace at the top of a file system); give the agent a "
+                    + "root folder (Remote root directory) or the job another workspace");
+        }
+        return workspaceTemp;
+    }
+
+    /** The java.home of the JVM it runs in: run on the agent, the agent's own Java. */
+    static final class AgentJavaHome extends MasterToSlaveFileCallable<String> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String invoke(File ignored, VirtualChannel channel) {
+            return System.getProperty("java.home");
         }
     }
 
@@ -93,7 +118,7 @@ public class PoweraiCliStep extends Step {
 
         @Override
         public Set<? extends Class<?>> getRequiredContext() {
-            return Set.of(FilePath.class, Launcher.class, TaskListener.class, EnvVars.class, Node.class);
+            return Set.of(FilePath.class, Launcher.class, TaskListener.class, Node.class);
         }
     }
 }

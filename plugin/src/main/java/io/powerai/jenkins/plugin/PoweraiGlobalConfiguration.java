@@ -3,6 +3,7 @@ package io.powerai.jenkins.plugin;
 import hudson.Extension;
 import hudson.ExtensionList;
 import hudson.util.FormValidation;
+import hudson.util.ListBoxModel;
 import io.powerai.jenkins.plugin.cli.CliDefaults;
 import io.powerai.jenkins.plugin.config.Check;
 import io.powerai.jenkins.plugin.config.Checks;
@@ -118,6 +119,14 @@ public class PoweraiGlobalConfiguration extends GlobalConfiguration {
     @POST
     public FormValidation doCheckEngine(@QueryParameter String value) {
         return toFormValidation(Checks.engine(value));
+    }
+
+    /** The engine as a select: none (the agent decides), docker or podman. */
+    @POST
+    public ListBoxModel doFillEngineItems() {
+        ListBoxModel items = new ListBoxModel();
+        Checks.ENGINE_CHOICES.forEach(choice -> items.add(choice.get(0), choice.get(1)));
+        return items;
     }
 
     private static FormValidation toFormValidation(Check check) {

@@ -31,6 +31,16 @@ import org.kohsuke.stapler.verb.POST;
 /** What Jenkins reads besides the code: the extension index, symbols, forms, help, views. */
 class PluginMetadataTest {
     @Test
+    void engine_isASelectFilledByThePostOnlyDoFillEngineItems() throws Exception {
+        Method fill = PoweraiGlobalConfiguration.class.getMethod("doFillEngineItems");
+        assertThat(fill.getReturnType()).isEqualTo(hudson.util.ListBoxModel.class);
+        assertThat(fill.isAnnotationPresent(POST.class)).isTrue();
+        String jelly = new String(getClass().getResourceAsStream("/io/powerai/jenkins/plugin/PoweraiGlobalConfiguration/config.jelly")
+                .readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(jelly).containsPattern("field=\"engine\">\\s*<f:select checkMethod=\"post\"/>");
+    }
+
+    @Test
     void sezpozIndex_listsBothStepDescriptorsAndTheGlobalConfiguration() {
         Set<String> indexed = new TreeSet<>();
         for (IndexItem<Extension, Object> item : Index.load(Extension.class, Object.class, getClass().getClassLoader())) {

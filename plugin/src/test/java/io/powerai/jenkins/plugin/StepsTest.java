@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import hudson.AbortException;
-import hudson.EnvVars;
 import hudson.FilePath;
 import hudson.Launcher;
 import hudson.model.Node;
@@ -32,11 +31,32 @@ class StepsTest {
     }
 
     @Test
-    void requiredContext_isAnAgentWithItsWorkspace() {
+    void requiredContext_isAnAgentWithItsWorkspace_andNotItsEnvironment() {
+        // The CLI's Java is the agent JVM's own java.home, asked on the agent, never JAVA_HOME of the environment.
         assertThat(Set.<Class<?>>copyOf(new PoweraiCliStep.DescriptorImpl().getRequiredContext()))
-                .containsExactlyInAnyOrder(FilePath.class, Launcher.class, TaskListener.class, EnvVars.class, Node.class);
+                .containsExactlyInAnyOrder(FilePath.class, Launcher.class, TaskListener.class, Node.class);
         assertThat(Set.<Class<?>>copyOf(new PoweraiRecordLineageStep.DescriptorImpl().getRequiredContext()))
                 .containsExactlyInAnyOrder(FilePath.class, Run.class, TaskListener.class);
+    }
+
+    @Test
+    void agentJavaHome_isTheJavaHomeOfTheJvmItRunsIn_whateverTheEnvironmentSays(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        PoweraiCliStep.AgentJavaHome probe = new PoweraiCliStep.AgentJavaHome();
+
+        String javaHome = probe.invoke(dir.toFile(), null);
+
+        assertThat(javaHome).isEqualTo(System.getProperty("java.home"));
+        assertThat(java.nio.file.Path.of(io.powerai.jenkins.plugin.cli.CliCommand.javaExecutable(javaHome,
+                io.powerai.jenkins.plugin.cli.CliCommand.Shell.POSIX))).isExecutable();
+        assertThat(probe).isInstanceOf(java.io.Serializable.class); // it travels to the agent
+    }
+
+    @Test
+    void cacheRoot_withNeitherAnAgentRootNorAWorkspaceTempFolder_endsWithAMessage() {
+        assertThatThrownBy(() -> PoweraiCliStep.cacheRoot(null, null)).isExactlyInstanceOf(AbortException.class)
+                .hasMessageStartingWith("poweraiCli: nowhere to keep the CLI on this agent: it has no root folder and the workspace no "
+                        + "temporary folder beside it");
     }
 
     @Test

@@ -3,8 +3,8 @@ package io.powerai.jenkins.plugin.cli;
 import java.util.regex.Pattern;
 
 /**
- * How a pipeline calls the CLI on an agent: the agent's own Java ({@code JAVA_HOME} from the agent's environment,
- * else {@code java} from its PATH) with {@code -jar} and the cached jar, quoted for the agent's shell.
+ * How a pipeline calls the CLI on an agent: the Java that runs the agent (its {@code java.home}, read on the agent)
+ * with {@code -jar} and the cached jar, quoted for the agent's shell.
  */
 public final class CliCommand {
     /** The shell a command line is written for: {@code sh} on Unix agents, {@code bat} (cmd.exe) on Windows. */
@@ -29,7 +29,7 @@ public final class CliCommand {
         return new CliCommand(javaExecutable(javaHome, shell), jar, shell);
     }
 
-    /** The Java executable: under {@code javaHome} when it is set, else {@code java} as found on the PATH. */
+    /** The Java executable under {@code javaHome}; {@code java} from the PATH only where none is known. */
     public static String javaExecutable(String javaHome, Shell shell) {
         if (javaHome == null || javaHome.isBlank()) {
             return "java";

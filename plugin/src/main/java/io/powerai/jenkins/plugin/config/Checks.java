@@ -61,6 +61,12 @@ public final class Checks {
         return Check.ok();
     }
 
+    /** The engine select of the global configuration: what it shows, and the value it stores ('' : none chosen). */
+    public static final List<List<String>> ENGINE_CHOICES = List.of(
+            List.of("(the first on the agent's PATH, or the agent's POWERAI_ENGINE)", ""),
+            List.of("docker", "docker"),
+            List.of("podman", "podman"));
+
     public static Check engine(String value) {
         String engine = value == null ? "" : value.strip();
         if (engine.isEmpty() || ENGINES.contains(engine)) {

@@ -55,6 +55,12 @@ class ChecksTest {
     }
 
     @Test
+    void engineChoices_areTheValidEngines_andNone() {
+        assertThat(Checks.ENGINE_CHOICES).extracting(choice -> choice.get(1)).containsExactly("", "docker", "podman");
+        Checks.ENGINE_CHOICES.forEach(choice -> assertThat(Checks.engine(choice.get(1)).kind()).isEqualTo(Kind.OK));
+    }
+
+    @Test
     void engine_dockerOrPodmanOrEmpty_isOk_otherwiseAnError() {
         assertThat(Checks.engine("docker").kind()).isEqualTo(Kind.OK);
         assertThat(Checks.engine("podman").kind()).isEqualTo(Kind.OK);

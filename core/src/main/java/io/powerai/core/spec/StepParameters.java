@@ -1,0 +1,100 @@
+package io.powerai.core.spec;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The one naming rule between a pipeline step's parameters and the pipeline file's keys: a step takes camelCase
+ * ({@code baseImage}, {@code gpuPolicy}), as every Jenkins step does, and each name maps one to one to the file's
+ * snake_case key ({@code base_image}, {@code gpu_policy}). Only the parameter names are converted: the keys inside
+ * a value (environment variable names, node labels, ulimit names, Kubernetes fields) are the user's and stay as
+ * given. The snake_case names of earlier releases are still accepted, each with a deprecation note naming the new
+ * name.
+ */
+public final class StepParameters {
+    private StepParameters() {
+    }
+
+    /** A step's parameters in the file's keys, and a note for each snake_case name that was given. */
+    public record Mapped(Map<String, Object> fileKeys, List<String> deprecations) {
+        public Mapped {
+            fileKeys = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(fileKeys));
+            deprecations = List.copyOf(deprecations);
+        }
+    }
+
+    /** {@code base_image} -> {@code baseImage}; a key without '_' is its own step name. */
+    public static String stepName(String fileKey) {
+        StringBuilder name = new StringBuilder(fileKey.length());
+        boolean upper = false;
+        for (char c : fileKey.toCharArray()) {
+            if (c == '_') {
+                upper = true;
+            } else {
+                name.append(upper ? Character.toUpperCase(c) : c);
+                upper = false;
+            }
+        }
+        return name.toString();
+    }
+
+    /** {@code baseImage} -> {@code base_image}: the inverse of {@link #stepName} for every file key. */
+    public static String fileKey(String stepName) {
+        StringBuilder key = new StringBuilder(stepName.length() + 4);
+        for (char c : stepName.toCharArray()) {
+            if (Character.isUpperCase(c)) {
+                key.append('_').append(Character.toLowerCase(c));
+            } else {
+                key.append(c);
+            }
+        }
+        return key.toString();
+    }
+
+    /** The names a step takes for the CLI, camelCase, sorted: what "Valid parameters" lists to a pipeline. */
+    public static SortedSet<String> stepNames(Stage stage) {
+        SortedSet<String> names = new TreeSet<>();
+        PipelineSpec.stepParameters(stage).forEach(k -> names.add(stepName(k)));
+        return names;
+    }
+
+    /**
+     * {@code given} (a step's parameters, camelCase or the old snake_case) in the file's keys. An unknown name, or
+     * one parameter given under both its names, is a problem listed under the step's name with the valid names.
+     */
+    public static Mapped toFileKeys(Stage stage, Map<String, Object> given, Problems problems) {
+        SortedSet<String> fileKeys = PipelineSpec.stepParameters(stage);
+        Map<String, Object> mapped = new TreeMap<>();
+        List<String> deprecations = new ArrayList<>();
+        Map<String, String> givenAs = new TreeMap<>();
+        for (Map.Entry<String, Object> entry : new TreeMap<>(given).entrySet()) {
+            String name = entry.getKey();
+            String key = fileKey(name);
+            boolean camel = !name.contains("_") && fileKeys.contains(key) && stepName(key).equals(name);
+            boolean snake = name.contains("_") && fileKeys.contains(name);
+            if (!camel && !snake) {
+                problems.add(stage.stepName(), "unknown parameter '" + name + "'. Valid parameters: "
+                        + String.join(", ", stepNames(stage)));
+                continue;
+            }
+            String fileKey = camel ? key : name;
+            String earlier = givenAs.put(fileKey, name);
+            if (earlier != null) {
+                problems.add(stage.stepName(), "'" + earlier + "' and '" + name + "' are the same parameter; give it once, as '"
+                        + stepName(fileKey) + "'");
+                continue;
+            }
+            if (snake) {
+                deprecations.add("parameter '" + name + "' is deprecated: use '" + stepName(name)
+                        + "' (the same value; '" + name + "' stays the key in the pipeline file)");
+            }
+            mapped.put(fileKey, entry.getValue());
+        }
+        return new Mapped(mapped, deprecations);
+    }
+}
