@@ -44,6 +44,7 @@ import java.util.Set;
                 StageCommands.Run.class,
                 AuditCommand.class,
                 VerifyCommand.class,
+                ReportCommand.class,
                 StepParametersCommand.class,
                 PodTemplateCommand.class,
                 GpuCommand.class,

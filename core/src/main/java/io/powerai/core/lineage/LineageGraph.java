@@ -89,7 +89,7 @@ public final class LineageGraph {
         line(svg, at, 18, 12, true, "#222222", node.kind().label());
         line(svg, at, 34, 11, false, "#222222", node.digest() == null ? "" : Short.digest(node.digest()));
         line(svg, at, 49, 11, false, "#444444", node.detail() == null ? "" : node.detail());
-        line(svg, at, 64, 11, false, "#444444", node.time() == null ? "" : time(node.time()));
+        line(svg, at, 64, 11, false, "#444444", node.time() == null ? "" : shortTime(node.time()));
         line(svg, at, 79, 11, true, colours[1], node.present() ? node.status() : "not run");
         svg.append("</g>\n");
         if (href != null) {
@@ -151,7 +151,7 @@ public final class LineageGraph {
     }
 
     /** An audit time, {@code 2026-12-06T22:42:27.167826735Z}, to the second: {@code 2026-12-06 22:42:27Z}. */
-    static String time(String iso) {
+    public static String shortTime(String iso) {
         if (iso.length() >= 19 && iso.charAt(10) == 'T') {
             return iso.substring(0, 10) + " " + iso.substring(11, 19) + (iso.endsWith("Z") ? "Z" : "");
         }

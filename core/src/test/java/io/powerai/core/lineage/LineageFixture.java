@@ -11,13 +11,13 @@ import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /** The .powerai folder of a real `powerai run examples/svm-moons` (src/test/resources/io/powerai/core/lineage/svm-moons), copied to change. */
-final class LineageFixture {
-    static final Path SVM = Path.of("src/test/resources/io/powerai/core/lineage/svm-moons");
+public final class LineageFixture {
+    public static final Path SVM = Path.of("src/test/resources/io/powerai/core/lineage/svm-moons");
 
     private LineageFixture() {
     }
 
-    static Path copy(Path target) {
+    public static Path copy(Path target) {
         try (Stream<Path> files = Files.walk(SVM)) {
             for (Path file : files.toList()) {
                 Path to = target.resolve(SVM.relativize(file).toString());
@@ -34,7 +34,7 @@ final class LineageFixture {
     }
 
     /** Rewrites one result file (the audit log is left alone: results are not hashed by it). */
-    static void edit(Path dir, String stepName, Consumer<Map<String, Object>> change) {
+    public static void edit(Path dir, String stepName, Consumer<Map<String, Object>> change) {
         try {
             Path file = dir.resolve(stepName + ".json");
             Map<String, Object> json = Json.readObject(file);
