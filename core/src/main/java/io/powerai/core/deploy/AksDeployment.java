@@ -226,6 +226,9 @@ public final class AksDeployment {
         // Known before the cluster is contacted: a gate metric the new model lacks is invalid input, nothing to connect for.
         Map<String, Double> gateCandidate = ctx.spec().deploy().gate() == null ? null
                 : ModelMetrics.requireOfScoringImage(ctx.workspace(), STAGE.stepName(), imageOverride);
+        if (gateCandidate != null) {
+            ctx.spec().deploy().gate().requireMetric(STAGE.stepName(), gateCandidate);
+        }
         events.progress("deploying " + plan.release().image() + " as " + plan.name() + " in namespace " + plan.settings().namespace());
         warmUp(plan.manifests());
         try (KubeConnection connection = connector.open(plan.settings(), events)) {

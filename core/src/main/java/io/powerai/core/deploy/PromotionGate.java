@@ -79,12 +79,7 @@ public record PromotionGate(String metric, BigDecimal minDelta, Mode mode, boole
      * {@code serving}: its recorded metrics, null when it has no record.
      */
     public Decision decide(String stage, Map<String, Double> candidate, boolean serves, Map<String, Double> serving) {
-        Double value = candidate.get(metric);
-        if (value == null) {
-            throw new PowerAiException.InvalidInput(stage + ": 'gate.metric' " + metric + " is not among the new model's metrics ("
-                    + (candidate.isEmpty() ? "it has none" : String.join(", ", new TreeSet<>(candidate.keySet())))
-                    + "): name one the training reports");
-        }
+        double value = requireMetric(stage, candidate);
         String rule = "gate " + metric + " (" + mode.name().toLowerCase(Locale.ROOT) + ", min_delta " + minDelta.toPlainString() + ")";
         if (!serves) {
             return new Decision(Outcome.FIRST_DEPLOY, rule + ": nothing serves yet, the first model (" + text(value) + ") passes",
@@ -106,6 +101,17 @@ public record PromotionGate(String metric, BigDecimal minDelta, Mode mode, boole
                 + text(old) + " passes", value, old)
                 : new Decision(Outcome.NOT_BETTER, rule + ": the new model's " + text(value) + " is not better than the serving "
                 + "model's " + text(old) + " by at least " + minDelta.toPlainString() + "; the serving version stays", value, old);
+    }
+
+    /** The new model's value of the gate's metric; invalid input naming the metric when the training did not report it. */
+    public double requireMetric(String stage, Map<String, Double> candidate) {
+        Double value = candidate.get(metric);
+        if (value == null) {
+            throw new PowerAiException.InvalidInput(stage + ": 'gate.metric' " + metric + " is not among the new model's metrics ("
+                    + (candidate.isEmpty() ? "it has none" : String.join(", ", new TreeSet<>(candidate.keySet())))
+                    + "): name one the training reports");
+        }
+        return value;
     }
 
     private static BigDecimal decimal(double v) {
