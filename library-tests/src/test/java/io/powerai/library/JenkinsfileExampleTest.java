@@ -36,7 +36,7 @@ public class JenkinsfileExampleTest extends LibraryPipelineTest {
         runScript("Jenkinsfile.example");
 
         assertEquals(List.of("Checkout", "EO: environment", "e13n: training", "SS: scoring image", "o16n: deployment"), stages);
-        assertEquals(List.of("snapshot", "train", "scoring-image", "deploy"), cliCommands());
+        assertEquals("the gate alone, then the deploy", List.of("snapshot", "train", "scoring-image", "deploy", "deploy"), cliCommands());
         assertEquals("training on the GPU label, the rest on any agent", List.of("gpu", ""), nodeLabels);
         shCalls.forEach(c -> assertEquals("examples/svm-moons", c.environment().get("POWERAI_PROJECT")));
 
@@ -59,7 +59,7 @@ public class JenkinsfileExampleTest extends LibraryPipelineTest {
 
         runScript("Jenkinsfile.example");
 
-        assertEquals(List.of("snapshot", "pod-template", "train", "?", "train", "scoring-image", "deploy"), cliCommands());
+        assertEquals(List.of("snapshot", "pod-template", "train", "?", "train", "scoring-image", "deploy", "deploy"), cliCommands());
         assertEquals("the pipeline's agents, then the pod's label", List.of("", "powerai-pod-1", ""), nodeLabels);
         assertEquals(1, podTemplates.size());
         assertEquals("aks-gpu", podTemplates.get(0).get("cloud"));
@@ -101,6 +101,7 @@ public class JenkinsfileExampleTest extends LibraryPipelineTest {
                 spec("amlEnvSnapshot").get("base_image"));
         assertEquals("aks", spec("aksDeploy").get("target"));
         assertEquals("ml-prod", spec("aksDeploy").get("namespace"));
+        assertEquals("a build a person started asks before deploying to AKS", List.of("Deploy svm-moons to AKS namespace ml-prod?"), inputs);
         assertFalse(spec("aksDeploy").containsKey("port"));
         for (String step : STEPS) {
             assertEquals(step, "127.0.0.1:5000/team", spec(step).get("registry"));
@@ -108,8 +109,33 @@ public class JenkinsfileExampleTest extends LibraryPipelineTest {
         List<String> aksBindings = new ArrayList<>();
         boundCredentials.forEach(b -> aksBindings.add(b.get("$binding") + " " + b.get("credentialsId")));
         assertEquals(List.of("usernamePassword registry-push", "usernamePassword registry-push", "usernamePassword registry-push",
-                "usernamePassword registry-push", "file aks-kubeconfig"), aksBindings);
+                "usernamePassword registry-push", "file aks-kubeconfig", "usernamePassword registry-push", "file aks-kubeconfig"), aksBindings);
         assertNoSecretIn("the build's record", everythingRecorded());
+    }
+
+    @Test
+    public void scheduledRetraining_toAks_promotesThroughTheGateAlone_withoutAskingAPerson() throws Exception {
+        params.putAll(Map.of("DEPLOY_TARGET", "aks", "AKS_NAMESPACE", "ml-prod"));
+        timerCauses.add(Map.of("_class", "hudson.triggers.TimerTrigger$TimerTriggerCause"));
+
+        runScript("Jenkinsfile.example");
+
+        assertEquals(List.of("snapshot", "train", "scoring-image", "deploy", "deploy"), cliCommands());
+        assertEquals(List.of(), inputs);
+        assertEquals("{metric=test_accuracy, min_delta=0.01}", String.valueOf(new java.util.TreeMap<>((Map<?, ?>) spec("aksDeploy").get("gate"))));
+        assertTrue(errors.isEmpty());
+    }
+
+    @Test
+    public void gateKeepsTheServingModel_theBuildDeploysNothing_andSaysWhy() throws Exception {
+        cli.scenario("aksDeploy", FakeCli.Scenario.STAGE_FAILS);
+
+        runScript("Jenkinsfile.example");
+
+        assertEquals("the gate alone, no deploy", List.of("snapshot", "train", "scoring-image", "deploy"), cliCommands());
+        assertTrue(errors.isEmpty());
+        String description = String.valueOf(((Map<?, ?>) getBinding().getVariable("currentBuild")).get("description"));
+        assertTrue(description, description.startsWith("svm-moons: kept the serving model (aksDeploy: gate test_accuracy"));
     }
 
     @Test
