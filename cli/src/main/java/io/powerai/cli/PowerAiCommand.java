@@ -45,6 +45,7 @@ import java.util.Set;
                 AuditCommand.class,
                 VerifyCommand.class,
                 ReportCommand.class,
+                HistoryCommand.class,
                 StepParametersCommand.class,
                 PodTemplateCommand.class,
                 GpuCommand.class,

@@ -47,9 +47,15 @@ public final class DeployHistory {
     /** The aks records of {@code service} in the audit log, oldest first. */
     @SuppressWarnings("unchecked")
     public static List<Change> fromAudit(Path auditFile, String service) {
-        List<Change> out = new ArrayList<>();
         // `powerai audit verify` reports a broken line; history shows what it can read
-        for (AuditLog.Record record : new AuditLog(auditFile, Clock.systemUTC()).records()) {
+        return fromRecords(new AuditLog(auditFile, Clock.systemUTC()).records(), service);
+    }
+
+    /** As {@link #fromAudit}, over records read already (e.g. from the audit logs of several archived runs). */
+    @SuppressWarnings("unchecked")
+    public static List<Change> fromRecords(List<AuditLog.Record> records, String service) {
+        List<Change> out = new ArrayList<>();
+        for (AuditLog.Record record : records) {
             Map<String, Object> details = record.details();
             if (!AksDeployment.STAGE.stepName().equals(record.stage()) || !"aks".equals(details.get("target"))
                     || (service != null && !service.equals(details.get("service")))) {

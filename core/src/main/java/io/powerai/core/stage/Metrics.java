@@ -42,6 +42,11 @@ public final class Metrics {
     }
 
     public synchronized Map<String, Double> finalValues() {
+        return finalValues(points);
+    }
+
+    /** The last value of each metric of {@code points}, by name. */
+    public static Map<String, Double> finalValues(List<Point> points) {
         Map<String, Double> out = new TreeMap<>();
         for (Point p : points) {
             out.put(p.name(), p.value());

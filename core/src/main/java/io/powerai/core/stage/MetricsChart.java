@@ -44,6 +44,11 @@ public final class MetricsChart {
 
     /** The SVG of {@code points}, or null when there is no point to draw. */
     public static String render(List<Metrics.Point> points) {
+        return render(points, TITLE, "step");
+    }
+
+    /** As {@link #render(List)}, with another title and name of the x-axis (e.g. the runs of a history). */
+    public static String render(List<Metrics.Point> points, String title, String stepName) {
         if (points.isEmpty()) {
             return null;
         }
@@ -68,7 +73,7 @@ public final class MetricsChart {
         int panelsBottom = TOP + panelRows * (PANEL_HEIGHT + GAP) + (series.size() > drawn ? ROW : 0);
         Table table = Table.of(singles);
         int width = (int) Math.ceil(Math.max(Math.max(series.isEmpty() ? 0 : columns * PANEL_WIDTH + (columns - 1) * GAP,
-                table.width()), Svg.width(TITLE, 15, true))) + 2 * MARGIN;
+                table.width()), Svg.width(title, 15, true))) + 2 * MARGIN;
         int tableTop = series.isEmpty() ? TOP : panelsBottom;
         int height = singles.isEmpty() ? panelsBottom : tableTop + table.height();
 
@@ -77,12 +82,12 @@ public final class MetricsChart {
         svg.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(width).append("\" height=\"").append(height)
                 .append("\" viewBox=\"0 0 ").append(width).append(' ').append(height).append("\" font-family=\"").append(Svg.FONT)
                 .append("\" font-size=\"").append(FONT).append("\">\n");
-        svg.append("<title>").append(TITLE).append("</title>\n");
+        svg.append("<title>").append(Svg.escape(title)).append("</title>\n");
         svg.append("<rect x=\"0\" y=\"0\" width=\"").append(width).append("\" height=\"").append(height).append("\" fill=\"#ffffff\"/>\n");
         svg.append("<text x=\"").append(MARGIN).append("\" y=\"26\" font-size=\"15\" font-weight=\"bold\" fill=\"#222222\">")
-                .append(TITLE).append("</text>\n");
+                .append(Svg.escape(title)).append("</text>\n");
         for (int i = 0; i < drawn; i++) {
-            panel(svg, series.get(i), MARGIN + (i % columns) * (PANEL_WIDTH + GAP), TOP + (i / columns) * (PANEL_HEIGHT + GAP),
+            panel(svg, series.get(i), stepName, MARGIN + (i % columns) * (PANEL_WIDTH + GAP), TOP + (i / columns) * (PANEL_HEIGHT + GAP),
                     COLOURS[i % COLOURS.length]);
         }
         if (series.size() > drawn) {
@@ -111,7 +116,7 @@ public final class MetricsChart {
         return new Series(name, thin(line), bySteps);
     }
 
-    private static void panel(StringBuilder svg, Series s, int x, int y, String colour) {
+    private static void panel(StringBuilder svg, Series s, String stepName, int x, int y, String colour) {
         double xMin = s.points().get(0)[0];
         double xMax = s.points().get(s.points().size() - 1)[0];
         double yMin = Double.MAX_VALUE;
@@ -131,7 +136,7 @@ public final class MetricsChart {
         double top = y + 54;
         double bottom = y + PANEL_HEIGHT - 42;
         double[] last = s.points().get(s.points().size() - 1);
-        String lastText = "last " + Svg.value(last[1]) + (s.bySteps() ? " at step " + xs.label(last[0]) : "");
+        String lastText = "last " + Svg.value(last[1]) + (s.bySteps() ? " at " + stepName + " " + xs.label(last[0]) : "");
         double lastWidth = Svg.width(lastText, 11, false);
 
         svg.append("<g>\n<title>").append(Svg.escape(s.name())).append("</title>\n");
@@ -157,7 +162,7 @@ public final class MetricsChart {
                     .append("\" text-anchor=\"middle\">").append(xs.label(t)).append("</text>\n");
         }
         svg.append("<text x=\"").append(Svg.px((left + right) / 2)).append("\" y=\"").append(Svg.px(bottom + 31))
-                .append("\" text-anchor=\"middle\" fill=\"#555555\">").append(s.bySteps() ? "step" : "report").append("</text>\n");
+                .append("\" text-anchor=\"middle\" fill=\"#555555\">").append(s.bySteps() ? stepName : "report").append("</text>\n");
         svg.append("</g>\n");
         svg.append("<line x1=\"").append(Svg.px(left)).append("\" y1=\"").append(Svg.px(bottom)).append("\" x2=\"").append(Svg.px(right))
                 .append("\" y2=\"").append(Svg.px(bottom)).append("\" stroke=\"#555555\" stroke-width=\"1\"/>\n");
