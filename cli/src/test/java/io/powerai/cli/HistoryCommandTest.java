@@ -7,7 +7,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -20,16 +19,7 @@ class HistoryCommandTest {
 
     private void build(String number, double testAccuracy) throws Exception {
         Path dir = temp.resolve("builds/" + number + "/archive/.powerai");
-        try (Stream<Path> files = Files.walk(SVM)) {
-            for (Path file : files.toList()) {
-                Path to = dir.resolve(SVM.relativize(file).toString());
-                if (Files.isDirectory(file)) {
-                    Files.createDirectories(to);
-                } else {
-                    Files.copy(file, to);
-                }
-            }
-        }
+        LocalInfrastructure.copyTree(SVM, dir);
         Files.writeString(dir.resolve("train/metrics.json"), Json.pretty(Map.of("points",
                 java.util.List.of(Map.of("name", "test_accuracy", "value", testAccuracy)))));
     }

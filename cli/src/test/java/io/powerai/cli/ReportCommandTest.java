@@ -5,7 +5,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -18,16 +17,7 @@ class ReportCommandTest {
 
     private Path workspace() throws Exception {
         Path dir = temp.resolve("project/.powerai");
-        try (Stream<Path> files = Files.walk(SVM)) {
-            for (Path file : files.toList()) {
-                Path to = dir.resolve(SVM.relativize(file).toString());
-                if (Files.isDirectory(file)) {
-                    Files.createDirectories(to);
-                } else {
-                    Files.copy(file, to);
-                }
-            }
-        }
+        LocalInfrastructure.copyTree(SVM, dir);
         return dir.getParent();
     }
 
