@@ -64,7 +64,7 @@ public final class LocalDeployment {
         if (spec.gate() != null) {
             PromotionGate.Decision decision = gate(ctx, imageOverride, previous.isPresent(), previousMetrics);
             if (!decision.passes()) {
-                keep(ctx, image, container, previous.orElse(null), decision);
+                keep(ctx, image, container, previous.orElse(null), decision, "http://127.0.0.1:" + spec.port() + "/score");
             }
         }
         String runId = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
@@ -248,9 +248,11 @@ public final class LocalDeployment {
     }
 
     /** The gate kept the serving version: recorded as kept (audit and result), the target untouched; exit 1. */
-    private static void keep(StageContext ctx, String image, String container, String serving, PromotionGate.Decision decision) {
+    private static void keep(StageContext ctx, String image, String container, String serving, PromotionGate.Decision decision,
+                             String url) {
         Map<String, Object> details = new TreeMap<>();
         details.put("target", "local");
+        details.put("url", url);
         details.put("container", container);
         details.put("gate", decision.line());
         if (serving != null) {
@@ -266,6 +268,7 @@ public final class LocalDeployment {
         result.put("candidateImage", image);
         if (serving != null) {
             result.put("image", serving);
+            result.put("scoringUrl", url);
         }
         result.put("container", container);
         result.put("gate", decision.line());
