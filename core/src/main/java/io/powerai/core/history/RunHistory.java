@@ -17,11 +17,8 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
@@ -54,13 +51,21 @@ public record RunHistory(List<Run> runs, List<Drift> drifts, List<Deployment> de
         for (Path root : roots) {
             discover(root, 0, folders);
         }
+        Map<String, Path> labelled = new LinkedHashMap<>();
+        folders.forEach(f -> labelled.putIfAbsent(label(roots, f), f));
+        return readLabelled(labelled);
+    }
+
+    /** The runs in {@code folders} (label to .powerai folder or a copy of one), in the map's order, oldest first. */
+    public static RunHistory readLabelled(Map<String, Path> folders) {
         List<Run> runs = new ArrayList<>();
         List<Drift> drifts = new ArrayList<>();
         Map<String, AuditLog.Record> records = new LinkedHashMap<>();
         Manifest previous = null;
         String previousLabel = null;
-        for (Path folder : folders) {
-            String label = label(roots, folder);
+        for (Map.Entry<String, Path> entry : folders.entrySet()) {
+            String label = entry.getKey();
+            Path folder = entry.getValue();
             LineageChain chain = LineageChain.read(folder);
             Map<String, Double> metrics = Metrics.finalValues(Metrics.readPoints(folder.resolve("train/metrics.json")));
             runs.add(new Run(label, chain.node(LineageChain.Kind.TRAINING).time(), chain.node(LineageChain.Kind.TRAINING).status(),
@@ -215,14 +220,14 @@ public record RunHistory(List<Run> runs, List<Drift> drifts, List<Deployment> de
         return s == null ? "-" : s;
     }
 
-    /** Names of the metrics any run reported, in the order first seen. */
-    public Set<String> metricNames() {
-        Set<String> out = new LinkedHashSet<>();
-        runs.forEach(r -> out.addAll(r.metrics().keySet()));
-        return out;
-    }
-
-    static Map<String, Double> sorted(Map<String, Double> m) {
-        return new TreeMap<>(m);
+    /** The label of the run whose deployment serves: the last one that deployed successfully; null when none did. */
+    public String servingRun() {
+        String serving = null;
+        for (Run r : runs) {
+            if ("succeeded".equals(r.deployStatus())) {
+                serving = r.label();
+            }
+        }
+        return serving;
     }
 }

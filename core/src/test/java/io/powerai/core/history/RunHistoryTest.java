@@ -91,6 +91,7 @@ class RunHistoryTest {
         assertThat(String.join("\n", history.lines())).contains("runs: 3").contains("deployments: 2")
                 .contains("environment builds/1/archive -> builds/2/archive: added [zzz-extra 1.0]");
         assertThat(history.toJson()).contains("\"environmentDrift\"");
+        assertThat(history.servingRun()).isEqualTo("builds/2/archive"); // its aksDeploy result succeeded; build 10 deployed nothing
     }
 
     @Test

@@ -31,7 +31,7 @@ import org.kohsuke.stapler.verb.POST;
 /** What Jenkins reads besides the code: the extension index, symbols, forms, help, views. */
 class PluginMetadataTest {
     @Test
-    void sezpozIndex_listsBothStepDescriptorsAndTheGlobalConfiguration() {
+    void sezpozIndex_listsBothStepDescriptorsTheGlobalConfigurationAndTheModelHistoryFactory() {
         Set<String> indexed = new TreeSet<>();
         for (IndexItem<Extension, Object> item : Index.load(Extension.class, Object.class, getClass().getClassLoader())) {
             // the hpi build's test class path carries the indexes of Jenkins and other plugins too
@@ -42,7 +42,8 @@ class PluginMetadataTest {
         assertThat(indexed).containsExactlyInAnyOrder(
                 PoweraiCliStep.DescriptorImpl.class.getName(),
                 PoweraiRecordLineageStep.DescriptorImpl.class.getName(),
-                PoweraiGlobalConfiguration.class.getName());
+                PoweraiGlobalConfiguration.class.getName(),
+                ModelHistoryAction.Factory.class.getName());
     }
 
     @Test

@@ -21,6 +21,7 @@ class ViewsTest {
         assertThat(views).extracting(p -> RESOURCES.relativize(p).toString().replace('\\', '/')).contains(
                 "index.jelly",
                 "io/powerai/jenkins/plugin/MlLineageAction/index.jelly",
+                "io/powerai/jenkins/plugin/ModelHistoryAction/index.jelly",
                 "io/powerai/jenkins/plugin/PoweraiGlobalConfiguration/config.jelly");
         DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
         factory.setNamespaceAware(true);

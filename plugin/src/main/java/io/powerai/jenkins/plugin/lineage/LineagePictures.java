@@ -54,7 +54,8 @@ public final class LineagePictures {
         return new LineagePictures(dataUri(LineageGraph.render(chain, "")), chart == null ? null : dataUri(chart), files);
     }
 
-    private static String dataUri(String svg) {
+    /** An SVG as a data: URI for an img (the views then need no raw output). */
+    static String dataUri(String svg) {
         return "data:image/svg+xml;base64," + Base64.getEncoder().encodeToString(svg.getBytes(StandardCharsets.UTF_8));
     }
 
