@@ -48,9 +48,11 @@ install_missing() {
   # authenticated registry tests.
   # python3-cryptography, python3-securesystemslib: powerai's signed attestations verified with Debian's own tools
   # (core's InteropTest runs interop/test_interop.py).
+  # chromium, fonts-dejavu-core: the report's browser test loads it under Jenkins' CSP and renders it (25 packages,
+  # ~0.4 GB installed, about 30 s to install on the dev machine with the packages cached by the mirror).
   local packages=(docker.io docker-registry mmdebstrap curl ca-certificates bzip2 python3-conda-package-streaming
     python3-pytest gunicorn python3-prometheus-client libcap2-bin apache2-utils skopeo python3-cryptography
-    python3-securesystemslib)
+    python3-securesystemslib chromium fonts-dejavu-core)
   local missing=()
   for pkg in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")

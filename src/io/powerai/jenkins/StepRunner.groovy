@@ -32,7 +32,7 @@ class StepRunner {
             amlEnvSnapshot: ['projectDir', 'pipelineFile', 'registryCredentialsId'],
             gpuTrain      : ['projectDir', 'pipelineFile', 'registryCredentialsId', 'kubeconfigCredentialsId', 'kubernetesAgent', 'kubernetesCloud'],
             scoringImage  : ['projectDir', 'pipelineFile', 'registryCredentialsId'],
-            aksDeploy     : ['projectDir', 'pipelineFile', 'registryCredentialsId', 'azureCredentialsId', 'kubeconfigCredentialsId', 'action'],
+            aksDeploy     : ['projectDir', 'pipelineFile', 'registryCredentialsId', 'azureCredentialsId', 'kubeconfigCredentialsId', 'action', 'gateOnly'],
     ]
 
     /** aksDeploy's actions: the rollout, or one of the subcommands of {@code powerai deploy} that act on what it made. */
@@ -76,6 +76,9 @@ class StepRunner {
         if (step == 'gpuTrain' && arguments.kubernetesAgent) {
             return runOnKubernetesAgent(script, arguments)
         }
+        if (step == 'aksDeploy' && arguments.gateOnly) {
+            return runGateOnly(script, arguments)
+        }
         String command = command(step, arguments)
         if (command == null) {
             script.error("${step}: 'action' must be one of ${String.join(', ', DEPLOY_ACTIONS)}; got '${arguments.action}'")
@@ -95,6 +98,23 @@ class StepRunner {
             result = finish(script, step, plan, status)
         }
         return result
+    }
+
+    /**
+     * aksDeploy with gateOnly: true: the promotion gate alone (deploy --gate-only), which changes nothing and writes
+     * no result. Exit 1 is the gate's "the serving version stays", an answer, not an error: [gatePassed: false, gate: line].
+     */
+    private static Map runGateOnly(def script, Map args) {
+        Map plan = plan('aksDeploy', args, locateCli(script), script.env.POWERAI_ENGINE as String, 'deploy', ' --gate-only')
+        int status = invoke(script, plan)
+        String stderr = script.fileExists(plan.errFile) ? script.readFile(file: plan.errFile, encoding: 'UTF-8') : ''
+        if (status != 0 && status != 1) {
+            script.error(failureMessage('aksDeploy', status, stderr))
+        }
+        if (stderr.trim()) {
+            script.echo(stderr.trim())
+        }
+        return [gatePassed: status == 0, gate: stderr.trim()]
     }
 
     /** The pod YAML file, the training container, and the runner the CLI prepares for it (see PodTraining in core). */

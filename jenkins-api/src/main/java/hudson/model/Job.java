@@ -7,4 +7,8 @@ public abstract class Job<JobT extends Job<JobT, RunT>, RunT extends Run<JobT, R
     // The real constructor is protected and takes an ItemGroup, which plugin/ does not use; this one has its access.
     protected Job() {
     }
+
+    public RunT getLastBuild() {
+        throw new UnsupportedOperationException("declaration only");
+    }
 }

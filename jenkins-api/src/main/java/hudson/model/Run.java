@@ -14,4 +14,12 @@ public abstract class Run<JobT extends Job<JobT, RunT>, RunT extends Run<JobT, R
     public File getRootDir() {
         throw new UnsupportedOperationException("declaration only");
     }
+
+    public int getNumber() {
+        throw new UnsupportedOperationException("declaration only");
+    }
+
+    public RunT getPreviousBuild() {
+        throw new UnsupportedOperationException("declaration only");
+    }
 }

@@ -45,6 +45,8 @@ import java.util.Set;
                 StageCommands.Run.class,
                 AuditCommand.class,
                 VerifyCommand.class,
+                ReportCommand.class,
+                HistoryCommand.class,
                 StepParametersCommand.class,
                 PodTemplateCommand.class,
                 GpuCommand.class,

@@ -140,10 +140,25 @@ final class StageCommands {
         String target;
         @Option(names = "--dry-run", description = "Target aks: print the Kubernetes manifests (multi-document YAML), contacting nothing.")
         boolean dryRun;
+        @Option(names = "--gate-only", description = "Run the promotion gate (deploy.gate) alone, changing nothing: exit 0 when "
+                + "the new model may replace the serving one, 1 when the serving one stays.")
+        boolean gateOnly;
 
         @Override
         public Integer call() {
             StageContext ctx = common.context(top, Stage.DEPLOY);
+            if (gateOnly) {
+                // Reads the target, changes nothing: no workspace lock, so it can run beside a deploy in progress.
+                String deployed = image != null ? image : common.specImage;
+                io.powerai.core.deploy.PromotionGate.Decision decision = DeployCommands.target(ctx, target).equals("aks")
+                        ? io.powerai.core.deploy.AksDeployment.of(ctx, top.environment).gate(deployed)
+                        : LocalDeployment.gate(ctx, deployed);
+                if (!decision.passes()) {
+                    top.err.println("aksDeploy: " + decision.line());
+                    return 1;
+                }
+                return 0;
+            }
             if (dryRun) {
                 return DeployCommands.deployAks(top, ctx, image != null ? image : common.specImage, true);
             }

@@ -119,6 +119,12 @@ final class FakeCli {
     }
 
     private Outcome runStage(Stage stage, StepSpec spec, Workspace ws, String script) {
+        if (script.contains(" --gate-only")) {
+            return scenarios.getOrDefault(stage, Scenario.SUCCEEDS) == Scenario.STAGE_FAILS
+                    ? new Outcome(1, "aksDeploy: gate test_accuracy (max, min_delta 0): the new model's 0.9 is not better than the "
+                    + "serving model's 0.95 by at least 0; the serving version stays\n")
+                    : new Outcome(0, "", "[aksDeploy] gate test_accuracy (max, min_delta 0): nothing serves yet, the first model (0.9) passes\n");
+        }
         if (script.contains(" --pod prepare")) {
             Path dir = ws.stageDir(stage);
             write(dir.resolve("pod_train_runner.py"), "print('training in the pod')\n");

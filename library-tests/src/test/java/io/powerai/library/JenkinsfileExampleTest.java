@@ -36,7 +36,7 @@ public class JenkinsfileExampleTest extends LibraryPipelineTest {
         runScript("Jenkinsfile.example");
 
         assertEquals(List.of("Checkout", "EO: environment", "e13n: training", "SS: scoring image", "o16n: deployment"), stages);
-        assertEquals(List.of("snapshot", "train", "scoring-image", "deploy"), cliCommands());
+        assertEquals("the gate alone, then the deploy", List.of("snapshot", "train", "scoring-image", "deploy", "deploy"), cliCommands());
         assertEquals("training on the GPU label, the rest on any agent", List.of("gpu", ""), nodeLabels);
         shCalls.forEach(c -> assertEquals("examples/svm-moons", c.environment().get("POWERAI_PROJECT")));
 
@@ -78,6 +78,31 @@ public class JenkinsfileExampleTest extends LibraryPipelineTest {
         assertEquals("2", result("gpuTrain").get("gpus"));
         assertEquals("aks", result("aksDeploy").get("target"));
         assertNoSecretIn("the build's record", everythingRecorded());
+    }
+
+    @Test
+    public void scheduledRetraining_toAks_promotesThroughTheGateAlone_withoutAskingAPerson() throws Exception {
+        params.putAll(Map.of("DEPLOY_TARGET", "aks", "AKS_NAMESPACE", "ml-prod"));
+        timerCauses.add(Map.of("_class", "hudson.triggers.TimerTrigger$TimerTriggerCause"));
+
+        runScript("Jenkinsfile.example");
+
+        assertEquals(List.of("snapshot", "train", "scoring-image", "deploy", "deploy"), cliCommands());
+        assertEquals(List.of(), inputs);
+        assertEquals("{metric=test_accuracy, min_delta=0.01}", String.valueOf(new java.util.TreeMap<>((Map<?, ?>) spec("aksDeploy").get("gate"))));
+        assertTrue(errors.isEmpty());
+    }
+
+    @Test
+    public void gateKeepsTheServingModel_theBuildDeploysNothing_andSaysWhy() throws Exception {
+        cli.scenario("aksDeploy", FakeCli.Scenario.STAGE_FAILS);
+
+        runScript("Jenkinsfile.example");
+
+        assertEquals("the gate alone, no deploy", List.of("snapshot", "train", "scoring-image", "deploy"), cliCommands());
+        assertTrue(errors.isEmpty());
+        String description = String.valueOf(((Map<?, ?>) getBinding().getVariable("currentBuild")).get("description"));
+        assertTrue(description, description.startsWith("svm-moons: kept the serving model (aksDeploy: gate test_accuracy"));
     }
 
     @Test

@@ -172,6 +172,10 @@ public abstract class LibraryPipelineTest extends BasePipelineTest {
             getBinding().setVariable("currentBuild", new LinkedHashMap<>(Map.of("result", "SUCCESS")));
         }
 
+        // RunWrapper.getBuildCauses(className): the causes of that class; a test sets timerCauses for a scheduled build.
+        @SuppressWarnings("unchecked")
+        Map<String, Object> currentBuild = (Map<String, Object>) getBinding().getVariable("currentBuild");
+        currentBuild.put("getBuildCauses", Closures.of1(className -> List.copyOf(timerCauses)));
         getBinding().setVariable("env", env);
         getBinding().setVariable("params", params);
         getBinding().setVariable("scm", new LinkedHashMap<>(Map.of("$class", "GitSCM")));
@@ -294,6 +298,10 @@ public abstract class LibraryPipelineTest extends BasePipelineTest {
             }
         }));
         allow("deleteDir", List.of(), null);
+        allow("input", List.of(Map.class), Closures.of1(a -> {
+            inputs.add(String.valueOf(((Map<?, ?>) a).get("message")));
+            return null;
+        }));
         allow("poweraiRecordLineage", List.of(Map.class), Closures.of1(a -> {
             // The plugin's step needs the audit log (and would fail without it): what the build shows on its page.
             String log = String.valueOf(((Map<?, ?>) a).get("auditLog"));
@@ -460,6 +468,12 @@ public abstract class LibraryPipelineTest extends BasePipelineTest {
     }
 
     /** The CLI commands the build ran, in order. */
+    /** The messages of the input steps a pipeline asked (approved at once). */
+    final List<String> inputs = new ArrayList<>();
+
+    /** The causes getBuildCauses answers (a timer's, for a scheduled build); none by default. */
+    final List<Map<String, Object>> timerCauses = new ArrayList<>();
+
     List<String> cliCommands() {
         List<String> commands = new ArrayList<>();
         shCalls.forEach(c -> commands.add(c.argv().isEmpty() ? "?" : c.argv().get(0)));

@@ -254,6 +254,25 @@ public class StepsTest extends LibraryPipelineTest {
     }
 
     @Test
+    public void aksDeploy_gateOnly_runsTheGateAlone_andAKeptVerdictIsAnAnswerNotAnError() throws Exception {
+        org.junit.Assume.assumeTrue("gateOnly is a parameter of aksDeploy only", step.equals("aksDeploy"));
+        Map<String, Object> args = new java.util.LinkedHashMap<>(validArgs(step));
+        args.put("gateOnly", true);
+        args.put("gate", Map.of("metric", "test_accuracy"));
+
+        Object passed = runStep(step, args);
+        cli.scenario(step, FakeCli.Scenario.STAGE_FAILS);
+        Object kept = runStep(step, args);
+
+        assertEquals(Map.of("gatePassed", true, "gate", ""), passed);
+        assertEquals(false, ((Map<?, ?>) kept).get("gatePassed"));
+        assertTrue(String.valueOf(((Map<?, ?>) kept).get("gate")).contains("the serving version stays"));
+        assertFalse(Files.exists(workspace.resolve(".powerai/aksDeploy.json")));
+        String spec = Files.readString(workspace.resolve(".powerai/specs/aksDeploy.json"));
+        assertTrue(spec, spec.contains("\"gate\"") && !spec.contains("gateOnly"));
+    }
+
+    @Test
     public void stageFailure_archivesTheAuditLogAndLogsBeforeTheError() throws Exception {
         cli.scenario(step, FakeCli.Scenario.STAGE_FAILS);
 
@@ -297,7 +316,7 @@ public class StepsTest extends LibraryPipelineTest {
             expected.addAll(List.of("kubernetesAgent", "kubernetesCloud"));
         }
         if (step.equals("aksDeploy")) {
-            expected.addAll(List.of("azureCredentialsId", "action"));
+            expected.addAll(List.of("azureCredentialsId", "action", "gateOnly"));
         }
         assertEquals(expected, new TreeSet<>(LibraryDocs.stepOnlyParameters(step)));
         assertNotNull(LibraryDocs.stepOnlyParameters(step));

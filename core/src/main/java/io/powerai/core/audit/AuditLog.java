@@ -45,6 +45,11 @@ public final class AuditLog {
     public record Appended(long seq, String hash) {
     }
 
+    /** A record as read back: what {@link Entry} recorded, with where and when it stands in the chain. */
+    public record Record(long seq, String time, String stage, String status, Map<String, String> inputs,
+                         Map<String, String> outputs, Map<String, Object> details, String hash) {
+    }
+
     /** The outcome of {@link #verify()}: OK, or the first record that was changed, removed or reordered. */
     public record Verification(boolean ok, int records, String problem) {
     }
@@ -116,6 +121,59 @@ public final class AuditLog {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot append to the audit log " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Every record that can be read, in the order of the file; a line that is not a JSON object is left out
+     * ({@link #verify()} is what says whether the log can be trusted). A missing log has no records.
+     */
+    public List<Record> records() {
+        List<String> lines;
+        try {
+            lines = Files.exists(file) ? Files.readAllLines(file, StandardCharsets.UTF_8) : List.of();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the audit log " + file + ": " + e.getMessage(), e);
+        }
+        List<Record> out = new java.util.ArrayList<>();
+        for (String line : lines) {
+            if (line.isBlank()) {
+                continue;
+            }
+            try {
+                out.add(parse(line));
+            } catch (JsonProcessingException e) {
+                // a changed line: verify() reports it; the records around it are still shown
+            }
+        }
+        return out;
+    }
+
+    /** One line of the log as a record; {@code seq} is 0 when the line carries none. */
+    public static Record parse(String line) throws JsonProcessingException {
+        Map<String, Object> json = Json.parseObject(line);
+        return new Record(json.get("seq") instanceof Number n ? n.longValue() : 0, text(json.get("time")), text(json.get("stage")),
+                text(json.get("status")), strings(json.get("inputs")), strings(json.get("outputs")), objects(json.get("details")),
+                text(json.get("hash")));
+    }
+
+    private static String text(Object value) {
+        return value == null ? null : String.valueOf(value);
+    }
+
+    private static Map<String, String> strings(Object value) {
+        Map<String, String> out = new TreeMap<>();
+        if (value instanceof Map<?, ?> map) {
+            map.forEach((k, v) -> out.put(String.valueOf(k), v == null ? null : String.valueOf(v)));
+        }
+        return out;
+    }
+
+    private static Map<String, Object> objects(Object value) {
+        Map<String, Object> out = new TreeMap<>();
+        if (value instanceof Map<?, ?> map) {
+            map.forEach((k, v) -> out.put(String.valueOf(k), v));
+        }
+        return out;
     }
 
     /**

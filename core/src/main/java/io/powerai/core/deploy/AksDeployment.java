@@ -191,8 +191,9 @@ public final class AksDeployment {
         } else if (!dryRun) {
             events.warning("the image is not the last scoringImage result: its model and snapshot are not recorded");
         }
+        String metrics = imageOverride == null ? ModelMetrics.record(ModelMetrics.ofScoringImage(ctx.workspace())) : null;
         Release release = new Release(reference.toString(), model, snapshotImage, snapshotId, blankToNull(env.get("BUILD_TAG")),
-                blankToNull(env.get("BUILD_URL")), workers);
+                blankToNull(env.get("BUILD_URL")), workers, metrics);
         Path sample = spec.sampleRequest();
         Path expected = spec.expectedResponse();
         if (sample == null && ctx.spec().score() != null) {
@@ -222,10 +223,30 @@ public final class AksDeployment {
     public Map<String, Object> deploy(String imageOverride) {
         long started = System.nanoTime();
         Plan plan = plan(imageOverride, false);
+        // Known before the cluster is contacted: a gate metric the new model lacks is invalid input, nothing to connect for.
+        Map<String, Double> gateCandidate = ctx.spec().deploy().gate() == null ? null
+                : ModelMetrics.requireOfScoringImage(ctx.workspace(), STAGE.stepName(), imageOverride);
+        if (gateCandidate != null) {
+            ctx.spec().deploy().gate().requireMetric(STAGE.stepName(), gateCandidate);
+        }
         events.progress("deploying " + plan.release().image() + " as " + plan.name() + " in namespace " + plan.settings().namespace());
         warmUp(plan.manifests());
         try (KubeConnection connection = connector.open(plan.settings(), events)) {
-            return new Session(connection, plan).deploy(started);
+            return new Session(connection, plan).deploy(started, gateCandidate);
+        }
+    }
+
+    /** The promotion gate alone ({@code powerai deploy --gate-only}): reads the serving Deployment, changes nothing. */
+    public PromotionGate.Decision gate(String imageOverride) {
+        Plan plan = plan(imageOverride, false);
+        if (ctx.spec().deploy().gate() == null) {
+            throw new PowerAiException.InvalidInput(STAGE.stepName() + ": 'gate' is not set in the deploy section: there is no gate to run");
+        }
+        try (KubeConnection connection = connector.open(plan.settings(), events)) {
+            Session session = new Session(connection, plan);
+            TrafficState state = session.stateOf(session.getService());
+            return session.decide(ModelMetrics.requireOfScoringImage(ctx.workspace(), STAGE.stepName(), imageOverride),
+                    state == null ? null : session.getDeployment(state.live()));
         }
     }
 
@@ -312,7 +333,7 @@ public final class AksDeployment {
             this.rollout = new RolloutWait(client, calls, tuning.timing(), tuning.poll(), events, STAGE.stepName());
         }
 
-        Map<String, Object> deploy(long started) {
+        Map<String, Object> deploy(long started, Map<String, Double> gateCandidate) {
             AksSettings settings = plan.settings();
             Service service = getService();
             TrafficState state = stateOf(service);
@@ -324,6 +345,21 @@ public final class AksDeployment {
             Color candidate = live == null ? Color.BLUE : live.other();
             Deployment liveDeployment = live == null ? null : getDeployment(live);
             String previousImage = annotation(liveDeployment, AksManifests.IMAGE);
+            if (ctx.spec().deploy().gate() != null) {
+                PromotionGate.Decision decision = decide(gateCandidate, liveDeployment);
+                if (!decision.passes()) {
+                    // Before any change: the serving version stays as it is, recorded as kept.
+                    Map<String, Object> details = baseDetails("deploy", live);
+                    details.put("gate", decision.line());
+                    details.put("candidateImage", plan.release().image());
+                    details.put("serving", serving(state));
+                    Map<String, Object> result = record(started, "kept", details, null, previousImage);
+                    result.put("candidateImage", plan.release().image());
+                    result.put("gate", decision.line());
+                    ctx.workspace().writeResult(STAGE, result);
+                    throw new PowerAiException.StageFailed(STAGE.stepName() + ": " + decision.line());
+                }
+            }
             Deployment priorCandidate = getDeployment(candidate);
             HorizontalPodAutoscaler priorHpa = getHpa();
             PodDisruptionBudget priorPdb = getPdb();
@@ -675,6 +711,14 @@ public final class AksDeployment {
             } catch (KubernetesClientException e) {
                 return null;
             }
+        }
+
+        /** The gate: the new model's metrics against those the serving Deployment's annotations record. */
+        PromotionGate.Decision decide(Map<String, Double> candidate, Deployment liveDeployment) {
+            PromotionGate.Decision decision = ctx.spec().deploy().gate().decide(STAGE.stepName(), candidate, liveDeployment != null,
+                    ModelMetrics.parse(annotation(liveDeployment, AksManifests.METRICS)));
+            events.progress(decision.line());
+            return decision;
         }
 
         // -------------------------------------------------------------------------------- records

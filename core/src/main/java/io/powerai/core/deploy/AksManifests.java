@@ -71,6 +71,8 @@ public final class AksManifests {
     public static final String SNAPSHOT_ID = PREFIX + "snapshot-id";
     public static final String BUILD_TAG = PREFIX + "build-tag";
     public static final String BUILD_URL = PREFIX + "build-url";
+    /** The model's final metrics (canonical JSON), read back by the promotion gate of the next deploy. */
+    public static final String METRICS = PREFIX + "metrics";
     public static final String CHANGE_CAUSE = "kubernetes.io/change-cause";
     // ... and of a rollout (on the Deployment only)
     public static final String DEPLOYED_AT = PREFIX + "deployed-at";
@@ -175,6 +177,7 @@ public final class AksManifests {
         putIfSet(annotations, SNAPSHOT_ID, release.snapshotId());
         putIfSet(annotations, BUILD_TAG, release.buildTag());
         putIfSet(annotations, BUILD_URL, release.buildUrl());
+        putIfSet(annotations, METRICS, release.metricsRecord());
         StringBuilder cause = new StringBuilder("powerai aksDeploy ").append(release.image());
         if (release.modelVersion() != null) {
             cause.append(" model ").append(release.modelVersion());

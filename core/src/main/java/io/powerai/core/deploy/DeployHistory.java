@@ -1,17 +1,13 @@
 package io.powerai.core.deploy;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.powerai.core.json.Json;
+import io.powerai.core.audit.AuditLog;
 import io.powerai.core.kubernetes.KubeCalls;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -51,44 +47,30 @@ public final class DeployHistory {
     /** The aks records of {@code service} in the audit log, oldest first. */
     @SuppressWarnings("unchecked")
     public static List<Change> fromAudit(Path auditFile, String service) {
+        // `powerai audit verify` reports a broken line; history shows what it can read
+        return fromRecords(new AuditLog(auditFile, Clock.systemUTC()).records(), service);
+    }
+
+    /** As {@link #fromAudit}, over records read already (e.g. from the audit logs of several archived runs). */
+    @SuppressWarnings("unchecked")
+    public static List<Change> fromRecords(List<AuditLog.Record> records, String service) {
         List<Change> out = new ArrayList<>();
-        if (!Files.exists(auditFile)) {
-            return out;
-        }
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(auditFile, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the audit log " + auditFile + ": " + e.getMessage(), e);
-        }
-        for (String line : lines) {
-            if (line.isBlank()) {
-                continue;
-            }
-            Map<String, Object> record;
-            try {
-                record = Json.parseObject(line);
-            } catch (JsonProcessingException e) {
-                continue; // `powerai audit verify` reports a broken line; history shows what it can read
-            }
-            if (!AksDeployment.STAGE.stepName().equals(record.get("stage")) || !(record.get("details") instanceof Map<?, ?> raw)) {
-                continue;
-            }
-            Map<String, Object> details = (Map<String, Object>) raw;
-            if (!"aks".equals(details.get("target")) || (service != null && !service.equals(details.get("service")))) {
+        for (AuditLog.Record record : records) {
+            Map<String, Object> details = record.details();
+            if (!AksDeployment.STAGE.stepName().equals(record.stage()) || !"aks".equals(details.get("target"))
+                    || (service != null && !service.equals(details.get("service")))) {
                 continue;
             }
             Instant time;
             try {
-                time = Instant.parse(String.valueOf(record.get("time")));
+                time = Instant.parse(String.valueOf(record.time()));
             } catch (DateTimeParseException e) {
                 continue;
             }
             List<Map<String, Object>> serving = details.get("serving") instanceof List<?> list
                     ? (List<Map<String, Object>>) list : List.of();
-            out.add(new Change(time, record.get("seq") instanceof Number n ? n.longValue() : 0,
-                    String.valueOf(details.get("namespace")), String.valueOf(details.get("service")),
-                    String.valueOf(details.get("action")), String.valueOf(record.get("status")), serving,
+            out.add(new Change(time, record.seq(), String.valueOf(details.get("namespace")), String.valueOf(details.get("service")),
+                    String.valueOf(details.get("action")), String.valueOf(record.status()), serving,
                     details.get("failure") == null ? null : String.valueOf(details.get("failure"))));
         }
         out.sort(Comparator.comparing(Change::time).thenComparingLong(Change::seq));

@@ -5,12 +5,19 @@ package io.powerai.core.deploy;
  * scoringImage stage recorded it (model SHA-256, snapshot image; null when the image came from elsewhere), and
  * the build that deployed it (Jenkins' BUILD_TAG and BUILD_URL; null outside Jenkins). {@code imageWorkers} is the
  * scoring server's worker count fixed in the image (score.workers), null when the server picks it.
+ * {@code metricsRecord} is the model's final metrics ({@link ModelMetrics#record}), which the promotion gate of a
+ * later deploy compares against; null when not known.
  */
 public record Release(String image, String modelSha256, String snapshotImage, String snapshotId, String buildTag,
-                      String buildUrl, Integer imageWorkers) {
+                      String buildUrl, Integer imageWorkers, String metricsRecord) {
 
     public Release(String image, String modelSha256, String snapshotImage, String snapshotId, String buildTag, String buildUrl) {
-        this(image, modelSha256, snapshotImage, snapshotId, buildTag, buildUrl, null);
+        this(image, modelSha256, snapshotImage, snapshotId, buildTag, buildUrl, null, null);
+    }
+
+    public Release(String image, String modelSha256, String snapshotImage, String snapshotId, String buildTag, String buildUrl,
+                   Integer imageWorkers) {
+        this(image, modelSha256, snapshotImage, snapshotId, buildTag, buildUrl, imageWorkers, null);
     }
 
     /** The short model version that labels carry (a label value holds at most 63 characters). */

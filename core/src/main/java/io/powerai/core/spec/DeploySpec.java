@@ -1,6 +1,7 @@
 package io.powerai.core.spec;
 
 import io.powerai.core.deploy.AksSettings;
+import io.powerai.core.deploy.PromotionGate;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,17 +15,21 @@ import java.util.regex.Pattern;
  * {@code aks} are parsed whatever the target, so a typo is found before a switch of target; {@link #aks()}.
  */
 public record DeploySpec(String target, int port, Duration readyTimeout, Path sampleRequest, Path expectedResponse,
-                         AksSettings aks) {
+                         AksSettings aks, PromotionGate gate) {
 
     public static final Set<String> KEYS = keys();
     public static final int DEFAULT_PORT = 8890;
 
     public DeploySpec(String target, int port, Duration readyTimeout, Path sampleRequest, Path expectedResponse) {
-        this(target, port, readyTimeout, sampleRequest, expectedResponse, null);
+        this(target, port, readyTimeout, sampleRequest, expectedResponse, null, null);
+    }
+
+    public DeploySpec(String target, int port, Duration readyTimeout, Path sampleRequest, Path expectedResponse, AksSettings aks) {
+        this(target, port, readyTimeout, sampleRequest, expectedResponse, aks, null);
     }
 
     private static Set<String> keys() {
-        Set<String> keys = new HashSet<>(Set.of("target", "port", "ready_timeout", "sample_request", "expected_response"));
+        Set<String> keys = new HashSet<>(Set.of("target", "port", "ready_timeout", "sample_request", "expected_response", "gate"));
         keys.addAll(AksSettings.KEYS);
         return Set.copyOf(keys);
     }
@@ -39,6 +44,7 @@ public record DeploySpec(String target, int port, Duration readyTimeout, Path sa
                 readyTimeout,
                 s.pathInside("sample_request", false, projectDir, false),
                 s.pathInside("expected_response", false, projectDir, false),
-                AksSettings.from(s, s.has("ready_timeout") ? readyTimeout : null));
+                AksSettings.from(s, s.has("ready_timeout") ? readyTimeout : null),
+                PromotionGate.from(s));
     }
 }

@@ -14,9 +14,13 @@ import java.util.TreeSet;
  * snake_case key ({@code base_image}, {@code gpu_policy}). Only the parameter names are converted: the keys inside
  * a value (environment variable names, node labels, ulimit names, Kubernetes fields) are the user's and stay as
  * given. The snake_case names of earlier releases are still accepted, each with a deprecation note naming the new
- * name.
+ * name. A few parameters hold a map of powerai's own fields ({@code gate: [metric: ..., minDelta: ...]}): their
+ * keys follow the same rule, one level down.
  */
 public final class StepParameters {
+    /** Parameters whose value is a map of powerai's own fields, not of names the user chose. */
+    private static final java.util.Set<String> STRUCTURED = java.util.Set.of("gate");
+
     private StepParameters() {
     }
 
@@ -93,8 +97,35 @@ public final class StepParameters {
                 deprecations.add("parameter '" + name + "' is deprecated: use '" + stepName(name)
                         + "' (the same value; '" + name + "' stays the key in the pipeline file)");
             }
-            mapped.put(fileKey, entry.getValue());
+            Object value = entry.getValue();
+            if (STRUCTURED.contains(fileKey) && value instanceof Map<?, ?> fields) {
+                value = fieldsToFileKeys(stage, stepName(fileKey), fields, deprecations, problems);
+            }
+            mapped.put(fileKey, value);
         }
         return new Mapped(mapped, deprecations);
+    }
+
+    /** The fields of a structured parameter in the file's keys: camelCase converted, snake_case kept with a note. */
+    private static Map<String, Object> fieldsToFileKeys(Stage stage, String parameter, Map<?, ?> fields, List<String> deprecations,
+            Problems problems) {
+        Map<String, Object> mapped = new TreeMap<>();
+        Map<String, String> givenAs = new TreeMap<>();
+        for (Map.Entry<?, ?> field : fields.entrySet()) {
+            String name = String.valueOf(field.getKey());
+            String key = name.contains("_") ? name : fileKey(name);
+            String earlier = givenAs.put(key, name);
+            if (earlier != null) {
+                problems.add(stage.stepName(), "'" + parameter + "." + earlier + "' and '" + parameter + "." + name
+                        + "' are the same field; give it once, as '" + parameter + "." + stepName(key) + "'");
+                continue;
+            }
+            if (name.contains("_")) {
+                deprecations.add("field '" + parameter + "." + name + "' is deprecated: use '" + parameter + "." + stepName(name)
+                        + "' (the same value; '" + name + "' stays the key in the pipeline file)");
+            }
+            mapped.put(key, field.getValue());
+        }
+        return mapped;
     }
 }

@@ -3,6 +3,8 @@ package io.powerai.core.stage;
 import io.powerai.core.PowerAiException;
 import io.powerai.core.audit.AuditLog;
 import io.powerai.core.engine.ContainerEngine;
+import io.powerai.core.deploy.ModelMetrics;
+import io.powerai.core.deploy.PromotionGate;
 import io.powerai.core.engine.RunSpec;
 import io.powerai.core.event.StageEvents;
 import io.powerai.core.json.Json;
@@ -56,6 +58,15 @@ public final class LocalDeployment {
 
         String container = containerName(ctx.spec().name());
         Optional<String> previous = ctx.engine().containerImage(container);
+        // The serving model's record travels with its container, so a rollback restores it too.
+        String previousMetrics = previous.isPresent() ? ctx.engine().containerLabel(container, ModelMetrics.LOCAL_LABEL).orElse(null) : null;
+        String metrics = ModelMetrics.record(imageOverride == null ? ModelMetrics.ofScoringImage(ctx.workspace()) : null);
+        if (spec.gate() != null) {
+            PromotionGate.Decision decision = gate(ctx, imageOverride, previous.isPresent(), previousMetrics);
+            if (!decision.passes()) {
+                keep(ctx, image, container, previous.orElse(null), decision, "http://127.0.0.1:" + spec.port() + "/score");
+            }
+        }
         String runId = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
         flight.deployment(container, runId, image, previous.orElse(null), spec.port());
         if (previous.isPresent()) {
@@ -71,7 +82,7 @@ public final class LocalDeployment {
         String failure = null;
         String answer = null;
         try {
-            start(ctx, container, image, spec.port(), runId);
+            start(ctx, container, image, spec.port(), runId, metrics);
             ScoringProbe.awaitLive(baseUrl, spec.readyTimeout(), ctx.engine(), container, STAGE.stepName());
             Path sample = spec.sampleRequest();
             Path expected = spec.expectedResponse();
@@ -101,7 +112,7 @@ public final class LocalDeployment {
             failure = failure + "; container log kept at " + log;
             if (previous.isPresent()) {
                 events.warning("rolling back to " + previous.get());
-                start(ctx, container, previous.get(), spec.port(), RESTORED);
+                start(ctx, container, previous.get(), spec.port(), RESTORED, previousMetrics);
                 status = "rolled-back";
                 rolledBackTo = previous.get();
             }
@@ -214,10 +225,68 @@ public final class LocalDeployment {
     /** The run label of a container started again from the image that served before (it passed its own smoke test). */
     private static final String RESTORED = "restored";
 
-    /** Starts {@code image} as the service; its labels name the run that started it, so an abort can tell it apart. */
-    private static void start(StageContext ctx, String container, String image, int port, String runId) {
+    /**
+     * The promotion gate alone (before any change to the target): the new model's metric against the one the serving
+     * container records. {@code powerai deploy --gate-only} asks this; {@link #run} asks it before replacing anything.
+     */
+    public static PromotionGate.Decision gate(StageContext ctx, String imageOverride) {
+        ctx.spec().require(STAGE);
+        if (ctx.spec().deploy().gate() == null) {
+            throw new PowerAiException.InvalidInput(STAGE.stepName() + ": 'gate' is not set in the deploy section: there is no gate to run");
+        }
+        ctx.engine().ensureAvailable();
+        String container = containerName(ctx.spec().name());
+        boolean serves = ctx.engine().containerImage(container).isPresent();
+        return gate(ctx, imageOverride, serves, serves ? ctx.engine().containerLabel(container, ModelMetrics.LOCAL_LABEL).orElse(null) : null);
+    }
+
+    private static PromotionGate.Decision gate(StageContext ctx, String imageOverride, boolean serves, String servingRecord) {
+        Map<String, Double> candidate = ModelMetrics.requireOfScoringImage(ctx.workspace(), STAGE.stepName(), imageOverride);
+        PromotionGate.Decision decision = ctx.spec().deploy().gate().decide(STAGE.stepName(), candidate, serves, ModelMetrics.parse(servingRecord));
+        ctx.events().forStage(STAGE.stepName()).progress(decision.line());
+        return decision;
+    }
+
+    /** The gate kept the serving version: recorded as kept (audit and result), the target untouched; exit 1. */
+    private static void keep(StageContext ctx, String image, String container, String serving, PromotionGate.Decision decision,
+                             String url) {
+        Map<String, Object> details = new TreeMap<>();
+        details.put("target", "local");
+        details.put("url", url);
+        details.put("container", container);
+        details.put("gate", decision.line());
+        if (serving != null) {
+            details.put("servingImage", serving);
+        }
+        AuditLog.Appended record = ctx.workspace().audit().append(new AuditLog.Entry(STAGE.stepName(), "kept",
+                Map.of("image", image), Map.of(), details));
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("schemaVersion", 1);
+        result.put("stage", STAGE.stepName());
+        result.put("status", "kept");
+        result.put("target", "local");
+        result.put("candidateImage", image);
+        if (serving != null) {
+            result.put("image", serving);
+            result.put("scoringUrl", url);
+        }
+        result.put("container", container);
+        result.put("gate", decision.line());
+        result.put("audit", Map.of("seq", record.seq(), "hash", record.hash()));
+        ctx.workspace().writeResult(STAGE, result);
+        throw new PowerAiException.StageFailed(STAGE.stepName() + ": " + decision.line());
+    }
+
+    /**
+     * Starts {@code image} as the service; its labels name the run that started it, so an abort can tell it apart, and
+     * carry the model's metrics ({@code metricsRecord}, null when unknown), which the next deploy's gate compares against.
+     */
+    private static void start(StageContext ctx, String container, String image, int port, String runId, String metricsRecord) {
         Map<String, String> labels = new TreeMap<>(Containers.labels(ctx, STAGE, Containers.SERVICE));
         labels.put(Containers.RUN, runId);
+        if (metricsRecord != null) {
+            labels.put(ModelMetrics.LOCAL_LABEL, metricsRecord);
+        }
         ctx.engine().startService(RunSpec.of(image, List.of())
                 .withName(container)
                 .withNetwork("host")
@@ -258,7 +327,7 @@ public final class LocalDeployment {
             return done;
         }
         try {
-            start(ctx, container, previous, port, RESTORED);
+            start(ctx, container, previous, port, RESTORED, null); // its metrics are not in the in-flight record
             done.put("rolledBackTo", previous);
             done.put("serving", previous);
             events.warning("rolled " + container + " back to " + previous + ": " + untested + " never passed its smoke test (" + why + ")");

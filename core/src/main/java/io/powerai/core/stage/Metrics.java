@@ -42,6 +42,11 @@ public final class Metrics {
     }
 
     public synchronized Map<String, Double> finalValues() {
+        return finalValues(points);
+    }
+
+    /** The last value of each metric of {@code points}, by name. */
+    public static Map<String, Double> finalValues(List<Point> points) {
         Map<String, Double> out = new TreeMap<>();
         for (Point p : points) {
             out.put(p.name(), p.value());
@@ -51,5 +56,29 @@ public final class Metrics {
 
     public synchronized List<Point> points() {
         return List.copyOf(points);
+    }
+
+    /**
+     * The points of a {@code metrics.json} that a training wrote ({@code {"final": ..., "points": [...]}}), for
+     * pictures drawn later (a report, a build page). Points that are not a name with a finite value are left out;
+     * a missing or unreadable file has none.
+     */
+    public static List<Point> readPoints(java.nio.file.Path metricsJson) {
+        List<Point> out = new ArrayList<>();
+        Map<String, Object> json;
+        try {
+            json = Json.readObject(metricsJson);
+        } catch (java.io.IOException | RuntimeException e) {
+            return out;
+        }
+        if (json.get("points") instanceof List<?> list) {
+            for (Object item : list) {
+                if (item instanceof Map<?, ?> p && p.get("name") instanceof String name && p.get("value") instanceof Number value
+                        && Double.isFinite(value.doubleValue())) {
+                    out.add(new Point(name, value.doubleValue(), p.get("step") instanceof Number step ? step.longValue() : null));
+                }
+            }
+        }
+        return out;
     }
 }

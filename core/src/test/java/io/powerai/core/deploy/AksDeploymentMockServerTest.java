@@ -107,9 +107,83 @@ class AksDeploymentMockServerTest {
         result.put("stage", "scoringImage");
         result.put("status", "succeeded");
         result.put("image", image);
+        result.put("model", "model.pkl");
         result.put("modelSha256", MODEL);
         result.put("snapshotImage", SNAPSHOT);
         new Workspace(project, CLOCK).writeResult(Stage.SCORING_IMAGE, result);
+    }
+
+    /** The training that wrote the scoring image's model, with its final test_accuracy. */
+    private void trained(double testAccuracy) {
+        new Workspace(project, CLOCK).writeResult(Stage.TRAIN, Map.of("schemaVersion", 1, "stage", "gpuTrain", "status", "succeeded",
+                "outputs", Map.of("model.pkl", MODEL), "metrics", Map.of("test_accuracy", testAccuracy, "train_accuracy", 0.99)));
+    }
+
+    private static final Map<String, Object> GATE = Map.of("gate", Map.of("metric", "test_accuracy", "min_delta", 0.01));
+
+    // ------------------------------------------------------------------------------------ promotion gate
+
+    @Test
+    void gate_firstDeployPasses_worseIsKeptBeforeAnyChange_betterPromotes_eachRecordingItsMetrics() throws Exception {
+        trained(0.95);
+        Map<String, Object> first = deploy(IMAGE_A, GATE);
+        assertThat(first).containsEntry("status", "succeeded");
+        assertThat(cluster.deployment(NS, "svm-moons-blue").getMetadata().getAnnotations())
+                .containsEntry("powerai.io/metrics", "{\"test_accuracy\":0.95,\"train_accuracy\":0.99}");
+        assertThat(events).anyMatch(e -> e.toString().contains("nothing serves yet, the first model (0.95) passes"));
+
+        trained(0.9);
+        int recordsBefore = auditRecords().size();
+        PowerAiException.StageFailed kept = catchThrowableOfType(() -> deploy(IMAGE_B, GATE), PowerAiException.StageFailed.class);
+        assertThat(kept).hasMessage("aksDeploy: gate test_accuracy (max, min_delta 0.01): the new model's 0.9 is not better than "
+                + "the serving model's 0.95 by at least 0.01; the serving version stays");
+        assertThat(cluster.deployment(NS, "svm-moons-green")).isNull(); // nothing was created or changed
+        assertThat(image(cluster.deployment(NS, "svm-moons-blue"))).isEqualTo(IMAGE_A);
+        assertThat(service().getSpec().getSelector()).containsEntry("powerai.io/color", "blue");
+        assertThat(auditRecords()).hasSize(recordsBefore + 1);
+        Map<String, Object> record = auditRecords().get(recordsBefore);
+        assertThat(record).containsEntry("status", "kept");
+        assertThat(details(record)).containsEntry("candidateImage", IMAGE_B);
+        assertThat(Json.readObject(project.resolve(".powerai/aksDeploy.json"))).containsEntry("status", "kept")
+                .containsEntry("image", IMAGE_A).containsEntry("candidateImage", IMAGE_B);
+
+        trained(0.96);
+        Map<String, Object> better = deploy(IMAGE_B, GATE);
+        assertThat(better).containsEntry("status", "succeeded").containsEntry("color", "green");
+        assertThat(cluster.deployment(NS, "svm-moons-green").getMetadata().getAnnotations())
+                .containsEntry("powerai.io/metrics", "{\"test_accuracy\":0.96,\"train_accuracy\":0.99}");
+    }
+
+    @Test
+    void gate_servingDeploymentWithoutARecord_stops_unlessWhenUnknownPromote_andTheGateAloneChangesNothing() throws Exception {
+        deploy(IMAGE_A, Map.of()); // no training result: deployed as every deployment before the gate, no metrics recorded
+        assertThat(cluster.deployment(NS, "svm-moons-blue").getMetadata().getAnnotations()).doesNotContainKey("powerai.io/metrics");
+        trained(0.9);
+        scoringResult(IMAGE_B);
+        int recordsBefore = auditRecords().size();
+
+        PromotionGate.Decision alone = aks(GATE).gate(null);
+        assertThat(alone.passes()).isFalse();
+        assertThat(alone.line()).contains("the serving deployment has no recorded test_accuracy");
+        assertThat(auditRecords()).hasSize(recordsBefore);
+        assertThatThrownBy(() -> aks(GATE).deploy(null)).isInstanceOf(PowerAiException.StageFailed.class)
+                .hasMessageContaining("set gate.when_unknown: promote");
+        assertThat(cluster.deployment(NS, "svm-moons-green")).isNull();
+
+        Map<String, Object> promoted = aks(Map.of("gate", Map.of("metric", "test_accuracy", "when_unknown", "promote"))).deploy(null);
+        assertThat(promoted).containsEntry("status", "succeeded").containsEntry("color", "green");
+    }
+
+    @Test
+    void gate_metricTheNewModelLacks_isInvalidInput_beforeAnyCall() {
+        trained(0.9);
+        scoringResult(IMAGE_A);
+
+        assertThatThrownBy(() -> aks(Map.of("gate", Map.of("metric", "f1_score"))).deploy(null))
+                .isInstanceOf(PowerAiException.InvalidInput.class)
+                .hasMessage("aksDeploy: 'gate.metric' f1_score is not among the new model's metrics (test_accuracy, train_accuracy): "
+                        + "name one the training reports");
+        assertThat(connects).isZero();
     }
 
     private Map<String, Object> deploy(String image, Map<String, Object> keys) {

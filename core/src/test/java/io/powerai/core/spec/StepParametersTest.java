@@ -74,6 +74,22 @@ class StepParametersTest {
     }
 
     @Test
+    void theGatesFields_followTheSameRule_oneLevelDown() {
+        Problems problems = new Problems();
+
+        StepParameters.Mapped mapped = StepParameters.toFileKeys(Stage.DEPLOY, Map.of("gate",
+                Map.of("metric", "test_accuracy", "minDelta", 0.01, "when_unknown", "promote")), problems);
+
+        assertThat(problems.isEmpty()).as(problems.lines().toString()).isTrue();
+        assertThat(mapped.fileKeys()).isEqualTo(Map.of("gate", Map.of("metric", "test_accuracy", "min_delta", 0.01, "when_unknown", "promote")));
+        assertThat(mapped.deprecations()).containsExactly("field 'gate.when_unknown' is deprecated: use 'gate.whenUnknown' "
+                + "(the same value; 'when_unknown' stays the key in the pipeline file)");
+
+        StepParameters.toFileKeys(Stage.DEPLOY, Map.of("gate", Map.of("minDelta", 0.1, "min_delta", 0.2)), problems);
+        assertThat(problems.lines()).containsExactly("aksDeploy: 'gate.minDelta' and 'gate.min_delta' are the same field; give it once, as 'gate.minDelta'");
+    }
+
+    @Test
     void unknownNames_andOneParameterUnderBothNames_areProblems_listingTheCamelCaseNames() {
         Problems problems = new Problems();
 

@@ -147,7 +147,7 @@ class TrainingRunGpuTest {
         assertThat(result.get("outputs")).isEqualTo(Map.of("model.txt", io.powerai.core.json.Digests.sha256("weights")));
         assertThat(result.get("metrics")).isEqualTo(Map.of("loss", 1.0 / 3));
         assertThat(result).containsEntry("metricsChart", "train/metrics.svg");
-        assertThat(Files.readString(project.resolve(".powerai/train/metrics.svg"))).startsWith("<?xml").contains("loss = 0.333333");
+        assertThat(Files.readString(project.resolve(".powerai/train/metrics.svg"))).startsWith("<?xml").contains(">loss</text>").contains(">last 0.333333 at step 2</text>");
         assertThat(log()).contains("cwd=" + project.toRealPath()).contains("cuda_visible=''")
                 .contains("data=" + project.resolve("data").toAbsolutePath());
         Map<String, Object> audit = lastAuditRecord();

@@ -3,6 +3,7 @@ package io.powerai.jenkins.plugin;
 import hudson.model.Run;
 import io.powerai.jenkins.plugin.lineage.Lineage;
 import io.powerai.jenkins.plugin.lineage.LineageFiles;
+import io.powerai.jenkins.plugin.lineage.LineagePictures;
 import jenkins.model.RunAction2;
 
 /**
@@ -57,6 +58,11 @@ public class MlLineageAction implements RunAction2 {
     public Lineage getLineage() {
         // run is set by Jenkins as soon as the action is attached or loaded; before that there is nothing to show
         return run == null ? Lineage.none() : Lineage.read(LineageFiles.auditLog(run.getRootDir().toPath()));
+    }
+
+    /** The lineage graph and the metrics panels, drawn by the core from the result files the step copied; null before the action is attached. */
+    public LineagePictures getPictures() {
+        return run == null ? null : LineagePictures.read(LineageFiles.auditLog(run.getRootDir().toPath()).getParent());
     }
 
     /** The page's data as JSON (sorted keys), for tools that read the build. */

@@ -5,6 +5,7 @@ import hudson.Extension;
 import hudson.FilePath;
 import hudson.model.Run;
 import hudson.model.TaskListener;
+import io.powerai.core.lineage.LineageChain;
 import io.powerai.jenkins.plugin.lineage.Lineage;
 import io.powerai.jenkins.plugin.lineage.LineageFiles;
 import java.io.InputStream;
@@ -92,6 +93,20 @@ public class PoweraiRecordLineageStep extends Step {
             } else {
                 // Never keep an older head: its absence is what verification must see.
                 Files.deleteIfExists(LineageFiles.head(copy));
+            }
+
+            // The result files beside the log, for the page's pictures; a stage that has not run leaves none (and no stale copy).
+            String folder = relative.contains("/") ? relative.substring(0, relative.lastIndexOf('/') + 1) : "";
+            for (String file : LineageChain.SOURCE_FILES) {
+                FilePath source = workspace.child(folder + file);
+                Path target = copy.resolveSibling(file);
+                if (source.exists()) {
+                    try (InputStream in = source.read()) {
+                        LineageFiles.store(in, target);
+                    }
+                } else {
+                    Files.deleteIfExists(target);
+                }
             }
 
             Lineage lineage = Lineage.read(copy);

@@ -41,7 +41,7 @@ class PluginMetadataTest {
     }
 
     @Test
-    void sezpozIndex_listsBothStepDescriptorsAndTheGlobalConfiguration() {
+    void sezpozIndex_listsBothStepDescriptorsTheGlobalConfigurationAndTheModelHistoryFactory() {
         Set<String> indexed = new TreeSet<>();
         for (IndexItem<Extension, Object> item : Index.load(Extension.class, Object.class, getClass().getClassLoader())) {
             // the hpi build's test class path carries the indexes of Jenkins and other plugins too
@@ -52,7 +52,8 @@ class PluginMetadataTest {
         assertThat(indexed).containsExactlyInAnyOrder(
                 PoweraiCliStep.DescriptorImpl.class.getName(),
                 PoweraiRecordLineageStep.DescriptorImpl.class.getName(),
-                PoweraiGlobalConfiguration.class.getName());
+                PoweraiGlobalConfiguration.class.getName(),
+                ModelHistoryAction.Factory.class.getName());
     }
 
     @Test

@@ -21,6 +21,7 @@ class ViewsTest {
         assertThat(views).extracting(p -> RESOURCES.relativize(p).toString().replace('\\', '/')).contains(
                 "index.jelly",
                 "io/powerai/jenkins/plugin/MlLineageAction/index.jelly",
+                "io/powerai/jenkins/plugin/ModelHistoryAction/index.jelly",
                 "io/powerai/jenkins/plugin/PoweraiGlobalConfiguration/config.jelly");
         DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
         factory.setNamespaceAware(true);
@@ -35,7 +36,8 @@ class ViewsTest {
     void lineagePage_showsVerificationChainRecordsAndJson() throws IOException {
         String page = Files.readString(RESOURCES.resolve("io/powerai/jenkins/plugin/MlLineageAction/index.jelly"));
         assertThat(page).contains("${lineage.summary}", "${lineage.chain}", "${lineage.links}", "${lineage.records}",
-                "${lineage.json}", "${record.inputItems}", "${record.outputItems}", "${record.trust}");
+                "${lineage.json}", "${record.inputItems}", "${record.outputItems}", "${record.trust}",
+                "<img src=\"${pictures.lineage}\"", "<img src=\"${pictures.metrics}\"", "${pictures.files}");
         // no raw output anywhere: escape-by-default must not be defeated
         assertThat(page).doesNotContain("escapeText=\"false\"").doesNotContain("<j:out");
     }

@@ -92,37 +92,15 @@ public final class Lineage {
     }
 
     private static LineageRecord parse(int lineNumber, String line, LineageRecord.Trust trust) {
-        Map<String, Object> json;
+        AuditLog.Record record;
         try {
-            json = Json.parseObject(line);
+            record = AuditLog.parse(line);
         } catch (JsonProcessingException e) {
             return new LineageRecord(lineNumber, "?", "unreadable", null, Map.of(), Map.of(),
                     Map.of("failure", "line " + lineNumber + " is not valid JSON"), null, trust);
         }
-        long seq = json.get("seq") instanceof Number number ? number.longValue() : lineNumber;
-        return new LineageRecord(seq, text(json.get("stage")), text(json.get("status")), text(json.get("time")),
-                strings(json.get("inputs")), strings(json.get("outputs")), objects(json.get("details")),
-                text(json.get("hash")), trust);
-    }
-
-    private static String text(Object value) {
-        return value == null ? null : String.valueOf(value);
-    }
-
-    private static Map<String, String> strings(Object value) {
-        Map<String, String> out = new TreeMap<>();
-        if (value instanceof Map<?, ?> map) {
-            map.forEach((k, v) -> out.put(String.valueOf(k), v == null ? null : String.valueOf(v)));
-        }
-        return out;
-    }
-
-    private static Map<String, Object> objects(Object value) {
-        Map<String, Object> out = new TreeMap<>();
-        if (value instanceof Map<?, ?> map) {
-            map.forEach((k, v) -> out.put(String.valueOf(k), v));
-        }
-        return out;
+        return new LineageRecord(record.seq() != 0 ? record.seq() : lineNumber, record.stage(), record.status(), record.time(),
+                record.inputs(), record.outputs(), record.details(), record.hash(), trust);
     }
 
     /**

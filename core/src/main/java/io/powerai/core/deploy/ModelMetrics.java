@@ -1,0 +1,91 @@
+package io.powerai.core.deploy;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.powerai.core.PowerAiException;
+import io.powerai.core.json.Json;
+import io.powerai.core.spec.Stage;
+import io.powerai.core.workspace.Workspace;
+
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * A model's final metrics as a deployment records them (the label {@code io.powerai.metrics} on a local container,
+ * the annotation {@code powerai.io/metrics} on Kubernetes objects): canonical JSON of name to number. And the
+ * metrics of the model a deploy is about to serve, from the training that wrote it.
+ */
+public final class ModelMetrics {
+    public static final String LOCAL_LABEL = "io.powerai.metrics";
+    /** Record values longer than this are not kept: a label or annotation must stay small. */
+    static final int MAX_RECORD_CHARS = 16_384;
+
+    private ModelMetrics() {
+    }
+
+    /** The canonical record of {@code metrics}; null when there are none or they are too many to record. */
+    public static String record(Map<String, Double> metrics) {
+        if (metrics == null || metrics.isEmpty()) {
+            return null;
+        }
+        String json = Json.canonical(new TreeMap<>(metrics));
+        return json.length() > MAX_RECORD_CHARS ? null : json;
+    }
+
+    /** The metrics of a record; null when there is no record or it cannot be read (as good as none). */
+    public static Map<String, Double> parse(String record) {
+        if (record == null || record.isBlank()) {
+            return null;
+        }
+        Map<String, Object> json;
+        try {
+            json = Json.parseObject(record);
+        } catch (JsonProcessingException e) {
+            return null;
+        }
+        Map<String, Double> out = new TreeMap<>();
+        json.forEach((name, value) -> {
+            if (value instanceof Number n && Double.isFinite(n.doubleValue())) {
+                out.put(name, n.doubleValue());
+            }
+        });
+        return out;
+    }
+
+    /** As {@link #ofScoringImage(Workspace)}; a clear error where the gate needs them and they are not known. */
+    public static Map<String, Double> requireOfScoringImage(Workspace workspace, String stage, String image) {
+        Map<String, Double> metrics = image == null ? ofScoringImage(workspace) : null;
+        if (metrics == null) {
+            Map<String, Object> scoring = workspace.lastResult(Stage.SCORING_IMAGE).orElse(Map.of());
+            throw new PowerAiException.InvalidInput(stage + ": the gate needs the new model's metrics, but "
+                    + (image != null ? "the image " + image + " was given, not the last scoring image of " + workspace.dir()
+                    : "the last gpuTrain result in " + workspace.dir() + " did not write the model of the last scoring image ("
+                    + scoring.get("model") + ", sha256 " + scoring.get("modelSha256") + ")") + ": run train and scoring-image, then deploy");
+        }
+        return metrics;
+    }
+
+    /**
+     * The final metrics of the model in the last scoring image of {@code workspace}: those of the last training,
+     * provided that training wrote the model the image carries (else the numbers would belong to another model);
+     * null when it did not.
+     */
+    public static Map<String, Double> ofScoringImage(Workspace workspace) {
+        Map<String, Object> scoring = workspace.lastResult(Stage.SCORING_IMAGE).orElse(Map.of());
+        Map<String, Object> train = workspace.lastResult(Stage.TRAIN).orElse(Map.of());
+        Object model = scoring.get("model");
+        Object sha = scoring.get("modelSha256");
+        if (!(train.get("outputs") instanceof Map<?, ?> outputs) || model == null || !Objects.equals(outputs.get(String.valueOf(model)), sha)) {
+            return null;
+        }
+        Map<String, Double> out = new TreeMap<>();
+        if (train.get("metrics") instanceof Map<?, ?> metrics) {
+            metrics.forEach((name, value) -> {
+                if (value instanceof Number n && Double.isFinite(n.doubleValue())) {
+                    out.put(String.valueOf(name), n.doubleValue());
+                }
+            });
+        }
+        return out;
+    }
+}

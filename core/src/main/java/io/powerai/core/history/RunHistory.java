@@ -1,0 +1,233 @@
+package io.powerai.core.history;
+
+import io.powerai.core.audit.AuditLog;
+import io.powerai.core.deploy.DeployHistory;
+import io.powerai.core.json.Json;
+import io.powerai.core.lineage.LineageChain;
+import io.powerai.core.snapshot.Manifest;
+import io.powerai.core.snapshot.ManifestDiff;
+import io.powerai.core.stage.Metrics;
+import io.powerai.core.workspace.Workspace;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Several runs side by side, from their archived {@code .powerai} folders (e.g. what Jenkins archived for each
+ * build): each run's model, metrics, environment snapshot and image; the environment's drift from one run to the
+ * next; and every deployment the runs' audit logs recorded (a record archived by several builds counts once).
+ * The runs are in the order of their folders' names, numbers compared as numbers (build 9 before build 10).
+ */
+public record RunHistory(List<Run> runs, List<Drift> drifts, List<Deployment> deployments, List<DeployHistory.Change> aksChanges) {
+
+    /** One run, as its result files recorded it; values are null where a stage did not run. */
+    public record Run(String label, String time, String trainStatus, String modelSha256, Map<String, Double> metrics,
+                      String snapshotId, String scoringImage, String deployStatus) {
+    }
+
+    /** Packages added, removed or changed between the environments of two consecutive runs. */
+    public record Drift(String from, String to, List<String> added, List<String> removed, List<String> changed) {
+        public boolean none() {
+            return added.isEmpty() && removed.isEmpty() && changed.isEmpty();
+        }
+    }
+
+    /** One deploy record of any target: when, what, where, and how it ended (kept by the gate, rolled back...). */
+    public record Deployment(String time, String target, String where, String status, String image, String note) {
+    }
+
+    /** The runs under {@code roots}: each a .powerai folder, a folder holding one, or a folder of such folders. */
+    public static RunHistory read(List<Path> roots) {
+        List<Path> folders = new ArrayList<>();
+        for (Path root : roots) {
+            discover(root, 0, folders);
+        }
+        Map<String, Path> labelled = new LinkedHashMap<>();
+        folders.forEach(f -> labelled.putIfAbsent(label(roots, f), f));
+        return readLabelled(labelled);
+    }
+
+    /** The runs in {@code folders} (label to .powerai folder or a copy of one), in the map's order, oldest first. */
+    public static RunHistory readLabelled(Map<String, Path> folders) {
+        List<Run> runs = new ArrayList<>();
+        List<Drift> drifts = new ArrayList<>();
+        Map<String, AuditLog.Record> records = new LinkedHashMap<>();
+        Manifest previous = null;
+        String previousLabel = null;
+        for (Map.Entry<String, Path> entry : folders.entrySet()) {
+            String label = entry.getKey();
+            Path folder = entry.getValue();
+            LineageChain chain = LineageChain.read(folder);
+            Map<String, Double> metrics = Metrics.finalValues(Metrics.readPoints(folder.resolve("train/metrics.json")));
+            runs.add(new Run(label, chain.node(LineageChain.Kind.TRAINING).time(), chain.node(LineageChain.Kind.TRAINING).status(),
+                    chain.node(LineageChain.Kind.MODEL).digest(), metrics, chain.node(LineageChain.Kind.ENVIRONMENT).digest(),
+                    chain.node(LineageChain.Kind.IMAGE).digest(), chain.node(LineageChain.Kind.DEPLOYMENT).status()));
+            Manifest manifest = Manifest.readIfPresent(folder.resolve("environment/manifest.json"));
+            if (manifest != null && previous != null) {
+                drifts.add(drift(previousLabel, previous, label, manifest));
+            }
+            if (manifest != null) {
+                previous = manifest;
+                previousLabel = label;
+            }
+            for (AuditLog.Record r : new AuditLog(folder.resolve("audit.jsonl"), Clock.systemUTC()).records()) {
+                records.putIfAbsent(r.hash() == null ? label + "#" + r.seq() : r.hash(), r);
+            }
+        }
+        List<AuditLog.Record> all = new ArrayList<>(records.values());
+        all.sort(Comparator.comparing((AuditLog.Record r) -> String.valueOf(r.time())));
+        List<Deployment> deployments = new ArrayList<>();
+        for (AuditLog.Record r : all) {
+            if ("aksDeploy".equals(r.stage())) {
+                deployments.add(deployment(r));
+            }
+        }
+        return new RunHistory(runs, drifts, deployments, DeployHistory.fromRecords(all, null));
+    }
+
+    private static void discover(Path path, int depth, List<Path> out) {
+        if (isRun(path)) {
+            out.add(path);
+            return;
+        }
+        if (isRun(path.resolve(Workspace.DIR_NAME))) {
+            out.add(path.resolve(Workspace.DIR_NAME));
+            return;
+        }
+        if (depth >= 3 || !Files.isDirectory(path) || Files.isSymbolicLink(path)) {
+            return;
+        }
+        try (Stream<Path> children = Files.list(path)) {
+            for (Path child : children.filter(Files::isDirectory).sorted(RunHistory::naturalOrder).toList()) {
+                discover(child, depth + 1, out);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static boolean isRun(Path folder) {
+        return Files.isRegularFile(folder.resolve("audit.jsonl")) || Files.isRegularFile(folder.resolve("gpuTrain.json"));
+    }
+
+    /** Folder names with their digit runs compared as numbers: builds/9 before builds/10. */
+    static int naturalOrder(Path a, Path b) {
+        String x = a.getFileName().toString();
+        String y = b.getFileName().toString();
+        String px = x.replaceAll("\\d+", "");
+        String py = y.replaceAll("\\d+", "");
+        if (px.equals(py)) {
+            String dx = x.replaceAll("\\D+", "");
+            String dy = y.replaceAll("\\D+", "");
+            if (!dx.isEmpty() && !dy.isEmpty() && dx.length() != dy.length()) {
+                return Integer.compare(dx.length(), dy.length());
+            }
+        }
+        return x.compareTo(y);
+    }
+
+    private static String label(List<Path> roots, Path folder) {
+        for (Path root : roots) {
+            if (folder.startsWith(root) && !folder.equals(root)) {
+                String rel = root.relativize(folder).toString();
+                return rel.endsWith(Workspace.DIR_NAME) && rel.length() > Workspace.DIR_NAME.length()
+                        ? rel.substring(0, rel.length() - Workspace.DIR_NAME.length() - 1) : rel;
+            }
+        }
+        return folder.toString();
+    }
+
+    private static Drift drift(String fromLabel, Manifest a, String toLabel, Manifest b) {
+        ManifestDiff diff = ManifestDiff.of(fromLabel, a, toLabel, b);
+        return new Drift(fromLabel, toLabel, diff.added().stream().map(p -> p.name() + " " + p.version()).toList(),
+                diff.removed().stream().map(p -> p.name() + " " + p.version()).toList(),
+                diff.changed().stream().map(c -> c.before().name() + " " + c.before().version() + " -> " + c.after().version()).toList());
+    }
+
+    private static Deployment deployment(AuditLog.Record r) {
+        Map<String, Object> d = r.details();
+        String target = String.valueOf(d.getOrDefault("target", "?"));
+        String where = "aks".equals(target) ? d.get("namespace") + "/" + d.get("service") : String.valueOf(d.getOrDefault("url", d.get("container")));
+        String note = d.get("gate") != null ? String.valueOf(d.get("gate"))
+                : d.get("rolledBackTo") != null ? "rolled back to " + d.get("rolledBackTo")
+                : d.get("failure") != null ? String.valueOf(d.get("failure")) : null;
+        return new Deployment(r.time(), target, where, r.status(), r.inputs().get("image"), note);
+    }
+
+    /** Each metric over the runs (x = the run's position, 1 first), for {@code MetricsChart}. */
+    public List<Metrics.Point> trend() {
+        List<Metrics.Point> out = new ArrayList<>();
+        for (int i = 0; i < runs.size(); i++) {
+            long run = i + 1;
+            runs.get(i).metrics().forEach((name, value) -> out.add(new Metrics.Point(name, value, run)));
+        }
+        return out;
+    }
+
+    public List<String> lines() {
+        List<String> out = new ArrayList<>();
+        out.add("runs: " + runs.size());
+        for (int i = 0; i < runs.size(); i++) {
+            Run r = runs.get(i);
+            out.add(String.format("%2d %s  train %s  model %s  snapshot %s  image %s  deploy %s  %s", i + 1, r.label(),
+                    orDash(r.trainStatus()), orDash(shortDigest(r.modelSha256())), orDash(shortDigest(r.snapshotId())),
+                    orDash(shortDigest(r.scoringImage())), orDash(r.deployStatus()), r.metrics()));
+        }
+        for (Drift d : drifts) {
+            out.add("environment " + d.from() + " -> " + d.to() + ": " + (d.none() ? "no drift"
+                    : "added " + d.added() + ", removed " + d.removed() + ", changed " + d.changed()));
+        }
+        out.add("deployments: " + deployments.size());
+        for (Deployment d : deployments) {
+            out.add(d.time() + "  " + d.target() + " " + d.where() + "  " + d.status() + "  " + orDash(d.image())
+                    + (d.note() == null ? "" : "  (" + d.note() + ")"));
+        }
+        return out;
+    }
+
+    public Map<String, Object> toMap() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("schemaVersion", 1);
+        out.put("runs", runs);
+        out.put("environmentDrift", drifts);
+        out.put("deployments", deployments);
+        out.put("aks", DeployHistory.toMap(aksChanges, null, java.util.Optional.empty()).get("audit"));
+        return out;
+    }
+
+    public String toJson() {
+        return Json.pretty(toMap());
+    }
+
+    private static String shortDigest(String digest) {
+        if (digest == null) {
+            return null;
+        }
+        String hex = digest.startsWith("sha256:") ? digest.substring(7) : digest;
+        return hex.length() > 12 ? hex.substring(0, 12) : hex;
+    }
+
+    private static String orDash(String s) {
+        return s == null ? "-" : s;
+    }
+
+    /** The label of the run whose deployment serves: the last one that deployed successfully; null when none did. */
+    public String servingRun() {
+        String serving = null;
+        for (Run r : runs) {
+            if ("succeeded".equals(r.deployStatus())) {
+                serving = r.label();
+            }
+        }
+        return serving;
+    }
+}
