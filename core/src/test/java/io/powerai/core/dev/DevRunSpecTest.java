@@ -27,6 +27,10 @@ class DevRunSpecTest {
     Path tmp;
 
     private StageContext context(ContainerEngine engine) throws Exception {
+        return context(engine, "");
+    }
+
+    private StageContext context(ContainerEngine engine, String trainExtra) throws Exception {
         Path project = Files.createDirectories(tmp.resolve("project"));
         Files.createDirectories(project.resolve("data"));
         Files.writeString(project.resolve("train.py"), "print(1)\n");
@@ -39,7 +43,7 @@ class DevRunSpecTest {
                   data: data
                   env:
                     OMP_NUM_THREADS: "1"
-                """);
+                """ + trainExtra);
         PipelineSpec spec = PipelineSpec.read(project.resolve("powerai.yaml"), null);
         return new StageContext(spec, new Workspace(project, Clock.systemUTC()), engine, new RegistryClient(Set.of(), Map.of()),
                 EventSink.discarding(), Clock.systemUTC());
@@ -62,6 +66,19 @@ class DevRunSpecTest {
         assertThat(server).contains("cd \"$HOME\" && exec jupyter-notebook", "--ip=127.0.0.1", "--port=9999", "--port-retries=0",
                 "--notebook-dir=/workspace/project", "--NotebookApp.disable_check_xsrf=False", "--NotebookApp.allow_root=False");
         assertThat(line).doesNotContain("TOKEN").doesNotContain("--gpus");
+    }
+
+    @Test
+    void gpus_asTheTrainingAsksForThem_throughItsPolicy() throws Exception {
+        ContainerEngine docker = new ContainerEngine(ContainerEngine.Kind.DOCKER, "docker", new ProcessRunner());
+        assertThat(DevEnvironment.gpus(context(docker), "img")).isNull();
+        // gpu_policy none: the request goes to the engine unchecked, as gpuTrain sends it.
+        StageContext ctx = context(docker, "  gpus: 2\n  gpu_policy: none\n");
+        String gpus = DevEnvironment.gpus(ctx, "img");
+        assertThat(gpus).isEqualTo("2");
+        RunSpec run = DevEnvironment.runSpec(ctx, "img", "c", new ProjectOwner(1, 1), DevSettings.of(9999, null, false),
+                tmp.resolve("outputs"), gpus);
+        assertThat(String.join(" ", docker.runArguments(run, Path.of("/env-file")))).contains("--gpus 2");
     }
 
     @Test
