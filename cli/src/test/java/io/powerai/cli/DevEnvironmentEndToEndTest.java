@@ -41,6 +41,8 @@ class DevEnvironmentEndToEndTest {
     static TestWheels.Index index;
     static String run;
     static final List<Path> projects = new ArrayList<>();
+    /** Dev images this run built ("engine image"): their snapshot is this run's own, so no later run can reuse them. */
+    static final java.util.Set<String> devImages = new java.util.TreeSet<>();
 
     @BeforeAll
     static void index() throws IOException {
@@ -56,6 +58,9 @@ class DevEnvironmentEndToEndTest {
         for (Path project : projects) {
             LocalInfrastructure.run("docker", "rm", "-f", DevEnvironment.containerName(NAME, project));
             LocalInfrastructure.run("podman", "rm", "-f", "-t", "0", DevEnvironment.containerName(NAME, project));
+        }
+        for (String engineAndImage : devImages) {
+            LocalInfrastructure.run(engineAndImage.split(" ")[0], "rmi", engineAndImage.split(" ")[1]);
         }
         if (index != null) {
             index.close();
@@ -98,6 +103,7 @@ class DevEnvironmentEndToEndTest {
         args.addAll(List.of(more));
         CliRun start = dev(project, args.toArray(String[]::new));
         assertThat(start.exitCode()).as(start.toString()).isZero();
+        devImages.add((args.contains("podman") ? "podman " : "docker ") + DevState.read(project.resolve(".powerai")).image());
         return start;
     }
 
