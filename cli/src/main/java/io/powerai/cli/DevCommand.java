@@ -8,6 +8,7 @@ import io.powerai.core.dev.DevState;
 import io.powerai.core.spec.PipelineSpec;
 import io.powerai.core.spec.Stage;
 import io.powerai.core.stage.StageContext;
+import io.powerai.core.workspace.WorkspaceLock;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -74,19 +75,18 @@ final class DevCommand implements Callable<Integer> {
             throw new PowerAiException.InvalidInput(String.join("\n", problems));
         }
         StageContext ctx = common.context(top, Stage.SNAPSHOT);
+        if (status) {
+            return status(ctx, dir);
+        }
+        // One run at a time in a workspace: starting snapshots, capturing and stopping change what a snapshot reads.
+        try (WorkspaceLock ignored = common.lock(top, ctx, Stage.SNAPSHOT)) {
+            return change(ctx, dir, settings);
+        }
+    }
+
+    private int change(StageContext ctx, Path dir, DevSettings settings) {
         if (stop) {
             top.console.line(DevEnvironment.stop(ctx) ? "stopped" : "no dev server was running for " + dir);
-            return 0;
-        }
-        if (status) {
-            DevEnvironment.Status now = DevEnvironment.status(ctx);
-            if (now.state() == null) {
-                top.console.line("no dev server for " + dir + " (start one with: powerai dev " + dir + ")");
-            } else {
-                top.console.line((now.running() ? "running: " : "stopped: ") + now.state().url() + " (container " + now.state().container()
-                        + ", image " + now.state().image() + ", as " + now.state().runAs() + ", token in "
-                        + DevState.file(ctx.workspace().dir()) + ")");
-            }
             return 0;
         }
         if (capture) {
@@ -96,6 +96,18 @@ final class DevCommand implements Callable<Integer> {
         top.console.line(top.terminal ? "Jupyter: " + state.urlWithToken()
                 : "Jupyter: " + state.url() + " (token in " + DevState.file(ctx.workspace().dir()) + ")");
         top.console.line("stop it with: powerai dev " + dir + " --stop");
+        return 0;
+    }
+
+    private int status(StageContext ctx, Path dir) {
+        DevEnvironment.Status now = DevEnvironment.status(ctx);
+        if (now.state() == null) {
+            top.console.line("no dev server for " + dir + " (start one with: powerai dev " + dir + ")");
+        } else {
+            top.console.line((now.running() ? "running: " : "stopped: ") + now.state().url() + " (container " + now.state().container()
+                    + ", image " + now.state().image() + ", as " + now.state().runAs() + ", token in "
+                    + DevState.file(ctx.workspace().dir()) + ")");
+        }
         return 0;
     }
 

@@ -4,6 +4,7 @@ import io.powerai.core.PowerAiException;
 import io.powerai.core.engine.ContainerEngine;
 import io.powerai.core.engine.ProcessRunner;
 import io.powerai.core.event.StageEvents;
+import io.powerai.core.image.DockerfileWriter;
 import io.powerai.core.json.Digests;
 import io.powerai.core.json.Json;
 import io.powerai.core.snapshot.Manifest;
@@ -14,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -68,10 +70,10 @@ public final class DevLayer {
                     + " cannot get Jupyter: it is not Debian-based (os ID '" + osId + "') and has no pip; base the environment on an"
                     + " image with apt or pip ('environment.base_image')");
         }
-        StringBuilder out = new StringBuilder();
-        out.append("# Rendered by powerai (dev): the snapshot image plus Jupyter. Never pushed, never trained in.\n");
-        out.append("FROM ").append(snapshotImage).append('\n');
-        out.append("LABEL ").append(LABEL).append("=\"").append(manifest.snapshotId()).append("\"\n");
+        DockerfileWriter out = new DockerfileWriter()
+                .comment("Rendered by powerai (dev): the snapshot image plus Jupyter. Never pushed, never trained in.")
+                .from(snapshotImage)
+                .labels(Map.of(LABEL, manifest.snapshotId()), true);
         boolean addsPip = false;
         if (installer == Installer.APT) {
             List<String> packages = new ArrayList<>(APT_PACKAGES);
@@ -85,20 +87,22 @@ public final class DevLayer {
             // The host's mirror in a list of the dev layer's own: the image's sources stay untouched, and no mirror is
             // written into the project. An image of another distribution keeps its own sources.
             String options = ownSources ? " -o Dir::Etc::SourceList=/tmp/powerai-dev.list -o Dir::Etc::SourceParts=/nonexistent" : "";
-            out.append("RUN ");
+            StringBuilder run = new StringBuilder();
             if (ownSources) {
-                out.append("echo 'deb ").append(hostMirror).append(' ').append(codename).append(" main' > /tmp/powerai-dev.list \\\n && ");
+                run.append("echo ").append(DockerfileWriter.shellQuoted("deb " + hostMirror + " " + codename + " main"))
+                        .append(" > /tmp/powerai-dev.list \\\n && ");
             }
-            out.append("apt-get").append(options).append(" update \\\n && DEBIAN_FRONTEND=noninteractive apt-get").append(options)
+            run.append("apt-get").append(options).append(" update \\\n && DEBIAN_FRONTEND=noninteractive apt-get").append(options)
                     .append(" install -y --no-install-recommends");
-            packages.forEach(p -> out.append(" \\\n      ").append(p));
-            out.append(" \\\n && rm -rf /var/lib/apt/lists/*").append(ownSources ? " /tmp/powerai-dev.list" : "").append('\n');
+            packages.forEach(p -> run.append(" \\\n      ").append(DockerfileWriter.shellWord(p)));
+            run.append(" \\\n && rm -rf /var/lib/apt/lists/*").append(ownSources ? " /tmp/powerai-dev.list" : "");
+            out.run(run.toString());
         } else {
-            out.append("RUN PIP_BREAK_SYSTEM_PACKAGES=1 PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_ROOT_USER_ACTION=ignore \\\n")
-                    .append("    python3 -m pip install --no-cache-dir ").append(PIP_PACKAGE).append('\n');
+            out.run("PIP_BREAK_SYSTEM_PACKAGES=1 PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_ROOT_USER_ACTION=ignore \\\n"
+                    + "    python3 -m pip install --no-cache-dir " + PIP_PACKAGE);
         }
         // Fails the build here, with a clear line, when the install left no server to run.
-        out.append("RUN jupyter-notebook --version\n");
+        out.run("jupyter-notebook --version");
         String dockerfile = out.toString();
         String tag = "localhost/powerai-dev/" + projectName + ":" + manifest.snapshotId().substring(0, 12) + "-"
                 + Digests.sha256(dockerfile).substring(0, 12);
