@@ -20,7 +20,7 @@ public final class Main {
     public static void main(String[] args) {
         Cancellation cancellation = new Cancellation();
         stopOnSignals(cancellation, System.err);
-        int code = run(args, System.out, System.err, System.getenv(), cancellation);
+        int code = run(args, System.out, System.err, System.getenv(), cancellation, System.console() != null);
         if (cancellation.aborted()) {
             synchronized (SIGNAL) { // the handler holds it until it has undone, said so and exited
                 code = PowerAiCommand.abortExitCode(cancellation);
@@ -35,7 +35,15 @@ public final class Main {
     }
 
     static int run(String[] args, PrintStream out, PrintStream err, Map<String, String> environment, Cancellation cancellation) {
-        return PowerAiCommand.commandLine(out, err, environment, cancellation, List.of(args)).execute(args);
+        return run(args, out, err, environment, cancellation, false);
+    }
+
+    /** {@code terminal}: stdout is a terminal, where a secret (the dev server's token) may be shown. */
+    static int run(String[] args, PrintStream out, PrintStream err, Map<String, String> environment, Cancellation cancellation,
+                   boolean terminal) {
+        picocli.CommandLine cli = PowerAiCommand.commandLine(out, err, environment, cancellation, List.of(args));
+        ((PowerAiCommand) cli.getCommand()).terminal = terminal;
+        return cli.execute(args);
     }
 
     /**

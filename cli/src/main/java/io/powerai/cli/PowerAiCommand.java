@@ -50,6 +50,7 @@ import java.util.Set;
                 StepParametersCommand.class,
                 PodTemplateCommand.class,
                 GpuCommand.class,
+                DevCommand.class,
                 CommandLine.HelpCommand.class
         },
         footer = {"", "Exit codes: 0 done, 1 the stage failed, 2 invalid input, 3 infrastructure unavailable (also: an I/O error,",
@@ -64,6 +65,8 @@ public final class PowerAiCommand implements Runnable {
     final Cancellation cancellation;
     /** The command line as typed, written into the workspace lock so that a second run can say who holds it. */
     final String invocation;
+    /** Whether stdout is a terminal, where a secret may be shown (a log file or a CI console is not). */
+    boolean terminal;
 
     PowerAiCommand(PrintStream out, PrintStream err, Map<String, String> environment, Cancellation cancellation, List<String> args) {
         this.console = new Console(out);

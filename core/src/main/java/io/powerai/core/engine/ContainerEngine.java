@@ -237,6 +237,12 @@ public final class ContainerEngine {
         return result.lastLines(1).strip();
     }
 
+    /** Runs {@code script} with {@code sh -c} in the running {@code container}, as the container's user. */
+    public ProcessRunner.Result execScript(String container, String script, Duration timeout, Consumer<String> onLine) {
+        requireChecked();
+        return call(List.of(binary, "exec", container, "sh", "-c", script), timeout, onLine);
+    }
+
     /**
      * The engine's arguments for {@code spec}: pure, so the rendering is tested without an engine. The variables
      * travel in {@code envFile} ({@link EnvFile}), never as arguments, which every user of the machine can read

@@ -81,12 +81,27 @@ public final class Json {
     }
 
     public static void writeAtomically(Path target, byte[] content) {
+        writeAtomically(target, content, false);
+    }
+
+    /** As {@link #writeAtomically(Path, String)}, for a secret: the file is mode 0600 from the moment it exists. */
+    public static void writePrivately(Path target, String content) {
+        writeAtomically(target, content.getBytes(StandardCharsets.UTF_8), true);
+    }
+
+    private static void writeAtomically(Path target, byte[] content, boolean ownerOnly) {
         try {
             Files.createDirectories(target.toAbsolutePath().getParent());
             Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
             // A link planted at the temporary name must be replaced, never written through.
             Files.deleteIfExists(tmp);
-            Files.write(tmp, content, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            if (ownerOnly) {
+                Files.createFile(tmp, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+                Files.write(tmp, content, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+            } else {
+                Files.write(tmp, content, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            }
             try {
                 Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             } catch (AtomicMoveNotSupportedException e) {

@@ -120,9 +120,17 @@ public final class Capture {
 
     /** Runs {@link #SCRIPT} in {@code image} (no network) and parses what it printed. */
     public static Captured run(ContainerEngine engine, String image, Consumer<String> onLine) {
-        ProcessRunner.Result result = engine.runScript(image, SCRIPT, Duration.ofMinutes(5), onLine);
+        return checked(engine.runScript(image, SCRIPT, Duration.ofMinutes(5), onLine), image);
+    }
+
+    /** As {@link #run}, in a running container: what was installed in it since it started counts too. */
+    public static Captured inContainer(ContainerEngine engine, String container, Consumer<String> onLine) {
+        return checked(engine.execScript(container, SCRIPT, Duration.ofMinutes(5), onLine), "container " + container);
+    }
+
+    private static Captured checked(ProcessRunner.Result result, String where) {
         if (!result.output().contains(MARK + "end")) {
-            throw new PowerAiException.StageFailed("cannot look inside " + image + " (exit " + result.exitCode() + "): "
+            throw new PowerAiException.StageFailed("cannot look inside " + where + " (exit " + result.exitCode() + "): "
                     + result.lastLines(2) + " (the image needs /bin/sh)");
         }
         return parse(result.lines());

@@ -111,8 +111,10 @@ public final class StepParameters {
             Problems problems) {
         Map<String, Object> mapped = new TreeMap<>();
         Map<String, String> givenAs = new TreeMap<>();
-        for (Map.Entry<?, ?> field : fields.entrySet()) {
-            String name = String.valueOf(field.getKey());
+        Map<String, Object> byName = new TreeMap<>(); // sorted: the same problem text whatever the map's order
+        fields.forEach((key, value) -> byName.put(String.valueOf(key), value));
+        for (Map.Entry<String, Object> field : byName.entrySet()) {
+            String name = field.getKey();
             String key = name.contains("_") ? name : fileKey(name);
             String earlier = givenAs.put(key, name);
             if (earlier != null) {
