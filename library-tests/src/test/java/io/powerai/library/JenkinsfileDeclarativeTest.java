@@ -39,15 +39,17 @@ public class JenkinsfileDeclarativeTest {
     private static final String SCRIPTED = "Jenkinsfile.example";
     private static final List<String> LIBRARY_STEPS = LibraryPipelineTest.STEPS;
 
-    /** Declarative's directives and the Jenkins steps the example uses (core, workflow-basic-steps, the plugin's). */
+    /** Declarative's directives and the Jenkins steps the example uses (core, workflow-basic-steps, pipeline-input-step, the plugin's). */
     private static final Set<String> DIRECTIVES_AND_STEPS = Set.of("pipeline", "agent", "label", "parameters", "string", "choice",
             "triggers", "cron", "options", "buildDiscarder", "logRotator", "disableConcurrentBuilds", "stages", "stage", "steps",
             "script", "post", "always", "echo", "stash", "unstash", "dir", "deleteDir", "archiveArtifacts", "catchError",
-            "poweraiRecordLineage");
+            "input", "poweraiRecordLineage");
 
     /** Parameters of the steps that are not the library's. */
     private static final Map<String, Set<String>> OTHER_STEP_PARAMETERS = Map.of(
             "poweraiRecordLineage", Set.of("auditLog"),
+            // pipeline-input-step's InputStep: message (constructor), id, ok, parameters, submitter, submitterParameter
+            "input", Set.of("message", "id", "ok", "parameters", "submitter", "submitterParameter"),
             "catchError", Set.of("buildResult", "stageResult", "message", "catchInterruptions"),
             "archiveArtifacts", Set.of("artifacts", "allowEmptyArchive", "fingerprint", "excludes", "onlyIfSuccessful"),
             "stash", Set.of("name", "includes", "excludes", "allowEmpty", "useDefaultExcludes"),
@@ -70,7 +72,8 @@ public class JenkinsfileDeclarativeTest {
             @Override
             public void visitDeclarationExpression(DeclarationExpression expression) {
                 if (expression.getLeftExpression() instanceof VariableExpression variable) {
-                    variableKeys.put(variable.getName(), keys(expression.getRightExpression(), Map.of()));
+                    // in the file's order: a variable built from an earlier one (deploy = project + [...]) has both's keys
+                    variableKeys.put(variable.getName(), keys(expression.getRightExpression(), variableKeys));
                 }
                 super.visitDeclarationExpression(expression);
             }
@@ -101,7 +104,7 @@ public class JenkinsfileDeclarativeTest {
                 if (entry.getKeyExpression() instanceof ConstantExpression key) {
                     keys.add(String.valueOf(key.getValue()));
                 }
-                super.visitMapEntryExpression(entry);
+                // the value is not visited: a map value's keys are its fields (gate: [metric: ...]), not parameters
             }
 
             @Override

@@ -42,7 +42,9 @@ public class JenkinsfileExampleTest extends LibraryPipelineTest {
 
         assertEquals("the steps repeat nothing of powerai.yaml", Map.of(), spec("amlEnvSnapshot"));
         assertEquals(Map.of(), spec("gpuTrain"));
-        assertEquals(Map.of("target", "local"), spec("aksDeploy"));
+        assertEquals("the deploy, through the gate", "{gate={metric=test_accuracy, minDelta=0.01}, target=local}",
+                String.valueOf(new java.util.TreeMap<>(spec("aksDeploy"))).replace("{minDelta=0.01, metric=test_accuracy}",
+                        "{metric=test_accuracy, minDelta=0.01}"));
         assertEquals("the environment pinned by digest feeds the training", result("amlEnvSnapshot").get("image"), result("gpuTrain").get("image"));
         assertEquals(result("scoringImage").get("image"), result("aksDeploy").get("image"));
         assertEquals("powerai.yaml's port", "http://127.0.0.1:8890/score", result("aksDeploy").get("scoringUrl"));
@@ -82,14 +84,14 @@ public class JenkinsfileExampleTest extends LibraryPipelineTest {
 
     @Test
     public void scheduledRetraining_toAks_promotesThroughTheGateAlone_withoutAskingAPerson() throws Exception {
-        params.putAll(Map.of("DEPLOY_TARGET", "aks", "AKS_NAMESPACE", "ml-prod"));
+        params.putAll(Map.of("DEPLOY_TARGET", "aks"));
         timerCauses.add(Map.of("_class", "hudson.triggers.TimerTrigger$TimerTriggerCause"));
 
         runScript("Jenkinsfile.example");
 
         assertEquals(List.of("snapshot", "train", "scoring-image", "deploy", "deploy"), cliCommands());
         assertEquals(List.of(), inputs);
-        assertEquals("{metric=test_accuracy, min_delta=0.01}", String.valueOf(new java.util.TreeMap<>((Map<?, ?>) spec("aksDeploy").get("gate"))));
+        assertEquals("{metric=test_accuracy, minDelta=0.01}", String.valueOf(new java.util.TreeMap<>((Map<?, ?>) spec("aksDeploy").get("gate"))));
         assertTrue(errors.isEmpty());
     }
 
@@ -102,7 +104,7 @@ public class JenkinsfileExampleTest extends LibraryPipelineTest {
         assertEquals("the gate alone, no deploy", List.of("snapshot", "train", "scoring-image", "deploy"), cliCommands());
         assertTrue(errors.isEmpty());
         String description = String.valueOf(((Map<?, ?>) getBinding().getVariable("currentBuild")).get("description"));
-        assertTrue(description, description.startsWith("svm-moons: kept the serving model (aksDeploy: gate test_accuracy"));
+        assertTrue(description, description.startsWith("kept the serving model (aksDeploy: gate test_accuracy"));
     }
 
     @Test
