@@ -26,6 +26,8 @@ import io.powerai.core.kubernetes.Backoff;
 import io.powerai.core.kubernetes.KubeCalls;
 import io.powerai.core.kubernetes.KubeConnection;
 import io.powerai.core.kubernetes.KubeYaml;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.powerai.core.kubernetes.Timing;
 import io.powerai.core.spec.DeploySpec;
 import io.powerai.core.spec.Problems;
@@ -128,6 +130,9 @@ public final class AksDeployment {
             objects.add(m.autoscaler(Color.BLUE));
         }
         objects.add(m.disruptionBudget());
+        if (plan.settings().serviceMonitor()) {
+            objects.add(m.serviceMonitor());
+        }
         return "# powerai deploy --dry-run: " + plan.name() + " in namespace " + m.namespace()
                 + ", rendered as for a first deployment (color blue).\n"
                 + "# On a cluster where blue serves already, the new version goes to " + m.deploymentName(Color.GREEN)
@@ -379,6 +384,9 @@ public final class AksDeployment {
                 Deployment rendered = m.deployment(candidate, ratio[1], ctx.clock().instant(), annotation(priorCandidate, AksManifests.IMAGE));
                 apply("apply Deployment " + m.deploymentName(candidate), rendered, priorCandidate);
                 apply("apply PodDisruptionBudget " + m.serviceName(), m.disruptionBudget(), priorPdb);
+                if (settings.serviceMonitor()) {
+                    applyServiceMonitor();
+                }
                 events.progress("rolling out " + m.deploymentName(candidate) + " (" + ratio[1] + " replica(s))"
                         + (previousImage == null ? "" : "; " + m.deploymentName(live) + " serves " + previousImage + " meanwhile"));
                 rollout.await(ns, m.deploymentName(candidate), m.colorSelector(candidate), settings.rolloutTimeout());
@@ -904,6 +912,34 @@ public final class AksDeployment {
                 }
             });
             undo.push(() -> restore(what, object, prior));
+        }
+
+        /**
+         * The ServiceMonitor is a CRD's object: addressed through its resource definition (group, version, plural)
+         * rather than the API server's discovery, which a cluster without the Prometheus Operator does not answer
+         * for it. Such a cluster refuses the call, and the deployment fails with that message and rolls back.
+         */
+        private void applyServiceMonitor() {
+            GenericKubernetesResource monitor = m.serviceMonitor();
+            var monitors = client.genericKubernetesResources(new ResourceDefinitionContext.Builder()
+                    .withGroup("monitoring.coreos.com").withVersion("v1").withKind(AksManifests.SERVICE_MONITOR_KIND)
+                    .withPlural(AksManifests.SERVICE_MONITOR_PLURAL).withNamespaced(true).build()).inNamespace(ns);
+            String what = "apply ServiceMonitor " + m.serviceName();
+            GenericKubernetesResource prior = calls.call("read ServiceMonitor " + m.serviceName(), () -> monitors.withName(m.serviceName()).get());
+            calls.run(what, () -> monitors.resource(monitor).createOr(NonDeletingOperation::update));
+            undo.push(() -> calls.run("undo: " + what, () -> {
+                if (prior == null) {
+                    monitors.withName(m.serviceName()).delete();
+                } else {
+                    GenericKubernetesResource restored = new io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder()
+                            .withApiVersion(prior.getApiVersion()).withKind(prior.getKind())
+                            .withNewMetadata().withName(prior.getMetadata().getName()).withNamespace(ns)
+                                .withLabels(prior.getMetadata().getLabels()).withAnnotations(prior.getMetadata().getAnnotations()).endMetadata()
+                            .withAdditionalProperties(Map.of("spec", prior.getAdditionalProperties().getOrDefault("spec", Map.of())))
+                            .build();
+                    monitors.resource(restored).createOr(NonDeletingOperation::update);
+                }
+            }));
         }
 
         private void delete(String what, HasMetadata prior) {

@@ -4,6 +4,8 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.LocalObjectReference;
 import io.fabric8.kubernetes.api.model.Probe;
@@ -41,8 +43,11 @@ import java.util.Map;
  *   <li>Service {@code <name>} (port 80 to the scoring server's 5001), whose selector picks the live color;</li>
  *   <li>HorizontalPodAutoscaler {@code <name>} (autoscaling/v2, CPU utilization) on the live color's Deployment;</li>
  *   <li>PodDisruptionBudget {@code <name>}: at most one pod evicted at a time, never blocking a node drain;</li>
- *   <li>Secrets {@code <name>-keys} (endpoint keys, when auth is on) and {@code <name>-registry} (image pull).</li>
+ *   <li>Secrets {@code <name>-keys} (endpoint keys, when auth is on) and {@code <name>-registry} (image pull);</li>
+ *   <li>ServiceMonitor {@code <name>} (monitoring.coreos.com/v1), only with {@code service_monitor: true}.</li>
  * </ul>
+ * The scoring server's {@code GET /metrics} is on a container port of its own ({@code metrics}), never a port of
+ * the Service: what the Service exposes is public (a LoadBalancer's), and the metrics port needs no key.
  */
 public final class AksManifests {
     public static final String CONTAINER = "score";
@@ -83,6 +88,16 @@ public final class AksManifests {
     public static final String CANDIDATE_COLOR = PREFIX + "candidate-color";
     public static final String CANDIDATE_PERCENT = PREFIX + "candidate-traffic-percent";
     public static final String SECRET_DATA = PREFIX + "secret-data";
+    // ... and of the metrics (on the pod template), read by the common Prometheus scrape configuration
+    public static final String PROMETHEUS_SCRAPE = "prometheus.io/scrape";
+    public static final String PROMETHEUS_PORT = "prometheus.io/port";
+    public static final String PROMETHEUS_PATH = "prometheus.io/path";
+    public static final String METRICS_PATH = "/metrics";
+    public static final String METRICS_PORT_NAME = "metrics";
+    /** The Prometheus Operator's resource; a CRD, so rendered as a generic resource (no model class needed). */
+    public static final String SERVICE_MONITOR_API = "monitoring.coreos.com/v1";
+    public static final String SERVICE_MONITOR_KIND = "ServiceMonitor";
+    public static final String SERVICE_MONITOR_PLURAL = "servicemonitors";
 
     public static final String PRIMARY_KEY = "primaryKey";
     public static final String SECONDARY_KEY = "secondaryKey";
@@ -189,6 +204,14 @@ public final class AksManifests {
         return annotations;
     }
 
+    private Map<String, String> podAnnotations() {
+        Map<String, String> annotations = releaseAnnotations();
+        annotations.put(PROMETHEUS_SCRAPE, "true");
+        annotations.put(PROMETHEUS_PORT, String.valueOf(settings.podMetricsPort()));
+        annotations.put(PROMETHEUS_PATH, METRICS_PATH);
+        return annotations;
+    }
+
     /**
      * The Deployment of {@code color} running the release with {@code replicas} pods. {@code previousImage} is what
      * this color ran before (kept as an annotation, for people and for {@code deploy history}).
@@ -213,7 +236,7 @@ public final class AksManifests {
                         .withNewRollingUpdate().withMaxSurge(new IntOrString(1)).withMaxUnavailable(new IntOrString(0)).endRollingUpdate()
                     .endStrategy()
                     .withNewTemplate()
-                        .withNewMetadata().withLabels(versionLabels(color)).withAnnotations(releaseAnnotations()).endMetadata()
+                        .withNewMetadata().withLabels(versionLabels(color)).withAnnotations(podAnnotations()).endMetadata()
                         .withNewSpec()
                             // The scoring server never calls the Kubernetes API.
                             .withAutomountServiceAccountToken(false)
@@ -247,6 +270,7 @@ public final class AksManifests {
         List<EnvVar> env = new ArrayList<>();
         env.add(new EnvVarBuilder().withName("PORT").withValue(String.valueOf(SERVER_PORT)).build());
         env.add(new EnvVarBuilder().withName("HOST").withValue("0.0.0.0").build());
+        env.add(new EnvVarBuilder().withName("POWERAI_METRICS_PORT").withValue(String.valueOf(settings.podMetricsPort())).build());
         if (settings.scoringTimeoutMs() != null) {
             env.add(new EnvVarBuilder().withName("POWERAI_SCORING_TIMEOUT_MS").withValue(String.valueOf(settings.scoringTimeoutMs())).build());
         }
@@ -264,6 +288,7 @@ public final class AksManifests {
                 .withImage(release.image())
                 .withImagePullPolicy("IfNotPresent")
                 .addNewPort().withName("http").withContainerPort(SERVER_PORT).withProtocol("TCP").endPort()
+                .addNewPort().withName(METRICS_PORT_NAME).withContainerPort(settings.podMetricsPort()).withProtocol("TCP").endPort()
                 .withEnv(env)
                 .withNewResources().withRequests(requests).withLimits(limits).endResources()
                 .withReadinessProbe(probe(READINESS_PATH, settings.periodSeconds(), settings.failureThreshold()))
@@ -342,6 +367,29 @@ public final class AksManifests {
                     .withMaxUnavailable(new IntOrString(1))
                     .withNewSelector().withMatchLabels(Map.of(NAME, name)).endSelector()
                 .endSpec()
+                .build();
+    }
+
+    /**
+     * Tells a Prometheus Operator to scrape the pods behind the Service on their {@code metrics} container port. The
+     * port is named by {@code targetPort} because it is deliberately not a port of the Service: Prometheus's endpoints
+     * discovery also yields the other container ports of the pods behind a Service. The selector is the Service's name
+     * label, so the pods of both colors that the Service selects are scraped.
+     */
+    public GenericKubernetesResource serviceMonitor() {
+        Map<String, Object> endpoint = new LinkedHashMap<>();
+        endpoint.put("targetPort", METRICS_PORT_NAME);
+        endpoint.put("path", METRICS_PATH);
+        endpoint.put("interval", "30s");
+        endpoint.put("scheme", "http");
+        Map<String, Object> spec = new LinkedHashMap<>();
+        spec.put("selector", Map.of("matchLabels", Map.of(NAME, name, MANAGED_BY, "powerai")));
+        spec.put("namespaceSelector", Map.of("matchNames", List.of(namespace)));
+        spec.put("endpoints", List.of(endpoint));
+        return new GenericKubernetesResourceBuilder()
+                .withApiVersion(SERVICE_MONITOR_API).withKind(SERVICE_MONITOR_KIND)
+                .withNewMetadata().withName(serviceName()).withNamespace(namespace).withLabels(commonLabels()).endMetadata()
+                .withAdditionalProperties(Map.of("spec", spec))
                 .build();
     }
 

@@ -40,12 +40,14 @@ public record AksSettings(
         String serviceType,
         String resourceGroup,
         String clusterName,
-        Duration rolloutTimeout) {
+        Duration rolloutTimeout,
+        Integer metricsPort,
+        boolean serviceMonitor) {
 
     public static final Set<String> KEYS = Set.of("namespace", "cpu_cores", "memory_gb", "gpu_cores", "cpu_cores_limit",
             "memory_gb_limit", "num_replicas", "autoscale_enabled", "autoscale_min_replicas", "autoscale_max_replicas",
             "autoscale_target_utilization", "auth_enabled", "scoring_timeout_ms", "period_seconds", "initial_delay_seconds",
-            "timeout_seconds", "failure_threshold", "traffic_percent", "service_type", "resource_group", "cluster_name");
+            "timeout_seconds", "failure_threshold", "traffic_percent", "service_type", "resource_group", "cluster_name", "metrics_port", "service_monitor");
 
     public static final String DEFAULT_NAMESPACE = "default";
     public static final BigDecimal DEFAULT_CPU_CORES = new BigDecimal("0.1");
@@ -60,6 +62,8 @@ public record AksSettings(
     public static final int DEFAULT_TIMEOUT_SECONDS = 2;
     public static final int DEFAULT_FAILURE_THRESHOLD = 3;
     public static final Duration DEFAULT_ROLLOUT_TIMEOUT = Duration.ofMinutes(10);
+    /** The scoring server's metrics port in a pod when metrics_port is not set (Prometheus exporters' usual range). */
+    public static final int DEFAULT_POD_METRICS_PORT = 9090;
 
     // Azure's own rules for resource group and AKS cluster names.
     private static final Pattern RESOURCE_GROUP = Pattern.compile("[-\\w._()]{0,89}[-\\w_()]");
@@ -114,6 +118,11 @@ public record AksSettings(
                 "must be an Azure resource group name (1-90 letters, digits, '_', '-', '.', '(', ')', not ending in '.')") : null;
         String clusterName = s.has("cluster_name") ? s.matching("cluster_name", false, CLUSTER_NAME,
                 "must be an AKS cluster name (1-63 letters, digits, '-', '_', starting and ending with a letter or digit)") : null;
+        Integer metricsPort = s.has("metrics_port") ? s.integer("metrics_port", DEFAULT_POD_METRICS_PORT, 1024, 65535) : null;
+        if (metricsPort != null && metricsPort == AksManifests.SERVER_PORT) {
+            s.problem("metrics_port", metricsPort, "must differ from the scoring server's port in the pod (" + AksManifests.SERVER_PORT + ")");
+        }
+        Boolean serviceMonitor = bool(s, "service_monitor");
         if (s.has("resource_group") != s.has("cluster_name")) {
             String missing = s.has("resource_group") ? "cluster_name" : "resource_group";
             String given = s.has("resource_group") ? "resource_group" : "cluster_name";
@@ -122,7 +131,12 @@ public record AksSettings(
         return new AksSettings(namespace, cpu == null ? 100 : cpu, memory == null ? 512 : memory, gpus, cpuLimit, memoryLimit,
                 replicas, autoscaleEnabled, min, max, target, auth == null || auth, scoringTimeout, period, initialDelay, timeout,
                 failures, traffic, serviceType, resourceGroup, clusterName,
-                readyTimeout != null ? readyTimeout : DEFAULT_ROLLOUT_TIMEOUT);
+                readyTimeout != null ? readyTimeout : DEFAULT_ROLLOUT_TIMEOUT, metricsPort, Boolean.TRUE.equals(serviceMonitor));
+    }
+
+    /** The port the scoring server serves GET /metrics on in a pod: metrics_port, else {@link #DEFAULT_POD_METRICS_PORT}. */
+    public int podMetricsPort() {
+        return metricsPort != null ? metricsPort : DEFAULT_POD_METRICS_PORT;
     }
 
     /** Replicas that serve once the version is live: the fixed count, or the autoscaler's minimum to start from. */

@@ -40,11 +40,25 @@ public record DeploySpec(String target, int port, Duration readyTimeout, Path sa
                 ? s.matching("target", false, Pattern.compile("local|aks"), "must be 'local' or 'aks'")
                 : "local";
         Duration readyTimeout = s.duration("ready_timeout", Duration.ofSeconds(60));
-        return new DeploySpec(target, s.integer("port", DEFAULT_PORT, 1024, 65535),
-                readyTimeout,
+        int port = s.integer("port", DEFAULT_PORT, 1024, 65535);
+        AksSettings aks = AksSettings.from(s, s.has("ready_timeout") ? readyTimeout : null);
+        if ("local".equals(target) && aks.metricsPort() == null && port == 65535) {
+            s.problem("port", port, "leaves no port for /metrics (port + 1 by default); set 'metrics_port'");
+        } else if ("local".equals(target) && aks.metricsPort() != null && aks.metricsPort() == port) {
+            s.problem("metrics_port", aks.metricsPort(), "must differ from 'port' (" + port + "): both are published on 127.0.0.1");
+        }
+        return new DeploySpec(target, port, readyTimeout,
                 s.pathInside("sample_request", false, projectDir, false),
                 s.pathInside("expected_response", false, projectDir, false),
-                AksSettings.from(s, s.has("ready_timeout") ? readyTimeout : null),
+                aks,
                 PromotionGate.from(s));
+    }
+
+    /**
+     * Where a local deployment serves GET /metrics on 127.0.0.1: {@code metrics_port}, else the port after
+     * {@code port}. The pod's default (9090) would collide between projects deployed on one host.
+     */
+    public int localMetricsPort() {
+        return aks != null && aks.metricsPort() != null ? aks.metricsPort() : port + 1;
     }
 }

@@ -77,12 +77,18 @@ public final class LocalDeployment {
             throw new PowerAiException.InfrastructureUnavailable(STAGE.stepName() + ": port " + spec.port()
                     + " on 127.0.0.1 is taken by another program; free it or set deploy.port");
         }
+        int metricsPort = spec.localMetricsPort();
+        if (!ScoringProbe.portFree(metricsPort)) {
+            throw new PowerAiException.InfrastructureUnavailable(STAGE.stepName() + ": port " + metricsPort
+                    + " on 127.0.0.1 (for /metrics) is taken by another program; free it or set deploy.metrics_port");
+        }
         String baseUrl = "http://127.0.0.1:" + spec.port();
+        String metricsUrl = "http://127.0.0.1:" + metricsPort + "/metrics";
         events.progress("starting " + container + " from " + image + " on " + baseUrl);
         String failure = null;
         String answer = null;
         try {
-            start(ctx, container, image, spec.port(), runId, metrics);
+            start(ctx, container, image, spec.port(), metricsPort, runId, metrics);
             ScoringProbe.awaitLive(baseUrl, spec.readyTimeout(), ctx.engine(), container, STAGE.stepName());
             Path sample = spec.sampleRequest();
             Path expected = spec.expectedResponse();
@@ -112,7 +118,7 @@ public final class LocalDeployment {
             failure = failure + "; container log kept at " + log;
             if (previous.isPresent()) {
                 events.warning("rolling back to " + previous.get());
-                start(ctx, container, previous.get(), spec.port(), RESTORED, previousMetrics);
+                start(ctx, container, previous.get(), spec.port(), metricsPort, RESTORED, previousMetrics);
                 status = "rolled-back";
                 rolledBackTo = previous.get();
             }
@@ -121,6 +127,7 @@ public final class LocalDeployment {
         Map<String, Object> details = new TreeMap<>();
         details.put("target", spec.target());
         details.put("url", baseUrl + "/score");
+        details.put("metricsUrl", metricsUrl);
         details.put("container", container);
         details.put("restartPolicy", ContainerEngine.SERVICE_RESTART_POLICY);
         previous.ifPresent(p -> details.put("previousImage", p));
@@ -141,6 +148,7 @@ public final class LocalDeployment {
         result.put("image", image);
         result.put("container", container);
         result.put("scoringUrl", baseUrl + "/score");
+        result.put("metricsUrl", metricsUrl);
         result.put("restartPolicy", ContainerEngine.SERVICE_RESTART_POLICY);
         previous.ifPresent(p -> result.put("previousImage", p));
         if (answer != null) {
@@ -280,8 +288,11 @@ public final class LocalDeployment {
     /**
      * Starts {@code image} as the service; its labels name the run that started it, so an abort can tell it apart, and
      * carry the model's metrics ({@code metricsRecord}, null when unknown), which the next deploy's gate compares against.
+     * With host networking the server's sockets are the host's: HOST=127.0.0.1 keeps both the scoring port and the
+     * metrics port (the server binds POWERAI_METRICS_PORT on HOST too; 0: none) off the host's other interfaces.
      */
-    private static void start(StageContext ctx, String container, String image, int port, String runId, String metricsRecord) {
+    private static void start(StageContext ctx, String container, String image, int port, int metricsPort, String runId,
+                              String metricsRecord) {
         Map<String, String> labels = new TreeMap<>(Containers.labels(ctx, STAGE, Containers.SERVICE));
         labels.put(Containers.RUN, runId);
         if (metricsRecord != null) {
@@ -290,7 +301,7 @@ public final class LocalDeployment {
         ctx.engine().startService(RunSpec.of(image, List.of())
                 .withName(container)
                 .withNetwork("host")
-                .withEnv(Map.of("PORT", String.valueOf(port), "HOST", "127.0.0.1"))
+                .withEnv(Map.of("PORT", String.valueOf(port), "HOST", "127.0.0.1", "POWERAI_METRICS_PORT", String.valueOf(metricsPort)))
                 .withLabels(labels));
     }
 
@@ -327,7 +338,9 @@ public final class LocalDeployment {
             return done;
         }
         try {
-            start(ctx, container, previous, port, RESTORED, null); // its metrics are not in the in-flight record
+            int metricsPort = ctx.spec().deploy() != null && ctx.spec().deploy().port() == port
+                    ? ctx.spec().deploy().localMetricsPort() : port + 1;
+            start(ctx, container, previous, port, metricsPort, RESTORED, null); // its metrics are not in the in-flight record
             done.put("rolledBackTo", previous);
             done.put("serving", previous);
             events.warning("rolled " + container + " back to " + previous + ": " + untested + " never passed its smoke test (" + why + ")");

@@ -224,6 +224,38 @@ class AksDeploymentMockServerTest {
     // ------------------------------------------------------------------------------------ create and update
 
     @Test
+    void deploy_withServiceMonitor_createsItAsAGenericResource_andThePodsCarryTheMetricsPort() {
+        deploy(IMAGE_A, Map.of("service_monitor", true, "metrics_port", 9102));
+
+        var monitors = cluster.client.genericKubernetesResources(new io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext.Builder()
+                .withGroup("monitoring.coreos.com").withVersion("v1").withKind("ServiceMonitor").withPlural("servicemonitors")
+                .withNamespaced(true).build());
+        var monitor = monitors.inNamespace(NS).withName("svm-moons").get();
+        assertThat(monitor).as("ServiceMonitor svm-moons").isNotNull();
+        assertThat(monitor.getApiVersion()).isEqualTo("monitoring.coreos.com/v1");
+        assertThat(String.valueOf(monitor.getAdditionalProperties().get("spec"))).contains("targetPort=metrics").contains("path=/metrics");
+        var container = cluster.deployment(NS, "svm-moons-blue").getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertThat(container.getPorts()).anySatisfy(p -> {
+            assertThat(p.getName()).isEqualTo("metrics");
+            assertThat(p.getContainerPort()).isEqualTo(9102);
+        });
+        assertThat(service().getSpec().getPorts()).extracting(io.fabric8.kubernetes.api.model.ServicePort::getName).containsExactly("http");
+
+        // Deployed again without it: the first one stays (powerai does not delete what may be watched), and nothing fails.
+        scoringResult(IMAGE_B);
+        assertThat(aks(Map.of()).deploy(null)).containsEntry("status", "succeeded");
+    }
+
+    @Test
+    void deploy_withoutServiceMonitor_createsNone() {
+        deploy(IMAGE_A, Map.of());
+        var monitors = cluster.client.genericKubernetesResources(new io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext.Builder()
+                .withGroup("monitoring.coreos.com").withVersion("v1").withKind("ServiceMonitor").withPlural("servicemonitors")
+                .withNamespaced(true).build());
+        assertThat(monitors.inNamespace(NS).withName("svm-moons").get()).isNull();
+    }
+
+    @Test
     void firstDeploy_createsBlue_switchesTheService_andRecordsWhatServes() throws Exception {
         Map<String, Object> result = deploy(IMAGE_A, Map.of());
 

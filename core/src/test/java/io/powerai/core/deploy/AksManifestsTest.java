@@ -57,6 +57,9 @@ class AksManifestsTest {
             objects.add(m.autoscaler(color));
         }
         objects.add(m.disruptionBudget());
+        if (settings.serviceMonitor()) {
+            objects.add(m.serviceMonitor());
+        }
         return KubeYaml.yaml(objects);
     }
 
@@ -86,12 +89,45 @@ class AksManifestsTest {
         keys.put("failure_threshold", 5);
         keys.put("scoring_timeout_ms", 5000);
         keys.put("service_type", "LoadBalancer");
+        keys.put("metrics_port", 9400);
+        keys.put("service_monitor", true);
         String yaml = renderAll(settings(project, keys), Color.GREEN, true);
         Golden.assertMatches(AksManifestsTest.class, "gpu-fixed-replicas", "yaml", yaml);
         assertThat(yaml).contains("nvidia.com/gpu: \"1\"").contains("cpu: \"2\"").contains("memory: 7680Mi")
                 .contains("memory: 8192Mi").contains("cpu: \"4\"").contains("replicas: 3").contains("namespace: ml-prod")
                 .contains("type: LoadBalancer").contains("name: svm-moons-registry").contains("key: sku")
                 .doesNotContain("HorizontalPodAutoscaler").doesNotContain("startupProbe").doesNotContain("POWERAI_PRIMARY_KEY");
+    }
+
+    @Test
+    void metrics_onAContainerPortOfItsOwn_notAServicePort_andAnnotatedForPrometheus() {
+        AksManifests m = new AksManifests("svm-moons", settings(project, Map.of()), release(), false);
+        var template = m.deployment(Color.BLUE, 1, NOW, null).getSpec().getTemplate();
+        var container = template.getSpec().getContainers().get(0);
+        assertThat(container.getPorts()).extracting(p -> p.getName() + ":" + p.getContainerPort()).containsExactly("http:5001", "metrics:9090");
+        assertThat(container.getEnv()).anySatisfy(e -> {
+            assertThat(e.getName()).isEqualTo("POWERAI_METRICS_PORT");
+            assertThat(e.getValue()).isEqualTo("9090");
+        });
+        assertThat(template.getMetadata().getAnnotations()).containsEntry("prometheus.io/scrape", "true")
+                .containsEntry("prometheus.io/port", "9090").containsEntry("prometheus.io/path", "/metrics");
+        // The Deployment's own annotations are for people and deploy history; scrapers read the pods'.
+        assertThat(m.deployment(Color.BLUE, 1, NOW, null).getMetadata().getAnnotations()).doesNotContainKey("prometheus.io/scrape");
+        var service = m.service(TrafficState.serving(Color.BLUE));
+        assertThat(service.getSpec().getPorts()).extracting(p -> p.getName() + ":" + p.getPort() + "->" + p.getTargetPort().getIntVal())
+                .containsExactly("http:80->5001");
+        // The endpoint keys guard /score; the metrics port has none, which is why it is never a Service port.
+        assertThat(container.getEnv()).noneMatch(e -> e.getName().startsWith("POWERAI_METRICS") && e.getValueFrom() != null);
+    }
+
+    @Test
+    void serviceMonitor_onlyOnRequest_selectsTheServiceAndNamesTheMetricsContainerPort() {
+        assertThat(renderAll(settings(project, Map.of()), Color.BLUE, false)).doesNotContain("ServiceMonitor");
+        AksManifests m = new AksManifests("svm-moons", settings(project, Map.of("service_monitor", true)), release(), false);
+        String yaml = KubeYaml.yaml(List.of(m.serviceMonitor()));
+        assertThat(yaml).contains("apiVersion: monitoring.coreos.com/v1").contains("kind: ServiceMonitor")
+                .contains("targetPort: metrics").contains("path: /metrics").contains("app.kubernetes.io/name: svm-moons")
+                .contains("- default");
     }
 
     @Test

@@ -35,6 +35,35 @@ class AksSettingsTest {
     }
 
     @Test
+    void metrics_defaults9090InThePod_portPlusOneLocally_noServiceMonitor() {
+        AksSettings s = parse(Map.of());
+        assertThat(s.metricsPort()).isNull();
+        assertThat(s.podMetricsPort()).isEqualTo(9090);
+        assertThat(s.serviceMonitor()).isFalse();
+        Map<String, Object> params = new LinkedHashMap<>(Map.of("name", "svm-moons", "target", "local", "port", 8123));
+        var local = PipelineSpec.forStep(Stage.DEPLOY, params, project, null).pipeline().deploy();
+        assertThat(local.localMetricsPort()).isEqualTo(8124);
+        params.put("metrics_port", 9300);
+        assertThat(PipelineSpec.forStep(Stage.DEPLOY, params, project, null).pipeline().deploy().localMetricsPort()).isEqualTo(9300);
+        AksSettings given = parse(Map.of("metrics_port", 9400, "service_monitor", true));
+        assertThat(given.podMetricsPort()).isEqualTo(9400);
+        assertThat(given.serviceMonitor()).isTrue();
+    }
+
+    @Test
+    void metrics_badValues_eachReportedAtOnce() {
+        assertThat(problems(Map.of("metrics_port", 80, "service_monitor", "yes")))
+                .anySatisfy(l -> assertThat(l).contains("'metrics_port'").contains("80"))
+                .anySatisfy(l -> assertThat(l).contains("'service_monitor' must be true or false; got 'yes'"));
+        assertThat(problems(Map.of("metrics_port", 5001)))
+                .anySatisfy(l -> assertThat(l).contains("'metrics_port' must differ from the scoring server's port in the pod (5001)"));
+        assertThat(problems(Map.of("target", "local", "port", 8200, "metrics_port", 8200)))
+                .anySatisfy(l -> assertThat(l).contains("'metrics_port' must differ from 'port' (8200)"));
+        assertThat(problems(Map.of("target", "local", "port", 65535)))
+                .anySatisfy(l -> assertThat(l).contains("'port' leaves no port for /metrics (port + 1 by default); set 'metrics_port'"));
+    }
+
+    @Test
     void defaults_areAzureMlsWhereTheyMakeSense() {
         AksSettings s = parse(Map.of());
         assertThat(s.namespace()).isEqualTo("default");
