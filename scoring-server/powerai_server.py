@@ -7,6 +7,7 @@ Routes
   GET  /              liveness: 200 "Healthy" while the server serves; never needs a key (probes)
   GET  /health        readiness: 200 once this worker's init() has finished, 503 before; never needs a key
   POST /score         the body, decoded as UTF-8, goes to run(raw_data); its return value is sent as JSON
+  OPTIONS /score      200, empty (as Azure ML); GET /score 405
   GET  /swagger.json  Swagger 2.0 generated from the sample request and response written into the image
 
 Endpoint keys: when POWERAI_PRIMARY_KEY or POWERAI_SECONDARY_KEY is set (aksDeploy sets both from the Secret
@@ -15,8 +16,18 @@ authentication; without it, or with another key, the answer is 401 with a JSON e
 "WWW-Authenticate: Bearer". Keys are compared in constant time, never logged, and taken out of the environment
 before the entry script is loaded.
 
+Azure ML's entry-script interfaces (docs/steps/scoringImage.md, "Azure ML parity"): a @rawhttp run() gets the
+request object (RawRequest) for GET, POST and OPTIONS of /score and may return AMLResponse (RawResponse) with
+its own status, headers and body; stand-ins for Azure ML's modules are installed where the image lacks them. A
+run() with a request_headers parameter gets the headers; one decorated with inference-schema's @input_schema
+gets the JSON object's keys as keyword arguments, and /swagger.json is built from its schema.
+
+Request ids, as Azure ML's inference server sets them: x-request-id (the client's, else a new UUID) is the
+request's id; x-ms-request-id is the client's x-ms-request-id, else its x-ms-client-request-id, else the request
+id; x-ms-client-request-id is echoed (else the client's x-ms-request-id, else absent).
+
 Errors (the body is always JSON: {"error": ..., "requestId": ...}; the request id is also the header
-x-ms-request-id and is in the container log line of the request):
+x-request-id and is in the container log line of the request):
   400  the body is not UTF-8 or not well-formed HTTP/1.1 (RFC 9112, read strictly: numbers in ASCII digits,
        lines ending in CRLF, no obs-fold, one Host, not both Transfer-Encoding and Content-Length...), or
        run() raised ValueError (json.JSONDecodeError and UnicodeDecodeError are ValueErrors), KeyError or
@@ -32,7 +43,8 @@ x-ms-request-id and is in the container log line of the request):
        to the answer, for debugging only).
   504  run() did not return within POWERAI_SCORING_TIMEOUT_MS; the worker goes on serving.
 
-Environment: AZUREML_ENTRY_SCRIPT (score.py), AZUREML_MODEL_DIR (read by score.py), PORT (5001),
+Environment: AZUREML_ENTRY_SCRIPT (score.py; relative: under AML_APP_ROOT when set), AZUREML_MODEL_DIR (read by
+score.py), SCORING_TIMEOUT_MS (Azure ML's name, when POWERAI_SCORING_TIMEOUT_MS is unset), PORT (5001),
 HOST (0.0.0.0), WORKER_COUNT (Azure ML's name; default: the CPUs this container may use),
 POWERAI_SCORING_TIMEOUT_MS (60000), POWERAI_MAX_REQUEST_BYTES (10 MiB), POWERAI_SERVER (auto),
 POWERAI_PRELOAD (1), POWERAI_PRIMARY_KEY / POWERAI_SECONDARY_KEY (unset: no keys needed),
@@ -104,7 +116,9 @@ OUTPUT_STALL_SECONDS = 10
 REQUESTS_PER_TURN = 32
 DEEP_JSON_LEVELS = 500
 DEFER_SECONDS = 0.05
-REASONS = {100: "Continue", 200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 405: "Method Not Allowed",
+REASONS = {100: "Continue", 200: "OK", 201: "Created", 202: "Accepted", 204: "No Content", 206: "Partial Content",
+           302: "Found", 304: "Not Modified", 403: "Forbidden", 409: "Conflict", 415: "Unsupported Media Type",
+           422: "Unprocessable Content", 429: "Too Many Requests", 502: "Bad Gateway", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 405: "Method Not Allowed",
            411: "Length Required", 413: "Content Too Large", 431: "Request Header Fields Too Large",
            500: "Internal Server Error", 501: "Not Implemented", 503: "Service Unavailable",
            504: "Gateway Timeout", 505: "HTTP Version Not Supported"}
@@ -150,11 +164,16 @@ def usable_cpus():
 class Config:
     def __init__(self):
         self.entry_script = os.environ.get("AZUREML_ENTRY_SCRIPT", "score.py")
+        # Azure ML resolves a relative AZUREML_ENTRY_SCRIPT against AML_APP_ROOT (its default: /var/azureml-app)
+        app_root = os.environ.get("AML_APP_ROOT", "").strip()
+        if app_root and not os.path.isabs(self.entry_script):
+            self.entry_script = os.path.join(app_root, self.entry_script)
         self.model_dir = os.environ.get("AZUREML_MODEL_DIR")
         self.host = os.environ.get("HOST", "0.0.0.0")
         self.port = env_int("PORT", 5001, 1)
         self.workers = env_int("WORKER_COUNT", 0, 0) or usable_cpus()
-        self.timeout_ms = env_int("POWERAI_SCORING_TIMEOUT_MS", 60000, 0)
+        # Azure ML's name, SCORING_TIMEOUT_MS, is read too; powerai's own wins where both are set
+        self.timeout_ms = env_int("POWERAI_SCORING_TIMEOUT_MS", env_int("SCORING_TIMEOUT_MS", 60000, 0), 0)
         self.max_request_bytes = env_int("POWERAI_MAX_REQUEST_BYTES", 10 * 1024 * 1024, 1)
         self.server = os.environ.get("POWERAI_SERVER", "auto").strip().lower() or "auto"
         if self.server not in ("auto", "builtin", "gunicorn"):
@@ -330,9 +349,12 @@ def json_schema(value):
     return {"x-nullable": True}
 
 
-def swagger_document(config):
-    """Swagger 2.0 for /score, in the shape Azure ML generates (RunMLService, ServiceInput, ServiceOutput)."""
-    if not config.sample_request or not os.path.isfile(config.sample_request):
+def swagger_document(config, schemas=None):
+    """
+    Swagger 2.0 for /score, in the shape Azure ML generates (RunMLService, ServiceInput, ServiceOutput): from
+    run()'s inference-schema decorators when it has them (schemas: (input, output)), else from the samples.
+    """
+    if schemas is None and (not config.sample_request or not os.path.isfile(config.sample_request)):
         return None
 
     def sample(path):
@@ -343,11 +365,14 @@ def swagger_document(config):
         except ValueError:
             return False, text
 
-    is_json, request = sample(config.sample_request)
-    input_schema = json_schema(request) if is_json else {"type": "string"}
-    input_schema["example"] = request
-    output_schema = {}
-    if config.sample_response and os.path.isfile(config.sample_response):
+    if schemas is not None:
+        is_json, (input_schema, output_schema) = True, schemas
+    else:
+        is_json, request = sample(config.sample_request)
+        input_schema = json_schema(request) if is_json else {"type": "string"}
+        input_schema["example"] = request
+        output_schema = {}
+    if schemas is None and config.sample_response and os.path.isfile(config.sample_response):
         out_is_json, response = sample(config.sample_response)
         output_schema = json_schema(response) if out_is_json else {"type": "string"}
         output_schema["example"] = response
@@ -378,6 +403,208 @@ def swagger_document(config):
         },
     }
 
+# ---------------------------------------------------------------------------------------------------------
+# Azure ML's entry-script interfaces beyond init()/run(raw_data): @rawhttp with AMLRequest/AMLResponse, a
+# request_headers parameter, and inference-schema's @input_schema/@output_schema.
+
+class RawRequest:
+    """
+    What a @rawhttp run() receives: the request, with the attributes of Azure ML's AMLRequest (a Flask request)
+    that entry scripts use. powerai's own object, not a Flask one: Flask is not in the image.
+    """
+
+    def __init__(self, method, target, headers, body):
+        path, _, query = target.partition("?")
+        self.method = method
+        self.path = path
+        self.full_path = path + "?" + query
+        self.query_string = query.encode("latin-1")
+        self.headers = Headers(headers)
+        self.args = QueryArgs(query)
+        self.data = body
+        self.content_type = self.headers.get("Content-Type")
+        self.content_length = len(body)
+
+    def get_data(self, cache=True, as_text=False, parse_form_data=False):
+        return self.data.decode("utf-8", "replace") if as_text else self.data
+
+    def get_json(self, force=False, silent=False, cache=True):
+        if not force and "json" not in (self.content_type or "").lower():
+            return None
+        try:
+            return json.loads(self.data.decode("utf-8"))
+        except ValueError:
+            if silent:
+                return None
+            raise
+
+    @property
+    def json(self):
+        return self.get_json()
+
+
+class Headers(dict):
+    """Header fields by lowercase name; get() and [] take any case, as Werkzeug's Headers do."""
+
+    def get(self, name, default=None, type=None):
+        value = dict.get(self, name.lower(), default)
+        if type is not None and value is not None:
+            try:
+                return type(value)
+            except (TypeError, ValueError):
+                return default
+        return value
+
+    def __getitem__(self, name):
+        return dict.__getitem__(self, name.lower())
+
+    def __contains__(self, name):
+        return dict.__contains__(self, name.lower())
+
+
+class QueryArgs(dict):
+    """The query string's parameters: [] and get() give a name's first value, getlist() all of them."""
+
+    def __init__(self, query):
+        import urllib.parse
+        self.lists = {}
+        for name, value in urllib.parse.parse_qsl(query, keep_blank_values=True):
+            self.lists.setdefault(name, []).append(value)
+        dict.__init__(self, {name: values[0] for name, values in self.lists.items()})
+
+    def getlist(self, name):
+        return list(self.lists.get(name, ()))
+
+
+class RawResponse:
+    """
+    Azure ML's AMLResponse(message, status_code, headers=None, json_str=False): what a @rawhttp run() may
+    return to answer with its own status, headers and body (bytes, text, or with json_str=True a value sent as JSON).
+    """
+
+    def __init__(self, message, status_code=200, headers=None, json_str=False):
+        if json_str:
+            body, content_type = json.dumps(message, default=to_json_default).encode("utf-8"), "application/json"
+        elif isinstance(message, (bytes, bytearray)):
+            body, content_type = bytes(message), "application/octet-stream"
+        else:
+            body, content_type = str(message if message is not None else "").encode("utf-8"), "text/html; charset=utf-8"
+        self.status_code = status_code
+        self.headers = dict(headers or {})
+        if not any(name.lower() == "content-type" for name in self.headers):
+            self.headers["Content-Type"] = content_type
+        self.data = body
+
+    def get_data(self, as_text=False):
+        return self.data.decode("utf-8", "replace") if as_text else self.data
+
+
+def rawhttp(func):
+    """Azure ML's @rawhttp: run() gets the request object (RawRequest) instead of the body as text."""
+    func.__powerai_rawhttp__ = True
+    sys.modules[__name__]._rawHttpRequested = True
+    return func
+
+
+# Where entry scripts import them from: azureml-contrib-services (SDK v1) and the inference server's own API.
+AZUREML_MODULES = {
+    "azureml.contrib.services.aml_request": {"AMLRequest": RawRequest, "rawhttp": rawhttp},
+    "azureml.contrib.services.aml_response": {"AMLResponse": RawResponse},
+    "azureml_inference_server_http.api.aml_request": {"AMLRequest": RawRequest, "rawhttp": rawhttp},
+    "azureml_inference_server_http.api.aml_response": {"AMLResponse": RawResponse},
+}
+
+
+def module_importable(name):
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):  # a parent package missing
+        return False
+
+
+def install_azureml_stand_ins():
+    """
+    Stand-ins for Azure ML's request/response modules where the image lacks the real ones (they need Flask),
+    so that an entry script written for Azure ML imports as it is. Real modules, where present, are used.
+    """
+    import types
+    for name, members in AZUREML_MODULES.items():
+        if name in sys.modules or module_importable(name):
+            continue
+        parts = name.split(".")
+        for depth in range(1, len(parts)):
+            parent = ".".join(parts[:depth])
+            if parent not in sys.modules and not module_importable(parent):
+                package = types.ModuleType(parent, "powerai stand-in for Azure ML's package")
+                package.__path__ = []
+                sys.modules[parent] = package
+        module = types.ModuleType(name, "powerai stand-in for Azure ML's " + name)
+        module.__dict__.update(members)
+        module._rawHttpRequested = False
+        sys.modules[name] = module
+        setattr(sys.modules[".".join(parts[:-1])], parts[-1], module)
+
+
+def is_rawhttp(run):
+    if getattr(run, "__powerai_rawhttp__", False):
+        return True
+    # The real modules' decorator marks the module, not the function (as Azure ML's server reads it)
+    return any(getattr(sys.modules.get(name), "_rawHttpRequested", False) for name in AZUREML_MODULES if name.endswith("aml_request"))
+
+
+def schema_of(run):
+    """(input schema, output schema) from inference-schema's decorators on run(); None without them or the package."""
+    try:
+        from inference_schema import schema_util
+    except ImportError:
+        return None
+    try:
+        if not schema_util.is_schema_decorated(run):
+            return None
+        return schema_util.get_input_schema(run), schema_util.get_output_schema(run)
+    except Exception as error:  # a schema that cannot be read must not stop the server: the samples' swagger stays
+        log("warning", "inference-schema decorators could not be read", error="%s: %s" % (type(error).__name__, str(error)[:300]))
+        return None
+
+
+def run_parameters(run):
+    import inspect
+    try:
+        return list(inspect.signature(run).parameters)
+    except (TypeError, ValueError):
+        return []
+
+
+def raw_response(result, request_id):
+    """(status, content type, body, extra header bytes) of a response object run() returned; None for other values."""
+    status = getattr(result, "status_code", None)
+    if not isinstance(status, int) or isinstance(status, bool) or not (hasattr(result, "get_data") or hasattr(result, "data")):
+        return None
+    if not 200 <= status <= 599:
+        return 500, "application/json", error_body("run() returned a response with status %r (not 200-599)" % status, request_id), b""
+    body = result.get_data() if callable(getattr(result, "get_data", None)) else result.data
+    if isinstance(body, str):
+        body = body.encode("utf-8")
+    content_type = "application/octet-stream"
+    extra = []
+    headers = getattr(result, "headers", None) or {}
+    for name, value in (headers.items() if hasattr(headers, "items") else headers):
+        name, value = str(name), str(value)
+        if not FIELD_NAME.fullmatch(name) or RESPONSE_VALUE_FORBIDDEN.search(value):
+            return 500, "application/json", error_body(
+                "run() returned a response with a malformed header %r" % name[:100], request_id), b""
+        lower = name.lower()
+        if lower == "content-type":
+            content_type = value
+        elif lower not in SERVER_OWNED_HEADERS:  # framing and ids stay the server's
+            extra.append(("\r\n%s: %s" % (name, value)).encode("latin-1", "replace"))
+    return status, content_type, bytes(body), b"".join(extra)
+
+
+RESPONSE_VALUE_FORBIDDEN = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+SERVER_OWNED_HEADERS = frozenset(("content-length", "transfer-encoding", "connection", "date", "server", "x-request-id",
+                                  "x-ms-request-id", "x-ms-client-request-id", "keep-alive", "upgrade", "trailer"))
+
 
 class Scorer:
     """The Azure ML contract for one worker: loads the entry script, runs init() once, answers requests."""
@@ -390,6 +617,9 @@ class Scorer:
         self.in_run = False
         self.busy_slot = None  # (mmap, offset) the master watches, in the built-in server
         self.init_seconds = 0.0
+        # How run() is called, decided once its module is loaded: "text" run(raw_data), "headers" run(raw_data,
+        # request_headers=...), "schema" run(**the JSON object), "raw" run(request) (@rawhttp)
+        self.calling = "text"
         swagger = swagger_document(config)
         self.swagger = json.dumps(swagger, sort_keys=True).encode("utf-8") if swagger else None
         if config.timeout_ms and threading.current_thread() is threading.main_thread():
@@ -412,6 +642,7 @@ class Scorer:
                 log("error", "init failed", entryScript=self.config.entry_script, worker=os.getpid(),
                     error="%s: %s" % (type(error).__name__, str(error)[:500]))
                 os._exit(INIT_FAILED_EXIT)
+            self.analyse(module)
             self.module = module
             # What init() loaded lives as long as the worker: out of the collector's sight, so that no full
             # collection walks the model's objects in the middle of a request.
@@ -424,13 +655,40 @@ class Scorer:
                 on_done()
         threading.Thread(target=initialise, name="powerai-init", daemon=True).start()
 
-    def handle(self, method, path, body, request_id):
-        """Returns (status, content type, body bytes) for one complete request."""
+    def analyse(self, module):
+        """How run() wants to be called (as Azure ML's server decides it), and the swagger its schema gives."""
+        run = module.run
+        parameters = run_parameters(run)
+        schemas = schema_of(run)
+        if is_rawhttp(run):
+            self.calling = "raw"
+        elif schemas is not None:
+            self.calling = "schema"
+            self.schema_parameters = [p for p in parameters if p != "request_headers"]
+        elif "request_headers" in parameters:
+            self.calling = "headers"
+        self.wants_headers = "request_headers" in parameters
+        if schemas is not None and self.calling != "raw":
+            self.swagger = json.dumps(swagger_document(self.config, schemas), sort_keys=True).encode("utf-8")
+        log("info", "entry script", run={"text": "run(raw_data)", "headers": "run(raw_data, request_headers)",
+                                         "schema": "run(**inputs) (inference-schema)", "raw": "run(request) (@rawhttp)"}[self.calling],
+            worker=os.getpid())
+
+    def handle(self, method, path, body, request_id, headers=None):
+        """
+        Returns (status, content type, body bytes) for one complete request, or (status, content type, body,
+        extra header bytes) where a @rawhttp run() answered with a response object of its own.
+        """
+        target = path
         path = path.split("?", 1)[0]
         if path == "/score" or path == "/score/":
+            if self.calling == "raw" and method in ("GET", "POST", "OPTIONS"):  # Azure ML's methods of /score
+                return self.score_raw(method, target, headers or {}, body, request_id)
+            if method == "OPTIONS":  # as Azure ML: a preflight's answer, empty (CORS headers are a proxy's business here)
+                return 200, "text/plain; charset=utf-8", b""
             if method != "POST":
                 return 405, "application/json", error_body("use POST /score", request_id)
-            return self.score(body, request_id)
+            return self.score(body, request_id, headers)
         if method not in ("GET", "HEAD"):
             if path in ("/", "/health", "/swagger.json"):
                 return 405, "application/json", error_body("use GET " + path, request_id)
@@ -448,12 +706,41 @@ class Scorer:
             return 200, "application/json", self.swagger
         return 404, "application/json", error_body("no route %s %s" % (method, path), request_id)
 
-    def score(self, body, request_id):
+    def score(self, body, request_id, headers=None):
         try:
             raw = body.decode("utf-8")
         except UnicodeDecodeError:
             return 400, "application/json", error_body("the request body is not UTF-8", request_id)
         self.ready.wait()
+        if self.calling == "text":
+            return self.call_run(self.module.run, (raw,), None, raw, request_id)
+        kwargs = {"request_headers": dict(headers or {})} if self.wants_headers else {}
+        if self.calling == "schema":
+            # As Azure ML with @input_schema: the body is a JSON object whose keys are run()'s parameters
+            try:
+                inputs = json.loads(raw)
+            except (ValueError, RecursionError) as error:
+                return 400, "application/json", error_body("bad input: the body is not JSON (%s)" % str(error)[:200], request_id)
+            if not isinstance(inputs, dict):
+                return 400, "application/json", error_body("bad input: the body must be a JSON object of run()'s parameters "
+                                                           + ", ".join(self.schema_parameters), request_id)
+            unknown = sorted(set(inputs) - set(self.schema_parameters))
+            if unknown:
+                return 400, "application/json", error_body("bad input: run() has no parameter %s (it takes %s)"
+                                                           % (", ".join(unknown)[:200], ", ".join(self.schema_parameters)), request_id)
+            kwargs.update(inputs)
+            return self.call_run(self.module.run, (), kwargs, raw, request_id)
+        return self.call_run(self.module.run, (raw,), kwargs, raw, request_id)
+
+    def score_raw(self, method, target, headers, body, request_id):
+        """@rawhttp: run(request) with the request object; a response object it returns is sent as it is."""
+        self.ready.wait()
+        request = RawRequest(method, target, headers, body)
+        result = self.call_run(self.module.run, (request,), {"request_headers": dict(headers)} if self.wants_headers else None,
+                               "", request_id, response_object=True)
+        return result
+
+    def call_run(self, run, args, kwargs, raw, request_id, response_object=False):
         timeout = self.config.timeout_ms / 1000.0
         slot = self.busy_slot
         if slot:
@@ -463,7 +750,7 @@ class Scorer:
                 if timeout:
                     signal.setitimer(signal.ITIMER_REAL, timeout)
                 self.in_run = True
-                result = self.module.run(raw)
+                result = run(*args, **kwargs) if kwargs else run(*args)
                 self.in_run = False
             finally:
                 self.in_run = False
@@ -479,6 +766,10 @@ class Scorer:
             if METRICS is not None:
                 METRICS.exception(type(error).__name__)
             return self.run_raised(error, raw, request_id)
+        if response_object:
+            answer = raw_response(result, request_id)
+            if answer is not None:
+                return answer
         try:
             return 200, "application/json", json.dumps(result, default=to_json_default, allow_nan=False).encode("utf-8")
         except (TypeError, ValueError, RecursionError) as error:
@@ -555,6 +846,7 @@ def load_entry_script(path):
     spec = importlib.util.spec_from_file_location("score", path)
     if spec is None:
         raise RuntimeError("entry script %s cannot be loaded (AZUREML_ENTRY_SCRIPT)" % path)
+    install_azureml_stand_ins()
     module = importlib.util.module_from_spec(spec)
     sys.modules["score"] = module
     sys.path.insert(0, os.path.dirname(os.path.abspath(path)))
@@ -671,6 +963,29 @@ def request_id_from(value):
     if value and REQUEST_ID.fullmatch(value):
         return value
     return str(uuid.uuid4())
+
+
+def request_ids(headers):
+    """
+    (request id, the id header fields of the answer), as Azure ML's inference server sets them: x-request-id is
+    the client's or a new one, and is the request's id (logs, error bodies); x-ms-request-id is the client's
+    x-ms-request-id, else its x-ms-client-request-id, else the request id; x-ms-client-request-id is the
+    client's, else its x-ms-request-id, else absent. An id that is not plain ASCII (1-128 of letters, digits,
+    _ . : -) is not echoed: a new one stands for x-request-id, the others are left out.
+    """
+    request_id = request_id_from(headers.get("x-request-id"))
+    legacy = headers.get("x-ms-request-id")
+    client = headers.get("x-ms-client-request-id")
+    legacy = legacy if legacy and REQUEST_ID.fullmatch(legacy) else None
+    client = client if client and REQUEST_ID.fullmatch(client) else None
+    if legacy:
+        client = client or legacy
+    else:
+        legacy = client or request_id
+    fields = "\r\nx-request-id: %s\r\nx-ms-request-id: %s" % (request_id, legacy)
+    if client:
+        fields += "\r\nx-ms-client-request-id: " + client
+    return request_id, fields.encode("ascii")
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -1153,10 +1468,10 @@ class Worker:
                 self.refuse(conn, error.status, str(error), started, "?", "?")
                 return
             start = end + 4
-            request_id = request_id_from(headers.get("x-ms-client-request-id") or headers.get("x-request-id"))
+            request_id, id_fields = request_ids(headers)
             refusal = key_refusal(self.config, target, headers.get("authorization"))
             if refusal:  # before the body is read or waited for: a client without the key gets no work done
-                self.refuse(conn, 401, refusal[0], started, method, target, request_id, refusal[1])
+                self.refuse(conn, 401, refusal[0], started, method, target, request_id, refusal[1], id_fields)
                 return
             try:
                 framing, length = body_framing(headers, version)
@@ -1178,9 +1493,9 @@ class Worker:
                         return
                     body, next_start = bytes(conn.buf[start:start + length]), start + length
             except BadRequest as error:
-                self.refuse(conn, error.status, str(error), started, method, target, request_id)
+                self.refuse(conn, error.status, str(error), started, method, target, request_id, None, id_fields)
                 return
-            if method == "POST" and target.split("?", 1)[0] in ("/score", "/score/") and not self.scorer.ready.is_set():
+            if target.split("?", 1)[0] in ("/score", "/score/") and not self.scorer.ready.is_set():
                 conn.parked = True  # answered once init() has finished (see serve)
                 self.parked.append(conn)
                 return
@@ -1189,12 +1504,14 @@ class Worker:
             if METRICS is not None:
                 METRICS.in_flight(1)
             try:
-                status, content_type, payload = self.scorer.handle(method, target, body, request_id)
+                answer = self.scorer.handle(method, target, body, request_id, headers)
             finally:
                 if METRICS is not None:
                     METRICS.in_flight(0)
+            status, content_type, payload = answer[:3]
             keep_alive = self.keep_alive(headers, version)
-            self.respond(conn, status, content_type, payload, request_id, keep_alive, method == "HEAD")
+            self.respond(conn, status, content_type, payload, id_fields, keep_alive, method == "HEAD", None,
+                         answer[3] if len(answer) > 3 else b"")
             log_request(method, target, status, request_id, started, len(body), len(payload))
             if not keep_alive:
                 self.finish(conn, "close")
@@ -1212,11 +1529,12 @@ class Worker:
             conn.continued = True
             self.send(conn, b"HTTP/1.1 100 Continue\r\n\r\n")
 
-    def refuse(self, conn, status, message, started, method, target, request_id=None, challenge=None):
+    def refuse(self, conn, status, message, started, method, target, request_id=None, challenge=None, id_fields=None):
         """An answer to a request we will not read on: then a lingering close (the client may still be sending)."""
-        request_id = request_id or str(uuid.uuid4())
+        if request_id is None:
+            request_id, id_fields = request_ids({})
         payload = error_body(message, request_id)
-        self.respond(conn, status, "application/json", payload, request_id, False, False, challenge)
+        self.respond(conn, status, "application/json", payload, id_fields, False, False, challenge)
         log_request(method, target, status, request_id, started, 0, len(payload), message)
         conn.buf = bytearray()
         conn.chunked = None
@@ -1243,12 +1561,12 @@ class Worker:
         conn.draining_until = time.monotonic() + 5
         self.watch(conn)
 
-    def respond(self, conn, status, content_type, payload, request_id, keep_alive, head_only, challenge=None):
+    def respond(self, conn, status, content_type, payload, id_fields, keep_alive, head_only, challenge=None, extra=b""):
         head = b"".join((
             b"HTTP/1.1 %d %s\r\n" % (status, REASONS.get(status, "Unknown").encode("ascii")),
             b"Server: " + SERVER_VERSION.encode("ascii") + b"\r\nDate: " + self.date_header(),
-            b"\r\nContent-Type: " + content_type.encode("ascii"),
-            b"\r\nContent-Length: %d\r\nx-ms-request-id: " % len(payload), request_id.encode("ascii"),
+            b"\r\nContent-Type: " + content_type.encode("latin-1", "replace"),
+            b"\r\nContent-Length: %d" % len(payload), id_fields, extra,
             b"\r\nx-ms-run-function-failed: True" if function_failed(status) else b"",
             b"\r\nWWW-Authenticate: " + challenge.encode("ascii") if challenge else b"",
             b"\r\nConnection: close\r\n\r\n" if not keep_alive else b"\r\n\r\n",
@@ -1666,7 +1984,11 @@ def wsgi_application(config, preloaded=None):
         started = time.monotonic()
         method = environ["REQUEST_METHOD"]
         path = environ.get("PATH_INFO", "/") or "/"
-        request_id = request_id_from(environ.get("HTTP_X_MS_CLIENT_REQUEST_ID") or environ.get("HTTP_X_REQUEST_ID"))
+        request_headers = {key[5:].replace("_", "-").lower(): value for key, value in environ.items() if key.startswith("HTTP_")}
+        if environ.get("CONTENT_TYPE"):
+            request_headers["content-type"] = environ["CONTENT_TYPE"]
+        request_id, id_fields = request_ids(request_headers)
+        extra = b""
         length_text = environ.get("CONTENT_LENGTH") or ""
         body = b""
         refusal = key_refusal(config, path, environ.get("HTTP_AUTHORIZATION"))
@@ -1681,7 +2003,7 @@ def wsgi_application(config, preloaded=None):
                 % (length_text, config.max_request_bytes), request_id)
         else:
             malformed = None
-            if method == "POST":
+            if method in ("POST", "PUT", "PATCH") or length_text:
                 try:
                     body = environ["wsgi.input"].read(config.max_request_bytes + 1)
                 except Exception as error:  # gunicorn's chunked reader raises on bad framing: the client's fault
@@ -1692,8 +2014,12 @@ def wsgi_application(config, preloaded=None):
                 status, content_type, payload = 413, "application/json", error_body(
                     "request body over the limit of %d bytes (max_request_bytes)" % config.max_request_bytes, request_id)
             else:
-                status, content_type, payload = scorer.handle(method, path, body, request_id)
-        headers = [("Content-Type", content_type), ("Content-Length", str(len(payload))), ("x-ms-request-id", request_id)]
+                query = environ.get("QUERY_STRING", "")
+                answer = scorer.handle(method, path + ("?" + query if query else ""), body, request_id, request_headers)
+                status, content_type, payload = answer[:3]
+                extra = answer[3] if len(answer) > 3 else b""
+        headers = [("Content-Type", content_type), ("Content-Length", str(len(payload)))]
+        headers += [tuple(line.split(": ", 1)) for line in (id_fields + extra).decode("latin-1").split("\r\n") if line]
         if function_failed(status):
             headers.append(("x-ms-run-function-failed", "True"))
         if refusal:
