@@ -1,20 +1,28 @@
 #!/usr/bin/env bash
-# The scoring server against its anchor, the Azure ML inference server's stack (Flask under gunicorn), on the
-# local infrastructure (scripts/infra.sh up first; as root, to apt-get install wrk when it is missing):
-#  1. builds the svm-moons scoring image (snapshot, train, scoring-image: parity gate passed, pushed);
-#  2. builds a bench image FROM it with Debian's python3-flask and gunicorn, and bench/anchor_flask_app.py;
-#  3. starts three servers from that one image, same model, same entry script, WORKERS workers each:
-#     powerai's built-in server, powerai's server under gunicorn, the Flask app under gunicorn (sync workers);
-#  4. loads each with wrk (POST /score with the example's sample request), ROUNDS rounds interleaved,
-#     reporting the median round's requests/s and its latency percentiles, and whether every request the
-#     servers answered has its line in the container log;
+# The scoring server against its anchors, the Azure ML inference server's stack (Flask under gunicorn) and the
+# stack of FastAPI services (uvicorn with Starlette), on the local infrastructure (scripts/infra.sh up first; as
+# root, to apt-get install wrk when it is missing):
+#  1. builds the svm-moons scoring image (snapshot, train, scoring-image: parity gate passed, pushed), unless
+#     IMAGE names an svm-moons scoring image to start from (a smoke run: no image size then);
+#  2. builds a bench image FROM it with Debian's python3-flask, gunicorn, python3-uvicorn, python3-starlette,
+#     python3-uvloop and python3-httptools, and bench/anchor_flask_app.py and bench/anchor_starlette_app.py;
+#  3. starts the SERVERS from that one image, same model, same entry script, WORKERS (2) workers each:
+#     powerai-builtin (powerai's built-in server), uvicorn-starlette (anchor_starlette_app under uvicorn),
+#     flask-gunicorn (anchor_flask_app under gunicorn, sync workers), and on request powerai-gunicorn;
+#  4. for each of the PAYLOADS (small: the example's 4-point sample request, 62 bytes; large: about 100 KB of
+#     points, the size of an image classifier's request), loads each server with wrk (POST /score), ROUNDS
+#     rounds interleaved, reporting the median round's requests/s and its latency percentiles, the ratios, whether
+#     powerai-builtin was slower than an anchor in any round, and whether every request the servers answered has
+#     its line in the container log;
 #  5. times container start to the first 200 from POST /score, for the scoring image as built
 #     (bench/scoring-start.sh, STARTS runs).
 # Results go to stdout as Markdown.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
-WORKERS=${WORKERS:-$(nproc)}
+WORKERS=${WORKERS:-2}
+SERVERS=${SERVERS:-powerai-builtin uvicorn-starlette flask-gunicorn}
+PAYLOADS=${PAYLOADS:-small large}
 CONNECTIONS=${CONNECTIONS:-8}
 THREADS=${THREADS:-2}
 DURATION=${DURATION:-15}
@@ -26,47 +34,65 @@ cleanup() {
   for c in "${containers[@]}"; do docker rm -f "$c" >/dev/null 2>&1 || true; done
   rm -rf "$work"
   docker rmi "${bench_image:-none}" >/dev/null 2>&1 || true
+  [ -z "${IMAGE:-}" ] || docker rmi "${base_tag:-none}" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
 echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) CPUs"
 echo
 
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk >/dev/null; }
-# The command from this checkout: a shaded jar packaged again without 'clean' keeps the classes and resources (the
-# scoring server among them) of the jar it replaces, so it is removed first. MVN: e.g. "mvn -Dmaven.repo.local=...".
-rm -f cli/target/powerai-cli.jar cli/target/original-powerai-cli.jar cli/target/powerai-cli*.jsa
-${MVN:-mvn} -q -B -o install -DskipTests -pl core >&2
-${MVN:-mvn} -q -B -o package -DskipTests -pl cli >&2
+if [ -n "${IMAGE:-}" ]; then
+  # A smoke run from an existing svm-moons scoring image: tagged here so that its owner removing it does not
+  # pull it from under the run. The scoring server in it is the one it was built with; the current one is
+  # copied over it in the bench image below.
+  base_tag=powerai-bench/svm-moons-base:run-$$
+  docker tag "$IMAGE" "$base_tag"
+  image=$base_tag size=unknown overhead=unknown
+else
+  # The command from this checkout, built through the reactor (never 'mvn install': the local repository is
+  # shared): a shaded jar packaged again without 'clean' keeps the classes and resources (the scoring server among
+  # them) of the jar it replaces, so it is removed first. MVN: e.g. "mvn -Dmaven.repo.local=...".
+  rm -f cli/target/powerai-cli.jar cli/target/original-powerai-cli.jar cli/target/powerai-cli*.jsa
+  ${MVN:-mvn} -q -B -o package -DskipTests -pl cli -am >&2
 
-# 1. The example's scoring image (only the stages it needs; no deployment).
-cp -r examples/svm-moons "$work/proj"
-rm -rf "$work/proj/.powerai"
-sed -i -e 's/^name: svm-moons/name: svm-moons-serving-bench/' "$work/proj/powerai.yaml"
-for stage in snapshot train scoring-image; do bin/powerai "$stage" "$work/proj" >"$work/$stage.log" 2>&1 || { cat "$work/$stage.log"; exit 1; }; done
-image=$(sed -n 's/^ *"image" : "\(.*\)",*$/\1/p' "$work/proj/.powerai/scoringImage.json" | head -1)
-size=$(sed -n 's/^ *"imageSizeBytes" : \([0-9]*\).*/\1/p' "$work/proj/.powerai/scoringImage.json")
-overhead=$(sed -n 's/^ *"overheadBytes" : \([0-9]*\).*/\1/p' "$work/proj/.powerai/scoringImage.json")
+  # 1. The example's scoring image (only the stages it needs; no deployment).
+  cp -r examples/svm-moons "$work/proj"
+  rm -rf "$work/proj/.powerai"
+  sed -i -e 's/^name: svm-moons/name: svm-moons-serving-bench/' "$work/proj/powerai.yaml"
+  for stage in snapshot train scoring-image; do bin/powerai "$stage" "$work/proj" >"$work/$stage.log" 2>&1 || { cat "$work/$stage.log"; exit 1; }; done
+  image=$(sed -n 's/^ *"image" : "\(.*\)",*$/\1/p' "$work/proj/.powerai/scoringImage.json" | head -1)
+  size=$(sed -n 's/^ *"imageSizeBytes" : \([0-9]*\).*/\1/p' "$work/proj/.powerai/scoringImage.json")
+  overhead=$(sed -n 's/^ *"overheadBytes" : \([0-9]*\).*/\1/p' "$work/proj/.powerai/scoringImage.json")
+fi
 
-# 2. The bench image: the same image plus the anchor's stack from Debian.
+# 2. The bench image: the same image plus the anchors' stacks from Debian (and, for a smoke run from an existing
+# image, this checkout's scoring server).
 mkdir "$work/bench"
-cp bench/anchor_flask_app.py "$work/bench/"
+cp bench/anchor_flask_app.py bench/anchor_starlette_app.py scoring-server/powerai_server.py "$work/bench/"
 cat >"$work/bench/Dockerfile" <<DOCKERFILE
 FROM $image
 USER root
 RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends python3-flask gunicorn \
+      python3-uvicorn python3-starlette python3-uvloop python3-httptools \
  && rm -rf /var/lib/apt/lists/*
-COPY anchor_flask_app.py /var/azureml-bench/anchor_flask_app.py
+COPY anchor_flask_app.py anchor_starlette_app.py /var/azureml-bench/
+${IMAGE:+COPY powerai_server.py /var/azureml-server/powerai_server.py}
 USER 65534:65534
 DOCKERFILE
 bench_image=powerai-bench/svm-moons-scoring:run-$$
 docker build -q --network host -t "$bench_image" "$work/bench" >/dev/null
 
 body=$(cat examples/svm-moons/sample-request.json)
-cat >"$work/post.lua" <<LUA
+# The large payload: points in the example's range, fixed seed, about 100 KB of JSON.
+python3 -c 'import json, random; r = random.Random(19); print(json.dumps({"data": [[round(r.uniform(-1.5, 2.5), 12), round(r.uniform(-1, 1.5), 12)] for _ in range(2900)]}))' >"$work/large.json"
+cp examples/svm-moons/sample-request.json "$work/small.json"
+for payload in small large; do
+  cat >"$work/post-$payload.lua" <<LUA
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
-wrk.body = [==[$body]==]
+wrk.body = [==[$(cat "$work/$payload.json")]==]
 LUA
+done
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 await_score() { # await_score PORT: polls POST /score until it answers 200
@@ -82,47 +108,73 @@ start() { # start NAME PORT ARGS...: a container from the bench image on the hos
   containers+=("$name")
 }
 
-# 3. The three servers, same image, same model, same worker count.
+# 3. The servers, same image, same model, same worker count.
 declare -A port
-names=(powerai-builtin powerai-gunicorn flask-gunicorn)
-for n in "${names[@]}"; do port[$n]=$(free_port); done
-start bench-powerai-builtin "${port[powerai-builtin]}" -e POWERAI_SERVER=builtin "$bench_image"
-start bench-powerai-gunicorn "${port[powerai-gunicorn]}" -e POWERAI_SERVER=gunicorn "$bench_image"
-start bench-flask-gunicorn "${port[flask-gunicorn]}" "$bench_image" \
-  gunicorn --workers "$WORKERS" --bind "127.0.0.1:${port[flask-gunicorn]}" --chdir /var/azureml-bench anchor_flask_app:app
+read -ra names <<<"$SERVERS"
+for n in "${names[@]}"; do
+  port[$n]=$(free_port)
+  case $n in
+    powerai-builtin) start bench-$n "${port[$n]}" -e POWERAI_SERVER=builtin "$bench_image" ;;
+    powerai-gunicorn) start bench-$n "${port[$n]}" -e POWERAI_SERVER=gunicorn "$bench_image" ;;
+    flask-gunicorn) start bench-$n "${port[$n]}" "$bench_image" \
+      gunicorn --workers "$WORKERS" --bind "127.0.0.1:${port[$n]}" --chdir /var/azureml-bench anchor_flask_app:app ;;
+    uvicorn-starlette) start bench-$n "${port[$n]}" "$bench_image" \
+      python3 -m uvicorn --workers "$WORKERS" --host 127.0.0.1 --port "${port[$n]}" --app-dir /var/azureml-bench \
+        --no-access-log --log-level warning anchor_starlette_app:app ;;
+    *) echo "unknown server $n (SERVERS: powerai-builtin powerai-gunicorn flask-gunicorn uvicorn-starlette)" >&2; exit 2 ;;
+  esac
+done
 for n in "${names[@]}"; do await_score "${port[$n]}"; done
 
-# 4. wrk, interleaved rounds; a short warm-up first.
+# 4. wrk, interleaved rounds, for each payload; a short warm-up first.
 to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v*=1000}; printf "%.2f", v}'; }
-declare -A rps p50 p99 errors answered
+declare -A answered
 requests_in() { awk '/requests in/ {print $1}'; }
-for n in "${names[@]}"; do
-  answered[$n]=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d3s -s "$work/post.lua" "http://127.0.0.1:${port[$n]}/score" | requests_in)
-done
-for r in $(seq 1 "$ROUNDS"); do
-  for n in "${names[@]}"; do
-    out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$work/post.lua" "http://127.0.0.1:${port[$n]}/score")
-    rps[$n]+="$(echo "$out" | awk '/^Requests\/sec:/ {printf "%.0f", $2}') "
-    p50[$n]+="$(echo "$out" | awk '$1 == "50%" {print $2}' | to_ms) "
-    p99[$n]+="$(echo "$out" | awk '$1 == "99%" {print $2}' | to_ms) "
-    errors[$n]+="$(echo "$out" | awk '/Non-2xx|Socket errors/ {e=1} END {print e ? "yes" : "no"}') "
-    answered[$n]=$(( answered[$n] + $(echo "$out" | requests_in) ))
-  done
-done
 median_index() { # the index (0-based) of the median of the numbers given
   printf '%s\n' "$@" | awk '{print NR-1, $1}' | sort -k2 -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
 }
-
-echo "| server (same image, model and $WORKERS workers) | requests/s (median of $ROUNDS) | p50 ms | p99 ms | all rounds requests/s | all rounds p99 ms | errors |"
-echo "|---|---|---|---|---|---|---|"
-for n in "${names[@]}"; do
-  read -ra R <<<"${rps[$n]}"; read -ra A <<<"${p50[$n]}"; read -ra B <<<"${p99[$n]}"
-  i=$(median_index "${R[@]}")
-  echo "| $n | ${R[$i]} | ${A[$i]} | ${B[$i]} | ${R[*]} | ${B[*]} | ${errors[$n]} |"
+for n in "${names[@]}"; do answered[$n]=0; done
+for payload in $PAYLOADS; do
+  declare -A rps=() p50=() p99=() errors=()
+  lua="$work/post-$payload.lua"
+  for n in "${names[@]}"; do
+    answered[$n]=$(( answered[$n] + $(wrk -t"$THREADS" -c"$CONNECTIONS" -d3s -s "$lua" "http://127.0.0.1:${port[$n]}/score" | requests_in) ))
+  done
+  echo "### payload $payload ($(wc -c <"$work/$payload.json") bytes); load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo
+  for r in $(seq 1 "$ROUNDS"); do
+    for n in "${names[@]}"; do
+      out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$lua" "http://127.0.0.1:${port[$n]}/score")
+      rps[$n]+="$(echo "$out" | awk '/^Requests\/sec:/ {printf "%.0f", $2}') "
+      p50[$n]+="$(echo "$out" | awk '$1 == "50%" {print $2}' | to_ms) "
+      p99[$n]+="$(echo "$out" | awk '$1 == "99%" {print $2}' | to_ms) "
+      errors[$n]+="$(echo "$out" | awk '/Non-2xx|Socket errors/ {e=1} END {print e ? "yes" : "no"}') "
+      answered[$n]=$(( answered[$n] + $(echo "$out" | requests_in) ))
+    done
+  done
+  echo "| server (same image, model and $WORKERS workers) | requests/s (median of $ROUNDS) | p50 ms | p99 ms | all rounds requests/s | all rounds p99 ms | errors |"
+  echo "|---|---|---|---|---|---|---|"
+  declare -A median_rps=() median_p99=()
+  for n in "${names[@]}"; do
+    read -ra R <<<"${rps[$n]}"; read -ra A <<<"${p50[$n]}"; read -ra B <<<"${p99[$n]}"
+    i=$(median_index "${R[@]}")
+    median_rps[$n]=${R[$i]} median_p99[$n]=${B[$i]}
+    echo "| $n | ${R[$i]} | ${A[$i]} | ${B[$i]} | ${R[*]} | ${B[*]} | ${errors[$n]} |"
+  done
+  echo
+  if [ -n "${rps[powerai-builtin]:-}" ]; then
+    read -ra ours <<<"${rps[powerai-builtin]}"
+    for n in "${names[@]}"; do
+      [ "$n" = powerai-builtin ] && continue
+      read -ra theirs <<<"${rps[$n]}"
+      slower=0
+      for i in "${!ours[@]}"; do [ "${ours[$i]}" -lt "${theirs[$i]}" ] && slower=$((slower + 1)); done
+      echo "- powerai-builtin / $n: requests/s $(awk -v a="${median_rps[powerai-builtin]}" -v b="${median_rps[$n]}" 'BEGIN {printf "%.2f", a/b}'), p99 $(awk -v a="${median_p99[powerai-builtin]}" -v b="${median_p99[$n]}" 'BEGIN {printf "%.2f", a/b}') (below 1: lower); rounds in which powerai-builtin was slower: $slower of $ROUNDS"
+    done
+  fi
+  echo "- load average after the rounds: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo
 done
-read -ra ours <<<"${rps[powerai-builtin]}"; read -ra anchor <<<"${rps[flask-gunicorn]}"
-echo
-echo "throughput ratio powerai-builtin / flask-gunicorn: $(awk -v a="${ours[$(median_index "${ours[@]}")]}" -v b="${anchor[$(median_index "${anchor[@]}")]}" 'BEGIN {printf "%.2f", a/b}')"
 
 sleep 1 # the last batches of log lines
 echo
