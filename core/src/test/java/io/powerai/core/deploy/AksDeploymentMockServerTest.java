@@ -703,5 +703,11 @@ class AksDeploymentMockServerTest {
                 .contains("kind: PodDisruptionBudget").contains("kind: Secret").contains("image: " + IMAGE_A)
                 .contains("deployed-at: 2026-11-26T18:00:00Z");
         assertThat(yaml.split("\n---\n")).hasSize(5);
+        assertThat(yaml).doesNotContain("ServiceMonitor");
+
+        String withMonitor = aks(Map.of("namespace", "ml", "service_monitor", true)).dryRun(null);
+        assertThat(connects).isZero();
+        assertThat(withMonitor.split("\n---\n")).hasSize(6);
+        assertThat(withMonitor).contains("kind: ServiceMonitor").contains("targetPort: metrics");
     }
 }
