@@ -168,7 +168,9 @@ final class StageCommands {
                 }
                 Map<String, Object> result = LocalDeployment.run(ctx, image != null ? image : common.specImage);
                 top.console.line("scoring URL: " + result.get("scoringUrl"));
-                top.console.line("metrics URL: " + result.get("metricsUrl") + " (this host only)");
+                if (result.containsKey("metricsUrl")) {
+                    top.console.line("metrics URL: " + result.get("metricsUrl") + " (this host only)");
+                }
             }
             return 0;
         }

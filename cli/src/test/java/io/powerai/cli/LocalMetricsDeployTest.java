@@ -63,21 +63,7 @@ class LocalMetricsDeployTest {
         LocalInfrastructure.require();
         Assumptions.assumeTrue(parserAvailable(), "needs /usr/bin/python3 with python3-prometheus-client (Debian)");
         int port = freePortPair();
-        Path context = Files.createDirectories(project.resolve("image"));
-        Files.copy(LocalInfrastructure.repoRoot().resolve("scoring-server/powerai_server.py"), context.resolve("powerai_server.py"));
-        Files.writeString(context.resolve("score.py"), String.join("\n",
-                "import json",
-                "def init():",
-                "    pass",
-                "def run(raw_data):",
-                "    data = json.loads(raw_data)",
-                "    return {'echo': data['x']}",
-                ""));
-        Files.writeString(context.resolve("Dockerfile"), "FROM " + LocalInfrastructure.BASE_IMAGE + "\n"
-                + "COPY powerai_server.py score.py /app/\nWORKDIR /app\n"
-                + "ENV AZUREML_ENTRY_SCRIPT=/app/score.py POWERAI_SERVER=builtin WORKER_COUNT=2 PYTHONUNBUFFERED=1\n"
-                + "CMD [\"python3\", \"/app/powerai_server.py\"]\n");
-        assertThat(command(300, "docker", "build", "-q", "-t", image, context.toString())).isZero();
+        buildImage();
         Files.writeString(project.resolve("powerai.yaml"), "name: " + name + "\ndeploy: {target: local, port: " + port + "}\n");
 
         CliRun run = CliRun.with(Map.of("POWERAI_ENGINE", "docker"), "deploy", "--image", image, project.toString());
@@ -114,6 +100,47 @@ class LocalMetricsDeployTest {
                 // expected: nothing listens there
             }
         }
+    }
+
+    @Test
+    void defaultMetricsPortTaken_deploysWithoutMetrics_butAGivenOneTaken_isExit3() throws Exception {
+        LocalInfrastructure.require();
+        int port = freePortPair();
+        buildImage();
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(port + 1, 1, InetAddress.getByName("127.0.0.1"))) {
+            Files.writeString(project.resolve("powerai.yaml"), "name: " + name + "\ndeploy: {target: local, port: " + port + "}\n");
+            CliRun run = CliRun.with(Map.of("POWERAI_ENGINE", "docker"), "deploy", "--image", image, project.toString());
+            assertThat(run.exitCode()).as(run.toString()).isZero();
+            assertThat(run.out() + run.err()).contains("no /metrics: port " + (port + 1) + " on 127.0.0.1 (deploy.port + 1) is taken");
+            assertThat(run.out()).doesNotContain("metrics URL");
+            assertThat(Json.readObject(project.resolve(".powerai/aksDeploy.json"))).doesNotContainKey("metricsUrl");
+            assertThat(LocalInfrastructure.post("http://127.0.0.1:" + port + "/score", "{\"x\": 1}").statusCode()).isEqualTo(200);
+
+            Files.writeString(project.resolve("powerai.yaml"), "name: " + name + "\ndeploy: {target: local, port: " + port
+                    + ", metrics_port: " + (port + 1) + "}\n");
+            CliRun given = CliRun.with(Map.of("POWERAI_ENGINE", "docker"), "deploy", "--image", image, project.toString());
+            assertThat(given.exitCode()).as(given.toString()).isEqualTo(3);
+            assertThat(given.err()).contains("port " + (port + 1) + " on 127.0.0.1 (deploy.metrics_port, for /metrics) is taken");
+        }
+    }
+
+    /** The base image with powerai_server.py and a tiny entry script, served by the built-in server with 2 workers. */
+    private void buildImage() throws Exception {
+        Path context = Files.createDirectories(project.resolve("image"));
+        Files.copy(LocalInfrastructure.repoRoot().resolve("scoring-server/powerai_server.py"), context.resolve("powerai_server.py"));
+        Files.writeString(context.resolve("score.py"), String.join("\n",
+                "import json",
+                "def init():",
+                "    pass",
+                "def run(raw_data):",
+                "    data = json.loads(raw_data)",
+                "    return {'echo': data['x']}",
+                ""));
+        Files.writeString(context.resolve("Dockerfile"), "FROM " + LocalInfrastructure.BASE_IMAGE + "\n"
+                + "COPY powerai_server.py score.py /app/\nWORKDIR /app\n"
+                + "ENV AZUREML_ENTRY_SCRIPT=/app/score.py POWERAI_SERVER=builtin WORKER_COUNT=2 PYTHONUNBUFFERED=1\n"
+                + "CMD [\"python3\", \"/app/powerai_server.py\"]\n");
+        assertThat(command(300, "docker", "build", "-q", "-t", image, context.toString())).isZero();
     }
 
     private static double number(Map<String, Object> samples, String key) {

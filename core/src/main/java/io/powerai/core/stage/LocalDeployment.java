@@ -79,11 +79,17 @@ public final class LocalDeployment {
         }
         int metricsPort = spec.localMetricsPort();
         if (!ScoringProbe.portFree(metricsPort)) {
-            throw new PowerAiException.InfrastructureUnavailable(STAGE.stepName() + ": port " + metricsPort
-                    + " on 127.0.0.1 (for /metrics) is taken by another program; free it or set deploy.metrics_port");
+            if (spec.aks() != null && spec.aks().metricsPort() != null) {
+                throw new PowerAiException.InfrastructureUnavailable(STAGE.stepName() + ": port " + metricsPort
+                        + " on 127.0.0.1 (deploy.metrics_port, for /metrics) is taken by another program; free it or choose another");
+            }
+            // Only the default (port + 1) was asked for: scoring matters more than its metrics.
+            events.warning("no /metrics: port " + metricsPort + " on 127.0.0.1 (deploy.port + 1) is taken by another program;"
+                    + " set deploy.metrics_port to publish it");
+            metricsPort = 0;
         }
         String baseUrl = "http://127.0.0.1:" + spec.port();
-        String metricsUrl = "http://127.0.0.1:" + metricsPort + "/metrics";
+        String metricsUrl = metricsPort == 0 ? null : "http://127.0.0.1:" + metricsPort + "/metrics";
         events.progress("starting " + container + " from " + image + " on " + baseUrl);
         String failure = null;
         String answer = null;
@@ -127,7 +133,9 @@ public final class LocalDeployment {
         Map<String, Object> details = new TreeMap<>();
         details.put("target", spec.target());
         details.put("url", baseUrl + "/score");
-        details.put("metricsUrl", metricsUrl);
+        if (metricsUrl != null) {
+            details.put("metricsUrl", metricsUrl);
+        }
         details.put("container", container);
         details.put("restartPolicy", ContainerEngine.SERVICE_RESTART_POLICY);
         previous.ifPresent(p -> details.put("previousImage", p));
@@ -148,7 +156,9 @@ public final class LocalDeployment {
         result.put("image", image);
         result.put("container", container);
         result.put("scoringUrl", baseUrl + "/score");
-        result.put("metricsUrl", metricsUrl);
+        if (metricsUrl != null) {
+            result.put("metricsUrl", metricsUrl);
+        }
         result.put("restartPolicy", ContainerEngine.SERVICE_RESTART_POLICY);
         previous.ifPresent(p -> result.put("previousImage", p));
         if (answer != null) {
@@ -301,7 +311,7 @@ public final class LocalDeployment {
         ctx.engine().startService(RunSpec.of(image, List.of())
                 .withName(container)
                 .withNetwork("host")
-                .withEnv(Map.of("PORT", String.valueOf(port), "HOST", "127.0.0.1", "POWERAI_METRICS_PORT", String.valueOf(metricsPort)))
+                .withEnv(Map.of("PORT", String.valueOf(port), "HOST", "127.0.0.1", "POWERAI_METRICS_PORT", String.valueOf(metricsPort))) // 0: none
                 .withLabels(labels));
     }
 
