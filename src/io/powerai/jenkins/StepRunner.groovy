@@ -62,6 +62,18 @@ class StepRunner {
             aksDeploy     : ['scoringUrl', 'image'],
     ]
 
+    /**
+     * The archived files each step's summary links to on the build page (the plugin's poweraiSummary): its result,
+     * its log (none: the build's console output), for training the metrics chart. All of them are in ARTIFACTS.
+     * scoringImage's smoke-test.log is written only when the parity gate fails, so a successful run has none to link.
+     */
+    static final Map<String, Map<String, String>> SUMMARY_FILES = [
+            amlEnvSnapshot: [result: '.powerai/amlEnvSnapshot.json'],
+            gpuTrain      : [result: '.powerai/gpuTrain.json', log: '.powerai/train/train.log', chart: '.powerai/train/metrics.svg'],
+            scoringImage  : [result: '.powerai/scoringImage.json'],
+            aksDeploy     : [result: '.powerai/aksDeploy.json'],
+    ]
+
     /** Exit codes of the CLI whose stderr is the whole message, naming the stage. */
     private static final List<Integer> CLI_STATUSES = [1, 2, 3]
     private static final int MAX_MESSAGE_LINES = 40
@@ -231,8 +243,48 @@ class StepRunner {
             script.echo(stderr.trim())
         }
         Map result = parseResult(script.readFile(file: plan.resultFile, encoding: 'UTF-8'))
-        script.echo(summary(step, result, plan.credentialIds))
+        String line = summary(step, result, plan.credentialIds)
+        script.echo(line)
+        recordSummary(script, step, line)
         return result
+    }
+
+    /**
+     * The step's line and links on the build page through the plugin's poweraiSummary; without the plugin, the
+     * archived files are named in the build log instead. Only files that exist are linked (no chart without metrics).
+     */
+    private static void recordSummary(def script, String step, String line) {
+        Map arguments = [stage: step, text: line]
+        // No loop here: this method is CPS-transformed (it calls steps), and three lines say it plainly.
+        addIfArchived(script, arguments, step, 'result')
+        addIfArchived(script, arguments, step, 'log')
+        addIfArchived(script, arguments, step, 'chart')
+        try {
+            script.poweraiSummary(arguments)
+        } catch (NoSuchMethodError ignored) {
+            script.echo(archivedFilesLine(arguments))
+        } catch (MissingMethodException ignored) {
+            script.echo(archivedFilesLine(arguments))
+        }
+    }
+
+    private static void addIfArchived(def script, Map arguments, String step, String role) {
+        String path = SUMMARY_FILES[step].get(role)
+        if (path && script.fileExists(path)) {
+            arguments.put(role, path)
+        }
+    }
+
+    /** What the build page would link to, as one line of the build log: "[gpuTrain] archived: result ..., log ...". */
+    @NonCPS
+    static String archivedFilesLine(Map arguments) {
+        List<String> parts = []
+        for (String role : ['result', 'log', 'chart']) {
+            if (arguments.containsKey(role)) {
+                parts.add("${role} ${arguments.get(role)}".toString())
+            }
+        }
+        return "[${arguments.stage}] archived: ${parts ? String.join(', ', parts) : 'nothing'} (the build's artifacts)"
     }
 
     /** The CLI command of a step call: aksDeploy's {@code action} picks a subcommand of deploy; null for an unknown action. */

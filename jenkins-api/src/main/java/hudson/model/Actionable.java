@@ -5,4 +5,8 @@ public abstract class Actionable {
     public boolean addOrReplaceAction(Action a) {
         throw new UnsupportedOperationException("declaration only");
     }
+
+    public <T extends Action> T getAction(Class<T> type) {
+        throw new UnsupportedOperationException("declaration only");
+    }
 }

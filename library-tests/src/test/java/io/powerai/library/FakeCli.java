@@ -168,6 +168,8 @@ final class FakeCli {
                 write(dir.resolve("outputs/model.pkl"), "a model");
                 write(dir.resolve("train.log"), "{\"metric\": \"test_accuracy\", \"value\": 0.97}\n");
                 write(dir.resolve("metrics.json"), "{\"final\": {\"test_accuracy\": 0.97}}\n");
+                // the chart the real run draws from the metrics (TrainingRun)
+                write(dir.resolve("metrics.svg"), "<svg xmlns=\"http://www.w3.org/2000/svg\"/>\n");
                 String modelSha = Digests.sha256(dir.resolve("outputs/model.pkl"));
                 result.put("image", step.image() != null ? step.image() : spec.registry() + "/" + spec.name() + "-env@" + DIGEST_ENV);
                 result.put("script", String.valueOf(spec.train().script()));

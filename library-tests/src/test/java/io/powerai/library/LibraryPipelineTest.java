@@ -90,6 +90,8 @@ public abstract class LibraryPipelineTest extends BasePipelineTest {
     protected final List<Map<String, Object>> podTemplates = new ArrayList<>();
     /** Scripts that sh ran inside container(NAME), as "NAME: script". */
     protected final List<String> containerScripts = new ArrayList<>();
+    /** The arguments of every poweraiSummary call (the plugin's step: the build page's line per stage). */
+    protected final List<Map<String, Object>> summaries = new ArrayList<>();
     private String currentContainer;
     private final Deque<Map<String, String>> environment = new ArrayDeque<>();
     private Path fakeDir;
@@ -313,6 +315,14 @@ public abstract class LibraryPipelineTest extends BasePipelineTest {
                 throw new PipelineError("poweraiRecordLineage: the hash chain of " + log + " does not verify (record 2 was changed)");
             }
             return new LinkedHashMap<>(Map.of("verified", true));
+        }));
+        allow("poweraiSummary", List.of(Map.class), Closures.of1(a -> {
+            if (plugin == null) {
+                throw new NoSuchMethodError("No such DSL method 'poweraiSummary' found among steps [archiveArtifacts, echo, sh]");
+            }
+            @SuppressWarnings("unchecked")
+            Map<String, Object> arguments = new LinkedHashMap<>((Map<String, Object>) a);
+            return summaries.add(arguments);
         }));
         allow("poweraiCli", List.of(), Closures.of0(() -> {
             if (plugin == null) {

@@ -179,6 +179,58 @@ public class StepsTest extends LibraryPipelineTest {
     }
 
     @Test
+    public void done_putsItsLineOnTheBuildPage_withLinksToItsArchivedResultLogAndChart() throws Exception {
+        runStep(step, validArgs(step));
+
+        assertEquals(1, summaries.size());
+        Map<String, Object> summary = summaries.get(0);
+        Map<String, Object> expected = new LinkedHashMap<>();
+        expected.put("stage", step);
+        expected.put("text", echoes.get(0));
+        expected.put("result", ".powerai/" + step + ".json");
+        switch (step) {
+            case "gpuTrain" -> {
+                expected.put("log", ".powerai/train/train.log");
+                expected.put("chart", ".powerai/train/metrics.svg");
+            }
+            default -> { } // no log file of its own (scoringImage writes one only when it fails): the console output
+        }
+        assertEquals(expected, summary);
+        Set<String> archived = archives.get(0).files();
+        for (String role : List.of("result", "log", "chart")) {
+            if (summary.containsKey(role)) {
+                assertTrue(role + " " + summary.get(role) + " is archived: " + archived, archived.contains(summary.get(role)));
+            }
+        }
+        int summaryCall = callIndex("poweraiSummary");
+        assertTrue("after archiving, so the links lead somewhere", callIndex("archiveArtifacts") < summaryCall);
+    }
+
+    @Test
+    public void done_withoutThePlugin_namesTheArchivedFilesInTheBuildLog() throws Exception {
+        env.put("POWERAI_CLI", "/bin/sh " + fakeCli);
+        plugin = null;
+
+        runStep(step, validArgs(step));
+
+        assertTrue(summaries.isEmpty());
+        assertEquals(echoes.toString(), 2, echoes.size());
+        assertTrue(echoes.get(0), echoes.get(0).startsWith("[" + step + "] succeeded: "));
+        String expected = switch (step) {
+            case "gpuTrain" -> "[gpuTrain] archived: result .powerai/gpuTrain.json, log .powerai/train/train.log, "
+                    + "chart .powerai/train/metrics.svg (the build's artifacts)";
+            default -> "[" + step + "] archived: result .powerai/" + step + ".json (the build's artifacts)";
+        };
+        assertEquals(expected, echoes.get(1));
+        assertTrue(errors.isEmpty());
+    }
+
+    private int callIndex(String method) {
+        List<String> names = getHelper().getCallStack().stream().map(MethodCall::getMethodName).toList();
+        return names.indexOf(method);
+    }
+
+    @Test
     public void done_archivesWhatTheStageProduced() throws Exception {
         runStep(step, validArgs(step));
 

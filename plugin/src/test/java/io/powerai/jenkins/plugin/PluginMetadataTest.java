@@ -52,6 +52,7 @@ class PluginMetadataTest {
         assertThat(indexed).containsExactlyInAnyOrder(
                 PoweraiCliStep.DescriptorImpl.class.getName(),
                 PoweraiRecordLineageStep.DescriptorImpl.class.getName(),
+                PoweraiSummaryStep.DescriptorImpl.class.getName(),
                 PoweraiGlobalConfiguration.class.getName(),
                 ModelHistoryAction.Factory.class.getName());
     }
@@ -79,7 +80,7 @@ class PluginMetadataTest {
     }
 
     @ParameterizedTest
-    @ValueSource(classes = {PoweraiGlobalConfiguration.class, PoweraiCliStep.class, PoweraiRecordLineageStep.class})
+    @ValueSource(classes = {PoweraiGlobalConfiguration.class, PoweraiCliStep.class, PoweraiRecordLineageStep.class, PoweraiSummaryStep.class})
     void everyBoundField_hasAHelpFileAndAFormEntry(Class<?> type) throws IOException {
         String config = resourceText(viewPath(type, "config.jelly"));
         for (String property : boundProperties(type)) {
@@ -89,7 +90,7 @@ class PluginMetadataTest {
     }
 
     @ParameterizedTest
-    @ValueSource(classes = {PoweraiCliStep.class, PoweraiRecordLineageStep.class})
+    @ValueSource(classes = {PoweraiCliStep.class, PoweraiRecordLineageStep.class, PoweraiSummaryStep.class})
     void everyStep_hasHelp(Class<?> type) {
         assertThat(resource(viewPath(type, "help.html"))).isTrue();
     }

@@ -22,6 +22,7 @@ class ViewsTest {
                 "index.jelly",
                 "io/powerai/jenkins/plugin/MlLineageAction/index.jelly",
                 "io/powerai/jenkins/plugin/ModelHistoryAction/index.jelly",
+                "io/powerai/jenkins/plugin/PoweraiSummaryAction/summary.jelly",
                 "io/powerai/jenkins/plugin/PoweraiGlobalConfiguration/config.jelly");
         DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
         factory.setNamespaceAware(true);
@@ -40,6 +41,13 @@ class ViewsTest {
                 "<img src=\"${pictures.lineage}\"", "<img src=\"${pictures.metrics}\"", "${pictures.files}");
         // no raw output anywhere: escape-by-default must not be defeated
         assertThat(page).doesNotContain("escapeText=\"false\"").doesNotContain("<j:out");
+    }
+
+    @Test
+    void stageSummary_printsOnlyWhatStageSummaryComputed_escaped() throws IOException {
+        String view = Files.readString(RESOURCES.resolve("io/powerai/jenkins/plugin/PoweraiSummaryAction/summary.jelly"));
+        assertThat(view).contains("${it.entries}", "${entry.text}", "${entry.links}", "href=\"${link.href}\"", "${link.label}");
+        assertThat(view).doesNotContain("escapeText=\"false\"").doesNotContain("<j:out").doesNotContain("artifact/");
     }
 
     @Test
