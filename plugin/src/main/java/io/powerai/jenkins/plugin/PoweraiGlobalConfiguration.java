@@ -129,6 +129,23 @@ public class PoweraiGlobalConfiguration extends GlobalConfiguration {
         return items;
     }
 
+    /** Registry credentials (username with password): administrators choose from the ids, others see the saved one. */
+    @POST
+    public ListBoxModel doFillRegistryCredentialsIdItems(@QueryParameter String value) {
+        return CredentialItems.fill(CredentialItems.JENKINS, "registryCredentialsId", value);
+    }
+
+    @POST
+    public ListBoxModel doFillAzureCredentialsIdItems(@QueryParameter String value) {
+        return CredentialItems.fill(CredentialItems.JENKINS, "azureCredentialsId", value);
+    }
+
+    /** Kubeconfig credentials (a secret file). */
+    @POST
+    public ListBoxModel doFillKubeconfigCredentialsIdItems(@QueryParameter String value) {
+        return CredentialItems.fill(CredentialItems.JENKINS, "kubeconfigCredentialsId", value);
+    }
+
     private static FormValidation toFormValidation(Check check) {
         return switch (check.kind()) {
             case OK -> FormValidation.ok();
