@@ -4,6 +4,7 @@ import com.cloudbees.plugins.credentials.CredentialsMatchers;
 import com.cloudbees.plugins.credentials.common.StandardCredentials;
 import com.cloudbees.plugins.credentials.common.StandardListBoxModel;
 import com.cloudbees.plugins.credentials.common.StandardUsernamePasswordCredentials;
+import com.microsoft.azure.util.AzureCredentials;
 import hudson.security.ACL;
 import hudson.util.ListBoxModel;
 import java.util.List;
@@ -20,9 +21,7 @@ final class CredentialItems {
     /** Each field's kind of credentials: what the step's withCredentials binding reads. */
     static final Map<String, Class<? extends StandardCredentials>> TYPES = Map.of(
             "registryCredentialsId", StandardUsernamePasswordCredentials.class, // usernamePassword
-            // azureServicePrincipal reads azure-credentials' AzureCredentials, a standard credential; jenkins-api does
-            // not declare that plugin's type, so every standard credential is offered
-            "azureCredentialsId", StandardCredentials.class,
+            "azureCredentialsId", AzureCredentials.class, // azureServicePrincipal
             "kubeconfigCredentialsId", FileCredentials.class); // file
 
     /** Jenkins, or a test's stand-in: who may list, and the two ways to fill. */

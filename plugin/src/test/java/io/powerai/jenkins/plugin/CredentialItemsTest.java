@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.cloudbees.plugins.credentials.common.StandardCredentials;
 import com.cloudbees.plugins.credentials.common.StandardUsernamePasswordCredentials;
+import com.microsoft.azure.util.AzureCredentials;
 import hudson.util.ListBoxModel;
 import java.io.IOException;
 import java.io.InputStream;
@@ -61,7 +62,7 @@ class CredentialItemsTest {
         assertThat(CredentialItems.fill(jenkins, "registryCredentialsId", "acr-push"))
                 .isEqualTo("empty, every StandardUsernamePasswordCredentials, 'acr-push'");
         assertThat(CredentialItems.fill(jenkins, "kubeconfigCredentialsId", null)).isEqualTo("empty, every FileCredentials, ''");
-        assertThat(CredentialItems.fill(jenkins, "azureCredentialsId", "azure-sp")).isEqualTo("empty, every StandardCredentials, 'azure-sp'");
+        assertThat(CredentialItems.fill(jenkins, "azureCredentialsId", "azure-sp")).isEqualTo("empty, every AzureCredentials, 'azure-sp'");
         assertThat(jenkins.calls).doesNotContain("currentValueOnly acr-push");
     }
 
@@ -80,7 +81,7 @@ class CredentialItemsTest {
         assertThat(CredentialItems.TYPES).containsOnlyKeys("registryCredentialsId", "azureCredentialsId", "kubeconfigCredentialsId");
         assertThat(CredentialItems.TYPES.get("registryCredentialsId")).isEqualTo(StandardUsernamePasswordCredentials.class);
         assertThat(CredentialItems.TYPES.get("kubeconfigCredentialsId")).isEqualTo(FileCredentials.class);
-        assertThat(CredentialItems.TYPES.get("azureCredentialsId")).isEqualTo(StandardCredentials.class);
+        assertThat(CredentialItems.TYPES.get("azureCredentialsId")).isEqualTo(AzureCredentials.class);
         assertThatThrownBy(() -> CredentialItems.fill(new FakeLookup(true), "engine", "docker"))
                 .isExactlyInstanceOf(IllegalArgumentException.class);
     }
