@@ -122,7 +122,9 @@ class ScoringServerEndToEndTest {
         // The command in a process of its own, so that the secret is in the real environment that docker inherits.
         ProcessBuilder command = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), Main.class.getName(), "run", project.toString());
-        command.environment().putAll(Map.of("AZURE_CLIENT_SECRET", SECRET, "POWERAI_REGISTRY_PASSWORD", SECRET));
+        // Registry credentials come as a pair (one alone is invalid input); the local registry asks for none.
+        command.environment().putAll(Map.of("AZURE_CLIENT_SECRET", SECRET, "POWERAI_REGISTRY_USERNAME", "ci-bot",
+                "POWERAI_REGISTRY_PASSWORD", SECRET));
         command.environment().remove("POWERAI_REGISTRY");
         command.environment().remove("POWERAI_ENGINE");
         Path out = tmp.resolve("build.out");
