@@ -1,6 +1,7 @@
 package io.powerai.core.engine;
 
 import io.powerai.core.PowerAiException;
+import io.powerai.core.files.ProjectPaths;
 import io.powerai.core.image.ImageReference;
 import io.powerai.core.json.Json;
 import io.powerai.core.registry.Credentials;
@@ -12,12 +13,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Comparator;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Stream;
 
 /**
  * The auth file one engine call runs with: only the credentials of the registries that call talks to, in a
@@ -81,10 +80,10 @@ public final class PrivateAuthConfig implements AutoCloseable {
     }
 
     private static void delete(Path dir) {
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException | UncheckedIOException e) {
-            // already gone
+        try {
+            ProjectPaths.deleteTree(dir);
+        } catch (UncheckedIOException e) {
+            // best effort, also from the shutdown hook: a folder already gone or not removable is not a failure of the run
         }
         OPEN.remove(dir);
     }

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.powerai.core.PowerAiException;
 import io.powerai.core.engine.ProcessRunner;
 import io.powerai.core.event.StageEvents;
+import io.powerai.core.files.ProjectPaths;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,10 +16,8 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * A client of the cluster, from one of two credentials, neither of which ever reaches an artifact or a log:
@@ -163,7 +162,7 @@ public final class KubeConnection implements AutoCloseable {
             }
             return fromKubeconfig(stage, kubeconfig, dir);
         } catch (RuntimeException e) {
-            deleteTree(dir);
+            ProjectPaths.deleteTree(dir);
             throw e;
         }
     }
@@ -209,7 +208,7 @@ public final class KubeConnection implements AutoCloseable {
             client.close();
         } finally {
             if (tempDir != null) {
-                deleteTree(tempDir);
+                ProjectPaths.deleteTree(tempDir);
             }
         }
     }
@@ -217,9 +216,5 @@ public final class KubeConnection implements AutoCloseable {
     /** The temporary folder holding the kubeconfig, while open (tests check that it goes away). */
     Path tempDir() {
         return tempDir;
-    }
-
-    private static void deleteTree(Path dir) {
-        io.powerai.core.files.ProjectPaths.deleteTree(dir);
     }
 }
