@@ -4,6 +4,8 @@ import io.powerai.core.PowerAiException;
 import io.powerai.core.audit.AuditLog;
 import io.powerai.core.files.ProjectPaths;
 import io.powerai.core.json.Json;
+import io.powerai.core.result.StageResult;
+import io.powerai.core.result.StageResults;
 import io.powerai.core.spec.Stage;
 
 import java.io.IOException;
@@ -100,6 +102,54 @@ public final class Workspace {
 
     public void writeResult(Stage stage, Map<String, Object> result) {
         Json.writeAtomically(resultFile(stage), Json.pretty(result));
+    }
+
+    /** Writes a typed result: the one way stages write their result files (see {@link StageResults}). */
+    public void writeResult(StageResult result) {
+        Stage stage = stageNamed(result.stage());
+        Json.writeAtomically(resultFile(stage), StageResults.toText(result));
+    }
+
+    private static Stage stageNamed(String stepName) {
+        for (Stage stage : Stage.values()) {
+            if (stage.stepName().equals(stepName)) {
+                return stage;
+            }
+        }
+        throw new IllegalArgumentException("no stage is named " + stepName);
+    }
+
+    /** The last result of {@code stage} in its type when there is one that can be read, whatever its status; else empty. */
+    public <T extends StageResult> java.util.Optional<T> lastResult(Stage stage, Class<T> type) {
+        Path file = resultFile(stage);
+        if (!Files.isRegularFile(file)) {
+            return java.util.Optional.empty();
+        }
+        try {
+            return java.util.Optional.of(StageResults.read(file, type));
+        } catch (IOException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    /** The succeeded result of an earlier stage in its type, which {@code needer} consumes; a clear error otherwise. */
+    public <T extends StageResult> T requireResult(Stage stage, Class<T> type, Stage needer) {
+        Path file = resultFile(stage);
+        if (!Files.isRegularFile(file)) {
+            throw new PowerAiException.InvalidInput(needer.stepName() + ": no result of " + stage.stepName() + " in " + dir
+                    + " (run that stage first)");
+        }
+        T result;
+        try {
+            result = StageResults.read(file, type);
+        } catch (IOException e) {
+            throw new PowerAiException.InvalidInput(needer.stepName() + ": cannot read " + file + ": " + e.getMessage());
+        }
+        if (!result.succeeded()) {
+            throw new PowerAiException.InvalidInput(needer.stepName() + ": the last " + stage.stepName() + " in " + dir
+                    + " did not succeed (status " + result.status() + "); run it again first");
+        }
+        return result;
     }
 
     /** The last result of {@code stage} when there is one that can be read, whatever its status; else empty. */
