@@ -22,7 +22,7 @@ import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBui
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
 import io.powerai.core.json.Json;
-import io.powerai.core.kubernetes.KubeNames;
+import io.powerai.core.spec.KubeNames;
 import io.powerai.core.kubernetes.KubeQuantities;
 import io.powerai.core.kubernetes.TrainingPods;
 import io.powerai.core.spec.Problems;

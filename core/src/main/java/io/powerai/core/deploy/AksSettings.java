@@ -2,8 +2,8 @@ package io.powerai.core.deploy;
 
 import io.powerai.core.event.StageEvents;
 import io.powerai.core.kubernetes.KubeConnection;
-import io.powerai.core.kubernetes.KubeNames;
-import io.powerai.core.kubernetes.KubeQuantities;
+import io.powerai.core.spec.ComputeQuantities;
+import io.powerai.core.spec.KubeNames;
 import io.powerai.core.spec.Section;
 
 import java.math.BigDecimal;
@@ -77,10 +77,10 @@ public record AksSettings(
         String namespace = s.has("namespace")
                 ? s.matching("namespace", false, KubeNames.RFC1123_LABEL, KubeNames.RFC1123_LABEL_RULE)
                 : DEFAULT_NAMESPACE;
-        Integer cpu = KubeQuantities.millicores(s, "cpu_cores", DEFAULT_CPU_CORES);
-        Integer memory = KubeQuantities.mebibytes(s, "memory_gb", DEFAULT_MEMORY_GB);
-        Integer cpuLimit = s.has("cpu_cores_limit") ? KubeQuantities.millicores(s, "cpu_cores_limit", null) : null;
-        Integer memoryLimit = s.has("memory_gb_limit") ? KubeQuantities.mebibytes(s, "memory_gb_limit", null) : null;
+        Integer cpu = ComputeQuantities.millicores(s, "cpu_cores", DEFAULT_CPU_CORES);
+        Integer memory = ComputeQuantities.mebibytes(s, "memory_gb", DEFAULT_MEMORY_GB);
+        Integer cpuLimit = s.has("cpu_cores_limit") ? ComputeQuantities.millicores(s, "cpu_cores_limit", null) : null;
+        Integer memoryLimit = s.has("memory_gb_limit") ? ComputeQuantities.mebibytes(s, "memory_gb_limit", null) : null;
         if (cpu != null && cpuLimit != null && cpuLimit < cpu) {
             s.problem("cpu_cores_limit", s.raw("cpu_cores_limit"), "must be at least cpu_cores (" + plain(s.raw("cpu_cores"), DEFAULT_CPU_CORES) + ")");
         }

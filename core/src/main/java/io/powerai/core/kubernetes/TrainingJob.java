@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
+import io.powerai.core.spec.KubeNames;
 import io.powerai.core.spec.TrainSpec;
 
 import java.time.Duration;

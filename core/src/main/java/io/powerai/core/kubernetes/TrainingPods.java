@@ -15,6 +15,7 @@ import io.powerai.core.gpu.GpuRequest;
 import io.powerai.core.spec.MemorySizes;
 import io.powerai.core.spec.Stage;
 import io.powerai.core.spec.TrainSpec;
+import io.powerai.core.spec.TrainingPodSettings;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -3,7 +3,6 @@ package io.powerai.core.spec;
 import io.powerai.core.gpu.FreeMemoryRule;
 import io.powerai.core.gpu.GpuPolicy;
 import io.powerai.core.gpu.GpuRequest;
-import io.powerai.core.kubernetes.TrainingPodSettings;
 
 import java.math.BigDecimal;
 import java.nio.file.Path;

@@ -1,6 +1,5 @@
 package io.powerai.core.spec;
 
-import io.powerai.core.kubernetes.TrainingPodSettings;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

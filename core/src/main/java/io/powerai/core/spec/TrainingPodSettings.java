@@ -1,6 +1,5 @@
-package io.powerai.core.kubernetes;
+package io.powerai.core.spec;
 
-import io.powerai.core.spec.Section;
 
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -65,8 +64,8 @@ public record TrainingPodSettings(
         String namespace = s.has("namespace")
                 ? s.matching("namespace", false, KubeNames.RFC1123_LABEL, KubeNames.RFC1123_LABEL_RULE)
                 : DEFAULT_NAMESPACE;
-        Integer cpu = KubeQuantities.millicores(s, "cpu_cores", DEFAULT_CPU_CORES);
-        Integer memory = KubeQuantities.mebibytes(s, "memory_gb", DEFAULT_MEMORY_GB);
+        Integer cpu = ComputeQuantities.millicores(s, "cpu_cores", DEFAULT_CPU_CORES);
+        Integer memory = ComputeQuantities.mebibytes(s, "memory_gb", DEFAULT_MEMORY_GB);
         return new TrainingPodSettings(namespace, nodeSelector(s), tolerations(s), cpu, memory,
                 objectName(s, "service_account"), objectName(s, "image_pull_secret"), objectName(s, "data_claim"),
                 s.duration("start_timeout", DEFAULT_START_TIMEOUT));

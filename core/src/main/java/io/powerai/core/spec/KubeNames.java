@@ -1,4 +1,4 @@
-package io.powerai.core.kubernetes;
+package io.powerai.core.spec;
 
 import java.util.regex.Pattern;
 
