@@ -5,7 +5,7 @@ import io.powerai.core.gpu.GpuTools;
 import io.powerai.core.json.Json;
 import io.powerai.core.spec.Stage;
 import io.powerai.core.stage.StageContext;
-import io.powerai.core.stage.TrainingPreflight;
+import io.powerai.core.stage.training.TrainingPreflight;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

@@ -2,7 +2,7 @@ package io.powerai.cli;
 
 import io.powerai.core.history.RunHistory;
 import io.powerai.core.json.Json;
-import io.powerai.core.stage.MetricsChart;
+import io.powerai.core.stage.training.MetricsChart;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;

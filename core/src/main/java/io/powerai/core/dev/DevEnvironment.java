@@ -10,8 +10,8 @@ import io.powerai.core.spec.Stage;
 import io.powerai.core.spec.TrainSpec;
 import io.powerai.core.stage.EnvironmentSnapshot;
 import io.powerai.core.stage.StageContext;
-import io.powerai.core.stage.TrainingPreflight;
-import io.powerai.core.stage.TrainingRun;
+import io.powerai.core.stage.training.TrainingPreflight;
+import io.powerai.core.stage.training.TrainingRun;
 import io.powerai.core.workspace.Workspace;
 
 import java.io.IOException;

@@ -6,7 +6,7 @@ import io.powerai.core.json.Json;
 import io.powerai.core.lineage.LineageChain;
 import io.powerai.core.snapshot.Manifest;
 import io.powerai.core.snapshot.ManifestDiff;
-import io.powerai.core.stage.Metrics;
+import io.powerai.core.stage.training.Metrics;
 import io.powerai.core.workspace.Workspace;
 
 import java.io.IOException;

@@ -6,8 +6,8 @@ import io.powerai.core.lineage.LineageChain;
 import io.powerai.core.lineage.LineageGraph;
 import io.powerai.core.render.Svg;
 import io.powerai.core.spec.Stage;
-import io.powerai.core.stage.Metrics;
-import io.powerai.core.stage.MetricsChart;
+import io.powerai.core.stage.training.Metrics;
+import io.powerai.core.stage.training.MetricsChart;
 
 import java.io.IOException;
 import java.io.InputStream;

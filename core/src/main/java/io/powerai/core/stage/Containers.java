@@ -13,14 +13,14 @@ import java.util.TreeMap;
  * a later run finds what a killed one left; the labels say whose a container is, so it can be found and removed
  * without trusting any file in the workspace. The workspace lock makes a name unique while it is in use.
  */
-final class Containers {
+public final class Containers {
     static final String MANAGED = "io.powerai.managed";
     static final String STAGE = "io.powerai.stage";
     /** The workspace a container belongs to: a hash of the real path of the folder holding .powerai. */
     static final String PROJECT = "io.powerai.project";
     /** {@value #JOB} for a container that ends with its stage (training, smoke test), {@value #SERVICE} for a deployment. */
     static final String ROLE = "io.powerai.role";
-    static final String JOB = "job";
+    public static final String JOB = "job";
     static final String SERVICE = "service";
     /** On a deployment's container: the run that started it, and the image it replaced ("" when none served). */
     static final String RUN = "io.powerai.run";
@@ -42,7 +42,7 @@ final class Containers {
     }
 
     /** {@code powerai-<role>-<project name>-<workspace id>}, e.g. powerai-train-svm-moons-3f2a9c01b2d4. */
-    static String jobName(StageContext ctx, String role) {
+    public static String jobName(StageContext ctx, String role) {
         return "powerai-" + role + "-" + ctx.spec().name() + "-" + workspaceId(ctx);
     }
 
@@ -54,7 +54,7 @@ final class Containers {
         return labels;
     }
 
-    static Map<String, String> labels(StageContext ctx, Stage stage, String role) {
+    public static Map<String, String> labels(StageContext ctx, Stage stage, String role) {
         Map<String, String> labels = new TreeMap<>();
         labels.put(MANAGED, "true");
         labels.put(STAGE, stage.stepName());

@@ -1,6 +1,7 @@
 package io.powerai.core.stage;
 
 import io.powerai.core.spec.PipelineSpec;
+import io.powerai.core.stage.training.TrainingRun;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -5,12 +5,12 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 
 /** Files the core ships inside its jar and writes into images and workspaces (the scoring server, the pod runner). */
-final class Resources {
+public final class Resources {
     private Resources() {
     }
 
     /** The bytes of the resource at {@code path}; a missing one is a broken build, said with {@code what} it is. */
-    static byte[] read(String path, String what) {
+    public static byte[] read(String path, String what) {
         try (InputStream in = Resources.class.getResourceAsStream(path)) {
             if (in == null) {
                 throw new IllegalStateException(what + " " + path + " is missing from the build");

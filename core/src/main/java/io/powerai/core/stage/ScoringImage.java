@@ -398,10 +398,10 @@ public final class ScoringImage {
     }
 
     /** Where the project's code comes from: its git remote (credentials removed) and commit; nulls outside git. */
-    record Source(String url, String revision) {
+    public record Source(String url, String revision) {
         private static final Pattern REVISION = Pattern.compile("[0-9a-f]{40}([0-9a-f]{24})?");
 
-        static Source of(Path projectDir) {
+        public static Source of(Path projectDir) {
             String revision = git(projectDir, "rev-parse", "HEAD");
             String url = git(projectDir, "config", "--get", "remote.origin.url");
             return new Source(url == null ? null : withoutCredentials(url),

@@ -3,7 +3,7 @@ package io.powerai.core.history;
 import io.powerai.core.audit.AuditLog;
 import io.powerai.core.json.Json;
 import io.powerai.core.lineage.LineageFixture;
-import io.powerai.core.stage.MetricsChart;
+import io.powerai.core.stage.training.MetricsChart;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

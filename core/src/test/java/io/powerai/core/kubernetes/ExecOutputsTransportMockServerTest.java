@@ -1,7 +1,7 @@
 package io.powerai.core.kubernetes;
 
 import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.powerai.core.stage.TrainingRun;
+import io.powerai.core.stage.training.TrainingRun;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

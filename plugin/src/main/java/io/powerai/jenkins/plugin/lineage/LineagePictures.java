@@ -3,8 +3,8 @@ package io.powerai.jenkins.plugin.lineage;
 import io.powerai.core.lineage.Href;
 import io.powerai.core.lineage.LineageChain;
 import io.powerai.core.lineage.LineageGraph;
-import io.powerai.core.stage.Metrics;
-import io.powerai.core.stage.MetricsChart;
+import io.powerai.core.stage.training.Metrics;
+import io.powerai.core.stage.training.MetricsChart;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -1,7 +1,7 @@
 package io.powerai.jenkins.plugin.lineage;
 
 import io.powerai.core.history.RunHistory;
-import io.powerai.core.stage.MetricsChart;
+import io.powerai.core.stage.training.MetricsChart;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

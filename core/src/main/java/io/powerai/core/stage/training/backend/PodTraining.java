@@ -1,4 +1,4 @@
-package io.powerai.core.stage;
+package io.powerai.core.stage.training.backend;
 
 import io.powerai.core.PowerAiException;
 import io.powerai.core.engine.ProcessRunner;
@@ -13,6 +13,12 @@ import io.powerai.core.json.Json;
 import io.powerai.core.kubernetes.TrainingPodTemplate;
 import io.powerai.core.spec.Stage;
 import io.powerai.core.spec.TrainSpec;
+import io.powerai.core.stage.Resources;
+import io.powerai.core.stage.StageContext;
+import io.powerai.core.stage.training.Metrics;
+import io.powerai.core.stage.training.TrainingGpu;
+import io.powerai.core.stage.training.TrainingOutcome;
+import io.powerai.core.stage.training.TrainingRun;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -48,7 +54,7 @@ public final class PodTraining {
     static final String EXIT = "pod-exit.json";
     static final String GPU_XML = "nvidia-smi.xml";
     static final String RAW_SAMPLES = "gpu-samples.raw.csv";
-    private static final String RUNNER_RESOURCE = "/io/powerai/core/stage/" + RUNNER;
+    private static final String RUNNER_RESOURCE = "/io/powerai/core/stage/training/backend/" + RUNNER;
     private static final Stage STAGE = Stage.TRAIN;
 
     private PodTraining() {

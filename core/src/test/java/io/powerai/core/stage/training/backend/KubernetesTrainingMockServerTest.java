@@ -1,5 +1,8 @@
-package io.powerai.core.stage;
+package io.powerai.core.stage.training.backend;
 
+import io.powerai.core.stage.StageContext;
+import io.powerai.core.stage.training.TrainingRun;
+import io.powerai.core.stage.training.TrainingPreflight;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ContainerStateBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;

@@ -1,4 +1,4 @@
-package io.powerai.core.stage;
+package io.powerai.core.stage.training;
 
 import io.powerai.core.event.StageEvents;
 
@@ -14,7 +14,7 @@ import java.nio.file.Path;
  * line is kept in the log file, read for a metric, and shown as an event. Thread-safe: lines may come from a
  * reader thread.
  */
-final class TrainingLog implements AutoCloseable {
+public final class TrainingLog implements AutoCloseable {
     private final Path file;
     private final BufferedWriter writer;
     private final Metrics metrics;
@@ -29,7 +29,7 @@ final class TrainingLog implements AutoCloseable {
         this.events = events;
     }
 
-    static TrainingLog open(Path file, Metrics metrics, StageEvents events) {
+    public static TrainingLog open(Path file, Metrics metrics, StageEvents events) {
         try {
             return new TrainingLog(file, Files.newBufferedWriter(file, StandardCharsets.UTF_8), metrics, events);
         } catch (IOException e) {
@@ -37,7 +37,7 @@ final class TrainingLog implements AutoCloseable {
         }
     }
 
-    void line(String line) {
+    public void line(String line) {
         synchronized (this) {
             try {
                 writer.write(line);
@@ -54,7 +54,7 @@ final class TrainingLog implements AutoCloseable {
     }
 
     /** The last line kept, for the failure message; null before the first. */
-    synchronized String lastLine() {
+    public synchronized String lastLine() {
         return last;
     }
 

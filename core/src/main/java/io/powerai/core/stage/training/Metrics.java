@@ -1,4 +1,4 @@
-package io.powerai.core.stage;
+package io.powerai.core.stage.training;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.powerai.core.json.Json;

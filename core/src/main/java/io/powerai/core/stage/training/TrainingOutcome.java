@@ -1,15 +1,15 @@
-package io.powerai.core.stage;
+package io.powerai.core.stage.training;
 
 import io.powerai.core.engine.ProcessRunner;
 import io.powerai.core.image.ImageReference;
 
 /** How a training run ended, in the words of the result file and the audit log. */
-final class TrainingOutcome {
+public final class TrainingOutcome {
     private TrainingOutcome() {
     }
 
     /** The failure's message for a non-zero exit code. */
-    static String exitFailure(int exitCode, boolean nativeRun) {
+    public static String exitFailure(int exitCode, boolean nativeRun) {
         if (exitCode == 137) {
             return "the training was killed (exit code 137, SIGKILL: most often the out-of-memory killer"
                     + (nativeRun ? "" : ", or the container's memory limit") + ")";
@@ -21,14 +21,14 @@ final class TrainingOutcome {
     }
 
     /** Why a finished run failed, in words; null when it succeeded. */
-    static String failure(ProcessRunner.Result result, java.time.Duration timeout, boolean nativeRun) {
+    public static String failure(ProcessRunner.Result result, java.time.Duration timeout, boolean nativeRun) {
         return result.timedOut()
                 ? "timed out after " + io.powerai.core.spec.Durations.format(timeout) + " and was stopped"
                 : result.exitCode() != 0 ? exitFailure(result.exitCode(), nativeRun) : null;
     }
 
     /** A word for scripts and dashboards: timeout, killed or exit-code; null for a success. */
-    static String reason(ProcessRunner.Result result) {
+    public static String reason(ProcessRunner.Result result) {
         if (result.timedOut()) {
             return "timeout";
         }

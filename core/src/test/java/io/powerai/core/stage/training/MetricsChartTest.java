@@ -1,4 +1,4 @@
-package io.powerai.core.stage;
+package io.powerai.core.stage.training;
 
 import io.powerai.core.Golden;
 import io.powerai.core.render.Svg;

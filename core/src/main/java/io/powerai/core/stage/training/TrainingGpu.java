@@ -1,4 +1,4 @@
-package io.powerai.core.stage;
+package io.powerai.core.stage.training;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.powerai.core.PowerAiException;
@@ -15,6 +15,7 @@ import io.powerai.core.gpu.GpuTools;
 import io.powerai.core.json.Json;
 import io.powerai.core.spec.Stage;
 import io.powerai.core.spec.TrainSpec;
+import io.powerai.core.stage.StageContext;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -26,7 +27,7 @@ import java.util.Optional;
  * The GPU side of a training run: the preflight and what follows from it under the run's {@code gpu_policy}
  * (go on with the chosen GPUs, stop with exit 3, or fall back to the CPU). Nothing here runs for a CPU run.
  */
-final class TrainingGpu {
+public final class TrainingGpu {
     /** Labels and variables that name the CUDA version an image was built for, in the order they are trusted. */
     static final List<String> CUDA_LABELS = List.of("io.powerai.cuda", "com.nvidia.cuda.version");
     static final String CUDA_ENV = "CUDA_VERSION";
@@ -38,8 +39,8 @@ final class TrainingGpu {
      * @param record what the result and audit keep ({@code gpuPreflight}), or null when no GPU was asked for
      * @param fallback why a GPU run became a CPU run, or null
      */
-    record Plan(String engineGpus, List<String> cudaVisibleDevices, List<String> sampleIds, Map<String, Object> record, String fallback) {
-        boolean usesGpus() {
+    public record Plan(String engineGpus, List<String> cudaVisibleDevices, List<String> sampleIds, Map<String, Object> record, String fallback) {
+        public boolean usesGpus() {
             return engineGpus != null;
         }
     }
@@ -47,7 +48,7 @@ final class TrainingGpu {
     private TrainingGpu() {
     }
 
-    static Plan plan(StageContext ctx, TrainSpec spec, String image, StageEvents events) {
+    public static Plan plan(StageContext ctx, TrainSpec spec, String image, StageEvents events) {
         boolean nativeRun = spec.nativeBackend();
         if (!spec.wantsGpus()) {
             // A native CPU run hides the GPUs: gpus 0 must mean the same thing with and without a container.
@@ -119,7 +120,7 @@ final class TrainingGpu {
      * Records this host's GPU stack and, when the snapshot was taken on a GPU host, warns about what changed since:
      * a model trained on another driver or GPU may not reproduce exactly, but it is no reason to refuse the run.
      */
-    static void compareWithSnapshot(StageContext ctx, GpuStack now, Map<String, Object> record, StageEvents events) {
+    public static void compareWithSnapshot(StageContext ctx, GpuStack now, Map<String, Object> record, StageEvents events) {
         record.put("gpuStack", now.toJson());
         GpuStack recorded = ctx.workspace().lastResult(Stage.SNAPSHOT).map(r -> GpuStack.fromJson(r.get("gpuStack"))).orElse(null);
         if (recorded == null) {

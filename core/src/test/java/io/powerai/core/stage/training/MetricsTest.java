@@ -1,4 +1,4 @@
-package io.powerai.core.stage;
+package io.powerai.core.stage.training;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,8 +1,9 @@
-package io.powerai.core.stage;
+package io.powerai.core.stage.training;
 
 import io.powerai.core.gpu.GpuPolicy;
 import io.powerai.core.spec.Stage;
 import io.powerai.core.spec.TrainSpec;
+import io.powerai.core.stage.StageContext;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

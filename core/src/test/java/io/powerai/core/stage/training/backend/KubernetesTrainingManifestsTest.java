@@ -1,5 +1,6 @@
-package io.powerai.core.stage;
+package io.powerai.core.stage.training.backend;
 
+import io.powerai.core.stage.StageContext;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.powerai.core.Golden;

@@ -1,5 +1,6 @@
-package io.powerai.core.stage;
+package io.powerai.core.stage.training;
 
+import io.powerai.core.stage.StageContext;
 import io.powerai.core.PowerAiException;
 import io.powerai.core.engine.ContainerEngine;
 import io.powerai.core.engine.ProcessRunner;

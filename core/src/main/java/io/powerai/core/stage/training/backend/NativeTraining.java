@@ -1,4 +1,4 @@
-package io.powerai.core.stage;
+package io.powerai.core.stage.training.backend;
 
 import io.powerai.core.PowerAiException;
 import io.powerai.core.engine.ProcessRunner;
@@ -21,7 +21,7 @@ import java.util.function.Consumer;
  * environment is not pinned (the interpreter and its packages are described by digest, not fixed), the project
  * is not mounted read-only and the network is the agent's.
  */
-final class NativeTraining {
+public final class NativeTraining {
     /** Prints the interpreter, its version, and a digest of its installed distributions ("name==version", sorted). */
     private static final String DESCRIBE = String.join("\n",
             "import sys, platform, hashlib",
@@ -39,7 +39,7 @@ final class NativeTraining {
     }
 
     /** What the result and audit record of the interpreter; exit 3 when it cannot be started or is not Python 3. */
-    static Map<String, Object> describe(String python) {
+    public static Map<String, Object> describe(String python) {
         ProcessRunner.Result result;
         try {
             result = new ProcessRunner().run(List.of(python, "-c", DESCRIBE), null, Duration.ofSeconds(60), line -> { });
@@ -80,7 +80,7 @@ final class NativeTraining {
      * The variables the script gets on top of the agent's: the spec's, then powerai's own (which win), and
      * CUDA_VISIBLE_DEVICES naming the GPUs by UUID (empty: none, so a CPU run stays one).
      */
-    static Map<String, String> environment(TrainSpec spec, Path outputs, Path data, List<String> cudaVisibleDevices) {
+    public static Map<String, String> environment(TrainSpec spec, Path outputs, Path data, List<String> cudaVisibleDevices) {
         Map<String, String> env = new TreeMap<>(spec.env());
         env.put("POWERAI_OUTPUTS", outputs.toAbsolutePath().toString());
         if (data != null) {
@@ -94,7 +94,7 @@ final class NativeTraining {
         return env;
     }
 
-    static ProcessRunner.Result run(TrainSpec spec, Path projectDir, Map<String, String> env, Duration timeout, Consumer<String> onLine,
+    public static ProcessRunner.Result run(TrainSpec spec, Path projectDir, Map<String, String> env, Duration timeout, Consumer<String> onLine,
                                     io.powerai.core.lifecycle.Cancellation cancellation) {
         try {
             return new ProcessRunner(env, cancellation).run(command(spec, projectDir), workDir(spec, projectDir), timeout, onLine);

@@ -1,5 +1,6 @@
-package io.powerai.core.stage;
+package io.powerai.core.stage.training.backend;
 
+import io.powerai.core.stage.StageContext;
 import io.powerai.core.PowerAiException;
 import io.powerai.core.engine.ProcessRunner;
 import io.powerai.core.event.Event;

@@ -1,4 +1,4 @@
-package io.powerai.core.stage;
+package io.powerai.core.stage.training.backend;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
@@ -24,6 +24,12 @@ import io.powerai.core.kubernetes.TrainingPods;
 import io.powerai.core.spec.Durations;
 import io.powerai.core.spec.Stage;
 import io.powerai.core.spec.TrainSpec;
+import io.powerai.core.stage.ScoringImage;
+import io.powerai.core.stage.StageContext;
+import io.powerai.core.stage.training.Metrics;
+import io.powerai.core.stage.training.TrainingLog;
+import io.powerai.core.stage.training.TrainingOutcome;
+import io.powerai.core.stage.training.TrainingRun;
 
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package io.powerai.core.stage;
+package io.powerai.core.stage.training;
 
 import io.powerai.core.PowerAiException;
 import io.powerai.core.attest.Attestor;
@@ -6,10 +6,10 @@ import io.powerai.core.attest.StageAttestations;
 import io.powerai.core.audit.AuditLog;
 import io.powerai.core.engine.ContainerEngine;
 import io.powerai.core.engine.Mount;
-import io.powerai.core.files.ProjectPaths;
 import io.powerai.core.engine.ProcessRunner;
 import io.powerai.core.engine.RunSpec;
 import io.powerai.core.event.StageEvents;
+import io.powerai.core.files.ProjectPaths;
 import io.powerai.core.gpu.GpuSampler;
 import io.powerai.core.image.ImageReference;
 import io.powerai.core.json.Digests;
@@ -17,6 +17,12 @@ import io.powerai.core.json.Json;
 import io.powerai.core.spec.Durations;
 import io.powerai.core.spec.Stage;
 import io.powerai.core.spec.TrainSpec;
+import io.powerai.core.stage.Containers;
+import io.powerai.core.stage.InFlight;
+import io.powerai.core.stage.ScoringImage;
+import io.powerai.core.stage.StageContext;
+import io.powerai.core.stage.training.backend.KubernetesTraining;
+import io.powerai.core.stage.training.backend.NativeTraining;
 import io.powerai.core.workspace.Workspace;
 
 import java.io.IOException;
@@ -45,7 +51,7 @@ public final class TrainingRun {
     public static final String DATA = "/workspace/data";
     public static final String OUTPUTS = "/workspace/outputs";
     static final Stage STAGE = Stage.TRAIN;
-    static final Set<String> NOT_CODE = Set.of(Workspace.DIR_NAME, ".git");
+    public static final Set<String> NOT_CODE = Set.of(Workspace.DIR_NAME, ".git");
     private static final java.util.regex.Pattern SNAPSHOT_ID = java.util.regex.Pattern.compile("[0-9a-f]{64}");
 
     private TrainingRun() {
@@ -79,7 +85,7 @@ public final class TrainingRun {
     }
 
     /** The variables of the script in the image (a container or a pod): the spec's, then powerai's own, which win. */
-    static SortedMap<String, String> environment(TrainSpec spec) {
+    public static SortedMap<String, String> environment(TrainSpec spec) {
         SortedMap<String, String> env = new TreeMap<>(spec.env());
         env.put("POWERAI_OUTPUTS", OUTPUTS);
         env.put("POWERAI_DATA", DATA);
@@ -89,13 +95,13 @@ public final class TrainingRun {
     }
 
     /** {@code python3 SCRIPT ARGS...}: with a workdir the script is named from the project's root, wherever the run starts. */
-    static List<String> command(TrainSpec spec) {
+    public static List<String> command(TrainSpec spec) {
         List<String> command = new ArrayList<>(List.of("python3", spec.workdir() == null ? spec.script() : PROJECT + "/" + spec.script()));
         command.addAll(spec.args());
         return command;
     }
 
-    static String workDir(TrainSpec spec) {
+    public static String workDir(TrainSpec spec) {
         return spec.workdir() == null ? PROJECT : PROJECT + "/" + spec.workdir();
     }
 
@@ -228,13 +234,13 @@ public final class TrainingRun {
      * @param extraOutputs     outputs beyond the files, the log and the chart, by digest
      * @param summary          a last line to show (e.g. GPU use), or null
      */
-    record Ended(String image, int exitCode, String failure, String failureReason, String lastLine, long durationMillis,
+    public record Ended(String image, int exitCode, String failure, String failureReason, String lastLine, long durationMillis,
                  Metrics metrics, Map<String, Object> backendDetails, Map<String, String> extraInputs,
                  Map<String, String> extraOutputs, String summary) {
     }
 
     /** The image to train in: the override, else the snapshot's; a one-line error when it is not a reference. */
-    static String imageOf(StageContext ctx, String imageOverride) {
+    public static String imageOf(StageContext ctx, String imageOverride) {
         String image = imageOverride != null ? imageOverride
                 : String.valueOf(ctx.workspace().requireResult(Stage.SNAPSHOT, STAGE).get("image"));
         try {
@@ -250,7 +256,7 @@ public final class TrainingRun {
      * The snapshot id of {@code image}: the last snapshot's when it made this image, else the image's tag when it
      * is one (snapshots are tagged with their id); null when neither tells.
      */
-    static String snapshotId(StageContext ctx, String image) {
+    public static String snapshotId(StageContext ctx, String image) {
         if (image == null) {
             return null;
         }
@@ -276,7 +282,7 @@ public final class TrainingRun {
      * Hashes the outputs, draws the metrics, appends the audit record and writes the result, the same for every
      * backend (so that scoringImage reads any of them); then throws when the run failed.
      */
-    static Map<String, Object> record(StageContext ctx, Ended run) {
+    public static Map<String, Object> record(StageContext ctx, Ended run) {
         Ended ended = run;
         TrainSpec spec = ctx.spec().train();
         StageEvents events = ctx.events().forStage(STAGE.stepName());
@@ -426,7 +432,7 @@ public final class TrainingRun {
         }
     }
 
-    static void deleteIfExists(Path file) {
+    public static void deleteIfExists(Path file) {
         try {
             Files.deleteIfExists(file);
         } catch (IOException e) {
@@ -434,7 +440,7 @@ public final class TrainingRun {
         }
     }
 
-    static void resetDirectory(Path dir) {
+    public static void resetDirectory(Path dir) {
         ProjectPaths.deleteTree(dir);
         try {
             Files.createDirectories(dir);
