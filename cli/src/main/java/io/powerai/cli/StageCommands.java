@@ -1,15 +1,17 @@
 package io.powerai.cli;
 
 import io.powerai.core.PowerAiException;
+import io.powerai.core.result.TrainingResult;
 import io.powerai.core.spec.Stage;
 import io.powerai.core.stage.EnvironmentSnapshot;
-import io.powerai.core.stage.training.backend.KubernetesTraining;
 import io.powerai.core.stage.LocalDeployment;
 import io.powerai.core.stage.Pipeline;
-import io.powerai.core.stage.training.backend.PodTraining;
 import io.powerai.core.stage.ScoringImage;
 import io.powerai.core.stage.StageContext;
 import io.powerai.core.stage.training.TrainingRun;
+import io.powerai.core.stage.training.backend.KubernetesTraining;
+import io.powerai.core.stage.training.backend.PodTraining;
+import io.powerai.core.stage.training.backend.TrainingBackend;
 import io.powerai.core.workspace.WorkspaceLock;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -70,18 +72,19 @@ final class StageCommands {
             }
             StageContext ctx = common.context(top, Stage.TRAIN); // reads the spec, and with it the image a spec file names
             String ref = image != null ? image : common.specImage;
+            ctx.spec().require(Stage.TRAIN);
+            TrainingBackend backend = TrainingBackend.of(ctx, top.environment);
             if (dryRun) {
-                ctx.spec().require(Stage.TRAIN);
-                if (!ctx.spec().train().kubernetesBackend()) {
+                if (!(backend instanceof KubernetesTraining job)) {
                     throw new PowerAiException.InvalidInput("gpuTrain: '--dry-run' prints the Kubernetes Job of backend 'kubernetes'; "
                             + "the backend is '" + ctx.spec().train().backend() + "'");
                 }
-                top.console.line(KubernetesTraining.of(ctx, top.environment).dryRun(ref).stripTrailing());
+                top.console.line(job.dryRun(ref).stripTrailing());
                 return 0;
             }
             try (WorkspaceLock ignored = common.lock(top, ctx, Stage.TRAIN)) {
-                Map<String, Object> result = TrainingRun.run(ctx, ref, top.environment);
-                top.console.line("metrics: " + result.get("metrics"));
+                TrainingResult result = TrainingRun.run(backend, ctx, ref);
+                top.console.line("metrics: " + result.metrics());
             }
             return 0;
         }
@@ -90,13 +93,13 @@ final class StageCommands {
             switch (pod) {
                 case "prepare" -> {
                     StageContext ctx = common.context(top, Stage.TRAIN);
-                    Map<String, Object> prepared = PodTraining.prepare(ctx, image != null ? image : common.specImage);
+                    Map<String, Object> prepared = new PodTraining(ctx).prepare(image != null ? image : common.specImage);
                     top.console.line("run in container '" + prepared.get("container") + "': python3 " + prepared.get("runner") + " "
                             + prepared.get("config"));
                 }
                 case "record" -> {
-                    Map<String, Object> result = PodTraining.record(common.context(top, Stage.TRAIN));
-                    top.console.line("metrics: " + result.get("metrics"));
+                    TrainingResult result = TrainingRun.recordAgentPod(common.context(top, Stage.TRAIN));
+                    top.console.line("metrics: " + result.metrics());
                 }
                 default -> throw new PowerAiException.InvalidInput("gpuTrain: '--pod' must be 'prepare' or 'record'; got '" + pod + "'");
             }

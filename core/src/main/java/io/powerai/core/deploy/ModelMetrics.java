@@ -3,6 +3,7 @@ package io.powerai.core.deploy;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.powerai.core.PowerAiException;
 import io.powerai.core.json.Json;
+import io.powerai.core.result.TrainingResult;
 import io.powerai.core.spec.Stage;
 import io.powerai.core.workspace.Workspace;
 
@@ -72,17 +73,17 @@ public final class ModelMetrics {
      */
     public static Map<String, Double> ofScoringImage(Workspace workspace) {
         Map<String, Object> scoring = workspace.lastResult(Stage.SCORING_IMAGE).orElse(Map.of());
-        Map<String, Object> train = workspace.lastResult(Stage.TRAIN).orElse(Map.of());
+        TrainingResult train = workspace.lastResult(Stage.TRAIN, TrainingResult.class).orElse(null);
         Object model = scoring.get("model");
         Object sha = scoring.get("modelSha256");
-        if (!(train.get("outputs") instanceof Map<?, ?> outputs) || model == null || !Objects.equals(outputs.get(String.valueOf(model)), sha)) {
+        if (train == null || train.outputs() == null || model == null || !Objects.equals(train.outputDigest(String.valueOf(model)), sha)) {
             return null;
         }
         Map<String, Double> out = new TreeMap<>();
-        if (train.get("metrics") instanceof Map<?, ?> metrics) {
-            metrics.forEach((name, value) -> {
-                if (value instanceof Number n && Double.isFinite(n.doubleValue())) {
-                    out.put(String.valueOf(name), n.doubleValue());
+        if (train.metrics() != null) {
+            train.metrics().forEach((name, value) -> {
+                if (value != null && Double.isFinite(value)) {
+                    out.put(name, value);
                 }
             });
         }

@@ -1,5 +1,6 @@
 package io.powerai.core.stage;
 
+import io.powerai.core.result.StageResults;
 import io.powerai.core.spec.PipelineSpec;
 import io.powerai.core.stage.training.TrainingRun;
 
@@ -30,7 +31,7 @@ public final class Pipeline {
         spec.require(io.powerai.core.spec.Stage.SNAPSHOT);
         spec.require(io.powerai.core.spec.Stage.TRAIN);
         results.put("amlEnvSnapshot", EnvironmentSnapshot.run(ctx));
-        results.put("gpuTrain", TrainingRun.run(ctx, null, env));
+        results.put("gpuTrain", StageResults.toMap(TrainingRun.run(ctx, null, env)));
         if (spec.score() != null) {
             results.put("scoringImage", ScoringImage.run(ctx));
             if (spec.deploy() != null) {

@@ -13,6 +13,7 @@ import io.powerai.core.image.DockerfileWriter;
 import io.powerai.core.image.ImageReference;
 import io.powerai.core.json.Digests;
 import io.powerai.core.json.Json;
+import io.powerai.core.result.TrainingResult;
 import io.powerai.core.spec.ScoreSpec;
 import io.powerai.core.spec.Stage;
 
@@ -142,7 +143,7 @@ public final class ScoringImage {
         ScoreSpec spec = ctx.spec().score();
         StageEvents events = ctx.events().forStage(STAGE.stepName());
         long started = System.nanoTime();
-        Map<String, Object> training = ctx.workspace().requireResult(Stage.TRAIN, STAGE);
+        TrainingResult training = ctx.workspace().requireResult(Stage.TRAIN, TrainingResult.class, STAGE);
         Map<String, Object> snapshot = ctx.workspace().requireResult(Stage.SNAPSHOT, STAGE);
         ImageReference snapshotImage = ImageReference.parse(String.valueOf(snapshot.get("image")));
         String snapshotId = snapshot.get("snapshotId") == null ? null : String.valueOf(snapshot.get("snapshotId"));
@@ -173,7 +174,7 @@ public final class ScoringImage {
         byte[] sampleRequest = swaggerSample == null ? null : swaggerSample.body().getBytes(StandardCharsets.UTF_8);
         byte[] sampleResponse = swaggerSample == null || !swaggerSample.hasExpected() ? null
                 : Json.pretty(swaggerSample.expected()).getBytes(StandardCharsets.UTF_8);
-        Source source = Source.of(ctx.spec().projectDir());
+        ProjectSource source = ProjectSource.of(ctx.spec().projectDir());
 
         Map<String, Object> identity = new TreeMap<>();
         identity.put("renderer", RENDERER_VERSION);
@@ -398,47 +399,6 @@ public final class ScoringImage {
     }
 
     /** Where the project's code comes from: its git remote (credentials removed) and commit; nulls outside git. */
-    public record Source(String url, String revision) {
-        private static final Pattern REVISION = Pattern.compile("[0-9a-f]{40}([0-9a-f]{24})?");
-
-        public static Source of(Path projectDir) {
-            String revision = git(projectDir, "rev-parse", "HEAD");
-            String url = git(projectDir, "config", "--get", "remote.origin.url");
-            return new Source(url == null ? null : withoutCredentials(url),
-                    revision != null && REVISION.matcher(revision).matches() ? revision : null);
-        }
-
-        /**
-         * {@code https://user:token@host/repo?private_token=T} becomes {@code https://host/repo}: labels, results and
-         * logs are public ({@link io.powerai.core.python.UrlCredentials#publicForm}); a remote with a control character
-         * is left out.
-         */
-        static String withoutCredentials(String url) {
-            String published = io.powerai.core.python.UrlCredentials.publicForm(url);
-            return io.powerai.core.files.NamePolicy.controlCharacter(published) ? null : published;
-        }
-
-        private static String git(Path dir, String... args) {
-            List<String> command = new ArrayList<>(List.of("git", "-C", dir.toString()));
-            command.addAll(List.of(args));
-            try {
-                Process p = new ProcessBuilder(command).redirectErrorStream(false)
-                        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-                if (!p.waitFor(10, TimeUnit.SECONDS)) {
-                    p.destroyForcibly();
-                    return null;
-                }
-                return p.exitValue() == 0 && !out.isEmpty() ? out : null;
-            } catch (IOException e) {
-                return null; // no git on this machine: the labels are left out
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return null;
-            }
-        }
-    }
-
     private static Object parseQuietly(String json) {
         try {
             return Json.mapper().readValue(json, Object.class);
@@ -478,9 +438,9 @@ public final class ScoringImage {
     }
 
     /** The training's outputs folder as its result names it, which must stay inside the workspace folder. */
-    static Path trainingOutputs(StageContext ctx, Map<String, Object> training) {
+    static Path trainingOutputs(StageContext ctx, TrainingResult training) {
         Path dir = ctx.workspace().dir();
-        return ProjectPaths.requireInside(dir, dir.resolve(String.valueOf(training.get("outputsDir"))),
+        return ProjectPaths.requireInside(dir, dir.resolve(String.valueOf(training.outputsDir())),
                 STAGE.stepName() + ": the training result's 'outputsDir'");
     }
 }

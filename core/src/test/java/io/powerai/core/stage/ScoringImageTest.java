@@ -94,24 +94,24 @@ class ScoringImageTest {
 
     @Test
     void source_withoutCredentials_removesUserAndToken() {
-        assertThat(ScoringImage.Source.withoutCredentials("https://ci-bot:s3cr3t@github.com/org/repo.git"))
+        assertThat(ProjectSource.withoutCredentials("https://ci-bot:s3cr3t@github.com/org/repo.git"))
                 .isEqualTo("https://github.com/org/repo.git");
-        assertThat(ScoringImage.Source.withoutCredentials("https://token@dev.azure.com/org/p/_git/r"))
+        assertThat(ProjectSource.withoutCredentials("https://token@dev.azure.com/org/p/_git/r"))
                 .isEqualTo("https://dev.azure.com/org/p/_git/r");
-        assertThat(ScoringImage.Source.withoutCredentials("git@github.com:org/repo.git")).isEqualTo("git@github.com:org/repo.git");
-        assertThat(ScoringImage.Source.withoutCredentials("https://github.com/org/repo.git")).isEqualTo("https://github.com/org/repo.git");
+        assertThat(ProjectSource.withoutCredentials("git@github.com:org/repo.git")).isEqualTo("git@github.com:org/repo.git");
+        assertThat(ProjectSource.withoutCredentials("https://github.com/org/repo.git")).isEqualTo("https://github.com/org/repo.git");
     }
 
     @Test
     void source_tokenInTheQueryOrFragment_orAnAtInThePassword_isNeverPublished() {
-        assertThat(ScoringImage.Source.withoutCredentials("https://gitlab.example/org/repo.git?private_token=glpat-SECRET"))
+        assertThat(ProjectSource.withoutCredentials("https://gitlab.example/org/repo.git?private_token=glpat-SECRET"))
                 .isEqualTo("https://gitlab.example/org/repo.git");
-        assertThat(ScoringImage.Source.withoutCredentials("https://host/org/repo.git#token=SECRET")).isEqualTo("https://host/org/repo.git");
-        assertThat(ScoringImage.Source.withoutCredentials("https://bot:p@ss@SECRET@host/org/repo.git")).isEqualTo("https://host/org/repo.git");
-        assertThat(ScoringImage.Source.withoutCredentials("https://bot:pa/ss#SECRET@host/org/repo.git")).isEqualTo("https://host/org/repo.git");
-        assertThat(ScoringImage.Source.withoutCredentials("ssh://git@host/org/repo.git")).isEqualTo("ssh://host/org/repo.git");
-        assertThat(ScoringImage.Source.withoutCredentials("bot:SECRET@host:org/repo.git")).isEqualTo("host:org/repo.git");
-        assertThat(ScoringImage.Source.withoutCredentials("https://host/r\nLABEL x=y")).isNull();
+        assertThat(ProjectSource.withoutCredentials("https://host/org/repo.git#token=SECRET")).isEqualTo("https://host/org/repo.git");
+        assertThat(ProjectSource.withoutCredentials("https://bot:p@ss@SECRET@host/org/repo.git")).isEqualTo("https://host/org/repo.git");
+        assertThat(ProjectSource.withoutCredentials("https://bot:pa/ss#SECRET@host/org/repo.git")).isEqualTo("https://host/org/repo.git");
+        assertThat(ProjectSource.withoutCredentials("ssh://git@host/org/repo.git")).isEqualTo("ssh://host/org/repo.git");
+        assertThat(ProjectSource.withoutCredentials("bot:SECRET@host:org/repo.git")).isEqualTo("host:org/repo.git");
+        assertThat(ProjectSource.withoutCredentials("https://host/r\nLABEL x=y")).isNull();
     }
 
     @Test

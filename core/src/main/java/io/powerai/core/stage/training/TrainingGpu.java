@@ -13,6 +13,7 @@ import io.powerai.core.gpu.GpuRequest;
 import io.powerai.core.gpu.GpuStack;
 import io.powerai.core.gpu.GpuTools;
 import io.powerai.core.json.Json;
+import io.powerai.core.result.TrainingResult;
 import io.powerai.core.spec.Stage;
 import io.powerai.core.spec.TrainSpec;
 import io.powerai.core.stage.StageContext;
@@ -48,8 +49,9 @@ public final class TrainingGpu {
     private TrainingGpu() {
     }
 
-    public static Plan plan(StageContext ctx, TrainSpec spec, String image, StageEvents events) {
-        boolean nativeRun = spec.nativeBackend();
+    /** The GPUs a run at {@code placement} gets, after the preflight its {@code gpu_policy} asks for. */
+    public static Plan plan(StageContext ctx, TrainSpec spec, String image, Placement placement, StageEvents events) {
+        boolean nativeRun = placement == Placement.HOST;
         if (!spec.wantsGpus()) {
             // A native CPU run hides the GPUs: gpus 0 must mean the same thing with and without a container.
             return new Plan(null, nativeRun ? List.of() : null, null, null, null);
@@ -134,6 +136,11 @@ public final class TrainingGpu {
             events.warning("the GPU stack differs from the one recorded with the snapshot: " + String.join("; ", changes)
                     + " (the run goes on; results may not reproduce exactly)");
         }
+    }
+
+    /** What a run's GPU sampler reported, typed as the result keeps it; null for a run that sampled nothing. */
+    public static TrainingResult.GpuTelemetry telemetry(Map<String, Object> sampled) {
+        return sampled == null ? null : Json.mapper().convertValue(sampled, TrainingResult.GpuTelemetry.class);
     }
 
     static ContainerGpuRuntime.Check runtime(ContainerEngine engine, GpuTools tools) {

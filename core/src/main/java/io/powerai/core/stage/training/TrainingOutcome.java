@@ -9,10 +9,10 @@ public final class TrainingOutcome {
     }
 
     /** The failure's message for a non-zero exit code. */
-    public static String exitFailure(int exitCode, boolean nativeRun) {
+    public static String exitFailure(int exitCode, Placement placement) {
         if (exitCode == 137) {
             return "the training was killed (exit code 137, SIGKILL: most often the out-of-memory killer"
-                    + (nativeRun ? "" : ", or the container's memory limit") + ")";
+                    + (placement == Placement.CONTAINER ? ", or the container's memory limit" : "") + ")";
         }
         if (exitCode == 139) {
             return "the training crashed (exit code 139, SIGSEGV: a segmentation fault)";
@@ -21,10 +21,10 @@ public final class TrainingOutcome {
     }
 
     /** Why a finished run failed, in words; null when it succeeded. */
-    public static String failure(ProcessRunner.Result result, java.time.Duration timeout, boolean nativeRun) {
+    public static String failure(ProcessRunner.Result result, java.time.Duration timeout, Placement placement) {
         return result.timedOut()
                 ? "timed out after " + io.powerai.core.spec.Durations.format(timeout) + " and was stopped"
-                : result.exitCode() != 0 ? exitFailure(result.exitCode(), nativeRun) : null;
+                : result.exitCode() != 0 ? exitFailure(result.exitCode(), placement) : null;
     }
 
     /** A word for scripts and dashboards: timeout, killed or exit-code; null for a success. */
@@ -39,7 +39,7 @@ public final class TrainingOutcome {
     }
 
     /** Pinned: a container image named by digest. A tag can move; a native run has no image at all. */
-    static boolean pinned(String image) {
+    public static boolean pinned(String image) {
         if (image == null) {
             return false;
         }
@@ -51,7 +51,7 @@ public final class TrainingOutcome {
     }
 
     /** Whether the engine refused because it could not attach the GPUs (no NVIDIA toolkit, no CDI spec). */
-    static boolean gpuSetupFailed(String engineOutput) {
+    public static boolean gpuSetupFailed(String engineOutput) {
         return engineOutput.contains("could not select device driver") || engineOutput.contains("nvidia-container-cli")
                 || engineOutput.contains("CDI device") || engineOutput.contains("nvidia-container-runtime");
     }

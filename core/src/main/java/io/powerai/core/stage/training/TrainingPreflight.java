@@ -4,13 +4,15 @@ import io.powerai.core.gpu.GpuPolicy;
 import io.powerai.core.spec.Stage;
 import io.powerai.core.spec.TrainSpec;
 import io.powerai.core.stage.StageContext;
+import io.powerai.core.stage.training.backend.TrainingBackend;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * The checks {@code gpuTrain} makes before it runs anything, on their own: what {@code powerai gpu preflight}
- * prints. Under {@code gpu_policy: require} a failed check throws as the training would (exit 3).
+ * prints, each backend its own ({@link TrainingBackend#preflight}). Under {@code gpu_policy: require} a failed check
+ * throws as the training would (exit 3).
  */
 public final class TrainingPreflight {
     private TrainingPreflight() {
@@ -21,19 +23,11 @@ public final class TrainingPreflight {
      */
     public static Map<String, Object> run(StageContext ctx, String image) {
         ctx.spec().require(Stage.TRAIN);
-        TrainSpec spec = ctx.spec().train();
-        if (spec.kubernetesBackend()) {
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("stage", Stage.TRAIN.stepName());
-            out.put("backend", spec.backend());
-            out.put("requested", spec.gpus());
-            out.put("decision", "kubernetes");
-            out.put("note", "backend 'kubernetes': nothing is checked on this agent; the scheduler puts the pod on a node with "
-                    + spec.gpus() + " free " + io.powerai.core.kubernetes.TrainingPods.GPU_RESOURCE);
-            return out;
-        }
-        TrainingGpu.Plan plan = TrainingGpu.plan(ctx, spec, spec.nativeBackend() ? null : image,
-                ctx.events().forStage(Stage.TRAIN.stepName()));
+        return TrainingBackend.of(ctx, Map.of()).preflight(image);
+    }
+
+    /** What a run on this agent shows of its preflight: the plan's record, or that it runs on the CPU. */
+    public static Map<String, Object> describe(TrainSpec spec, TrainingGpu.Plan plan) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("stage", Stage.TRAIN.stepName());
         out.put("backend", spec.backend());
@@ -47,7 +41,8 @@ public final class TrainingPreflight {
         if (plan.usesGpus()) {
             out.put("engineGpus", plan.engineGpus());
         }
-        if (plan.cudaVisibleDevices() != null && spec.nativeBackend()) {
+        // Only a run on the host names its devices to CUDA; in a container the engine gives them.
+        if (plan.cudaVisibleDevices() != null) {
             out.put("cudaVisibleDevices", String.join(",", plan.cudaVisibleDevices()));
         }
         if (spec.gpuPolicy() == GpuPolicy.NONE && spec.wantsGpus()) {

@@ -4,47 +4,37 @@ import io.powerai.core.PowerAiException;
 import io.powerai.core.attest.Attestor;
 import io.powerai.core.attest.StageAttestations;
 import io.powerai.core.audit.AuditLog;
-import io.powerai.core.engine.ContainerEngine;
-import io.powerai.core.engine.Mount;
-import io.powerai.core.engine.ProcessRunner;
-import io.powerai.core.engine.RunSpec;
 import io.powerai.core.event.StageEvents;
 import io.powerai.core.files.ProjectPaths;
-import io.powerai.core.gpu.GpuSampler;
 import io.powerai.core.image.ImageReference;
 import io.powerai.core.json.Digests;
 import io.powerai.core.json.Json;
-import io.powerai.core.spec.Durations;
+import io.powerai.core.result.AuditStamp;
+import io.powerai.core.result.StageResult;
+import io.powerai.core.result.TrainingResult;
 import io.powerai.core.spec.Stage;
 import io.powerai.core.spec.TrainSpec;
-import io.powerai.core.stage.Containers;
 import io.powerai.core.stage.InFlight;
-import io.powerai.core.stage.ScoringImage;
+import io.powerai.core.stage.ProjectSource;
 import io.powerai.core.stage.StageContext;
-import io.powerai.core.stage.training.backend.KubernetesTraining;
-import io.powerai.core.stage.training.backend.NativeTraining;
+import io.powerai.core.stage.training.backend.PodTraining;
+import io.powerai.core.stage.training.backend.TrainingBackend;
 import io.powerai.core.workspace.Workspace;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HexFormat;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.SortedMap;
 import java.util.TreeMap;
-import java.util.stream.Stream;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * e13n: runs the training script in the snapshot image. The project is mounted read-only at
- * {@value #PROJECT}, the data read-only at {@value #DATA}, and only {@value #OUTPUTS} is writable; every file
- * written there is hashed into the result and the audit log.
+ * e13n: runs the training script with the backend its spec names ({@link TrainingBackend}: in the snapshot image
+ * here, on the agent's Python, as a Kubernetes Job, or in the training container of an agent pod) and records how
+ * it ended, the same for all of them. In an image the project is mounted read-only at {@value #PROJECT}, the data
+ * read-only at {@value #DATA}, and only {@value #OUTPUTS} is writable; every file written there is hashed into the
+ * result and the audit log.
  */
 public final class TrainingRun {
     public static final String PROJECT = "/workspace/project";
@@ -57,170 +47,39 @@ public final class TrainingRun {
     private TrainingRun() {
     }
 
-    /** The container run for {@code spec}: pure, so the mounts and flags are tested without an engine. */
-    public static RunSpec runSpec(TrainSpec spec, String image, Path projectDir, Path outputs, String containerName, String user) {
-        return runSpec(spec, image, projectDir, outputs, containerName, user, spec.wantsGpus() ? spec.gpus() : null);
-    }
-
-    /** As above, with the GPUs the preflight chose ({@code gpus}: "all", "device=0,1", a count; null for none). */
-    public static RunSpec runSpec(TrainSpec spec, String image, Path projectDir, Path outputs, String containerName, String user,
-                                  String gpus) {
-        List<Mount> mounts = new ArrayList<>();
-        mounts.add(new Mount(projectDir, PROJECT, true));
-        if (spec.data() != null) {
-            mounts.add(new Mount(spec.data(), DATA, true));
-        }
-        mounts.add(new Mount(outputs, OUTPUTS, false));
-        return RunSpec.of(image, command(spec))
-                .withName(containerName)
-                .withMounts(mounts)
-                .withEnv(environment(spec))
-                .withNetwork(spec.network())
-                .withWorkDir(workDir(spec))
-                .withUser(user)
-                .withGpus(gpus)
-                .withShmSize(spec.shmSize())
-                .withUlimits(spec.ulimits())
-                .withLabels(Map.of("io.powerai.managed", "true", "io.powerai.stage", STAGE.stepName()));
-    }
-
-    /** The variables of the script in the image (a container or a pod): the spec's, then powerai's own, which win. */
-    public static SortedMap<String, String> environment(TrainSpec spec) {
-        SortedMap<String, String> env = new TreeMap<>(spec.env());
-        env.put("POWERAI_OUTPUTS", OUTPUTS);
-        env.put("POWERAI_DATA", DATA);
-        env.put("PYTHONUNBUFFERED", "1");
-        env.put("HOME", "/tmp");
-        return env;
-    }
-
-    /** {@code python3 SCRIPT ARGS...}: with a workdir the script is named from the project's root, wherever the run starts. */
-    public static List<String> command(TrainSpec spec) {
-        List<String> command = new ArrayList<>(List.of("python3", spec.workdir() == null ? spec.script() : PROJECT + "/" + spec.script()));
-        command.addAll(spec.args());
-        return command;
-    }
-
-    public static String workDir(TrainSpec spec) {
-        return spec.workdir() == null ? PROJECT : PROJECT + "/" + spec.workdir();
-    }
-
     /**
-     * Runs the training; {@code imageOverride} (a pinned reference) replaces the snapshot result's image.
-     * A failed run still writes its result and audit record, keeps its log and partial outputs, then throws.
-     * With {@code backend: kubernetes} the run is a Job: {@link KubernetesTraining}, credentials from {@code env}.
+     * Runs the training with the backend its spec names; {@code imageOverride} (a pinned reference) replaces the
+     * snapshot result's image. A failed run still writes its result and audit record, keeps its log and partial
+     * outputs, then throws. With {@code backend: kubernetes} the run is a Job, with the credentials in {@code env}.
      */
-    public static Map<String, Object> run(StageContext ctx, String imageOverride, Map<String, String> env) {
+    public static TrainingResult run(StageContext ctx, String imageOverride, Map<String, String> env) {
         ctx.spec().require(STAGE);
-        if (ctx.spec().train().kubernetesBackend()) {
-            try (InFlight ignored = InFlight.begin(ctx, STAGE)) {
-                return KubernetesTraining.of(ctx, env).run(imageOverride);
-            }
-        }
-        return run(ctx, imageOverride);
+        return run(TrainingBackend.of(ctx, env), ctx, imageOverride);
     }
 
     /**
      * A run on this agent: in a container, or with {@code backend: native} on the agent's Python. Stopped (the
      * {@link StageContext#cancellation()} aborted), its container or process is killed and the run recorded as aborted.
      */
-    public static Map<String, Object> run(StageContext ctx, String imageOverride) {
+    public static TrainingResult run(StageContext ctx, String imageOverride) {
+        ctx.spec().require(STAGE);
+        return run(TrainingBackend.onThisAgent(ctx), ctx, imageOverride);
+    }
+
+    /** Runs {@code backend} and records how it ended, with the stage marked in flight meanwhile. */
+    public static TrainingResult run(TrainingBackend backend, StageContext ctx, String imageOverride) {
         ctx.spec().require(STAGE);
         try (InFlight ignored = InFlight.begin(ctx, STAGE)) {
-            return runHere(ctx, imageOverride);
+            return record(ctx, backend.train(imageOverride));
         }
     }
 
-    private static Map<String, Object> runHere(StageContext ctx, String imageOverride) {
-        TrainSpec spec = ctx.spec().train();
-        if (spec.kubernetesBackend()) {
-            throw new PowerAiException.InvalidInput(STAGE.stepName() + ": backend 'kubernetes' needs the cluster's credentials "
-                    + "(KUBECONFIG); run it with powerai train");
-        }
-        StageEvents events = ctx.events().forStage(STAGE.stepName());
-        boolean nativeRun = spec.nativeBackend();
-        // A native run has no image: it needs no snapshot, and records instead that its environment is not pinned.
-        String image = nativeRun ? null : imageOf(ctx, imageOverride);
-        TrainingGpu.Plan gpu = TrainingGpu.plan(ctx, spec, image, events);
-        Map<String, Object> environment = nativeRun ? NativeTraining.describe(spec.python()) : null;
-        Path stageDir = ctx.workspace().stageDir(STAGE);
-        Path outputs = stageDir.resolve("outputs");
-        Path log = stageDir.resolve("train.log");
-        resetDirectory(outputs);
-
-        Path projectDir = ctx.spec().projectDir();
-        String containerName = Containers.jobName(ctx, "train");
-        RunSpec run = nativeRun ? null : runSpec(spec, image, projectDir, outputs, containerName, ownerOf(outputs), gpu.engineGpus())
-                .withLabels(Containers.labels(ctx, STAGE, Containers.JOB));
-        if (nativeRun) {
-            events.warning("backend native: " + spec.script() + " runs on " + environment.get("python") + " (Python "
-                    + environment.get("pythonVersion") + ") with no container; the environment is not pinned and the network is the agent's");
-        }
-        events.progress("running " + spec.script() + (nativeRun ? " natively" : " in " + image)
-                + (gpu.usesGpus() ? " with GPUs " + gpu.engineGpus() : " on CPU")
-                + (nativeRun ? "" : ", network " + spec.network()) + ", timeout " + Durations.format(spec.timeout()));
-        Path samples = stageDir.resolve("gpu-samples.csv");
-        deleteIfExists(samples);
-        deleteIfExists(stageDir.resolve("metrics.svg"));
-
-        Metrics metrics = new Metrics();
-        long started = System.nanoTime();
-        ProcessRunner.Result result;
-        GpuSampler sampler = null;
-        Map<String, Object> telemetry = null;
-        try (TrainingLog logFile = TrainingLog.open(log, metrics, events)) {
-            if (gpu.sampleIds() != null) {
-                sampler = GpuSampler.start(ctx.gpu().nvidiaSmi(), gpu.sampleIds(), ctx.gpu().sampleInterval(), samples,
-                        ctx.gpu().reportInterval(), text -> events.progress("gpu " + text));
-            }
-            try {
-                result = nativeRun
-                        ? NativeTraining.run(spec, projectDir, NativeTraining.environment(spec, outputs, spec.data(), gpu.cudaVisibleDevices()),
-                                spec.timeout(), logFile::line, ctx.cancellation())
-                        : ctx.engine().run(run, spec.timeout(), logFile::line);
-            } finally {
-                if (sampler != null) {
-                    telemetry = sampler.stop();
-                }
-            }
-        }
-        long durationMillis = (System.nanoTime() - started) / 1_000_000;
-        if (!nativeRun && result.exitCode() == ContainerEngine.ENGINE_ERROR && !result.timedOut()) {
-            // The engine itself refused (image missing, bad mount): no training ran, so nothing is recorded.
-            if (gpu.usesGpus() && TrainingOutcome.gpuSetupFailed(result.output())) {
-                throw new PowerAiException.InfrastructureUnavailable(STAGE.stepName() + ": the container engine could not give the "
-                        + "container its GPUs: " + result.lastLines(1) + " (is the NVIDIA Container Toolkit installed and configured?)");
-            }
-            throw new PowerAiException.StageFailed(STAGE.stepName() + ": the container engine could not start the training: "
-                    + result.lastLines(1));
-        }
-        if (telemetry != null && Files.isRegularFile(samples)) {
-            telemetry.put("file", ctx.workspace().dir().relativize(samples).toString());
-        }
-        String failure = TrainingOutcome.failure(result, spec.timeout(), nativeRun);
-        Map<String, Object> backendDetails = new TreeMap<>();
-        if (environment != null) {
-            backendDetails.put("environment", environment);
-        }
-        if (gpu.record() != null) {
-            backendDetails.put("gpuPreflight", gpu.record());
-        }
-        if (telemetry != null) {
-            backendDetails.put("gpuTelemetry", telemetry);
-        }
-        Map<String, String> extraInputs = new TreeMap<>();
-        if (environment != null) {
-            extraInputs.put("pythonPackages", "sha256:" + environment.get("packagesDigest"));
-        }
-        Map<String, String> extraOutputs = new TreeMap<>();
-        if (telemetry != null && telemetry.containsKey("file")) {
-            extraOutputs.put("gpu-samples.csv", Digests.sha256(samples));
-        }
-        String gpuUse = sampler == null ? null : "GPU use: " + sampler.summary().describe()
-                + (telemetry.containsKey("problem") ? " (" + telemetry.get("problem") + ")" : "");
-        return record(ctx, new Ended(image, result.exitCode(), failure, TrainingOutcome.reason(result),
-                result.lines().isEmpty() ? null : result.lastLines(1), durationMillis, metrics, backendDetails, extraInputs,
-                extraOutputs, gpuUse));
+    /**
+     * Records what the training container of a Jenkins Kubernetes agent pod left (see {@link PodTraining}); the run
+     * happened in that container, so this agent-container step has nothing in flight to undo.
+     */
+    public static TrainingResult recordAgentPod(StageContext ctx) {
+        return record(ctx, new PodTraining(ctx).train(null));
     }
 
     /**
@@ -228,15 +87,18 @@ public final class TrainingRun {
      *
      * @param failure          why it failed, in words; null when it succeeded
      * @param failureReason    a word for scripts: timeout, killed, oom, exit-code, no-outputs, outputs-missing
-     * @param backendDetails   what only this backend knows (GPU preflight, the Kubernetes Job...), in the result and
+     * @param facts            what only this backend knows (GPU preflight, the Kubernetes Job...), in the result and
      *                         the audit record's details
      * @param extraInputs      inputs beyond image, code and data (e.g. the packages of a native run)
      * @param extraOutputs     outputs beyond the files, the log and the chart, by digest
      * @param summary          a last line to show (e.g. GPU use), or null
      */
     public record Ended(String image, int exitCode, String failure, String failureReason, String lastLine, long durationMillis,
-                 Metrics metrics, Map<String, Object> backendDetails, Map<String, String> extraInputs,
-                 Map<String, String> extraOutputs, String summary) {
+                        Metrics metrics, BackendFacts facts, Map<String, String> extraInputs,
+                        Map<String, String> extraOutputs, String summary) {
+        Ended failed(String why, String reason) {
+            return new Ended(image, exitCode, why, reason, lastLine, durationMillis, metrics, facts, extraInputs, extraOutputs, summary);
+        }
     }
 
     /** The image to train in: the override, else the snapshot's; a one-line error when it is not a reference. */
@@ -282,7 +144,7 @@ public final class TrainingRun {
      * Hashes the outputs, draws the metrics, appends the audit record and writes the result, the same for every
      * backend (so that scoringImage reads any of them); then throws when the run failed.
      */
-    public static Map<String, Object> record(StageContext ctx, Ended run) {
+    static TrainingResult record(StageContext ctx, Ended run) {
         Ended ended = run;
         TrainSpec spec = ctx.spec().train();
         StageEvents events = ctx.events().forStage(STAGE.stepName());
@@ -303,8 +165,7 @@ public final class TrainingRun {
         } catch (PowerAiException.InvalidInput e) {
             unsafeOutputs = e;
             outputFiles = Map.of();
-            ended = new Ended(ended.image(), ended.exitCode(), e.getMessage(), "unsafe-outputs", ended.lastLine(), ended.durationMillis(),
-                    ended.metrics(), ended.backendDetails(), ended.extraInputs(), ended.extraOutputs(), ended.summary());
+            ended = ended.failed(e.getMessage(), "unsafe-outputs");
         }
         String status = ended.failure() == null ? "succeeded" : "failed";
         if (outputFiles.isEmpty() && ended.failure() == null) {
@@ -325,9 +186,9 @@ public final class TrainingRun {
         if (snapshotId != null) {
             inputs.put("snapshotId", snapshotId);
         }
-        String revision = ScoringImage.Source.of(projectDir).revision();
-        if (revision != null) {
-            inputs.put("revision", revision);
+        ProjectSource source = ProjectSource.of(projectDir);
+        if (source.revision() != null) {
+            inputs.put("revision", source.revision());
         }
         inputs.put("code", Digests.sha256OfTree(projectDir, projectDir, NOT_CODE, STAGE.stepName() + ": the project's code"));
         if (spec.data() != null) {
@@ -339,7 +200,8 @@ public final class TrainingRun {
         if (chartFile != null) {
             auditOutputs.put("metrics.svg", Digests.sha256(chart));
         }
-        Map<String, Object> details = new TreeMap<>(ended.backendDetails());
+        Map<String, Object> backendDetails = ended.facts().toMap();
+        Map<String, Object> details = new TreeMap<>(backendDetails);
         details.put("script", spec.script());
         details.put("args", spec.args());
         details.put("gpus", spec.gpus());
@@ -357,7 +219,7 @@ public final class TrainingRun {
         Attestor.Written attestations = ended.failure() != null || outputFiles.isEmpty() ? null
                 : StageAttestations.model(ctx.attestor(), ctx.workspace().dir(), STAGE.stepName(),
                         StageAttestations.Timing.endingAt(ctx.clock().instant(), ended.durationMillis()), spec, ended.image(), outputFiles,
-                        inputs.get("code"), revision, ScoringImage.Source.of(projectDir).url(), inputs.get("data"), ended.backendDetails());
+                        inputs.get("code"), source.revision(), source.url(), inputs.get("data"), backendDetails);
         if (attestations != null) {
             details.put("attestations", attestations.toJson());
         }
@@ -365,47 +227,18 @@ public final class TrainingRun {
 
         Json.writeAtomically(stageDir.resolve("metrics.json"), Json.pretty(Map.of("final", metrics.finalValues(),
                 "points", metrics.points())));
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("schemaVersion", 1);
-        out.put("stage", STAGE.stepName());
-        out.put("status", status);
-        if (ended.image() != null) {
-            out.put("image", ended.image());
-        }
-        out.put("backend", spec.backend());
-        out.put("environmentPinned", TrainingOutcome.pinned(ended.image()));
-        out.putAll(ended.backendDetails());
-        out.put("script", spec.script());
-        out.put("args", spec.args());
-        out.put("gpus", spec.gpus());
-        out.put("exitCode", ended.exitCode());
-        out.put("durationMillis", ended.durationMillis());
-        out.put("metrics", metrics.finalValues());
-        if (chartFile != null) {
-            out.put("metricsChart", chartFile);
-        }
-        out.put("outputsDir", ctx.workspace().dir().relativize(outputs).toString());
-        out.put("outputs", outputFiles);
-        out.put("log", ctx.workspace().dir().relativize(log).toString());
-        out.put("codeDigest", inputs.get("code"));
-        if (inputs.containsKey("data")) {
-            out.put("dataDigest", inputs.get("data"));
-        }
-        if (snapshotId != null) {
-            out.put("snapshotId", snapshotId);
-        }
-        if (revision != null) {
-            out.put("revision", revision);
-        }
-        if (ended.failure() != null) {
-            out.put("failure", ended.failure());
-            out.put("failureReason", ended.failureReason());
-        }
-        if (attestations != null) {
-            out.put("attestations", attestations.toJson());
-        }
-        out.put("audit", Map.of("seq", record.seq(), "hash", record.hash()));
-        ctx.workspace().writeResult(STAGE, out);
+        BackendFacts facts = ended.facts();
+        TrainingResult result = new TrainingResult(StageResult.CURRENT_SCHEMA_VERSION, STAGE.stepName(), status, ended.image(),
+                spec.backend(), TrainingOutcome.pinned(ended.image()), facts.environment(), facts.gpuPreflight(),
+                facts.gpuTelemetry(), facts.kubernetes(), facts.placement(), spec.script(), spec.args(), spec.gpus(),
+                ended.exitCode(), ended.durationMillis(), metrics.finalValues(), chartFile,
+                ctx.workspace().dir().relativize(outputs).toString(), outputFiles, ctx.workspace().dir().relativize(log).toString(),
+                inputs.get("code"), inputs.get("data"), snapshotId, source.revision(), ended.failure(),
+                ended.failure() == null ? null : ended.failureReason(),
+                attestations == null ? null : new TrainingResult.Attestations(attestations.files(), attestations.signed(),
+                        attestations.keyId()),
+                new AuditStamp(record.seq(), record.hash()));
+        ctx.workspace().writeResult(result);
         if (ended.summary() != null) {
             events.progress(ended.summary());
         }
@@ -418,18 +251,7 @@ public final class TrainingRun {
         }
         events.progress("done in " + ended.durationMillis() + " ms; " + outputFiles.size() + " output file(s); metrics "
                 + metrics.finalValues());
-        return out;
-    }
-
-    /** "uid:gid" of the outputs folder, so files the container writes belong to whoever runs the stage. */
-    private static String ownerOf(Path dir) {
-        try {
-            Object uid = Files.getAttribute(dir, "unix:uid");
-            Object gid = Files.getAttribute(dir, "unix:gid");
-            return uid + ":" + gid;
-        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
-            return null;
-        }
+        return result;
     }
 
     public static void deleteIfExists(Path file) {

@@ -1,6 +1,5 @@
 package io.powerai.core.stage.training;
 
-import io.powerai.core.stage.StageContext;
 import io.powerai.core.PowerAiException;
 import io.powerai.core.engine.ContainerEngine;
 import io.powerai.core.engine.ProcessRunner;
@@ -10,8 +9,10 @@ import io.powerai.core.gpu.GpuTools;
 import io.powerai.core.gpu.NvidiaSmi;
 import io.powerai.core.json.Json;
 import io.powerai.core.registry.RegistryClient;
+import io.powerai.core.result.StageResults;
 import io.powerai.core.spec.PipelineSpec;
 import io.powerai.core.spec.Stage;
+import io.powerai.core.stage.StageContext;
 import io.powerai.core.workspace.Workspace;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -101,7 +102,7 @@ class TrainingRunGpuTest {
         Map<String, Object> all = new LinkedHashMap<>(train);
         all.put("backend", "native");
         all.putIfAbsent("python", python);
-        return TrainingRun.run(context(all, noEngine(), nvidiaSmi), null);
+        return StageResults.toMap(TrainingRun.run(context(all, noEngine(), nvidiaSmi), null));
     }
 
     private Path smi(String host) {
@@ -354,7 +355,7 @@ class TrainingRunGpuTest {
         StageContext ctx = context(Map.of("gpus", 1, "shm_size", "2g", "ulimits", Map.of("memlock", -1, "stack", 67108864)),
                 docker(docker), smi("h100"));
 
-        Map<String, Object> result = TrainingRun.run(ctx, IMAGE);
+        Map<String, Object> result = StageResults.toMap(TrainingRun.run(ctx, IMAGE));
 
         List<String> args = Files.readAllLines(tmp.resolve("docker/run-args.txt"));
         assertThat(args).containsSubsequence("--shm-size", "2g", "--ulimit", "memlock=-1", "--ulimit", "stack=67108864",
@@ -378,7 +379,7 @@ class TrainingRunGpuTest {
                 Duration.ofSeconds(30));
         StageContext ctx = new StageContext(spec, new Workspace(project, CLOCK), docker(docker), new RegistryClient(), events::add, CLOCK, tools);
 
-        Map<String, Object> result = TrainingRun.run(ctx, IMAGE);
+        Map<String, Object> result = StageResults.toMap(TrainingRun.run(ctx, IMAGE));
 
         assertThat(map(map(result.get("gpuPreflight")).get("cuda"))).containsEntry("expected", "13.1").containsEntry("source", "environment.cuda")
                 .containsEntry("status", "minor-version-compatibility");
@@ -415,7 +416,7 @@ class TrainingRunGpuTest {
         Path smi = smi("h100");
         Path docker = fakeDocker(NVIDIA_RUNTIMES, "{}", "ok", 0);
 
-        Map<String, Object> result = TrainingRun.run(context(Map.of(), docker(docker), smi), IMAGE);
+        Map<String, Object> result = StageResults.toMap(TrainingRun.run(context(Map.of(), docker(docker), smi), IMAGE));
 
         assertThat(result).containsEntry("status", "succeeded").doesNotContainKey("gpuPreflight");
         assertThat(tmp.resolve("smi/calls.log")).doesNotExist();

@@ -21,12 +21,15 @@ import io.powerai.core.kubernetes.PodLog;
 import io.powerai.core.kubernetes.Timing;
 import io.powerai.core.kubernetes.TrainingJob;
 import io.powerai.core.kubernetes.TrainingPods;
+import io.powerai.core.result.TrainingResult;
 import io.powerai.core.spec.Durations;
 import io.powerai.core.spec.Stage;
 import io.powerai.core.spec.TrainSpec;
-import io.powerai.core.stage.ScoringImage;
+import io.powerai.core.stage.ProjectSource;
 import io.powerai.core.stage.StageContext;
+import io.powerai.core.stage.training.BackendFacts;
 import io.powerai.core.stage.training.Metrics;
+import io.powerai.core.stage.training.Placement;
 import io.powerai.core.stage.training.TrainingLog;
 import io.powerai.core.stage.training.TrainingOutcome;
 import io.powerai.core.stage.training.TrainingRun;
@@ -51,7 +54,7 @@ import java.util.function.Function;
  * Validation happens before any connection: an invalid spec, an image not pinned by digest or a project too large
  * for a ConfigMap never reaches the cluster.
  */
-public final class KubernetesTraining {
+public final class KubernetesTraining implements TrainingBackend {
     static final Stage STAGE = Stage.TRAIN;
 
     /** How the run waits and retries; the CLI uses {@link #defaults()}, tests their own. */
@@ -82,6 +85,10 @@ public final class KubernetesTraining {
         this.events = ctx.events().forStage(STAGE.stepName());
     }
 
+    StageContext context() {
+        return ctx;
+    }
+
     /** As the command runs it: credentials from KUBECONFIG, outputs copied through exec. */
     public static KubernetesTraining of(StageContext ctx, Map<String, String> env) {
         return new KubernetesTraining(ctx,
@@ -98,11 +105,25 @@ public final class KubernetesTraining {
                 + KubeYaml.yaml(job.objects());
     }
 
+    /** Nothing is checked on this agent: the scheduler finds the GPUs. */
+    @Override
+    public Map<String, Object> preflight(String image) {
+        TrainSpec spec = ctx.spec().train();
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        out.put("stage", STAGE.stepName());
+        out.put("backend", spec.backend());
+        out.put("requested", spec.gpus());
+        out.put("decision", "kubernetes");
+        out.put("note", "backend 'kubernetes': nothing is checked on this agent; the scheduler puts the pod on a node with "
+                + spec.gpus() + " free " + TrainingPods.GPU_RESOURCE);
+        return out;
+    }
+
     /** Everything checked, nothing contacted: the objects of this run. */
     TrainingJob plan(String imageOverride) {
         ctx.spec().require(STAGE);
         TrainSpec spec = ctx.spec().train();
-        if (!spec.kubernetesBackend()) {
+        if (!TrainSpec.KUBERNETES.equals(spec.backend())) {
             throw new PowerAiException.InvalidInput(STAGE.stepName() + ": 'backend' must be 'kubernetes' for a Kubernetes Job; got '"
                     + spec.backend() + "'");
         }
@@ -128,18 +149,20 @@ public final class KubernetesTraining {
         if (snapshotId != null) {
             annotations.put("powerai.io/snapshot-id", snapshotId);
         }
-        String revision = ScoringImage.Source.of(projectDir).revision();
+        String revision = ProjectSource.of(projectDir).revision();
         if (revision != null) {
             annotations.put("powerai.io/revision", revision);
         }
         // Unique per run and the same for the same inputs at the same instant (tests fix the clock).
         String runId = Digests.sha256(image + "\n" + codeDigest + "\n" + spec.args() + "\n" + ctx.clock().instant()).substring(0, 8);
-        return new TrainingJob(new TrainingJob.Plan(ctx.spec().name(), runId, image, spec, TrainingRun.command(spec),
-                TrainingRun.environment(spec), TrainingRun.workDir(spec), TrainingRun.PROJECT, TrainingRun.DATA, TrainingRun.OUTPUTS,
+        return new TrainingJob(new TrainingJob.Plan(ctx.spec().name(), runId, image, spec, ContainerTraining.command(spec),
+                ContainerTraining.environment(spec), ContainerTraining.workDir(spec), TrainingRun.PROJECT, TrainingRun.DATA, TrainingRun.OUTPUTS,
                 code, annotations, snapshotId));
     }
 
-    public Map<String, Object> run(String imageOverride) {
+    /** Submits the Job, follows it to its end, copies the outputs out and deletes what it created. */
+    @Override
+    public TrainingRun.Ended train(String imageOverride) {
         TrainingJob job = plan(imageOverride);
         TrainSpec spec = ctx.spec().train();
         String namespace = job.namespace();
@@ -208,7 +231,7 @@ public final class KubernetesTraining {
                 }
             }
         }
-        return record(job, server, ended, outputsProblem, metrics, durationMillis, lastLine);
+        return ended(job, server, ended, outputsProblem, metrics, durationMillis, lastLine);
     }
 
     /** Whether a pod of the Job started its training: only then is there a log to read and outputs to copy. */
@@ -263,7 +286,7 @@ public final class KubernetesTraining {
         }
     }
 
-    private Map<String, Object> record(TrainingJob job, String server, JobWatch.Ended ended, String outputsProblem,
+    private TrainingRun.Ended ended(TrainingJob job, String server, JobWatch.Ended ended, String outputsProblem,
                                        Metrics metrics, long durationMillis, String lastLine) {
         TrainSpec spec = ctx.spec().train();
         String where = ended.pod() == null ? "Job " + job.namespace() + "/" + job.name() : "pod " + job.namespace() + "/" + ended.pod();
@@ -295,7 +318,7 @@ public final class KubernetesTraining {
                             + "): it needed more than its memory limit, memory_gb " + gigabytes(spec.kubernetes().memoryMi());
                     reason = "oom";
                 } else if (ended.exitCode() != null) {
-                    failure = TrainingOutcome.exitFailure(exitCode, false) + (ended.reason() == null ? "" : " (" + ended.reason() + ")");
+                    failure = TrainingOutcome.exitFailure(exitCode, Placement.CONTAINER) + (ended.reason() == null ? "" : " (" + ended.reason() + ")");
                     reason = exitCode == 137 ? "killed" : "exit-code";
                 } else {
                     failure = "the " + ("JobDeleted".equals(ended.reason()) ? "run" : "Job") + " failed ("
@@ -318,27 +341,15 @@ public final class KubernetesTraining {
         if (outputsProblem != null && ended.kind() != JobWatch.Kind.SUCCEEDED) {
             events.warning("the partial outputs could not be copied: " + outputsProblem);
         }
-        Map<String, Object> kubernetes = new TreeMap<>();
-        kubernetes.put("apiServer", server);
-        kubernetes.put("namespace", job.namespace());
-        kubernetes.put("job", job.name());
-        if (ended.pod() != null) {
-            kubernetes.put("pod", ended.pod());
-        }
-        if (ended.node() != null) {
-            kubernetes.put("node", ended.node());
-        }
-        if (ended.reason() != null) {
-            kubernetes.put("reason", ended.reason());
-        }
+        TrainingResult.KubernetesPlacement kubernetes = new TrainingResult.KubernetesPlacement(server, job.namespace(), job.name(),
+                ended.pod(), ended.node(), ended.reason());
         Map<String, String> inputs = new TreeMap<>();
         if (spec.kubernetes().dataClaim() != null) {
             // A claim's content is not read by powerai: it is named, not hashed.
             inputs.put("dataClaim", job.namespace() + "/" + spec.kubernetes().dataClaim());
         }
-        return TrainingRun.record(ctx, new TrainingRun.Ended(job.plan().image(),
-                exitCode, failure, reason, lastLine, durationMillis, metrics, Map.of("kubernetes", kubernetes), inputs, Map.of(),
-                null));
+        return new TrainingRun.Ended(job.plan().image(), exitCode, failure, reason, lastLine, durationMillis, metrics,
+                new BackendFacts(null, null, null, kubernetes, null), inputs, Map.of(), null);
     }
 
     private void warnAboutLoopbackRegistry(String image) {

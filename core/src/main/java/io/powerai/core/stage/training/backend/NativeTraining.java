@@ -2,13 +2,16 @@ package io.powerai.core.stage.training.backend;
 
 import io.powerai.core.PowerAiException;
 import io.powerai.core.engine.ProcessRunner;
+import io.powerai.core.result.TrainingResult;
 import io.powerai.core.spec.Stage;
 import io.powerai.core.spec.TrainSpec;
+import io.powerai.core.stage.StageContext;
+import io.powerai.core.stage.training.Placement;
+import io.powerai.core.stage.training.TrainingGpu;
 
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -21,7 +24,7 @@ import java.util.function.Consumer;
  * environment is not pinned (the interpreter and its packages are described by digest, not fixed), the project
  * is not mounted read-only and the network is the agent's.
  */
-public final class NativeTraining {
+public final class NativeTraining extends AgentTraining {
     /** Prints the interpreter, its version, and a digest of its installed distributions ("name==version", sorted). */
     private static final String DESCRIBE = String.join("\n",
             "import sys, platform, hashlib",
@@ -35,11 +38,57 @@ public final class NativeTraining {
             "print(len(names))",
             "print(hashlib.sha256('\\n'.join(names).encode()).hexdigest())");
 
-    private NativeTraining() {
+    public NativeTraining(StageContext ctx) {
+        super(ctx);
+    }
+
+    @Override
+    Placement placement() {
+        return Placement.HOST;
+    }
+
+    /** A native run has no image: it needs no snapshot, and records instead that its environment is not pinned. */
+    @Override
+    String image(String imageOverride) {
+        return null;
+    }
+
+    @Override
+    String imageToCheck(String image) {
+        return null;
+    }
+
+    @Override
+    TrainingResult.NativeEnvironment environment() {
+        return describe(spec.python());
+    }
+
+    @Override
+    Launch launch(String image, TrainingGpu.Plan gpu, Path outputs, TrainingResult.NativeEnvironment environment) {
+        events.warning("backend native: " + spec.script() + " runs on " + environment.python() + " (Python "
+                + environment.pythonVersion() + ") with no container; the environment is not pinned and the network is the agent's");
+        Map<String, String> env = environment(spec, outputs, spec.data(), gpu.cudaVisibleDevices());
+        Path projectDir = ctx.spec().projectDir();
+        return new Launch() {
+            @Override
+            public String where() {
+                return " natively";
+            }
+
+            @Override
+            public String network() {
+                return "";
+            }
+
+            @Override
+            public ProcessRunner.Result run(Consumer<String> onLine) {
+                return NativeTraining.run(spec, projectDir, env, spec.timeout(), onLine, ctx.cancellation());
+            }
+        };
     }
 
     /** What the result and audit record of the interpreter; exit 3 when it cannot be started or is not Python 3. */
-    public static Map<String, Object> describe(String python) {
+    static TrainingResult.NativeEnvironment describe(String python) {
         ProcessRunner.Result result;
         try {
             result = new ProcessRunner().run(List.of(python, "-c", DESCRIBE), null, Duration.ofSeconds(60), line -> { });
@@ -53,14 +102,8 @@ public final class NativeTraining {
                     + "', which does not answer as Python 3 does (exit code " + result.exitCode() + ": " + result.lastLines(1) + ")");
         }
         int n = lines.size();
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("backend", TrainSpec.NATIVE);
-        out.put("pinned", false);
-        out.put("python", lines.get(n - 4).strip());
-        out.put("pythonVersion", lines.get(n - 3).strip());
-        out.put("packages", Integer.parseInt(lines.get(n - 2).strip()));
-        out.put("packagesDigest", lines.get(n - 1).strip());
-        return out;
+        return new TrainingResult.NativeEnvironment(TrainSpec.NATIVE, false, lines.get(n - 4).strip(), lines.get(n - 3).strip(),
+                Integer.parseInt(lines.get(n - 2).strip()), lines.get(n - 1).strip());
     }
 
     /** {@code python script args}: the script relative to the working directory, or absolute when workdir moves it. */
@@ -80,7 +123,7 @@ public final class NativeTraining {
      * The variables the script gets on top of the agent's: the spec's, then powerai's own (which win), and
      * CUDA_VISIBLE_DEVICES naming the GPUs by UUID (empty: none, so a CPU run stays one).
      */
-    public static Map<String, String> environment(TrainSpec spec, Path outputs, Path data, List<String> cudaVisibleDevices) {
+    static Map<String, String> environment(TrainSpec spec, Path outputs, Path data, List<String> cudaVisibleDevices) {
         Map<String, String> env = new TreeMap<>(spec.env());
         env.put("POWERAI_OUTPUTS", outputs.toAbsolutePath().toString());
         if (data != null) {
@@ -94,7 +137,7 @@ public final class NativeTraining {
         return env;
     }
 
-    public static ProcessRunner.Result run(TrainSpec spec, Path projectDir, Map<String, String> env, Duration timeout, Consumer<String> onLine,
+    private static ProcessRunner.Result run(TrainSpec spec, Path projectDir, Map<String, String> env, Duration timeout, Consumer<String> onLine,
                                     io.powerai.core.lifecycle.Cancellation cancellation) {
         try {
             return new ProcessRunner(env, cancellation).run(command(spec, projectDir), workDir(spec, projectDir), timeout, onLine);

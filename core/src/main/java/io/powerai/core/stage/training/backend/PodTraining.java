@@ -11,11 +11,14 @@ import io.powerai.core.gpu.NvidiaSmiFormatException;
 import io.powerai.core.gpu.NvidiaSmiXml;
 import io.powerai.core.json.Json;
 import io.powerai.core.kubernetes.TrainingPodTemplate;
+import io.powerai.core.result.TrainingResult;
 import io.powerai.core.spec.Stage;
 import io.powerai.core.spec.TrainSpec;
 import io.powerai.core.stage.Resources;
 import io.powerai.core.stage.StageContext;
+import io.powerai.core.stage.training.BackendFacts;
 import io.powerai.core.stage.training.Metrics;
+import io.powerai.core.stage.training.Placement;
 import io.powerai.core.stage.training.TrainingGpu;
 import io.powerai.core.stage.training.TrainingOutcome;
 import io.powerai.core.stage.training.TrainingRun;
@@ -48,7 +51,7 @@ import java.util.TreeMap;
  * The GPUs are the scheduler's to give ({@code nvidia.com/gpu} limits in the pod): there is no preflight to pass,
  * only what nvidia-smi saw inside the container, recorded.
  */
-public final class PodTraining {
+public final class PodTraining implements TrainingBackend {
     public static final String RUNNER = "pod_train_runner.py";
     public static final String CONFIG = "pod-run.json";
     static final String EXIT = "pod-exit.json";
@@ -57,15 +60,21 @@ public final class PodTraining {
     private static final String RUNNER_RESOURCE = "/io/powerai/core/stage/training/backend/" + RUNNER;
     private static final Stage STAGE = Stage.TRAIN;
 
-    private PodTraining() {
+    private final StageContext ctx;
+    private final TrainSpec spec;
+    private final StageEvents events;
+
+    /** The backend of a run on an agent pod, which only a container spec can have. */
+    public PodTraining(StageContext ctx) {
+        ctx.spec().require(STAGE);
+        this.ctx = ctx;
+        this.spec = ctx.spec().train();
+        this.events = ctx.events().forStage(STAGE.stepName());
+        requireContainerBackend(spec);
     }
 
     /** Writes the runner and its configuration; returns their paths relative to the workspace's parent (the step's folder). */
-    public static Map<String, Object> prepare(StageContext ctx, String imageOverride) {
-        ctx.spec().require(STAGE);
-        TrainSpec spec = ctx.spec().train();
-        StageEvents events = ctx.events().forStage(STAGE.stepName());
-        requireContainerBackend(spec);
+    public Map<String, Object> prepare(String imageOverride) {
         String image = TrainingRun.imageOf(ctx, imageOverride);
         Path stageDir = ctx.workspace().stageDir(STAGE);
         Path outputs = stageDir.resolve("outputs");
@@ -105,12 +114,26 @@ public final class PodTraining {
         return out;
     }
 
-    /** Records the run the training container did; throws like any training when it failed. */
-    public static Map<String, Object> record(StageContext ctx) {
-        ctx.spec().require(STAGE);
-        TrainSpec spec = ctx.spec().train();
-        StageEvents events = ctx.events().forStage(STAGE.stepName());
-        requireContainerBackend(spec);
+    /** The GPUs are the pod's limits: there is nothing to check on the agent container. */
+    @Override
+    public Map<String, Object> preflight(String image) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("stage", STAGE.stepName());
+        out.put("backend", spec.backend());
+        out.put("requested", spec.gpus());
+        out.put("decision", "pod");
+        out.put("note", "on a Kubernetes agent pod the pod's limits give the GPUs to its '" + TrainingPodTemplate.CONTAINER
+                + "' container; nothing is checked here");
+        return out;
+    }
+
+    /**
+     * What the training container left after {@link #prepare}: the step ran the runner there; here, in the agent
+     * container, its exit status, log and GPU view are read ({@code imageOverride} is not used: the run's image was
+     * fixed when it was prepared).
+     */
+    @Override
+    public TrainingRun.Ended train(String imageOverride) {
         Path stageDir = ctx.workspace().stageDir(STAGE);
         Map<String, Object> config = readJson(stageDir.resolve(CONFIG), "the pod run was not prepared (run 'powerai train --pod prepare' first)");
         Map<String, Object> exit = readJson(stageDir.resolve(EXIT), "the training container did not finish the run: no "
@@ -120,11 +143,11 @@ public final class PodTraining {
         List<String> lines = readLines(stageDir.resolve("train.log"));
         Metrics metrics = new Metrics();
         lines.forEach(metrics::accept);
-        TrainingGpu.Plan gpu = new TrainingGpu.Plan(null, null, null, null, null);
+        Map<String, Object> gpuRecord = null;
         Map<String, Object> telemetry = null;
         String telemetrySummary = null;
         if (spec.wantsGpus()) {
-            gpu = gpuPlan(ctx, spec, stageDir.resolve(GPU_XML), Boolean.TRUE.equals(exit.get("nvidiaSmi")), events);
+            gpuRecord = gpuRecord(stageDir.resolve(GPU_XML), Boolean.TRUE.equals(exit.get("nvidiaSmi")));
             Path raw = stageDir.resolve(RAW_SAMPLES);
             GpuSampler replay = GpuSampler.replay(Files.isRegularFile(raw) ? readLines(raw) : List.of(),
                     Files.isRegularFile(raw) ? null : "nvidia-smi was not found in the training container",
@@ -134,33 +157,29 @@ public final class PodTraining {
             telemetrySummary = replay.summary().describe();
         }
         ProcessRunner.Result result = new ProcessRunner.Result(exitCode, lines, timedOut);
-        String failure = TrainingOutcome.failure(result, spec.timeout(), false);
-        Map<String, Object> details = new TreeMap<>();
-        details.put("placement", Map.of("kind", "jenkins-kubernetes-agent-pod", "container", TrainingPodTemplate.CONTAINER));
+        String failure = TrainingOutcome.failure(result, spec.timeout(), Placement.CONTAINER);
+        BackendFacts facts = new BackendFacts(null, gpuRecord, TrainingGpu.telemetry(telemetry), null,
+                new TrainingResult.AgentPodPlacement("jenkins-kubernetes-agent-pod", TrainingPodTemplate.CONTAINER));
         Map<String, String> extraOutputs = new TreeMap<>();
-        if (gpu.record() != null) {
-            details.put("gpuPreflight", gpu.record());
-        }
         if (telemetry != null) {
-            details.put("gpuTelemetry", telemetry);
             extraOutputs.put("gpu-samples.csv", io.powerai.core.json.Digests.sha256(stageDir.resolve("gpu-samples.csv")));
         }
-        return TrainingRun.record(ctx, new TrainingRun.Ended(String.valueOf(config.get("image")), exitCode, failure,
+        return new TrainingRun.Ended(String.valueOf(config.get("image")), exitCode, failure,
                 TrainingOutcome.reason(result), lines.isEmpty() ? null : result.lastLines(1),
-                ((Number) exit.get("durationMillis")).longValue(), metrics, details, Map.of(), extraOutputs,
+                ((Number) exit.get("durationMillis")).longValue(), metrics, facts, Map.of(), extraOutputs,
                 telemetrySummary == null ? null : "GPU use: " + telemetrySummary
-                        + (telemetry.containsKey("problem") ? " (" + telemetry.get("problem") + ")" : "")));
+                        + (telemetry.containsKey("problem") ? " (" + telemetry.get("problem") + ")" : ""));
     }
 
     /** What the result keeps of the GPUs: nvidia-smi's view from inside the container; the pod's limits gave them. */
-    private static TrainingGpu.Plan gpuPlan(StageContext ctx, TrainSpec spec, Path xml, boolean nvidiaSmiFound, StageEvents events) {
+    private Map<String, Object> gpuRecord(Path xml, boolean nvidiaSmiFound) {
         Map<String, Object> record = new LinkedHashMap<>();
         record.put("policy", "pod");
         record.put("requested", spec.gpus());
         if (!nvidiaSmiFound || !Files.isRegularFile(xml)) {
             record.put("decision", "unknown");
             events.warning("nvidia-smi was not found in the training container: which GPUs the pod got is not recorded");
-            return new TrainingGpu.Plan(String.valueOf(spec.gpus()), null, null, record, null);
+            return record;
         }
         try {
             String text = Files.readString(xml, StandardCharsets.UTF_8);
@@ -180,16 +199,16 @@ public final class PodTraining {
             record.put("decision", "unknown");
             record.put("problem", "nvidia-smi's output cannot be read: " + e.getMessage());
         }
-        return new TrainingGpu.Plan(String.valueOf(spec.gpus()), null, null, record, null);
+        return record;
     }
 
     private static void requireContainerBackend(TrainSpec spec) {
-        if (spec.kubernetesBackend()) {
+        if (TrainSpec.KUBERNETES.equals(spec.backend())) {
             throw new PowerAiException.InvalidInput(STAGE.stepName() + ": 'backend' is 'kubernetes', a Job the CLI submits itself;"
                     + " on a Kubernetes agent pod the training runs in the pod's '" + TrainingPodTemplate.CONTAINER
                     + "' container: remove 'backend' or 'kubernetesAgent'");
         }
-        if (spec.nativeBackend()) {
+        if (TrainSpec.NATIVE.equals(spec.backend())) {
             throw new PowerAiException.InvalidInput(STAGE.stepName() + ": 'backend' is 'native', which has no meaning on a Kubernetes"
                     + " agent pod (the training runs in the pod's '" + TrainingPodTemplate.CONTAINER + "' container); remove it");
         }

@@ -1,6 +1,5 @@
 package io.powerai.core.stage.training.backend;
 
-import io.powerai.core.stage.StageContext;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.powerai.core.Golden;
@@ -11,6 +10,7 @@ import io.powerai.core.kubernetes.TrainingJob;
 import io.powerai.core.kubernetes.TrainingPodTemplate;
 import io.powerai.core.spec.PipelineSpec;
 import io.powerai.core.spec.Stage;
+import io.powerai.core.stage.StageContext;
 import io.powerai.core.workspace.Workspace;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -1,8 +1,5 @@
 package io.powerai.core.stage.training.backend;
 
-import io.powerai.core.stage.StageContext;
-import io.powerai.core.stage.training.TrainingRun;
-import io.powerai.core.stage.training.TrainingPreflight;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ContainerStateBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
@@ -23,8 +20,12 @@ import io.powerai.core.kubernetes.KubeYaml;
 import io.powerai.core.kubernetes.MockApiServer;
 import io.powerai.core.kubernetes.OutputsTransport;
 import io.powerai.core.kubernetes.TrainingJob;
+import io.powerai.core.result.StageResults;
 import io.powerai.core.spec.PipelineSpec;
 import io.powerai.core.spec.Stage;
+import io.powerai.core.stage.StageContext;
+import io.powerai.core.stage.training.TrainingPreflight;
+import io.powerai.core.stage.training.TrainingRun;
 import io.powerai.core.workspace.Workspace;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -113,6 +114,11 @@ class KubernetesTrainingMockServerTest {
     private KubernetesTraining training(Map<String, Object> keys) {
         return new KubernetesTraining(ctx(keys), ev -> api.connection(), transports,
                 new KubernetesTraining.Tuning(timing, Backoff.DEFAULT, Duration.ofSeconds(2), Duration.ofSeconds(10)));
+    }
+
+    /** Runs the Job and records it, as {@code powerai train} does; the result as its file holds it. */
+    private static Map<String, Object> run(KubernetesTraining training, String image) {
+        return StageResults.toMap(TrainingRun.run(training, training.context(), image));
     }
 
     /** The names the run will use: the same plan, as the clock is fixed. */
@@ -247,7 +253,7 @@ class KubernetesTrainingMockServerTest {
         script.add(trainEnded(job, 0, "Completed"));
         script.add(jobStatus(job, true, null, null));
 
-        Map<String, Object> result = training(Map.of()).run(IMAGE);
+        Map<String, Object> result = run(training(Map.of()), IMAGE);
 
         assertThat(result.get("status")).isEqualTo("succeeded");
         assertThat(map(result.get("outputs"))).containsOnly(Map.entry("model.pkl", Digests.sha256(MODEL)),
@@ -267,7 +273,7 @@ class KubernetesTrainingMockServerTest {
         script.add(trainEnded(job, 0, "Completed"));
         script.add(jobStatus(job, true, null, null));
 
-        Map<String, Object> result = training(Map.of()).run(IMAGE);
+        Map<String, Object> result = run(training(Map.of()), IMAGE);
 
         assertThat(result.get("status")).isEqualTo("succeeded");
         assertThat(result.get("backend")).isEqualTo("kubernetes");
@@ -317,7 +323,7 @@ class KubernetesTrainingMockServerTest {
         });
 
         PowerAiException.StageFailed e = catchThrowableOfType(PowerAiException.StageFailed.class,
-                () -> training(Map.of("memory_gb", 2)).run(IMAGE));
+                () -> run(training(Map.of("memory_gb", 2)), IMAGE));
 
         assertThat(e.exitCode()).isEqualTo(1);
         assertThat(e.getMessage()).startsWith("gpuTrain: the training was killed by the out-of-memory killer (OOMKilled, exit code 137):"
@@ -336,7 +342,7 @@ class KubernetesTrainingMockServerTest {
         script.add(podRunning(job));
         script.add(trainEnded(job, 2, "Error"));
 
-        PowerAiException.StageFailed e = catchThrowableOfType(PowerAiException.StageFailed.class, () -> training(Map.of()).run(IMAGE));
+        PowerAiException.StageFailed e = catchThrowableOfType(PowerAiException.StageFailed.class, () -> run(training(Map.of()), IMAGE));
 
         assertThat(e.getMessage()).startsWith("gpuTrain: the training script exited with code 2 (Error); log kept at ");
         assertThat(resultFile()).containsEntry("failureReason", "exit-code").containsEntry("exitCode", 2);
@@ -350,7 +356,7 @@ class KubernetesTrainingMockServerTest {
         script.add(podRunning(job)); // and then nothing: the training never ends
 
         PowerAiException.StageFailed e = catchThrowableOfType(PowerAiException.StageFailed.class,
-                () -> training(Map.of("timeout", "90s")).run(IMAGE));
+                () -> run(training(Map.of("timeout", "90s")), IMAGE));
 
         assertThat(e.getMessage()).startsWith("gpuTrain: timed out after 1m30s and was stopped (the Job was deleted); log kept at ");
         Map<String, Object> result = resultFile();
@@ -369,7 +375,7 @@ class KubernetesTrainingMockServerTest {
         script.add(podRunning(job));
         script.add(jobStatus(job, false, "DeadlineExceeded", "Job was active longer than specified deadline"));
 
-        PowerAiException.StageFailed e = catchThrowableOfType(PowerAiException.StageFailed.class, () -> training(Map.of()).run(IMAGE));
+        PowerAiException.StageFailed e = catchThrowableOfType(PowerAiException.StageFailed.class, () -> run(training(Map.of()), IMAGE));
 
         assertThat(e.getMessage()).contains("the cluster stopped the Job at its deadline (DeadlineExceeded, activeDeadlineSeconds "
                 + job.activeDeadlineSeconds() + "): Job was active longer than specified deadline");
@@ -384,7 +390,7 @@ class KubernetesTrainingMockServerTest {
         script.add(podRunning(job));
         script.add(trainEnded(job, 0, "Completed"));
 
-        PowerAiException.StageFailed e = catchThrowableOfType(PowerAiException.StageFailed.class, () -> training(Map.of()).run(IMAGE));
+        PowerAiException.StageFailed e = catchThrowableOfType(PowerAiException.StageFailed.class, () -> run(training(Map.of()), IMAGE));
 
         assertThat(e.getMessage()).startsWith("gpuTrain: the training exited 0 but wrote no file to $POWERAI_OUTPUTS (/workspace/outputs)");
         assertThat(resultFile()).containsEntry("status", "failed").containsEntry("failureReason", "no-outputs").containsEntry("exitCode", 0);
@@ -398,7 +404,7 @@ class KubernetesTrainingMockServerTest {
         script.add(podRunning(job));
         script.add(trainEnded(job, 0, "Completed"));
 
-        PowerAiException.StageFailed e = catchThrowableOfType(PowerAiException.StageFailed.class, () -> training(Map.of()).run(IMAGE));
+        PowerAiException.StageFailed e = catchThrowableOfType(PowerAiException.StageFailed.class, () -> run(training(Map.of()), IMAGE));
 
         assertThat(e.getMessage()).startsWith("gpuTrain: the training succeeded but its outputs could not be copied from pod default/"
                 + podName(job) + ": /workspace/outputs cannot be listed");
@@ -418,7 +424,7 @@ class KubernetesTrainingMockServerTest {
         script.add(podRunning(job));
         script.add(trainEnded(job, 0, "Completed"));
 
-        Map<String, Object> result = training(Map.of()).run(IMAGE);
+        Map<String, Object> result = run(training(Map.of()), IMAGE);
 
         assertThat(Files.readString(project.resolve(".powerai/train/train.log"))).isEqualTo("epoch 1\n{\"metric\": \"loss\", \"value\": 0.5}\n");
         assertThat(map(result.get("metrics"))).containsEntry("loss", 0.5);
@@ -436,7 +442,7 @@ class KubernetesTrainingMockServerTest {
         script.add(podRunning(job));
         script.add(trainEnded(job, 0, "Completed"));
 
-        assertThat(training(Map.of()).run(IMAGE).get("status")).isEqualTo("succeeded");
+        assertThat(run(training(Map.of()), IMAGE).get("status")).isEqualTo("succeeded");
         assertThat(messages(Event.Kind.WARNING)).anySatisfy(m -> assertThat(m).startsWith("the log of pod default/" + podName(job)
                 + " could not be read (HTTP 403 pods \"" + podName(job) + "\" is forbidden: User \"ci\" cannot get resource \"pods/log\"): ")
                 .endsWith("; the training log may be incomplete"));
@@ -448,7 +454,7 @@ class KubernetesTrainingMockServerTest {
         TrainingJob job = job(Map.of());
         script.add(jobStatus(job, true, null, null)); // the pod already gone (garbage-collected, or never seen)
 
-        PowerAiException.StageFailed e = catchThrowableOfType(PowerAiException.StageFailed.class, () -> training(Map.of()).run(IMAGE));
+        PowerAiException.StageFailed e = catchThrowableOfType(PowerAiException.StageFailed.class, () -> run(training(Map.of()), IMAGE));
 
         assertThat(e.getMessage()).startsWith("gpuTrain: the training succeeded but its outputs could not be copied from Job default/"
                 + job.name() + ": no pod of the Job is left to copy them from; log kept at ");
@@ -467,7 +473,7 @@ class KubernetesTrainingMockServerTest {
                         + "\" is invalid: spec.template.spec.containers[0].resources.requests: Invalid value: \"4Gi\": must be less "
                         + "than or equal to memory limit").build()).once();
 
-        PowerAiException.StageFailed e = catchThrowableOfType(PowerAiException.StageFailed.class, () -> training(Map.of()).run(IMAGE));
+        PowerAiException.StageFailed e = catchThrowableOfType(PowerAiException.StageFailed.class, () -> run(training(Map.of()), IMAGE));
 
         assertThat(e.exitCode()).isEqualTo(1);
         assertThat(e.getMessage()).isEqualTo("gpuTrain: the Kubernetes API refused to create Job default/" + job.name() + " (HTTP 422): "
@@ -486,7 +492,7 @@ class KubernetesTrainingMockServerTest {
                 .andReturn(409, new StatusBuilder().withCode(409).withReason("AlreadyExists")
                         .withMessage("jobs.batch \"" + job.name() + "\" already exists").build()).once();
 
-        PowerAiException.StageFailed e = catchThrowableOfType(PowerAiException.StageFailed.class, () -> training(Map.of()).run(IMAGE));
+        PowerAiException.StageFailed e = catchThrowableOfType(PowerAiException.StageFailed.class, () -> run(training(Map.of()), IMAGE));
 
         assertThat(e.getMessage()).isEqualTo("gpuTrain: the Kubernetes API refused to create Job default/" + job.name()
                 + " (HTTP 409): jobs.batch \"" + job.name() + "\" already exists");
@@ -500,7 +506,7 @@ class KubernetesTrainingMockServerTest {
                         + "\"ci\" cannot create resource \"jobs\" in API group \"batch\" in the namespace \"default\"").build()).once();
 
         PowerAiException.InfrastructureUnavailable e = catchThrowableOfType(PowerAiException.InfrastructureUnavailable.class,
-                () -> training(Map.of()).run(IMAGE));
+                () -> run(training(Map.of()), IMAGE));
 
         assertThat(e.exitCode()).isEqualTo(3);
         assertThat(e.getMessage()).contains("forbids the kubeconfig's user to create Job default/").contains("(HTTP 403): jobs.batch is forbidden");
@@ -513,7 +519,7 @@ class KubernetesTrainingMockServerTest {
                 .andReturn(422, new StatusBuilder().withCode(422).withReason("Invalid").withMessage("ConfigMap \"" + job.configMapName()
                         + "\" is invalid: []: Too long: must have at most 1048576 bytes").build()).once();
 
-        PowerAiException.StageFailed e = catchThrowableOfType(PowerAiException.StageFailed.class, () -> training(Map.of()).run(IMAGE));
+        PowerAiException.StageFailed e = catchThrowableOfType(PowerAiException.StageFailed.class, () -> run(training(Map.of()), IMAGE));
 
         assertThat(e.getMessage()).contains("refused to create ConfigMap default/" + job.configMapName() + " (HTTP 422)");
         assertCleanedUp(job);
@@ -532,7 +538,7 @@ class KubernetesTrainingMockServerTest {
         script.add(() -> { });
         script.add(trainEnded(job, 0, "Completed"));
 
-        assertThat(training(Map.of()).run(IMAGE).get("status")).isEqualTo("succeeded");
+        assertThat(run(training(Map.of()), IMAGE).get("status")).isEqualTo("succeeded");
         assertThat(timing.sleeps).contains(Duration.ofMillis(250), Duration.ofMillis(500));
         assertCleanedUp(job);
     }
@@ -546,7 +552,7 @@ class KubernetesTrainingMockServerTest {
                 client -> outputs, new KubernetesTraining.Tuning(timing, Backoff.DEFAULT, Duration.ofSeconds(2), Duration.ofSeconds(1)));
 
         PowerAiException.InfrastructureUnavailable e = catchThrowableOfType(PowerAiException.InfrastructureUnavailable.class,
-                () -> unreachable.run(IMAGE));
+                () -> run(unreachable, IMAGE));
 
         assertThat(e.getMessage()).isEqualTo("gpuTrain: cannot reach the Kubernetes API at http://127.0.0.1:9/ (after 5 attempts): "
                 + "connection refused (check the cluster address in the kubeconfig, and the network)");
@@ -569,7 +575,7 @@ class KubernetesTrainingMockServerTest {
         });
 
         PowerAiException.InfrastructureUnavailable e = catchThrowableOfType(PowerAiException.InfrastructureUnavailable.class,
-                () -> training(Map.of("start_timeout", "1m")).run(IMAGE));
+                () -> run(training(Map.of("start_timeout", "1m")), IMAGE));
 
         assertThat(e.getMessage()).isEqualTo("gpuTrain: no node took pod default/" + podName(job) + ": did not start within 1m: 0/3 nodes "
                 + "are available: 3 Insufficient nvidia.com/gpu. preemption: 0/3 nodes are available. (check the node pool, node_selector, "
@@ -594,7 +600,7 @@ class KubernetesTrainingMockServerTest {
             api.client.pods().inNamespace(NS).resource(pod).updateStatus();
         });
 
-        PowerAiException.StageFailed e = catchThrowableOfType(PowerAiException.StageFailed.class, () -> training(Map.of()).run(IMAGE));
+        PowerAiException.StageFailed e = catchThrowableOfType(PowerAiException.StageFailed.class, () -> run(training(Map.of()), IMAGE));
 
         assertThat(e.getMessage()).isEqualTo("gpuTrain: pod default/" + podName(job) + " could not start its training container "
                 + "(ImagePullBackOff: Back-off pulling image \"" + IMAGE + "\"); nothing ran");
@@ -619,7 +625,7 @@ class KubernetesTrainingMockServerTest {
         script.add(podRunning(job));
         script.add(trainEnded(job, 0, "Completed"));
 
-        training(Map.of()).run(local);
+        run(training(Map.of()), local);
 
         assertThat(messages(Event.Kind.WARNING)).anySatisfy(m -> assertThat(m).startsWith("the image is in 127.0.0.1:5000, a registry "
                 + "on this machine's loopback"));

@@ -1,6 +1,5 @@
 package io.powerai.core.stage.training.backend;
 
-import io.powerai.core.stage.StageContext;
 import io.powerai.core.PowerAiException;
 import io.powerai.core.engine.ProcessRunner;
 import io.powerai.core.event.Event;
@@ -10,8 +9,11 @@ import io.powerai.core.gpu.NvidiaSmi;
 import io.powerai.core.json.Digests;
 import io.powerai.core.json.Json;
 import io.powerai.core.registry.RegistryClient;
+import io.powerai.core.result.StageResults;
 import io.powerai.core.spec.PipelineSpec;
 import io.powerai.core.spec.Stage;
+import io.powerai.core.stage.StageContext;
+import io.powerai.core.stage.training.TrainingRun;
 import io.powerai.core.workspace.Workspace;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -90,14 +92,14 @@ class PodTrainingTest {
     @Test
     void cpuRun_preparedRunInTheContainer_recordedLikeAnyTraining() throws Exception {
         StageContext ctx = context(Map.of());
-        Map<String, Object> prepared = PodTraining.prepare(ctx, IMAGE);
+        Map<String, Object> prepared = new PodTraining(ctx).prepare(IMAGE);
         assertThat(prepared).containsEntry("container", "train");
 
         ProcessRunner.Result ran = runInTrainingContainer(prepared, null);
         assertThat(ran.exitCode()).isZero();
         assertThat(ran.output()).contains("cwd=" + project);
 
-        Map<String, Object> result = PodTraining.record(ctx);
+        Map<String, Object> result = StageResults.toMap(TrainingRun.recordAgentPod(ctx));
         assertThat(result).containsEntry("status", "succeeded").containsEntry("image", IMAGE).containsEntry("exitCode", 0)
                 .containsEntry("placement", Map.of("kind", "jenkins-kubernetes-agent-pod", "container", "train"))
                 .doesNotContainKey("gpuPreflight");
@@ -118,8 +120,8 @@ class PodTrainingTest {
         Files.createSymbolicLink(bin.resolve("nvidia-smi"), fake);
         StageContext ctx = context(Map.of("gpus", 1, "args", List.of("gpu")));
 
-        runInTrainingContainer(PodTraining.prepare(ctx, IMAGE), bin);
-        Map<String, Object> result = PodTraining.record(ctx);
+        runInTrainingContainer(new PodTraining(ctx).prepare(IMAGE), bin);
+        Map<String, Object> result = StageResults.toMap(TrainingRun.recordAgentPod(ctx));
 
         Map<String, Object> preflight = map(result.get("gpuPreflight"));
         assertThat(preflight).containsEntry("policy", "pod").containsEntry("decision", "gpu").containsEntry("driverVersion", "580.159.04")
@@ -134,9 +136,9 @@ class PodTrainingTest {
     @Test
     void gpuRun_noNvidiaSmiInTheContainer_warnsAndRecordsUnknown() throws Exception {
         StageContext ctx = context(Map.of("gpus", 1));
-        runInTrainingContainer(PodTraining.prepare(ctx, IMAGE), Files.createDirectories(tmp.resolve("empty-bin")));
+        runInTrainingContainer(new PodTraining(ctx).prepare(IMAGE), Files.createDirectories(tmp.resolve("empty-bin")));
 
-        Map<String, Object> result = PodTraining.record(ctx);
+        Map<String, Object> result = StageResults.toMap(TrainingRun.recordAgentPod(ctx));
 
         assertThat(result).containsEntry("status", "succeeded");
         assertThat(map(result.get("gpuPreflight"))).containsEntry("decision", "unknown");
@@ -146,10 +148,10 @@ class PodTrainingTest {
     @Test
     void timeout_stopsTheWholeProcessGroup_recordedAsFailed() throws Exception {
         StageContext ctx = context(Map.of("timeout", "2s", "args", List.of("hang")));
-        ProcessRunner.Result ran = runInTrainingContainer(PodTraining.prepare(ctx, IMAGE), null);
+        ProcessRunner.Result ran = runInTrainingContainer(new PodTraining(ctx).prepare(IMAGE), null);
         long child = Long.parseLong(ran.lines().stream().filter(l -> l.startsWith("child=")).findFirst().orElseThrow().substring(6));
 
-        PowerAiException e = catchThrowableOfType(PowerAiException.class, () -> PodTraining.record(ctx));
+        PowerAiException e = catchThrowableOfType(PowerAiException.class, () -> StageResults.toMap(TrainingRun.recordAgentPod(ctx)));
 
         assertThat(e).isInstanceOf(PowerAiException.StageFailed.class);
         assertThat(e.getMessage()).startsWith("gpuTrain: timed out after 2s and was stopped");
@@ -162,9 +164,9 @@ class PodTrainingTest {
     @Test
     void killed_exit137_reportedAsTheOomKillersSignal() throws Exception {
         StageContext ctx = context(Map.of("args", List.of("kill")));
-        runInTrainingContainer(PodTraining.prepare(ctx, IMAGE), null);
+        runInTrainingContainer(new PodTraining(ctx).prepare(IMAGE), null);
 
-        PowerAiException e = catchThrowableOfType(PowerAiException.class, () -> PodTraining.record(ctx));
+        PowerAiException e = catchThrowableOfType(PowerAiException.class, () -> StageResults.toMap(TrainingRun.recordAgentPod(ctx)));
 
         assertThat(e.getMessage()).contains("exit code 137, SIGKILL");
         assertThat(Json.readObject(project.resolve(".powerai/gpuTrain.json"))).containsEntry("exitCode", 137)
@@ -174,9 +176,9 @@ class PodTrainingTest {
     @Test
     void record_withoutTheRunnerHavingRun_saysWhatIsMissing_recordsNothing() {
         StageContext ctx = context(Map.of());
-        PodTraining.prepare(ctx, IMAGE);
+        new PodTraining(ctx).prepare(IMAGE);
 
-        PowerAiException e = catchThrowableOfType(PowerAiException.class, () -> PodTraining.record(ctx));
+        PowerAiException e = catchThrowableOfType(PowerAiException.class, () -> StageResults.toMap(TrainingRun.recordAgentPod(ctx)));
 
         assertThat(e).isInstanceOf(PowerAiException.StageFailed.class);
         assertThat(e.getMessage()).startsWith("gpuTrain: the training container did not finish the run: no pod-exit.json");
@@ -187,7 +189,7 @@ class PodTrainingTest {
     void prepare_kubernetesBackend_isInvalidInput_theJobIsAnotherWay() {
         StageContext ctx = context(Map.of("backend", "kubernetes"));
 
-        assertThat(catchThrowableOfType(PowerAiException.InvalidInput.class, () -> PodTraining.prepare(ctx, IMAGE)))
+        assertThat(catchThrowableOfType(PowerAiException.InvalidInput.class, () -> new PodTraining(ctx).prepare(IMAGE)))
                 .hasMessageStartingWith("gpuTrain: 'backend' is 'kubernetes', a Job the CLI submits itself;");
     }
 
@@ -195,7 +197,7 @@ class PodTrainingTest {
     void prepare_nativeBackend_isInvalidInput() {
         StageContext ctx = context(Map.of("backend", "native"));
 
-        assertThat(catchThrowableOfType(PowerAiException.InvalidInput.class, () -> PodTraining.prepare(ctx, IMAGE)))
+        assertThat(catchThrowableOfType(PowerAiException.InvalidInput.class, () -> new PodTraining(ctx).prepare(IMAGE)))
                 .hasMessageStartingWith("gpuTrain: 'backend' is 'native', which has no meaning on a Kubernetes agent pod");
     }
 }

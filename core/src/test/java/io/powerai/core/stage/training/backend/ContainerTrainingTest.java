@@ -1,4 +1,4 @@
-package io.powerai.core.stage.training;
+package io.powerai.core.stage.training.backend;
 
 import io.powerai.core.engine.ContainerEngine;
 import io.powerai.core.engine.Mount;
@@ -7,6 +7,7 @@ import io.powerai.core.engine.RunSpec;
 import io.powerai.core.spec.PipelineSpec;
 import io.powerai.core.spec.Stage;
 import io.powerai.core.spec.TrainSpec;
+import io.powerai.core.stage.training.TrainingRun;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,7 +21,7 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class TrainingRunTest {
+class ContainerTrainingTest {
     private static final String IMAGE = "127.0.0.1:5000/svm-moons-env@sha256:" + "ab".repeat(32);
 
     @TempDir
@@ -48,7 +49,7 @@ class TrainingRunTest {
     }
 
     private RunSpec runSpec(TrainSpec spec) {
-        return TrainingRun.runSpec(spec, IMAGE, project, outputs, "powerai-train-svm-moons-0a1b2c3d", "1000:1000");
+        return ContainerTraining.runSpec(spec, IMAGE, project, outputs, "powerai-train-svm-moons-0a1b2c3d", "1000:1000");
     }
 
     @Test
