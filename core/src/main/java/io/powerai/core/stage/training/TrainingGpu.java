@@ -35,7 +35,7 @@ public final class TrainingGpu {
 
     /**
      * @param engineGpus the engine's GPU request ("all", "device=0,1", a count when unchecked), or null for none
-     * @param cudaVisibleDevices native runs: the devices CUDA may see (empty: none, the CPU); null: leave as it is
+     * @param cudaVisibleDevices a run on the host: the devices CUDA may see (empty: none, the CPU); null: leave as it is
      * @param sampleIds GPUs to sample during the run (empty: all), or null to sample nothing
      * @param record what the result and audit keep ({@code gpuPreflight}), or null when no GPU was asked for
      * @param fallback why a GPU run became a CPU run, or null
@@ -51,10 +51,10 @@ public final class TrainingGpu {
 
     /** The GPUs a run at {@code placement} gets, after the preflight its {@code gpu_policy} asks for. */
     public static Plan plan(StageContext ctx, TrainSpec spec, String image, Placement placement, StageEvents events) {
-        boolean nativeRun = placement == Placement.HOST;
+        boolean onHost = placement == Placement.HOST;
         if (!spec.wantsGpus()) {
             // A native CPU run hides the GPUs: gpus 0 must mean the same thing with and without a container.
-            return new Plan(null, nativeRun ? List.of() : null, null, null, null);
+            return new Plan(null, onHost ? List.of() : null, null, null, null);
         }
         GpuRequest request = spec.gpuRequest();
         if (spec.gpuPolicy() == GpuPolicy.NONE) {
@@ -63,19 +63,19 @@ public final class TrainingGpu {
             record.put("requested", request.text());
             record.put("decision", "gpu");
             List<String> ids = request instanceof GpuRequest.Devices d ? d.ids() : List.of();
-            return new Plan(request.text(), nativeRun && !ids.isEmpty() ? ids : null,
+            return new Plan(request.text(), onHost && !ids.isEmpty() ? ids : null,
                     ids.stream().allMatch(id -> !id.startsWith("MIG-")) ? ids : List.of(), record, null);
         }
         GpuTools tools = ctx.gpu();
         GpuProbe probe = tools.nvidiaSmi().probe();
-        ContainerGpuRuntime.Check runtime = nativeRun ? null : runtime(ctx.engine(), tools);
+        ContainerGpuRuntime.Check runtime = onHost ? null : runtime(ctx.engine(), tools);
         String cuda = spec.cuda();
         String cudaSource = cuda == null ? null : "train.cuda";
-        if (cuda == null && !nativeRun && ctx.spec().environment() != null && ctx.spec().environment().cuda() != null) {
+        if (cuda == null && !onHost && ctx.spec().environment() != null && ctx.spec().environment().cuda() != null) {
             cuda = ctx.spec().environment().cuda(); // what the snapshot image was built for, from the same pipeline file
             cudaSource = "environment.cuda";
         }
-        if (cuda == null && !nativeRun && image != null && probe instanceof GpuProbe.Found) {
+        if (cuda == null && !onHost && image != null && probe instanceof GpuProbe.Found) {
             Optional<String[]> fromImage = cudaOfImage(ctx.engine(), image);
             if (fromImage.isPresent()) {
                 cuda = fromImage.get()[0];
@@ -104,7 +104,7 @@ public final class TrainingGpu {
                     .map(s -> s.mig() != null ? "MIG device " + s.mig().uuid() + " of " + s.gpu().label() : s.gpu().label()).toList())
                     + (runtime == null ? "" : " through " + runtime) + "; driver " + outcome.inventory().driverVersion()
                     + ", CUDA " + outcome.inventory().cudaVersion());
-            return new Plan(outcome.engineRequest(), nativeRun ? outcome.cudaVisibleDevices() : null,
+            return new Plan(outcome.engineRequest(), onHost ? outcome.cudaVisibleDevices() : null,
                     sample.stream().distinct().toList(), record, null);
         }
         String why = String.join("; ", outcome.problems()).replace("\r", " ").replace("\n", " ");
@@ -115,7 +115,7 @@ public final class TrainingGpu {
         record.put("decision", "cpu");
         record.put("fallback", why);
         events.warning("GPU preflight failed (" + why + "); training on the CPU as gpu_policy is 'prefer'");
-        return new Plan(null, nativeRun ? List.of() : null, null, record, why);
+        return new Plan(null, onHost ? List.of() : null, null, record, why);
     }
 
     /**
