@@ -51,11 +51,11 @@ POWERAI_PRELOAD (1), POWERAI_PRIMARY_KEY / POWERAI_SECONDARY_KEY (unset: no keys
 POWERAI_SAMPLE_REQUEST / POWERAI_SAMPLE_RESPONSE (files the swagger is generated from), POWERAI_DEBUG_ERRORS,
 POWERAI_METRICS_PORT (unset or 0: no metrics).
 
-Metrics (built-in server): with POWERAI_METRICS_PORT set, the master answers GET /metrics on that port (same
+Metrics: with POWERAI_METRICS_PORT set, the master (built-in or gunicorn's) answers GET /metrics on that port (same
 HOST, no key: keep the port off the public Service) in the Prometheus text format, summed over all workers:
 powerai_requests_total{route,status}, powerai_request_duration_seconds{route} (a histogram),
 powerai_requests_in_flight, powerai_worker_restarts_total, powerai_model_load_seconds{worker},
-powerai_run_exceptions_total{type}. Under gunicorn there is no /metrics.
+powerai_run_exceptions_total{type}. Under gunicorn the same, from gunicorn's master (GunicornMetrics).
 
 Start: with POWERAI_PRELOAD=1 the master process imports the entry script once, and the modules that the
 model's pickle files name (sklearn, say), before it forks the workers, which share them; each worker then
@@ -1978,7 +1978,7 @@ def serve_builtin(config):
 
 def wsgi_application(config, preloaded=None):
     scorer = Scorer(config, preloaded)
-    scorer.start_init()
+    scorer.start_init(lambda: METRICS is not None and METRICS.init_seconds(scorer.init_seconds))
 
     def application(environ, start_response):
         started = time.monotonic()
@@ -2015,7 +2015,13 @@ def wsgi_application(config, preloaded=None):
                     "request body over the limit of %d bytes (max_request_bytes)" % config.max_request_bytes, request_id)
             else:
                 query = environ.get("QUERY_STRING", "")
-                answer = scorer.handle(method, path + ("?" + query if query else ""), body, request_id, request_headers)
+                if METRICS is not None:
+                    METRICS.in_flight(1)
+                try:
+                    answer = scorer.handle(method, path + ("?" + query if query else ""), body, request_id, request_headers)
+                finally:
+                    if METRICS is not None:
+                        METRICS.in_flight(0)
                 status, content_type, payload = answer[:3]
                 extra = answer[3] if len(answer) > 3 else b""
         headers = [("Content-Type", content_type), ("Content-Length", str(len(payload)))]
@@ -2034,6 +2040,8 @@ def wsgi_application(config, preloaded=None):
 def serve_gunicorn(config):
     from gunicorn.app.base import BaseApplication
 
+    metrics = GunicornMetrics(config) if config.metrics_port else None
+
     class ScoringApplication(BaseApplication):
         def load_config(self):
             self.cfg.set("bind", "[%s]:%d" % (config.host, config.port) if ":" in config.host else "%s:%d" % (config.host, config.port))
@@ -2047,17 +2055,66 @@ def serve_gunicorn(config):
             self.cfg.set("errorlog", "-")
             self.cfg.set("loglevel", "warning")
             self.cfg.set("preload_app", False)  # init() once per worker, after the fork
+            if metrics is not None:
+                self.cfg.set("when_ready", metrics.when_ready)
+                self.cfg.set("pre_fork", metrics.pre_fork)
+                self.cfg.set("post_fork", metrics.post_fork)
+                self.cfg.set("child_exit", metrics.child_exit)
 
         def load(self):
             return wsgi_application(config, preloaded)
 
     log_listening(config, "gunicorn")
-    if config.metrics_port:
-        log("warning", "no /metrics under gunicorn: POWERAI_METRICS_PORT is served by the built-in server only",
-            metricsPort=config.metrics_port)
     # gunicorn's master (this process) forks the workers: what it imported here they share
     preloaded = preload_before_fork(config)
     ScoringApplication().run()
+
+
+class GunicornMetrics:
+    """
+    /metrics under gunicorn, from the same shared blocks as the built-in server: gunicorn's master gives each
+    worker it forks a free block (pre_fork), the worker counts into it (post_fork sets METRICS), the master
+    folds a dead worker's block into its totals (child_exit) and answers scrapes from a thread of its own
+    (gunicorn's master loop is not ours to extend). The thread only accepts, reads the shared memory and writes
+    to its socket: it holds no lock that a worker forked meanwhile could inherit locked.
+    """
+
+    def __init__(self, config):
+        self.config = config
+        self.container = ContainerMetrics(config.workers)
+        self.scrapes = metrics_listener(config)
+        self.used = set()  # blocks a worker has had: the next worker on one is a restart
+
+    def when_ready(self, arbiter):
+        if self.scrapes is None:
+            return
+
+        def answer_scrapes():
+            while True:
+                if select.select([self.scrapes], [], [], 1.0)[0]:
+                    answer_scrape(self.scrapes, self.container)
+        threading.Thread(target=answer_scrapes, name="powerai-metrics", daemon=True).start()
+
+    def pre_fork(self, arbiter, worker):
+        taken = {getattr(w, "powerai_block", None) for w in arbiter.WORKERS.values()}
+        free = [index for index in range(self.config.workers) if index not in taken]
+        # More workers than blocks only while gunicorn replaces them all (a reload): that one goes uncounted.
+        worker.powerai_block = free[0] if free else None
+        if worker.powerai_block is not None:
+            if worker.powerai_block in self.used:
+                self.container.restarts += 1
+            self.used.add(worker.powerai_block)
+
+    def post_fork(self, arbiter, worker):
+        global METRICS
+        if self.scrapes is not None:
+            self.scrapes.close()  # the master's alone
+        if worker.powerai_block is not None:
+            METRICS = WorkerMetrics(self.container.memory, worker.powerai_block)
+
+    def child_exit(self, arbiter, worker):
+        if worker.powerai_block is not None:
+            self.container.retire(worker.powerai_block)
 
 
 def gunicorn_available():
