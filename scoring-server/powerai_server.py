@@ -70,12 +70,14 @@ with a signal. No request ends a worker: each connection's handling runs under a
 restarts a worker that dies all the same, after a back-off once deaths come fast, and never gives up (only
 an init() failure before a worker was ready stops it); it kills a worker whose run() ignores the timeout.
 Answers go out without blocking: one a client does not take waits in the connection's buffer, nothing more is
-read from that client meanwhile, and it is dropped after OUTPUT_STALL_SECONDS. A
+read from that client meanwhile, and it is dropped (with a reset, freeing the kernel's buffers) once it has
+acknowledged none of the answer bytes waiting for it, ours or the kernel's, for OUTPUT_STALL_SECONDS. A
 worker writes the log lines of its requests in batches (when it has nothing else to do, at 16 KiB, or after
 50 ms): a write per request to the container's log pipe made requests wait on the container engine's log
 reader, which was the slowest 1% of the answers under load.
 """
 import collections
+import fcntl
 import gc
 import hashlib
 import hmac
@@ -94,6 +96,7 @@ import socket
 import stat
 import struct
 import sys
+import termios
 import threading
 import time
 import traceback
@@ -1042,7 +1045,7 @@ class BadRequest(Exception):
 
 
 class Connection:
-    __slots__ = ("sock", "buf", "last", "draining_until", "continued", "out", "out_since", "after_out", "mask",
+    __slots__ = ("sock", "buf", "last", "draining_until", "continued", "out", "sent", "acked", "acked_since", "after_out", "mask",
                  "queued", "parked", "chunked")
 
     def __init__(self, sock):
@@ -1052,7 +1055,9 @@ class Connection:
         self.draining_until = 0.0
         self.continued = False
         self.out = bytearray()  # answer bytes the client has not taken yet (at most one answer's worth)
-        self.out_since = 0.0  # when the client last took some of them
+        self.sent = 0  # answer bytes handed to the kernel so far
+        self.acked = 0  # of those, how many the client had acknowledged at the last sweep
+        self.acked_since = 0.0  # when the sweep last saw that number grow (0: nothing was waiting)
         self.after_out = None  # "close" or "linger" once out has gone: the last answer of the connection
         self.mask = 0  # the selector events the connection is registered for
         self.queued = False  # complete requests wait in buf for the worker's next turn
@@ -1351,15 +1356,35 @@ class Worker:
 
     def sweep(self, now):
         for conn in list(self.connections.values()):
-            if conn.out and now - conn.out_since > OUTPUT_STALL_SECONDS:
+            if self.stalled(conn, now):
                 log("warning", "dropping a client that takes none of its answers", worker=os.getpid(),
-                    waitingBytes=len(conn.out), seconds=OUTPUT_STALL_SECONDS)
-                self.close(conn)
+                    waitingBytes=len(conn.out), unacknowledgedBytes=conn.sent - conn.acked, seconds=OUTPUT_STALL_SECONDS)
+                self.close(conn, abort=True)
             elif conn.draining_until:
                 if now > conn.draining_until:
                     self.close(conn)
             elif now - conn.last > KEEP_ALIVE_SECONDS and not conn.parked and not conn.out:
                 self.close(conn)
+
+    @staticmethod
+    def stalled(conn, now):
+        """
+        Whether answers have waited for the client OUTPUT_STALL_SECONDS without it acknowledging a byte of them. The
+        bytes waiting are ours (conn.out) and the kernel's: its send buffer grows to megabytes (on loopback it
+        starts at over 1 MB), so all the answers to a client that pipelines requests and reads none may fit there,
+        leaving conn.out empty; if the client then cannot send more (its requests fill our receive window, or it
+        waits for its answers), nothing happens on the connection and only a stall judged by the kernel's count
+        of unacknowledged bytes ends it (test_slow_readers.test_answersAllInTheKernelsSendBuffer_clientDropped).
+        """
+        unacknowledged = unacknowledged_bytes(conn.sock)
+        if not conn.out and not unacknowledged:
+            conn.acked_since = 0.0
+            return False
+        acked = conn.sent - unacknowledged
+        if acked != conn.acked or not conn.acked_since:
+            conn.acked, conn.acked_since = acked, now
+            return False
+        return now - conn.acked_since > OUTPUT_STALL_SECONDS
 
     def publish_count(self):
         if self.slots is not None:
@@ -1425,9 +1450,15 @@ class Worker:
             self.selector.modify(conn.sock, mask, conn)
         conn.mask = mask
 
-    def close(self, conn):
+    def close(self, conn, abort=False):
+        """Closes the connection; abort: with a reset, so that the kernel drops the answers it still holds for it."""
         fd = conn.sock.fileno()
         if fd >= 0:
+            if abort:
+                try:
+                    conn.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                except OSError:
+                    pass
             if conn.mask:
                 try:
                     self.selector.unregister(conn.sock)
@@ -1464,7 +1495,7 @@ class Worker:
             self.close(conn)
             return
         del conn.out[:sent]
-        conn.out_since = time.monotonic()
+        conn.sent += sent
         if conn.out:
             return
         if conn.after_out == "close":
@@ -1631,10 +1662,18 @@ class Worker:
         except OSError:
             self.close(conn)
             return
+        conn.sent += sent
         if sent < len(data):
             conn.out += memoryview(data)[sent:]
-            conn.out_since = time.monotonic()
             self.watch(conn)
+
+
+def unacknowledged_bytes(sock):
+    """Bytes sent on sock that its peer has not acknowledged yet, still in the kernel's send buffer (SIOCOUTQ)."""
+    try:
+        return struct.unpack("i", fcntl.ioctl(sock.fileno(), termios.TIOCOUTQ, b"\0\0\0\0"))[0]
+    except (OSError, ValueError):
+        return 0
 
 
 def log_request(method, path, status, request_id, started, bytes_in, bytes_out, error=None):
