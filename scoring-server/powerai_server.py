@@ -989,14 +989,19 @@ def error_body(message, request_id, trace=None):
 REQUEST_ID = re.compile(r"[A-Za-z0-9_.:-]{1,128}")
 
 
+# The request ids' generator: a private one, since an entry script may seed the random module's (random.seed(0) in
+# init() is common), which would give every worker the same ids. Seeded from the system's source, again in each
+# forked process, so that no two workers share a sequence.
+REQUEST_ID_RANDOM = random.Random()
+os.register_at_fork(after_in_child=REQUEST_ID_RANDOM.seed)
+
+
 def new_request_id():
     """
-    A version 4 UUID from the random module rather than uuid.uuid4(), which costs a getrandom() system call per
-    request: a request id needs to be unique, not secret (it is echoed to the client and logged). The random
-    module seeds itself from the system's source at import and again in each forked process (Python's at-fork
-    hook), so no two workers share a sequence.
+    A version 4 UUID from a pseudo-random generator rather than uuid.uuid4(), which costs a getrandom() system call
+    per request: a request id needs to be unique, not secret (it is echoed to the client and logged).
     """
-    h = "%032x" % (random.getrandbits(128) & UUID4_CLEAR | UUID4_SET)
+    h = "%032x" % (REQUEST_ID_RANDOM.getrandbits(128) & UUID4_CLEAR | UUID4_SET)
     return "%s-%s-%s-%s-%s" % (h[:8], h[8:12], h[12:16], h[16:20], h[20:])
 
 

@@ -188,6 +188,14 @@ def test_newRequestId_uuid4_uniqueAndDifferentAfterAFork():
     assert server.PID[0] == os.getpid()
 
 
+def test_newRequestId_notFromTheRandomModulesState_whichAnEntryScriptMaySeed():
+    import random
+    random.seed(0)
+    first = server.new_request_id()
+    random.seed(0)
+    assert server.new_request_id() != first
+
+
 def test_nowIso_millisecondsOfTheCurrentSecond():
     import re
     import time
