@@ -12,8 +12,10 @@
 #  4. for each of the PAYLOADS (small: the example's 4-point sample request, 62 bytes; large: about 100 KB of
 #     points, the size of an image classifier's request), loads each server with wrk (POST /score), ROUNDS
 #     rounds interleaved, reporting the median round's requests/s and its latency percentiles, the ratios, whether
-#     powerai-builtin was slower than an anchor in any round, and whether every request the servers answered has
-#     its line in the container log;
+#     powerai-builtin was slower than an anchor in any round, each server's CPU time per request (user + system of
+#     all the container's processes over the round, divided by the requests wrk counted: what a request costs,
+#     which the machine's other load disturbs far less than requests/s), and whether every request the servers
+#     answered has its line in the container log;
 #  5. times container start to the first 200 from POST /score, for the scoring image as built
 #     (bench/scoring-start.sh, STARTS runs).
 # Results go to stdout as Markdown.
@@ -130,12 +132,20 @@ for n in "${names[@]}"; do await_score "${port[$n]}"; done
 to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v*=1000}; printf "%.2f", v}'; }
 declare -A answered
 requests_in() { awk '/requests in/ {print $1}'; }
+cpu_ticks() { # cpu_ticks NAME: user + system clock ticks of all the processes of container bench-NAME so far
+  local total=0 pid
+  for pid in $(docker top "bench-$1" -o pid | tail -n +2); do
+    total=$(( total + $(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0) ))
+  done
+  echo "$total"
+}
+ticks_per_second=$(getconf CLK_TCK)
 median_index() { # the index (0-based) of the median of the numbers given
   printf '%s\n' "$@" | awk '{print NR-1, $1}' | sort -k2 -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
 }
 for n in "${names[@]}"; do answered[$n]=0; done
 for payload in $PAYLOADS; do
-  declare -A rps=() p50=() p99=() errors=()
+  declare -A rps=() p50=() p99=() errors=() cpu=()
   lua="$work/post-$payload.lua"
   for n in "${names[@]}"; do
     answered[$n]=$(( answered[$n] + $(wrk -t"$THREADS" -c"$CONNECTIONS" -d3s -s "$lua" "http://127.0.0.1:${port[$n]}/score" | requests_in) ))
@@ -144,7 +154,9 @@ for payload in $PAYLOADS; do
   echo
   for r in $(seq 1 "$ROUNDS"); do
     for n in "${names[@]}"; do
+      before=$(cpu_ticks "$n")
       out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$lua" "http://127.0.0.1:${port[$n]}/score")
+      cpu[$n]+="$(awk -v t=$(( $(cpu_ticks "$n") - before )) -v hz="$ticks_per_second" -v r="$(echo "$out" | requests_in)" 'BEGIN {printf "%.0f", r ? t / hz * 1e6 / r : 0}') "
       rps[$n]+="$(echo "$out" | awk '/^Requests\/sec:/ {printf "%.0f", $2}') "
       p50[$n]+="$(echo "$out" | awk '$1 == "50%" {print $2}' | to_ms) "
       p99[$n]+="$(echo "$out" | awk '$1 == "99%" {print $2}' | to_ms) "
@@ -152,14 +164,14 @@ for payload in $PAYLOADS; do
       answered[$n]=$(( answered[$n] + $(echo "$out" | requests_in) ))
     done
   done
-  echo "| server (same image, model and $WORKERS workers) | requests/s (median of $ROUNDS) | p50 ms | p99 ms | all rounds requests/s | all rounds p99 ms | errors |"
-  echo "|---|---|---|---|---|---|---|"
+  echo "| server (same image, model and $WORKERS workers) | requests/s (median of $ROUNDS) | p50 ms | p99 ms | all rounds requests/s | all rounds p99 ms | all rounds CPU us per request | errors |"
+  echo "|---|---|---|---|---|---|---|---|"
   declare -A median_rps=() median_p99=()
   for n in "${names[@]}"; do
-    read -ra R <<<"${rps[$n]}"; read -ra A <<<"${p50[$n]}"; read -ra B <<<"${p99[$n]}"
+    read -ra R <<<"${rps[$n]}"; read -ra A <<<"${p50[$n]}"; read -ra B <<<"${p99[$n]}"; read -ra C <<<"${cpu[$n]}"
     i=$(median_index "${R[@]}")
     median_rps[$n]=${R[$i]} median_p99[$n]=${B[$i]}
-    echo "| $n | ${R[$i]} | ${A[$i]} | ${B[$i]} | ${R[*]} | ${B[*]} | ${errors[$n]} |"
+    echo "| $n | ${R[$i]} | ${A[$i]} | ${B[$i]} | ${R[*]} | ${B[*]} | ${C[*]} | ${errors[$n]} |"
   done
   echo
   if [ -n "${rps[powerai-builtin]:-}" ]; then

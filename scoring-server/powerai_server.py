@@ -51,11 +51,11 @@ POWERAI_PRELOAD (1), POWERAI_PRIMARY_KEY / POWERAI_SECONDARY_KEY (unset: no keys
 POWERAI_SAMPLE_REQUEST / POWERAI_SAMPLE_RESPONSE (files the swagger is generated from), POWERAI_DEBUG_ERRORS,
 POWERAI_METRICS_PORT (unset or 0: no metrics).
 
-Metrics (built-in server): with POWERAI_METRICS_PORT set, the master answers GET /metrics on that port (same
+Metrics: with POWERAI_METRICS_PORT set, the master (built-in or gunicorn's) answers GET /metrics on that port (same
 HOST, no key: keep the port off the public Service) in the Prometheus text format, summed over all workers:
 powerai_requests_total{route,status}, powerai_request_duration_seconds{route} (a histogram),
 powerai_requests_in_flight, powerai_worker_restarts_total, powerai_model_load_seconds{worker},
-powerai_run_exceptions_total{type}. Under gunicorn there is no /metrics.
+powerai_run_exceptions_total{type}. Under gunicorn the same, from gunicorn's master (GunicornMetrics).
 
 Start: with POWERAI_PRELOAD=1 the master process imports the entry script once, and the modules that the
 model's pickle files name (sklearn, say), before it forks the workers, which share them; each worker then
@@ -70,12 +70,14 @@ with a signal. No request ends a worker: each connection's handling runs under a
 restarts a worker that dies all the same, after a back-off once deaths come fast, and never gives up (only
 an init() failure before a worker was ready stops it); it kills a worker whose run() ignores the timeout.
 Answers go out without blocking: one a client does not take waits in the connection's buffer, nothing more is
-read from that client meanwhile, and it is dropped after OUTPUT_STALL_SECONDS. A
+read from that client meanwhile, and it is dropped (with a reset, freeing the kernel's buffers) once it has
+acknowledged none of the answer bytes waiting for it, ours or the kernel's, for OUTPUT_STALL_SECONDS. A
 worker writes the log lines of its requests in batches (when it has nothing else to do, at 16 KiB, or after
 50 ms): a write per request to the container's log pipe made requests wait on the container engine's log
 reader, which was the slowest 1% of the answers under load.
 """
 import collections
+import fcntl
 import gc
 import hashlib
 import hmac
@@ -85,6 +87,7 @@ import json
 import mmap
 import os
 import pickletools
+import random
 import re
 import select
 import selectors
@@ -93,10 +96,10 @@ import socket
 import stat
 import struct
 import sys
+import termios
 import threading
 import time
 import traceback
-import uuid
 
 SERVER_VERSION = "powerai-scoring/2"
 # Every number of the protocol and the configuration: ASCII digits only. str.isdigit() and int() also take
@@ -188,9 +191,15 @@ class Config:
         self.metrics_port = env_int("POWERAI_METRICS_PORT", 0, 0)  # 0: no /metrics
 
 
+_SECOND = [0, ""]  # the last whole second formatted by now_iso, and its text: strftime once a second, not per line
+
+
 def now_iso():
     t = time.time()
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t)) + ".%03dZ" % int((t % 1) * 1000)
+    second = int(t)
+    if _SECOND[0] != second:
+        _SECOND[:] = [second, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))]
+    return _SECOND[1] + ".%03dZ" % int((t - second) * 1000)
 
 
 def log_line(level, event, fields):
@@ -198,6 +207,21 @@ def log_line(level, event, fields):
     fields["level"] = level
     fields["event"] = event
     return (json.dumps(fields, sort_keys=True, default=str) + "\n").encode("utf-8", "replace")
+
+
+_JSON_STRING = json.encoder.encode_basestring_ascii
+
+
+def request_log_line(level, method, path, status, request_id, millis, bytes_in, bytes_out, error=None):
+    """
+    log_line("request", ...)'s bytes for the line every request writes, put together directly: the same keys in
+    the same (sorted) order and the same escaping (ensure_ascii), at a third of json.dumps' cost
+    (test_parser.test_requestLogLine_sameBytesAsLogLine).
+    """
+    return ('{"bytesIn": %d, "bytesOut": %d, %s"event": "request", "level": "%s", "method": %s, "millis": %r, '
+            '"path": %s, "requestId": %s, "status": %d, "time": "%s", "worker": %d}\n' % (
+                bytes_in, bytes_out, '"error": %s, ' % _JSON_STRING(error) if error else "", level, _JSON_STRING(method),
+                millis, _JSON_STRING(path), _JSON_STRING(request_id), status, now_iso(), PID[0])).encode("ascii")
 
 
 def write_stdout(data):
@@ -304,6 +328,9 @@ class RequestLog:
 
 
 REQUEST_LOG = RequestLog()
+# This process's id, for the request log line: os.getpid() is a system call each time. Kept right across forks.
+PID = [os.getpid()]
+os.register_at_fork(after_in_child=lambda: PID.__setitem__(0, os.getpid()))
 METRICS = None  # a built-in worker's WorkerMetrics, when the master serves /metrics
 
 
@@ -326,6 +353,10 @@ def to_json_default(value):
     if callable(tolist):
         return tolist()
     raise TypeError("%s is not JSON-serializable" % type(value).__name__)
+
+
+# run()'s value as JSON: one encoder for all answers (json.dumps with arguments builds a new one per call)
+ANSWER_ENCODER = json.JSONEncoder(default=to_json_default, allow_nan=False)
 
 
 def json_schema(value):
@@ -771,7 +802,7 @@ class Scorer:
             if answer is not None:
                 return answer
         try:
-            return 200, "application/json", json.dumps(result, default=to_json_default, allow_nan=False).encode("utf-8")
+            return 200, "application/json", ANSWER_ENCODER.encode(result).encode("utf-8")
         except (TypeError, ValueError, RecursionError) as error:
             sys.stderr.write("run() returned a value that is not JSON (requestId %s): %s\n" % (request_id, error))
             sys.stderr.flush()
@@ -958,11 +989,32 @@ def error_body(message, request_id, trace=None):
 REQUEST_ID = re.compile(r"[A-Za-z0-9_.:-]{1,128}")
 
 
+# The request ids' generator: a private one, since an entry script may seed the random module's (random.seed(0) in
+# init() is common), which would give every worker the same ids. Seeded from the system's source, again in each
+# forked process, so that no two workers share a sequence.
+REQUEST_ID_RANDOM = random.Random()
+os.register_at_fork(after_in_child=REQUEST_ID_RANDOM.seed)
+
+
+def new_request_id():
+    """
+    A version 4 UUID from a pseudo-random generator rather than uuid.uuid4(), which costs a getrandom() system call
+    per request: a request id needs to be unique, not secret (it is echoed to the client and logged).
+    """
+    h = "%032x" % (REQUEST_ID_RANDOM.getrandbits(128) & UUID4_CLEAR | UUID4_SET)
+    return "%s-%s-%s-%s-%s" % (h[:8], h[8:12], h[12:16], h[16:20], h[20:])
+
+
+# The version (4) and variant (RFC 9562: 10xx) bits of a random UUID, as uuid.UUID(int=..., version=4) sets them
+UUID4_CLEAR = ~((0xf000 << 64) | (0xc000 << 48))
+UUID4_SET = (4 << 76) | (0x8000 << 48)
+
+
 def request_id_from(value):
     """The client's request id when it is a plain ASCII one (it is echoed in a header); else a new one."""
     if value and REQUEST_ID.fullmatch(value):
         return value
-    return str(uuid.uuid4())
+    return new_request_id()
 
 
 def request_ids(headers):
@@ -998,7 +1050,7 @@ class BadRequest(Exception):
 
 
 class Connection:
-    __slots__ = ("sock", "buf", "last", "draining_until", "continued", "out", "out_since", "after_out", "mask",
+    __slots__ = ("sock", "buf", "last", "draining_until", "continued", "out", "sent", "acked", "acked_since", "after_out", "mask",
                  "queued", "parked", "chunked")
 
     def __init__(self, sock):
@@ -1008,7 +1060,9 @@ class Connection:
         self.draining_until = 0.0
         self.continued = False
         self.out = bytearray()  # answer bytes the client has not taken yet (at most one answer's worth)
-        self.out_since = 0.0  # when the client last took some of them
+        self.sent = 0  # answer bytes handed to the kernel so far
+        self.acked = 0  # of those, how many the client had acknowledged at the last sweep
+        self.acked_since = 0.0  # when the sweep last saw that number grow (0: nothing was waiting)
         self.after_out = None  # "close" or "linger" once out has gone: the last answer of the connection
         self.mask = 0  # the selector events the connection is registered for
         self.queued = False  # complete requests wait in buf for the worker's next turn
@@ -1307,15 +1361,35 @@ class Worker:
 
     def sweep(self, now):
         for conn in list(self.connections.values()):
-            if conn.out and now - conn.out_since > OUTPUT_STALL_SECONDS:
+            if self.stalled(conn, now):
                 log("warning", "dropping a client that takes none of its answers", worker=os.getpid(),
-                    waitingBytes=len(conn.out), seconds=OUTPUT_STALL_SECONDS)
-                self.close(conn)
+                    waitingBytes=len(conn.out), unacknowledgedBytes=conn.sent - conn.acked, seconds=OUTPUT_STALL_SECONDS)
+                self.close(conn, abort=True)
             elif conn.draining_until:
                 if now > conn.draining_until:
                     self.close(conn)
             elif now - conn.last > KEEP_ALIVE_SECONDS and not conn.parked and not conn.out:
                 self.close(conn)
+
+    @staticmethod
+    def stalled(conn, now):
+        """
+        Whether answers have waited for the client OUTPUT_STALL_SECONDS without it acknowledging a byte of them. The
+        bytes waiting are ours (conn.out) and the kernel's: its send buffer grows to megabytes (on loopback it
+        starts at over 1 MB), so all the answers to a client that pipelines requests and reads none may fit there,
+        leaving conn.out empty; if the client then cannot send more (its requests fill our receive window, or it
+        waits for its answers), nothing happens on the connection and only a stall judged by the kernel's count
+        of unacknowledged bytes ends it (test_slow_readers.test_answersAllInTheKernelsSendBuffer_clientDropped).
+        """
+        unacknowledged = unacknowledged_bytes(conn.sock)
+        if not conn.out and not unacknowledged:
+            conn.acked_since = 0.0
+            return False
+        acked = conn.sent - unacknowledged
+        if acked != conn.acked or not conn.acked_since:
+            conn.acked, conn.acked_since = acked, now
+            return False
+        return now - conn.acked_since > OUTPUT_STALL_SECONDS
 
     def publish_count(self):
         if self.slots is not None:
@@ -1381,9 +1455,15 @@ class Worker:
             self.selector.modify(conn.sock, mask, conn)
         conn.mask = mask
 
-    def close(self, conn):
+    def close(self, conn, abort=False):
+        """Closes the connection; abort: with a reset, so that the kernel drops the answers it still holds for it."""
         fd = conn.sock.fileno()
         if fd >= 0:
+            if abort:
+                try:
+                    conn.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                except OSError:
+                    pass
             if conn.mask:
                 try:
                     self.selector.unregister(conn.sock)
@@ -1420,7 +1500,7 @@ class Worker:
             self.close(conn)
             return
         del conn.out[:sent]
-        conn.out_since = time.monotonic()
+        conn.sent += sent
         if conn.out:
             return
         if conn.after_out == "close":
@@ -1587,20 +1667,26 @@ class Worker:
         except OSError:
             self.close(conn)
             return
+        conn.sent += sent
         if sent < len(data):
             conn.out += memoryview(data)[sent:]
-            conn.out_since = time.monotonic()
             self.watch(conn)
 
 
+def unacknowledged_bytes(sock):
+    """Bytes sent on sock that its peer has not acknowledged yet, still in the kernel's send buffer (SIOCOUTQ)."""
+    try:
+        return struct.unpack("i", fcntl.ioctl(sock.fileno(), termios.TIOCOUTQ, b"\0\0\0\0"))[0]
+    except (OSError, ValueError):
+        return 0
+
+
 def log_request(method, path, status, request_id, started, bytes_in, bytes_out, error=None):
-    fields = {"method": method, "path": path, "status": status, "requestId": request_id, "worker": os.getpid(),
-              "millis": round((time.monotonic() - started) * 1000, 3), "bytesIn": bytes_in, "bytesOut": bytes_out}
-    if error:
-        fields["error"] = error
+    seconds = time.monotonic() - started
     if METRICS is not None:
-        METRICS.request(path, status, time.monotonic() - started)
-    REQUEST_LOG.add(log_line("info" if status < 500 else "error", "request", fields), status)
+        METRICS.request(path, status, seconds)
+    REQUEST_LOG.add(request_log_line("info" if status < 500 else "error", method, path, status, request_id,
+                                     round(seconds * 1000, 3), bytes_in, bytes_out, error), status)
 
 
 def listen(config):
@@ -1978,7 +2064,7 @@ def serve_builtin(config):
 
 def wsgi_application(config, preloaded=None):
     scorer = Scorer(config, preloaded)
-    scorer.start_init()
+    scorer.start_init(lambda: METRICS is not None and METRICS.init_seconds(scorer.init_seconds))
 
     def application(environ, start_response):
         started = time.monotonic()
@@ -2015,7 +2101,13 @@ def wsgi_application(config, preloaded=None):
                     "request body over the limit of %d bytes (max_request_bytes)" % config.max_request_bytes, request_id)
             else:
                 query = environ.get("QUERY_STRING", "")
-                answer = scorer.handle(method, path + ("?" + query if query else ""), body, request_id, request_headers)
+                if METRICS is not None:
+                    METRICS.in_flight(1)
+                try:
+                    answer = scorer.handle(method, path + ("?" + query if query else ""), body, request_id, request_headers)
+                finally:
+                    if METRICS is not None:
+                        METRICS.in_flight(0)
                 status, content_type, payload = answer[:3]
                 extra = answer[3] if len(answer) > 3 else b""
         headers = [("Content-Type", content_type), ("Content-Length", str(len(payload)))]
@@ -2034,6 +2126,8 @@ def wsgi_application(config, preloaded=None):
 def serve_gunicorn(config):
     from gunicorn.app.base import BaseApplication
 
+    metrics = GunicornMetrics(config) if config.metrics_port else None
+
     class ScoringApplication(BaseApplication):
         def load_config(self):
             self.cfg.set("bind", "[%s]:%d" % (config.host, config.port) if ":" in config.host else "%s:%d" % (config.host, config.port))
@@ -2047,17 +2141,66 @@ def serve_gunicorn(config):
             self.cfg.set("errorlog", "-")
             self.cfg.set("loglevel", "warning")
             self.cfg.set("preload_app", False)  # init() once per worker, after the fork
+            if metrics is not None:
+                self.cfg.set("when_ready", metrics.when_ready)
+                self.cfg.set("pre_fork", metrics.pre_fork)
+                self.cfg.set("post_fork", metrics.post_fork)
+                self.cfg.set("child_exit", metrics.child_exit)
 
         def load(self):
             return wsgi_application(config, preloaded)
 
     log_listening(config, "gunicorn")
-    if config.metrics_port:
-        log("warning", "no /metrics under gunicorn: POWERAI_METRICS_PORT is served by the built-in server only",
-            metricsPort=config.metrics_port)
     # gunicorn's master (this process) forks the workers: what it imported here they share
     preloaded = preload_before_fork(config)
     ScoringApplication().run()
+
+
+class GunicornMetrics:
+    """
+    /metrics under gunicorn, from the same shared blocks as the built-in server: gunicorn's master gives each
+    worker it forks a free block (pre_fork), the worker counts into it (post_fork sets METRICS), the master
+    folds a dead worker's block into its totals (child_exit) and answers scrapes from a thread of its own
+    (gunicorn's master loop is not ours to extend). The thread only accepts, reads the shared memory and writes
+    to its socket: it holds no lock that a worker forked meanwhile could inherit locked.
+    """
+
+    def __init__(self, config):
+        self.config = config
+        self.container = ContainerMetrics(config.workers)
+        self.scrapes = metrics_listener(config)
+        self.used = set()  # blocks a worker has had: the next worker on one is a restart
+
+    def when_ready(self, arbiter):
+        if self.scrapes is None:
+            return
+
+        def answer_scrapes():
+            while True:
+                if select.select([self.scrapes], [], [], 1.0)[0]:
+                    answer_scrape(self.scrapes, self.container)
+        threading.Thread(target=answer_scrapes, name="powerai-metrics", daemon=True).start()
+
+    def pre_fork(self, arbiter, worker):
+        taken = {getattr(w, "powerai_block", None) for w in arbiter.WORKERS.values()}
+        free = [index for index in range(self.config.workers) if index not in taken]
+        # More workers than blocks only while gunicorn replaces them all (a reload): that one goes uncounted.
+        worker.powerai_block = free[0] if free else None
+        if worker.powerai_block is not None:
+            if worker.powerai_block in self.used:
+                self.container.restarts += 1
+            self.used.add(worker.powerai_block)
+
+    def post_fork(self, arbiter, worker):
+        global METRICS
+        if self.scrapes is not None:
+            self.scrapes.close()  # the master's alone
+        if worker.powerai_block is not None:
+            METRICS = WorkerMetrics(self.container.memory, worker.powerai_block)
+
+    def child_exit(self, arbiter, worker):
+        if worker.powerai_block is not None:
+            self.container.retire(worker.powerai_block)
 
 
 def gunicorn_available():

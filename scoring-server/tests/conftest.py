@@ -129,8 +129,10 @@ def fresh_server(tmp_path):
     """A server of its own, for tests that kill or exhaust workers."""
     servers = []
 
-    def start(**kwargs):
-        server = RunningServer("builtin", str(tmp_path), **kwargs)
+    def start(kind="builtin", **kwargs):
+        if kind == "gunicorn" and gunicorn_missing():
+            pytest.skip("gunicorn is not installed (Debian: apt-get install gunicorn; scripts/infra.sh installs it)")
+        server = RunningServer(kind, str(tmp_path), **kwargs)
         servers.append(server)
         return server
     yield start

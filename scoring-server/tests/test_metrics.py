@@ -12,7 +12,7 @@ import urllib.request
 import pytest
 
 from conftest import free_port
-from httpclient import AnswerReader
+from httpclient import AnswerReader, exchange
 
 parser = pytest.importorskip("prometheus_client.parser", reason="needs python3-prometheus-client (Debian)")
 
@@ -30,6 +30,17 @@ def scrape(port):
 
 def value(samples, name, **labels):
     return samples.get((name, tuple(sorted(labels.items()))), 0)
+
+
+def scrape_after_a_worker_died(server, metrics_port):
+    """Kills a worker, waits for the master to start another, and scrapes: the restart is counted once."""
+    os.kill(max(server.workers()), signal.SIGKILL)
+    deadline = time.monotonic() + 20
+    while value(scrape(metrics_port), "powerai_worker_restarts_total") < 1 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    after = scrape(metrics_port)
+    assert value(after, "powerai_worker_restarts_total") == 1
+    return after
 
 
 class KeepAlive:
@@ -81,14 +92,49 @@ def test_metrics_afterAKnownMixAcrossTwoWorkers_summedAndParsed_restartsCounted(
     assert len(loads) == 2 and all(v > 0 for v in loads)
 
     # A worker dies: its counts stay in the totals (counters never go backwards), the restart is counted.
-    os.kill(max(server.workers()), signal.SIGKILL)
-    deadline = time.monotonic() + 20
-    while value(scrape(metrics_port), "powerai_worker_restarts_total") < 1 and time.monotonic() < deadline:
-        time.sleep(0.1)
-    after = scrape(metrics_port)
-    assert value(after, "powerai_worker_restarts_total") == 1
+    after = scrape_after_a_worker_died(server, metrics_port)
     assert value(after, "powerai_requests_total", route="/score", status="200") == 8
     assert value(after, "powerai_run_exceptions_total", type="JSONDecodeError") == 2
+
+
+def test_metricsUnderGunicorn_knownMixSummedOverTwoWorkers_restartsCounted(fresh_server):
+    metrics_port = free_port()
+    server = fresh_server(kind="gunicorn", workers=2, env={"POWERAI_METRICS_PORT": str(metrics_port)})
+    mix = [(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", 200)] * 3 + [
+        (b'POST /score HTTP/1.1\r\nHost: x\r\nContent-Length: 8\r\n\r\n{"a": 1}', 200)] * 4 + [
+        (b"POST /score HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n{nope", 400),
+        (b"GET /nowhere HTTP/1.1\r\nHost: x\r\n\r\n", 404)]
+    # gunicorn's sync workers close after each answer and take connections as they come: the mix is sent again
+    # until both workers have served some of it.
+    rounds = 0
+    served_by = set()
+    while len(served_by) < 2 and rounds < 30:
+        rounds += 1
+        for request, status in mix:
+            assert exchange(server.port, request, wait_for_close=0)[0] == [status]
+        time.sleep(0.1)
+        served_by = {json.loads(line)["worker"] for line in server.log_text().splitlines() if '"event": "request"' in line}
+    assert len(served_by) == 2
+
+    samples = scrape(metrics_port)
+
+    assert value(samples, "powerai_requests_total", route="/", status="200") == 3 * rounds
+    assert value(samples, "powerai_requests_total", route="/score", status="200") == 4 * rounds
+    assert value(samples, "powerai_requests_total", route="/score", status="400") == rounds
+    assert value(samples, "powerai_requests_total", route="other", status="404") == rounds
+    assert value(samples, "powerai_request_duration_seconds_count", route="/score") == 5 * rounds
+    assert value(samples, "powerai_run_exceptions_total", type="JSONDecodeError") == rounds
+    assert value(samples, "powerai_requests_in_flight") == 0
+    assert value(samples, "powerai_worker_restarts_total") == 0
+    loads = [v for (name, _), v in samples.items() if name == "powerai_model_load_seconds"]
+    assert len(loads) == 2 and all(v > 0 for v in loads)
+
+    after = scrape_after_a_worker_died(server, metrics_port)
+    assert value(after, "powerai_requests_total", route="/score", status="200") == 4 * rounds
+    assert value(after, "powerai_run_exceptions_total", type="JSONDecodeError") == rounds
+    with pytest.raises(urllib.error.HTTPError) as public:  # not on the scoring port
+        urllib.request.urlopen("http://127.0.0.1:%d/metrics" % server.port, timeout=5)
+    assert public.value.code == 404
 
 
 def test_metricsPort_answersOnlyGetMetrics_scoringPortHasNoMetrics(fresh_server):

@@ -151,3 +151,55 @@ def test_parseChunked_resumesWhereItStopped_sameBodyAsInOneGo():
     assert parsed == (b"a" * 1000, len(whole))
     # Each call went on from where the last one stopped (a chunk is never read twice): the position only grows.
     assert positions == sorted(positions) and positions[len(positions) // 2] > 0
+
+
+@pytest.mark.parametrize("level, method, path, status, request_id, millis, bytes_in, bytes_out, error", [
+    ("info", "POST", "/score", 200, "0f4b6a52-8a1f-4a8e-9b0c-2a7c0b8f6f7e", 0.432, 61, 24, None),
+    ("error", "GET", "/score?x=\"quoted\"\\", 504, "id:with.all_chars-1", 60000.0, 0, 130, None),
+    ("info", "?", "?", 400, "abc", 12.5, 0, 99, "a bare CR in the request head \u00e9\u2028\x01"),
+    ("info", "OPTIONS", "*", 431, "x", 1e-05, 7, 0, ""),
+])
+def test_requestLogLine_sameBytesAsLogLine(monkeypatch, level, method, path, status, request_id, millis, bytes_in,
+                                           bytes_out, error):
+    monkeypatch.setattr(server, "now_iso", lambda: "2026-12-07T01:02:03.004Z")
+    fields = {"method": method, "path": path, "status": status, "requestId": request_id, "worker": server.PID[0],
+              "millis": millis, "bytesIn": bytes_in, "bytesOut": bytes_out}
+    if error:
+        fields["error"] = error
+    expected = server.log_line(level, "request", fields)
+    assert server.request_log_line(level, method, path, status, request_id, millis, bytes_in, bytes_out, error) == expected
+
+
+def test_newRequestId_uuid4_uniqueAndDifferentAfterAFork():
+    import os
+    import uuid
+    ids = {server.new_request_id() for _ in range(10000)}
+    assert len(ids) == 10000
+    assert all(uuid.UUID(i).version == 4 and uuid.UUID(i).variant == uuid.RFC_4122 and str(uuid.UUID(i)) == i for i in ids)
+    assert len({i[0] for i in ids}) == 16 and len({i[-1] for i in ids}) == 16  # random where it must be
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child's ids must not repeat the parent's sequence
+        os.write(write, server.new_request_id().encode("ascii"))
+        os._exit(0)
+    os.waitpid(pid, 0)
+    child = os.read(read, 100).decode("ascii")
+    assert child != server.new_request_id()
+    assert server.PID[0] == os.getpid()
+
+
+def test_newRequestId_notFromTheRandomModulesState_whichAnEntryScriptMaySeed():
+    import random
+    random.seed(0)
+    first = server.new_request_id()
+    random.seed(0)
+    assert server.new_request_id() != first
+
+
+def test_nowIso_millisecondsOfTheCurrentSecond():
+    import re
+    import time
+    before = time.time()
+    text = server.now_iso()
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", text)
+    assert time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(before)) <= text[:19]
