@@ -1,8 +1,9 @@
 package io.powerai.core.audit;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectReader;
 import io.powerai.core.files.ProjectPaths;
 import io.powerai.core.json.Digests;
+import io.powerai.core.json.Jcs;
 import io.powerai.core.json.Json;
 
 import java.io.IOException;
@@ -16,20 +17,23 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The append-only, hash-chained audit log ({@code audit.jsonl}). Each record is one canonical JSON line that
- * carries its own SHA-256 ({@code hash}) and the previous record's ({@code prev}); a head file beside it names
- * the last record, so a removed or altered last record is detected too. Tamper-evident, not tamper-proof:
- * the results archived and fingerprinted outside the workspace (Jenkins) carry each record's hash as well.
+ * The append-only, hash-chained audit log ({@code audit.jsonl}). Each record ({@link AuditRecord}) is one line of
+ * RFC 8785 canonical JSON that carries its own SHA-256 ({@code hash}, over the record without it, in the form its
+ * {@code hashForm} names) and the previous record's ({@code prev}); a head file beside it names the last record, so a
+ * removed or altered last record is detected too. Tamper-evident, not tamper-proof: the results archived and
+ * fingerprinted outside the workspace (Jenkins) carry each record's hash as well. Every reader goes through
+ * {@link #lines()} / {@link #records()} (typed) or {@link #verify()} (the chain, {@link ChainCheck}).
  */
 public final class AuditLog {
-    public static final int SCHEMA_VERSION = 1;
+    public static final int SCHEMA_VERSION = AuditRecord.SCHEMA_VERSION;
     public static final String GENESIS = "0".repeat(64);
+    private static final ObjectReader RECORD_READER = Json.mapper().readerFor(AuditRecord.class);
 
     /** What a stage records: inputs and outputs by digest, plus details (never secrets). */
     public record Entry(String stage, String status, Map<String, String> inputs, Map<String, String> outputs,
@@ -45,9 +49,8 @@ public final class AuditLog {
     public record Appended(long seq, String hash) {
     }
 
-    /** A record as read back: what {@link Entry} recorded, with where and when it stands in the chain. */
-    public record Record(long seq, String time, String stage, String status, Map<String, String> inputs,
-                         Map<String, String> outputs, Map<String, Object> details, String hash) {
+    /** One line of the log as read back: its number (from 1) and its record, null when the line is not one. */
+    public record Line(int number, AuditRecord record) {
     }
 
     /** The outcome of {@link #verify()}: OK, or the first record that was changed, removed or reordered. */
@@ -100,20 +103,11 @@ public final class AuditLog {
                     Map<String, Object> last = Json.parseObject(lines.get(lines.size() - 1));
                     prev = String.valueOf(last.get("hash"));
                 }
-                Map<String, Object> record = new LinkedHashMap<>();
-                record.put("schemaVersion", SCHEMA_VERSION);
-                record.put("seq", seq);
-                record.put("time", clock.instant().toString());
-                record.put("stage", entry.stage());
-                record.put("status", entry.status());
-                record.put("inputs", entry.inputs());
-                record.put("outputs", entry.outputs());
-                record.put("details", entry.details());
-                record.put("prev", prev);
-                String hash = Digests.sha256(Json.canonicalBytes(record));
-                record.put("hash", hash);
+                AuditRecord record = AuditRecord.unhashed(seq, clock.instant().toString(), entry, prev);
+                String hash = Digests.sha256(Jcs.canonicalBytes(record));
+                byte[] line = (Jcs.canonical(record.withHash(hash)) + "\n").getBytes(StandardCharsets.UTF_8);
                 channel.position(channel.size());
-                channel.write(ByteBuffer.wrap((Json.canonical(record) + "\n").getBytes(StandardCharsets.UTF_8)));
+                channel.write(ByteBuffer.wrap(line));
                 channel.force(true);
                 Json.writeAtomically(headFile, Json.canonical(Map.of("seq", seq, "hash", hash)) + "\n");
                 return new Appended(seq, hash);
@@ -124,56 +118,46 @@ public final class AuditLog {
     }
 
     /**
-     * Every record that can be read, in the order of the file; a line that is not a JSON object is left out
+     * Every record that can be read, in the order of the file; a line that is not a record is left out
      * ({@link #verify()} is what says whether the log can be trusted). A missing log has no records.
      */
-    public List<Record> records() {
-        List<String> lines;
+    public List<AuditRecord> records() {
+        return lines().stream().map(Line::record).filter(java.util.Objects::nonNull).toList();
+    }
+
+    /**
+     * The one reader of the log: every line but blank ones, each with its record or null where the line is not one
+     * (a changed line: {@link #verify()} reports it, and the records around it can still be shown).
+     */
+    public List<Line> lines() {
+        byte[] data = readAll();
+        ChainCheck.Lines lines = ChainCheck.Lines.of(data);
+        List<Line> out = new ArrayList<>(lines.count());
+        for (int i = 0; i < lines.count(); i++) {
+            int from = lines.starts()[i];
+            int length = lines.ends()[i] - from;
+            if (new String(data, from, length, StandardCharsets.UTF_8).isBlank()) {
+                continue;
+            }
+            out.add(new Line(i + 1, parse(data, from, length)));
+        }
+        return out;
+    }
+
+    private static AuditRecord parse(byte[] data, int from, int length) {
         try {
-            lines = Files.exists(file) ? Files.readAllLines(file, StandardCharsets.UTF_8) : List.of();
+            return RECORD_READER.readValue(data, from, length);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private byte[] readAll() {
+        try {
+            return Files.exists(file) ? Files.readAllBytes(file) : new byte[0];
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the audit log " + file + ": " + e.getMessage(), e);
         }
-        List<Record> out = new java.util.ArrayList<>();
-        for (String line : lines) {
-            if (line.isBlank()) {
-                continue;
-            }
-            try {
-                out.add(parse(line));
-            } catch (JsonProcessingException e) {
-                // a changed line: verify() reports it; the records around it are still shown
-            }
-        }
-        return out;
-    }
-
-    /** One line of the log as a record; {@code seq} is 0 when the line carries none. */
-    public static Record parse(String line) throws JsonProcessingException {
-        Map<String, Object> json = Json.parseObject(line);
-        return new Record(json.get("seq") instanceof Number n ? n.longValue() : 0, text(json.get("time")), text(json.get("stage")),
-                text(json.get("status")), strings(json.get("inputs")), strings(json.get("outputs")), objects(json.get("details")),
-                text(json.get("hash")));
-    }
-
-    private static String text(Object value) {
-        return value == null ? null : String.valueOf(value);
-    }
-
-    private static Map<String, String> strings(Object value) {
-        Map<String, String> out = new TreeMap<>();
-        if (value instanceof Map<?, ?> map) {
-            map.forEach((k, v) -> out.put(String.valueOf(k), v == null ? null : String.valueOf(v)));
-        }
-        return out;
-    }
-
-    private static Map<String, Object> objects(Object value) {
-        Map<String, Object> out = new TreeMap<>();
-        if (value instanceof Map<?, ?> map) {
-            map.forEach((k, v) -> out.put(String.valueOf(k), v));
-        }
-        return out;
     }
 
     /**
@@ -189,92 +173,37 @@ public final class AuditLog {
 
     /** The chain and the head as {@link #verify()}, then each anchor: its record must be in the log, as it names it. */
     public Verification verify(List<Anchor> anchors) {
-        Verification chain = verifyChain();
-        if (!chain.ok()) {
-            return chain;
-        }
-        List<String> lines;
+        ProjectPaths.requireNoLink(file, file.getFileName().toString(), "audit log");
+        ProjectPaths.requireNoLink(headFile, headFile.getFileName().toString(), "audit log");
+        byte[] data;
         try {
-            lines = Files.exists(file) ? Files.readAllLines(file, StandardCharsets.UTF_8) : List.of();
+            data = Files.exists(file) ? Files.readAllBytes(file) : new byte[0];
         } catch (IOException e) {
             return new Verification(false, 0, "cannot read " + file + ": " + e.getMessage());
         }
+        ChainCheck.Lines lines = ChainCheck.Lines.of(data);
+        Verification chain = ChainCheck.verify(data, lines, headFile);
+        if (!chain.ok()) {
+            return chain;
+        }
+        int count = lines.count();
         for (Anchor anchor : anchors) {
-            if (anchor.seq() < 1 || anchor.seq() > lines.size()) {
-                return new Verification(false, lines.size(), "record " + anchor.seq() + " (" + anchor.stage() + "): removed ("
-                        + anchor.source() + " names it but the log ends at record " + lines.size() + ")");
+            if (anchor.seq() < 1 || anchor.seq() > count) {
+                return new Verification(false, count, "record " + anchor.seq() + " (" + anchor.stage() + "): removed ("
+                        + anchor.source() + " names it but the log ends at record " + count + ")");
             }
-            Map<String, Object> record;
-            try {
-                record = Json.parseObject(lines.get((int) anchor.seq() - 1));
-            } catch (JsonProcessingException e) {
-                return new Verification(false, lines.size(), "record " + anchor.seq() + ": not valid JSON any more");
+            int i = (int) anchor.seq() - 1;
+            AuditRecord record = parse(data, lines.starts()[i], lines.ends()[i] - lines.starts()[i]);
+            if (record == null) {
+                return new Verification(false, count, "record " + anchor.seq() + ": not valid JSON any more");
             }
-            if (!anchor.hash().equals(record.get("hash")) || !anchor.stage().equals(record.get("stage"))) {
-                return new Verification(false, lines.size(), "record " + anchor.seq() + " (" + record.get("stage") + "): is not the"
+            if (!anchor.hash().equals(record.hash()) || !anchor.stage().equals(record.stage())) {
+                return new Verification(false, count, "record " + anchor.seq() + " (" + record.stage() + "): is not the"
                         + " record " + anchor.source() + " names (" + anchor.stage() + ", hash " + anchor.hash()
                         + "): records were removed or replaced and the chain rewritten");
             }
         }
         return chain;
-    }
-
-    private Verification verifyChain() {
-        ProjectPaths.requireNoLink(file, file.getFileName().toString(), "audit log");
-        ProjectPaths.requireNoLink(headFile, headFile.getFileName().toString(), "audit log");
-        List<String> lines;
-        try {
-            lines = Files.exists(file) ? Files.readAllLines(file, StandardCharsets.UTF_8) : List.of();
-        } catch (IOException e) {
-            return new Verification(false, 0, "cannot read " + file + ": " + e.getMessage());
-        }
-        String prev = GENESIS;
-        for (int i = 0; i < lines.size(); i++) {
-            int n = i + 1;
-            Map<String, Object> record;
-            try {
-                record = Json.parseObject(lines.get(i));
-            } catch (JsonProcessingException e) {
-                return new Verification(false, lines.size(), "record " + n + ": not valid JSON any more (the line was changed)");
-            }
-            String stage = String.valueOf(record.get("stage"));
-            Object seq = record.get("seq");
-            if (!(seq instanceof Number number) || number.longValue() != n) {
-                return new Verification(false, lines.size(), "record " + n + " (" + stage + "): sequence number " + seq
-                        + " where " + n + " was expected: a record was removed, inserted or records were reordered");
-            }
-            Object stored = record.remove("hash");
-            String computed = Digests.sha256(Json.canonicalBytes(record));
-            if (!computed.equals(stored)) {
-                return new Verification(false, lines.size(), "record " + n + " (" + stage
-                        + "): content changed (its SHA-256 no longer matches the hash it carries)");
-            }
-            if (!prev.equals(record.get("prev"))) {
-                return new Verification(false, lines.size(), "record " + n + " (" + stage
-                        + "): does not follow record " + (n - 1) + " (chain broken: a record was removed, inserted or reordered)");
-            }
-            prev = computed;
-        }
-        if (Files.exists(headFile)) {
-            Map<String, Object> head;
-            try {
-                head = Json.readObject(headFile);
-            } catch (IOException e) {
-                return new Verification(false, lines.size(), "head file " + headFile + " is not valid JSON (changed)");
-            }
-            long headSeq = head.get("seq") instanceof Number number ? number.longValue() : -1;
-            if (headSeq > lines.size()) {
-                return new Verification(false, lines.size(), "record " + (lines.size() + 1) + ": removed (the head names record "
-                        + headSeq + " but the log ends at record " + lines.size() + ")");
-            }
-            if (headSeq < lines.size() || !prev.equals(head.get("hash"))) {
-                return new Verification(false, lines.size(), "record " + lines.size()
-                        + ": does not match the head file (the last record was changed or added by hand)");
-            }
-        } else if (!lines.isEmpty()) {
-            return new Verification(false, lines.size(), "head file " + headFile + " is missing (removed)");
-        }
-        return new Verification(true, lines.size(), null);
     }
 
     private static List<String> readLines(FileChannel channel) throws IOException {

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.powerai.core.audit.AuditLog;
+import io.powerai.core.audit.AuditRecord;
 import io.powerai.core.kubernetes.KubeCalls;
 
 import java.nio.file.Path;
@@ -53,9 +54,9 @@ public final class DeployHistory {
 
     /** As {@link #fromAudit}, over records read already (e.g. from the audit logs of several archived runs). */
     @SuppressWarnings("unchecked")
-    public static List<Change> fromRecords(List<AuditLog.Record> records, String service) {
+    public static List<Change> fromRecords(List<AuditRecord> records, String service) {
         List<Change> out = new ArrayList<>();
-        for (AuditLog.Record record : records) {
+        for (AuditRecord record : records) {
             Map<String, Object> details = record.details();
             if (!AksDeployment.STAGE.stepName().equals(record.stage()) || !"aks".equals(details.get("target"))
                     || (service != null && !service.equals(details.get("service")))) {

@@ -1,6 +1,7 @@
 package io.powerai.core.history;
 
 import io.powerai.core.audit.AuditLog;
+import io.powerai.core.audit.AuditRecord;
 import io.powerai.core.deploy.DeployHistory;
 import io.powerai.core.json.Json;
 import io.powerai.core.lineage.LineageChain;
@@ -60,7 +61,7 @@ public record RunHistory(List<Run> runs, List<Drift> drifts, List<Deployment> de
     public static RunHistory readLabelled(Map<String, Path> folders) {
         List<Run> runs = new ArrayList<>();
         List<Drift> drifts = new ArrayList<>();
-        Map<String, AuditLog.Record> records = new LinkedHashMap<>();
+        Map<String, AuditRecord> records = new LinkedHashMap<>();
         Manifest previous = null;
         String previousLabel = null;
         for (Map.Entry<String, Path> entry : folders.entrySet()) {
@@ -79,14 +80,14 @@ public record RunHistory(List<Run> runs, List<Drift> drifts, List<Deployment> de
                 previous = manifest;
                 previousLabel = label;
             }
-            for (AuditLog.Record r : new AuditLog(folder.resolve("audit.jsonl"), Clock.systemUTC()).records()) {
+            for (AuditRecord r : new AuditLog(folder.resolve("audit.jsonl"), Clock.systemUTC()).records()) {
                 records.putIfAbsent(r.hash() == null ? label + "#" + r.seq() : r.hash(), r);
             }
         }
-        List<AuditLog.Record> all = new ArrayList<>(records.values());
-        all.sort(Comparator.comparing((AuditLog.Record r) -> String.valueOf(r.time())));
+        List<AuditRecord> all = new ArrayList<>(records.values());
+        all.sort(Comparator.comparing((AuditRecord r) -> String.valueOf(r.time())));
         List<Deployment> deployments = new ArrayList<>();
-        for (AuditLog.Record r : all) {
+        for (AuditRecord r : all) {
             if ("aksDeploy".equals(r.stage())) {
                 deployments.add(deployment(r));
             }
@@ -153,7 +154,7 @@ public record RunHistory(List<Run> runs, List<Drift> drifts, List<Deployment> de
                 diff.changed().stream().map(c -> c.before().name() + " " + c.before().version() + " -> " + c.after().version()).toList());
     }
 
-    private static Deployment deployment(AuditLog.Record r) {
+    private static Deployment deployment(AuditRecord r) {
         Map<String, Object> d = r.details();
         String target = String.valueOf(d.getOrDefault("target", "?"));
         String where = "aks".equals(target) ? d.get("namespace") + "/" + d.get("service") : String.valueOf(d.getOrDefault("url", d.get("container")));

@@ -1,6 +1,7 @@
 package io.powerai.core.lineage;
 
 import io.powerai.core.audit.AuditLog;
+import io.powerai.core.audit.AuditRecord;
 import io.powerai.core.json.Digests;
 import io.powerai.core.json.Json;
 import io.powerai.core.spec.Stage;
@@ -127,7 +128,7 @@ public record LineageChain(List<Node> nodes, List<Link> links, AuditLog.Verifica
     }
 
     /** The audit records, to date each result by the record it names (and only when the hashes agree). */
-    private record Results(List<AuditLog.Record> records) {
+    private record Results(List<AuditRecord> records) {
         Result of(Path dir, Stage stage) {
             Path file = dir.resolve(stage.stepName() + ".json");
             Map<String, Object> json = null;
@@ -140,7 +141,7 @@ public record LineageChain(List<Node> nodes, List<Link> links, AuditLog.Verifica
             }
             String time = null;
             if (json != null && json.get("audit") instanceof Map<?, ?> audit) {
-                for (AuditLog.Record r : records) {
+                for (AuditRecord r : records) {
                     if (Objects.equals(String.valueOf(audit.get("hash")), r.hash()) && stage.stepName().equals(r.stage())) {
                         time = r.time();
                     }

@@ -123,7 +123,7 @@ class AuditLogTest {
         String line = text.substring(0, text.length() - 1);
         String hash = (String) parse(line).get("hash");
         assertThat(line).isEqualTo("{\"details\":{\"args\":[\"--b\",\"--a\"],\"metrics\":{\"accuracy\":1,\"loss\":0.5}},"
-                + "\"hash\":\"" + hash + "\",\"inputs\":{\"a\":\"2\",\"z\":\"1\"},\"outputs\":{\"m\":\"3\"},"
+                + "\"hash\":\"" + hash + "\",\"hashForm\":\"jcs\",\"inputs\":{\"a\":\"2\",\"z\":\"1\"},\"outputs\":{\"m\":\"3\"},"
                 + "\"prev\":\"" + "0".repeat(64) + "\",\"schemaVersion\":1,\"seq\":1,\"stage\":\"gpuTrain\","
                 + "\"status\":\"succeeded\",\"time\":\"2026-01-02T03:04:05Z\"}");
         assertThat(hash).matches("[0-9a-f]{64}");

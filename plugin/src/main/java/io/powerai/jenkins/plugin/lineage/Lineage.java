@@ -1,15 +1,11 @@
 package io.powerai.jenkins.plugin.lineage;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import io.powerai.core.audit.AuditLog;
+import io.powerai.core.audit.AuditRecord;
 import io.powerai.core.json.Digests;
 import io.powerai.core.json.Json;
 import io.powerai.jenkins.plugin.lineage.ChainLink.Status;
 import io.powerai.jenkins.plugin.lineage.ChainNode.Role;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -49,14 +45,8 @@ public final class Lineage {
 
     /** Reads and verifies {@code auditLog} (with its {@code .head} file beside it). A missing log is an empty trail. */
     public static Lineage read(Path auditLog) {
-        AuditLog.Verification verification = new AuditLog(auditLog, Clock.systemUTC()).verify();
-        List<String> lines;
-        try {
-            lines = Files.exists(auditLog) ? Files.readAllLines(auditLog, StandardCharsets.UTF_8) : List.of();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the audit log " + auditLog + ": " + e.getMessage(), e);
-        }
-        return of(lines, verification);
+        AuditLog log = new AuditLog(auditLog, Clock.systemUTC());
+        return of(log.lines(), log.verify());
     }
 
     /** No audit log recorded (yet). */
@@ -64,7 +54,7 @@ public final class Lineage {
         return of(List.of(), new AuditLog.Verification(true, 0, null));
     }
 
-    static Lineage of(List<String> lines, AuditLog.Verification verification) {
+    static Lineage of(List<AuditLog.Line> lines, AuditLog.Verification verification) {
         Integer brokenAt = null;
         if (!verification.ok() && verification.problem() != null) {
             Matcher m = RECORD_NUMBER.matcher(verification.problem());
@@ -73,17 +63,13 @@ public final class Lineage {
             }
         }
         List<LineageRecord> records = new ArrayList<>();
-        int n = 0;
-        for (String line : lines) {
-            if (line.isBlank()) {
-                continue;
-            }
-            n++;
+        for (AuditLog.Line line : lines) {
+            int n = line.number();
             LineageRecord.Trust trust = verification.ok() ? LineageRecord.Trust.VERIFIED
                     : brokenAt == null ? LineageRecord.Trust.UNVERIFIED
                     : n < brokenAt ? LineageRecord.Trust.VERIFIED
                     : n == brokenAt ? LineageRecord.Trust.BROKEN : LineageRecord.Trust.UNVERIFIED;
-            records.add(parse(n, line, trust));
+            records.add(record(line, trust));
         }
         List<ChainNode> nodes = new ArrayList<>();
         List<ChainLink> links = new ArrayList<>();
@@ -91,15 +77,13 @@ public final class Lineage {
         return new Lineage(verification, brokenAt, records, nodes, links);
     }
 
-    private static LineageRecord parse(int lineNumber, String line, LineageRecord.Trust trust) {
-        AuditLog.Record record;
-        try {
-            record = AuditLog.parse(line);
-        } catch (JsonProcessingException e) {
-            return new LineageRecord(lineNumber, "?", "unreadable", null, Map.of(), Map.of(),
-                    Map.of("failure", "line " + lineNumber + " is not valid JSON"), null, trust);
+    private static LineageRecord record(AuditLog.Line line, LineageRecord.Trust trust) {
+        AuditRecord record = line.record();
+        if (record == null) {
+            return new LineageRecord(line.number(), "?", "unreadable", null, Map.of(), Map.of(),
+                    Map.of("failure", "line " + line.number() + " is not valid JSON"), null, trust);
         }
-        return new LineageRecord(record.seq() != 0 ? record.seq() : lineNumber, record.stage(), record.status(), record.time(),
+        return new LineageRecord(record.seq() != 0 ? record.seq() : line.number(), record.stage(), record.status(), record.time(),
                 record.inputs(), record.outputs(), record.details(), record.hash(), trust);
     }
 
