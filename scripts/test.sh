@@ -34,6 +34,13 @@ set +a
   exit "$code"
 }
 
+# The standalone audit-log verifier (scripts/verify_audit.py, standard library only) has tests of its own too.
+/usr/bin/python3 -m pytest -q -p no:cacheprovider scripts/tests/test_verify_audit.py || {
+  code=$?
+  [ "$code" = 5 ] && echo "scripts/tests/test_verify_audit.py: pytest collected no tests" >&2
+  exit "$code"
+}
+
 # The launcher, demo and install scripts: fast tests with stand-in tools, then the install part in a clean root.
 scripts/tests/run.sh
 if [ "${POWERAI_SKIP_FRESH_ROOT:-0}" != 1 ]; then
