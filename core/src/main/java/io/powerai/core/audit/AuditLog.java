@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /**
  * The append-only, hash-chained audit log ({@code audit.jsonl}). Each record ({@link AuditRecord}) is one line of
@@ -175,30 +176,26 @@ public final class AuditLog {
     public Verification verify(List<Anchor> anchors) {
         ProjectPaths.requireNoLink(file, file.getFileName().toString(), "audit log");
         ProjectPaths.requireNoLink(headFile, headFile.getFileName().toString(), "audit log");
-        byte[] data;
+        ChainCheck.Outcome outcome;
         try {
-            data = Files.exists(file) ? Files.readAllBytes(file) : new byte[0];
+            outcome = ChainCheck.verify(file, headFile, anchors.stream().map(Anchor::seq).collect(Collectors.toSet()));
         } catch (IOException e) {
             return new Verification(false, 0, "cannot read " + file + ": " + e.getMessage());
         }
-        ChainCheck.Lines lines = ChainCheck.Lines.of(data);
-        Verification chain = ChainCheck.verify(data, lines, headFile);
+        Verification chain = outcome.verification();
         if (!chain.ok()) {
-            return chain;
+            // a broken chain is reported with the file's line count, as the walk stopped at the first problem
+            return chain.records() >= 0 ? chain : new Verification(false, ChainCheck.Lines.of(readAll()).count(), chain.problem());
         }
-        int count = lines.count();
+        int count = chain.records();
         for (Anchor anchor : anchors) {
-            if (anchor.seq() < 1 || anchor.seq() > count) {
+            String[] found = outcome.found().get(anchor.seq());
+            if (anchor.seq() < 1 || anchor.seq() > count || found == null) {
                 return new Verification(false, count, "record " + anchor.seq() + " (" + anchor.stage() + "): removed ("
                         + anchor.source() + " names it but the log ends at record " + count + ")");
             }
-            int i = (int) anchor.seq() - 1;
-            AuditRecord record = parse(data, lines.starts()[i], lines.ends()[i] - lines.starts()[i]);
-            if (record == null) {
-                return new Verification(false, count, "record " + anchor.seq() + ": not valid JSON any more");
-            }
-            if (!anchor.hash().equals(record.hash()) || !anchor.stage().equals(record.stage())) {
-                return new Verification(false, count, "record " + anchor.seq() + " (" + record.stage() + "): is not the"
+            if (!anchor.hash().equals(found[1]) || !anchor.stage().equals(found[0])) {
+                return new Verification(false, count, "record " + anchor.seq() + " (" + found[0] + "): is not the"
                         + " record " + anchor.source() + " names (" + anchor.stage() + ", hash " + anchor.hash()
                         + "): records were removed or replaced and the chain rewritten");
             }

@@ -3,6 +3,7 @@ package io.powerai.core.audit;
 import io.powerai.core.json.Jcs;
 
 import java.nio.charset.StandardCharsets;
+import java.util.regex.Pattern;
 
 /**
  * The fast path of {@link AuditLog#verify()}: one pass over a line's bytes that decides whether the line is already
@@ -15,11 +16,27 @@ import java.nio.charset.StandardCharsets;
  */
 final class CanonicalLine {
     private static final int MAX_DEPTH = 32;
+    private static final Pattern JSON_NUMBER = Pattern.compile("-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][-+]?[0-9]+)?");
+    /**
+     * A decimal without exponent, at most 15 significant digits, no trailing zero, between 1e-6 and 1e21: what
+     * ECMAScript writes for the double it denotes (15 digits always come back from a double as they went in, so the
+     * shortest form has these digits), decided without formatting the number.
+     */
+    private static final Pattern PLAIN_DECIMAL = Pattern.compile("-?(0\\.0{0,5}[1-9]|[1-9][0-9]*\\.)([0-9]*[1-9])?");
     private static final byte[] HASH = bytes("hash");
     private static final byte[] PREV = bytes("prev");
     private static final byte[] STAGE = bytes("stage");
     private static final byte[] SEQ = bytes("seq");
     private static final byte[] HASH_FORM = bytes("hashForm");
+
+    /** Bytes a string holds as they are in both forms, with nothing to check: printable ASCII but '"' and '\\'. */
+    private static final boolean[] PLAIN = new boolean[256];
+
+    static {
+        for (int c = 0x20; c < 0x7F; c++) {
+            PLAIN[c] = c != '"' && c != '\\';
+        }
+    }
 
     private byte[] b;
     private int pos;
@@ -44,11 +61,15 @@ final class CanonicalLine {
         return s.getBytes(StandardCharsets.US_ASCII);
     }
 
-    /** Scans {@code bytes[from, to)}; true when it is a JSON object in at least one canonical form, all of it understood. */
-    boolean scan(byte[] bytes, int from, int to) {
+    /**
+     * Scans one JSON object from {@code bytes[from]}, not past {@code limit}; true when it is an object in at least one
+     * canonical form, all of it understood; {@link #end()} is then where it ends. A canonical line holds no '\n', so
+     * the scan fails at the first '\n' it meets: the caller needs a '\n' at {@code bytes[limit]} or before it.
+     */
+    boolean scan(byte[] bytes, int from, int limit) {
         b = bytes;
         pos = from;
-        end = to;
+        end = limit;
         jcs = true;
         jackson = true;
         cutFrom = -1;
@@ -59,11 +80,16 @@ final class CanonicalLine {
         hashForm = null;
         hasSeq = false;
         try {
-            ok = topLevel() && pos == end && (jcs || jackson);
+            ok = topLevel() && pos <= end && (jcs || jackson);
         } catch (ArrayIndexOutOfBoundsException e) {
             ok = false;
         }
         return ok;
+    }
+
+    /** Where the object the last successful {@link #scan} read ends (exclusive). */
+    int end() {
+        return pos;
     }
 
     private boolean topLevel() {
@@ -151,6 +177,22 @@ final class CanonicalLine {
             return true;
         }
         return value(1);
+    }
+
+    private static boolean plainDecimal(String token) {
+        if (!PLAIN_DECIMAL.matcher(token).matches() || token.indexOf('.') < 0) {
+            return false;
+        }
+        int significant = 0;
+        boolean leading = true;
+        for (int i = 0; i < token.length(); i++) {
+            char c = token.charAt(i);
+            if (c >= '1' && c <= '9' || (c == '0' && !leading)) {
+                leading = false;
+                significant++;
+            }
+        }
+        return significant <= 15;
     }
 
     private static boolean isNumberPart(byte c) {
@@ -319,6 +361,10 @@ final class CanonicalLine {
         pos++;
         while (true) {
             int c = b[pos] & 0xFF;
+            if (PLAIN[c]) {
+                pos++;
+                continue;
+            }
             if (c == '"') {
                 pos++;
                 return true;
@@ -405,16 +451,14 @@ final class CanonicalLine {
             return !leadingZero && !minusZero;
         }
         String token = new String(b, start, pos - start, StandardCharsets.ISO_8859_1);
-        double value;
-        try {
-            value = Double.parseDouble(token);
-        } catch (NumberFormatException e) {
+        if (!JSON_NUMBER.matcher(token).matches()) {
             return false;
         }
-        if (Double.isNaN(value) || Double.isInfinite(value) || !token.matches("-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][-+]?[0-9]+)?")) {
+        double value = Double.parseDouble(token);
+        if (Double.isNaN(value) || Double.isInfinite(value)) {
             return false;
         }
-        jcs &= Jcs.number(value).equals(token);
+        jcs &= plainDecimal(token) || Jcs.number(value).equals(token);
         // Jackson's form: an integer keeps its digits, a number with a fraction or exponent is a double
         jackson &= integer || Double.toString(value).equals(token);
         return true;

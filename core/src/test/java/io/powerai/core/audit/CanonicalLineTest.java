@@ -31,7 +31,8 @@ class CanonicalLineTest {
     private static CanonicalLine scanned(String line) {
         CanonicalLine scanner = new CanonicalLine();
         byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
-        scanner.scan(bytes, 0, bytes.length);
+        // as the verifier takes it: canonical only when the object is the whole line
+        scanner.ok = scanner.scan(bytes, 0, bytes.length) && scanner.end() == bytes.length;
         return scanner;
     }
 
@@ -60,6 +61,27 @@ class CanonicalLineTest {
     void scan_notCanonical_goesTheSlowWay(String start) {
         CanonicalLine line = scanned(CANONICAL.replace("{\"details\":{", start));
         assertThat(line.ok && line.jcs).isFalse();
+    }
+
+    @Test
+    void scan_numbersWithAFraction_areJcsExactlyWhenEcmascriptWritesThemSo() {
+        java.util.Random random = new java.util.Random(8785);
+        List<String> tokens = new java.util.ArrayList<>(List.of("0.5", "0.50", "0.000001", "0.0000001", "0.0000012", "12.0", "12.25",
+                "123456789012345.5", "12345678901234.5", "-0.99", "-0.0", "0.1", "100.001", "1e-7", "1.5e+300", "0.30000000000000004"));
+        for (int i = 0; i < 2000; i++) {
+            double value = Double.longBitsToDouble(random.nextLong());
+            if (!Double.isNaN(value) && !Double.isInfinite(value)) {
+                tokens.add(io.powerai.core.json.Jcs.number(value));
+                tokens.add(Double.toString(value));
+                tokens.add(new java.math.BigDecimal(random.nextInt(1_000_000)).movePointLeft(random.nextInt(12)).toPlainString());
+            }
+        }
+        for (String token : tokens) {
+            CanonicalLine line = scanned(CANONICAL.replace("0.5", token));
+            double value = Double.parseDouble(token);
+            boolean expected = io.powerai.core.json.Jcs.number(value).equals(token);
+            assertThat(line.ok && line.jcs).as(token).isEqualTo(expected);
+        }
     }
 
     @Test
