@@ -12,8 +12,12 @@ cd "$root"
 ensure_build_tools
 scripts/infra.sh up ml
 bin/powerai --version
-bin/powerai run examples/svm-moons
-url=$(sed -n 's/.*"scoringUrl" : "\(.*\)".*/\1/p' examples/svm-moons/.powerai/aksDeploy.json)
+# The URL as the CLI prints it from the deploy stage's typed result (aksDeploy.json is the CLI's to read).
+run_log=$(mktemp)
+trap 'rm -f "$run_log"' EXIT
+bin/powerai run examples/svm-moons | tee "$run_log"
+url=$(sed -n 's/^scoring URL: *//p' "$run_log")
+[ -n "$url" ] || { echo "demo: powerai run printed no scoring URL" >&2; exit 1; }
 echo
 echo "POST $url with examples/svm-moons/sample-request.json:"
 curl -fsS -X POST -H 'Content-Type: application/json' --data-binary @examples/svm-moons/sample-request.json "$url"

@@ -2,10 +2,11 @@ package io.powerai.cli;
 
 import io.powerai.core.PowerAiException;
 import io.powerai.core.deploy.AksDeployment;
-import io.powerai.core.deploy.AksRemoval;
+import io.powerai.core.deploy.DeployTargets;
 import io.powerai.core.deploy.DeployHistory;
 import io.powerai.core.json.Json;
 import io.powerai.core.kubernetes.KubeConnection;
+import io.powerai.core.result.DeploymentResult;
 import io.powerai.core.spec.Stage;
 import io.powerai.core.stage.StageContext;
 import io.powerai.core.workspace.WorkspaceLock;
@@ -27,43 +28,19 @@ final class DeployCommands {
     private DeployCommands() {
     }
 
-    /** The target to deploy to: the command line's {@code --target}, else the deploy section's. */
-    static String target(StageContext ctx, String override) {
-        if (override != null && !override.equals("local") && !override.equals("aks")) {
-            throw new PowerAiException.InvalidInput("aksDeploy: 'target' must be 'local' or 'aks'; got '" + override + "'");
-        }
-        if (override != null) {
-            return override;
-        }
-        return ctx.spec().deploy() == null ? "local" : ctx.spec().deploy().target();
-    }
-
-    /** Whether the pipeline's deploy section targets aks (for {@code powerai run}). */
-    static boolean isAks(StageContext ctx) {
-        return "aks".equals(target(ctx, null));
-    }
-
-    /** Runs (or, with {@code dryRun}, prints) an AKS deployment and tells where it serves. */
-    static int deployAks(PowerAiCommand top, StageContext ctx, String image, boolean dryRun) {
-        AksDeployment aks = AksDeployment.of(ctx, top.environment);
-        if (dryRun) {
-            top.console.line(aks.dryRun(image).stripTrailing());
-            return 0;
-        }
-        Map<String, Object> result = aks.deploy(image);
-        printWhereItServes(top, result);
+    /** Prints an AKS deployment's manifests, contacting nothing ({@code powerai deploy --dry-run}: target aks only). */
+    static int dryRun(PowerAiCommand top, StageContext ctx, String image) {
+        top.console.line(AksDeployment.of(ctx, top.environment).dryRun(image).stripTrailing());
         return 0;
     }
 
-    static void printWhereItServes(PowerAiCommand top, Map<String, Object> result) {
-        top.console.line("scoring URL: " + result.get("scoringUrl") + " (inside the cluster)");
-        if (result.containsKey("externalScoringUrl")) {
-            top.console.line("external URL: " + result.get("externalScoringUrl"));
+    static void printWhereItServes(PowerAiCommand top, DeploymentResult result) {
+        top.console.line("scoring URL: " + result.scoringUrl() + " (inside the cluster)");
+        if (result.externalScoringUrl() != null) {
+            top.console.line("external URL: " + result.externalScoringUrl());
         }
-        @SuppressWarnings("unchecked")
-        List<Map<String, Object>> serving = (List<Map<String, Object>>) result.get("serving");
-        if (serving != null) {
-            top.console.line("serving: " + DeployHistory.describeServing(serving));
+        if (result.serving() != null) {
+            top.console.line("serving: " + DeployHistory.describeVersions(result.servingVersions()));
         }
     }
 
@@ -131,14 +108,13 @@ final class DeployCommands {
             StageContext ctx = common.context(top, Stage.DEPLOY);
             ctx.spec().require(Stage.DEPLOY);
             try (WorkspaceLock ignored = common.lock(top, ctx, Stage.DEPLOY)) {
-                if (target(ctx, target).equals("aks")) {
-                    Map<String, Object> result = AksRemoval.of(ctx, top.environment).delete();
-                    top.console.line("deleted from namespace " + result.get("namespace") + ": " + result.get("deleted"));
+                DeploymentResult result = DeployTargets.of(ctx, top.environment, target).delete();
+                if (result.target().equals(DeployTargets.AKS)) {
+                    top.console.line("deleted from namespace " + result.namespace() + ": " + result.deleted());
                 } else {
-                    Map<String, Object> result = io.powerai.core.stage.LocalDeployment.delete(ctx);
-                    top.console.line(Boolean.TRUE.equals(result.get("removed"))
-                            ? "deleted: container " + result.get("container") + " stopped and removed"
-                            : "nothing to delete: no container " + result.get("container"));
+                    top.console.line(Boolean.TRUE.equals(result.removed())
+                            ? "deleted: container " + result.container() + " stopped and removed"
+                            : "nothing to delete: no container " + result.container());
                 }
             }
             return 0;

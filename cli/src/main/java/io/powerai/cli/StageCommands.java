@@ -1,10 +1,12 @@
 package io.powerai.cli;
 
 import io.powerai.core.PowerAiException;
+import io.powerai.core.deploy.DeployTarget;
+import io.powerai.core.deploy.DeployTargets;
+import io.powerai.core.result.DeploymentResult;
 import io.powerai.core.result.TrainingResult;
 import io.powerai.core.spec.Stage;
 import io.powerai.core.stage.EnvironmentSnapshot;
-import io.powerai.core.stage.LocalDeployment;
 import io.powerai.core.stage.Pipeline;
 import io.powerai.core.stage.ScoringImage;
 import io.powerai.core.stage.StageContext;
@@ -153,9 +155,7 @@ final class StageCommands {
             if (gateOnly) {
                 // Reads the target, changes nothing: no workspace lock, so it can run beside a deploy in progress.
                 String deployed = image != null ? image : common.specImage;
-                io.powerai.core.deploy.PromotionGate.Decision decision = DeployCommands.target(ctx, target).equals("aks")
-                        ? io.powerai.core.deploy.AksDeployment.of(ctx, top.environment).gate(deployed)
-                        : LocalDeployment.gate(ctx, deployed);
+                io.powerai.core.deploy.PromotionGate.Decision decision = DeployTargets.of(ctx, top.environment, target).gate(deployed);
                 if (!decision.passes()) {
                     top.err.println("aksDeploy: " + decision.line());
                     return 1;
@@ -163,16 +163,18 @@ final class StageCommands {
                 return 0;
             }
             if (dryRun) {
-                return DeployCommands.deployAks(top, ctx, image != null ? image : common.specImage, true);
+                return DeployCommands.dryRun(top, ctx, image != null ? image : common.specImage);
             }
             try (WorkspaceLock ignored = common.lock(top, ctx, Stage.DEPLOY)) {
-                if (DeployCommands.target(ctx, target).equals("aks")) {
-                    return DeployCommands.deployAks(top, ctx, image != null ? image : common.specImage, false);
+                DeployTarget deployTarget = DeployTargets.of(ctx, top.environment, target);
+                DeploymentResult result = deployTarget.deploy(image != null ? image : common.specImage);
+                if (deployTarget.name().equals(DeployTargets.AKS)) {
+                    DeployCommands.printWhereItServes(top, result);
+                    return 0;
                 }
-                Map<String, Object> result = LocalDeployment.run(ctx, image != null ? image : common.specImage);
-                top.console.line("scoring URL: " + result.get("scoringUrl"));
-                if (result.containsKey("metricsUrl")) {
-                    top.console.line("metrics URL: " + result.get("metricsUrl") + " (this host only)");
+                top.console.line("scoring URL: " + result.scoringUrl());
+                if (result.metricsUrl() != null) {
+                    top.console.line("metrics URL: " + result.metricsUrl() + " (this host only)");
                 }
             }
             return 0;
@@ -192,9 +194,7 @@ final class StageCommands {
             StageContext context = common.context(top, null);
             Map<String, Map<String, Object>> results;
             try (WorkspaceLock ignored = common.lock(top, context, null)) {
-                results = Pipeline.run(context, top.environment, (ctx, image) -> DeployCommands.isAks(ctx)
-                        ? io.powerai.core.deploy.AksDeployment.of(ctx, top.environment).deploy(image)
-                        : io.powerai.core.stage.LocalDeployment.run(ctx, image));
+                results = Pipeline.run(context, top.environment);
             }
             top.console.line("");
             top.console.line("environment:   " + results.get("amlEnvSnapshot").get("image"));
@@ -203,10 +203,11 @@ final class StageCommands {
                 top.console.line("scoring image: " + results.get("scoringImage").get("image"));
             }
             if (results.containsKey("aksDeploy")) {
-                Map<String, Object> deploy = results.get("aksDeploy");
-                top.console.line("scoring URL:   " + deploy.get("scoringUrl"));
-                if (deploy.containsKey("smokeTestAnswer")) {
-                    top.console.line("prediction:    " + deploy.get("smokeTestAnswer"));
+                // Written by this run: the typed record of the file, not the map Pipeline hands back.
+                DeploymentResult deploy = context.workspace().requireResult(Stage.DEPLOY, DeploymentResult.class, Stage.DEPLOY);
+                top.console.line("scoring URL:   " + deploy.scoringUrl());
+                if (deploy.smokeTestAnswer() != null) {
+                    top.console.line("prediction:    " + deploy.smokeTestAnswer());
                 }
             }
             return 0;

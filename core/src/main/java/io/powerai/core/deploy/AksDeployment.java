@@ -29,6 +29,9 @@ import io.powerai.core.kubernetes.KubeYaml;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.powerai.core.kubernetes.Timing;
+import io.powerai.core.result.AuditStamp;
+import io.powerai.core.result.DeploymentResult;
+import io.powerai.core.result.ServingVersion;
 import io.powerai.core.spec.DeploySpec;
 import io.powerai.core.spec.Problems;
 import io.powerai.core.spec.Stage;
@@ -49,6 +52,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -63,7 +67,7 @@ import java.util.function.Function;
  * Validation happens before any connection: an invalid name, quantity or an image not pinned by digest never
  * reaches the cluster.
  */
-public final class AksDeployment {
+public final class AksDeployment implements DeployTarget {
     static final Stage STAGE = Stage.DEPLOY;
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -224,8 +228,20 @@ public final class AksDeployment {
 
     // ------------------------------------------------------------------------------------------------ deploy
 
+    @Override
+    public String name() {
+        return DeployTargets.AKS;
+    }
+
+    /** Removes what the deployments made (both colors, the Service...): {@link AksRemoval}. */
+    @Override
+    public DeploymentResult delete() {
+        return new AksRemoval(ctx, connector, tuning).delete();
+    }
+
     /** Rolls the image out; returns the result written to {@code aksDeploy.json}. */
-    public Map<String, Object> deploy(String imageOverride) {
+    @Override
+    public DeploymentResult deploy(String imageOverride) {
         long started = System.nanoTime();
         Plan plan = plan(imageOverride, false);
         // Known before the cluster is contacted: a gate metric the new model lacks is invalid input, nothing to connect for.
@@ -242,6 +258,7 @@ public final class AksDeployment {
     }
 
     /** The promotion gate alone ({@code powerai deploy --gate-only}): reads the serving Deployment, changes nothing. */
+    @Override
     public PromotionGate.Decision gate(String imageOverride) {
         Plan plan = plan(imageOverride, false);
         if (ctx.spec().deploy().gate() == null) {
@@ -277,7 +294,7 @@ public final class AksDeployment {
     }
 
     /** Sends all traffic to the candidate of a traffic split. */
-    public Map<String, Object> promote() {
+    public DeploymentResult promote() {
         long started = System.nanoTime();
         Plan plan = controlPlan();
         try (KubeConnection connection = connector.open(plan.settings(), events)) {
@@ -289,7 +306,7 @@ public final class AksDeployment {
      * Ends a traffic split in favour of the version that served before it, or, without a split, brings back the
      * version the other color holds and switches to it.
      */
-    public Map<String, Object> rollback() {
+    public DeploymentResult rollback() {
         long started = System.nanoTime();
         Plan plan = controlPlan();
         try (KubeConnection connection = connector.open(plan.settings(), events)) {
@@ -338,7 +355,7 @@ public final class AksDeployment {
             this.rollout = new RolloutWait(client, calls, tuning.timing(), tuning.poll(), events, STAGE.stepName());
         }
 
-        Map<String, Object> deploy(long started, Map<String, Double> gateCandidate) {
+        DeploymentResult deploy(long started, Map<String, Double> gateCandidate) {
             AksSettings settings = plan.settings();
             Service service = getService();
             TrafficState state = stateOf(service);
@@ -357,11 +374,8 @@ public final class AksDeployment {
                     Map<String, Object> details = baseDetails("deploy", live);
                     details.put("gate", decision.line());
                     details.put("candidateImage", plan.release().image());
-                    details.put("serving", serving(state));
-                    Map<String, Object> result = record(started, "kept", details, null, previousImage);
-                    result.put("candidateImage", plan.release().image());
-                    result.put("gate", decision.line());
-                    ctx.workspace().writeResult(STAGE, result);
+                    record(started, "kept", details, serving(state), null, previousImage,
+                            r -> r.candidateImage(plan.release().image()).gate(decision.line()));
                     throw new PowerAiException.StageFailed(STAGE.stepName() + ": " + decision.line());
                 }
             }
@@ -399,24 +413,17 @@ public final class AksDeployment {
                     ? "traffic split: " + describe(next) + " (by replica ratio " + ratio[0] + ":" + ratio[1] + ")"
                     : "serving " + plan.release().image() + " from " + m.deploymentName(candidate));
             Map<String, Object> details = baseDetails("deploy", candidate);
-            details.put("serving", serving(next));
             putIfSet(details, "previousImage", previousImage);
             details.put("replicas", ratio[1]);
             if (split) {
                 details.put("trafficPercent", percent);
             }
             details.put("smokeTest", answer == null ? "liveness only" : "passed");
-            Map<String, Object> result = record(started, "succeeded", details, answer);
-            result.put("color", candidate.label());
-            putIfSet(result, "previousImage", previousImage);
-            if (split) {
-                result.put("trafficPercent", percent);
-            }
-            ctx.workspace().writeResult(STAGE, result);
-            return result;
+            return record(started, "succeeded", details, serving(next), answer, plan.release().image(),
+                    r -> r.color(candidate.label()).previousImage(previousImage).trafficPercent(split ? percent : null));
         }
 
-        Map<String, Object> promote(long started) {
+        DeploymentResult promote(long started) {
             action = "promote";
             Service service = getService();
             TrafficState state = requireState(service);
@@ -442,15 +449,12 @@ public final class AksDeployment {
             }
             events.progress("promoted: " + image + " from " + m.deploymentName(candidate) + " takes all traffic");
             Map<String, Object> details = baseDetails("promote", candidate);
-            details.put("serving", serving(TrafficState.serving(candidate)));
             putIfSet(details, "previousImage", annotation(liveDeployment, AksManifests.IMAGE));
-            Map<String, Object> result = record(started, "succeeded", details, answer, image);
-            result.put("color", candidate.label());
-            ctx.workspace().writeResult(STAGE, result);
-            return result;
+            return record(started, "succeeded", details, serving(TrafficState.serving(candidate)), answer, image,
+                    r -> r.color(candidate.label()));
         }
 
-        Map<String, Object> rollback(long started) {
+        DeploymentResult rollback(long started) {
             action = "rollback";
             Service service = getService();
             TrafficState state = requireState(service);
@@ -479,13 +483,9 @@ public final class AksDeployment {
             events.progress("rolled back: " + backImage + " from " + m.deploymentName(back) + " takes all traffic"
                     + (currentImage == null ? "" : " (was " + currentImage + ")"));
             Map<String, Object> details = baseDetails("rollback", back);
-            details.put("serving", serving(TrafficState.serving(back)));
             putIfSet(details, "previousImage", currentImage);
-            Map<String, Object> result = record(started, "succeeded", details, answer, backImage);
-            result.put("color", back.label());
-            putIfSet(result, "previousImage", currentImage);
-            ctx.workspace().writeResult(STAGE, result);
-            return result;
+            return record(started, "succeeded", details, serving(TrafficState.serving(back)), answer, backImage,
+                    r -> r.color(back.label()).previousImage(currentImage));
         }
 
         // -------------------------------------------------------------------------------- traffic
@@ -651,7 +651,7 @@ public final class AksDeployment {
         // -------------------------------------------------------------------------------- failure
 
         /** Puts every touched object back, keeps the pods' logs, records the failure, and fails the stage. */
-        private Map<String, Object> failed(long started, PowerAiException failure, Color candidate, Color live, String liveImage) {
+        private DeploymentResult failed(long started, PowerAiException failure, Color candidate, Color live, String liveImage) {
             if (undo.isEmpty() && failure instanceof PowerAiException.InfrastructureUnavailable) {
                 throw failure; // nothing changed: the cluster was not reachable or refused us
             }
@@ -681,13 +681,10 @@ public final class AksDeployment {
                 details.put("rolledBackTo", liveImage == null ? m.deploymentName(live) : liveImage);
             }
             // What serves now: what served before, when the rollback went through.
-            details.put("serving", rollbackProblem == null && live != null ? serving(TrafficState.serving(live)) : List.of());
-            Map<String, Object> result = record(started, status, details, null);
-            result.put("failure", message);
-            if (details.containsKey("rolledBackTo")) {
-                result.put("rolledBackTo", details.get("rolledBackTo"));
-            }
-            ctx.workspace().writeResult(STAGE, result);
+            List<ServingVersion> servingNow = rollbackProblem == null && live != null ? serving(TrafficState.serving(live)) : List.of();
+            Object rolledBackTo = details.get("rolledBackTo");
+            record(started, status, details, servingNow, null, plan.release().image(),
+                    r -> r.failure(message).rolledBackTo(rolledBackTo == null ? null : rolledBackTo.toString()));
             String outcome = rollbackProblem != null ? "; the rollback failed too: " + rollbackProblem
                     : live != null ? "; rolled back: " + m.deploymentName(live) + " serves " + Objects.toString(liveImage, "") + " again"
                     : "; nothing served before, the objects it created were removed";
@@ -754,43 +751,36 @@ public final class AksDeployment {
             return details;
         }
 
-        private Map<String, Object> record(long started, String status, Map<String, Object> details, String answer) {
-            return record(started, status, details, answer, plan.release().image());
-        }
-
-        private Map<String, Object> record(long started, String status, Map<String, Object> details, String answer, String image) {
+        /**
+         * Appends the audit record of this action and writes its result: {@code details} (with {@code serving}) go to
+         * the log, the result carries what every action reports plus what {@code extra} adds.
+         */
+        private DeploymentResult record(long started, String status, Map<String, Object> details, List<ServingVersion> servingNow,
+                                        String answer, String image, Consumer<DeploymentResult.Builder> extra) {
             String url = "http://" + m.serviceName() + "." + ns + ".svc.cluster.local/score";
+            details.put("serving", Json.mapper().convertValue(servingNow, List.class));
             Map<String, String> inputs = new TreeMap<>();
             if (image != null && !image.isEmpty()) {
                 inputs.put("image", image);
             }
             AuditLog.Appended appended = ctx.workspace().audit().append(new AuditLog.Entry(STAGE.stepName(), status, inputs,
                     Map.of("endpoint", url, "service", ns + "/" + m.serviceName()), details));
-            Map<String, Object> result = new LinkedHashMap<>();
-            result.put("schemaVersion", 1);
-            result.put("stage", STAGE.stepName());
-            result.put("status", status);
-            result.put("target", "aks");
-            result.put("action", details.get("action"));
-            if (image != null && !image.isEmpty()) {
-                result.put("image", image);
-            }
-            result.put("cluster", server);
-            result.put("namespace", ns);
-            result.put("service", m.serviceName());
-            result.put("deployment", details.get("deployment"));
-            result.put("scoringUrl", url);
-            String external = externalUrl();
-            if (external != null) {
-                result.put("externalScoringUrl", external);
-            }
-            result.put("serving", details.get("serving"));
-            if (answer != null) {
-                result.put("smokeTestAnswer", KubeCalls.oneLine(answer));
-            }
-            result.put("durationMillis", (System.nanoTime() - started) / 1_000_000);
-            result.put("audit", Map.of("seq", appended.seq(), "hash", appended.hash()));
-            return result;
+            DeploymentResult.Builder result = DeploymentResult.builder(status, "aks")
+                    .action(String.valueOf(details.get("action")))
+                    .image(image == null || image.isEmpty() ? null : image)
+                    .cluster(server)
+                    .namespace(ns)
+                    .service(m.serviceName())
+                    .deployment(String.valueOf(details.get("deployment")))
+                    .scoringUrl(url)
+                    .externalScoringUrl(externalUrl())
+                    .serving(servingNow)
+                    .smokeTestAnswer(answer == null ? null : KubeCalls.oneLine(answer))
+                    .durationMillis((System.nanoTime() - started) / 1_000_000);
+            extra.accept(result);
+            DeploymentResult written = result.build(new AuditStamp(appended.seq(), appended.hash()));
+            ctx.workspace().writeResult(written);
+            return written;
         }
 
         private String externalUrl() {
@@ -816,8 +806,8 @@ public final class AksDeployment {
         }
 
         /** The versions that serve in {@code state}, with their share of traffic, as the Deployments record them. */
-        private List<Map<String, Object>> serving(TrafficState state) {
-            List<Map<String, Object>> out = new ArrayList<>();
+        private List<ServingVersion> serving(TrafficState state) {
+            List<ServingVersion> out = new ArrayList<>();
             if (state.split()) {
                 out.add(version(state.live(), 100 - state.candidatePercent()));
                 out.add(version(state.candidate(), state.candidatePercent()));
@@ -827,17 +817,10 @@ public final class AksDeployment {
             return out;
         }
 
-        private Map<String, Object> version(Color color, int percent) {
+        private ServingVersion version(Color color, int percent) {
             Deployment d = getDeployment(color);
-            Map<String, Object> v = new TreeMap<>();
-            v.put("color", color.label());
-            v.put("deployment", m.deploymentName(color));
-            v.put("trafficPercent", percent);
-            putIfSet(v, "image", annotation(d, AksManifests.IMAGE));
-            putIfSet(v, "modelSha256", annotation(d, AksManifests.MODEL_SHA256));
-            putIfSet(v, "snapshotImage", annotation(d, AksManifests.SNAPSHOT_IMAGE));
-            putIfSet(v, "buildTag", annotation(d, AksManifests.BUILD_TAG));
-            return v;
+            return new ServingVersion(color.label(), m.deploymentName(color), percent, annotation(d, AksManifests.IMAGE),
+                    annotation(d, AksManifests.MODEL_SHA256), annotation(d, AksManifests.SNAPSHOT_IMAGE), annotation(d, AksManifests.BUILD_TAG));
         }
 
         // -------------------------------------------------------------------------------- reads and writes

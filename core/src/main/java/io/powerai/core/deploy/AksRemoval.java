@@ -9,12 +9,13 @@ import io.powerai.core.audit.AuditLog;
 import io.powerai.core.event.StageEvents;
 import io.powerai.core.kubernetes.KubeCalls;
 import io.powerai.core.kubernetes.KubeConnection;
+import io.powerai.core.result.AuditStamp;
+import io.powerai.core.result.DeploymentResult;
 import io.powerai.core.spec.Problems;
 import io.powerai.core.spec.Stage;
 import io.powerai.core.stage.StageContext;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -74,7 +75,7 @@ public final class AksRemoval {
     }
 
     /** Deletes what is there and waits until it is gone; the result written to {@code aksDeploy.json}. */
-    public Map<String, Object> delete() {
+    public DeploymentResult delete() {
         long started = System.nanoTime();
         ctx.spec().require(STAGE);
         String name = ctx.spec().name();
@@ -106,22 +107,16 @@ public final class AksRemoval {
         }
         AuditLog.Appended record = ctx.workspace().audit().append(new AuditLog.Entry(STAGE.stepName(), "succeeded", Map.of(),
                 Map.of("service", ns + "/" + m.serviceName()), details(server, m, deleted, leftAlone)));
-        Map<String, Object> result = new LinkedHashMap<>();
-        result.put("schemaVersion", 1);
-        result.put("stage", STAGE.stepName());
-        result.put("status", "succeeded");
-        result.put("target", "aks");
-        result.put("action", "delete");
-        result.put("cluster", server);
-        result.put("namespace", ns);
-        result.put("service", m.serviceName());
-        result.put("deleted", deleted);
-        if (!leftAlone.isEmpty()) {
-            result.put("leftAlone", leftAlone);
-        }
-        result.put("durationMillis", (System.nanoTime() - started) / 1_000_000);
-        result.put("audit", Map.of("seq", record.seq(), "hash", record.hash()));
-        ctx.workspace().writeResult(STAGE, result);
+        DeploymentResult result = DeploymentResult.builder("succeeded", "aks")
+                .action("delete")
+                .cluster(server)
+                .namespace(ns)
+                .service(m.serviceName())
+                .deleted(deleted)
+                .leftAlone(leftAlone.isEmpty() ? null : leftAlone)
+                .durationMillis((System.nanoTime() - started) / 1_000_000)
+                .build(new AuditStamp(record.seq(), record.hash()));
+        ctx.workspace().writeResult(result);
         return result;
     }
 

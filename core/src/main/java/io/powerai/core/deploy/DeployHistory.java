@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.powerai.core.audit.AuditLog;
 import io.powerai.core.audit.AuditRecord;
 import io.powerai.core.kubernetes.KubeCalls;
+import io.powerai.core.result.ServingVersion;
 
 import java.nio.file.Path;
 import java.time.Clock;
@@ -145,6 +146,12 @@ public final class DeployHistory {
                     str(v.get("snapshotImage")), str(v.get("buildTag"))));
         }
         return String.join("; ", parts);
+    }
+
+    /** As {@link #describeServing}, for a deploy result's typed versions. */
+    public static String describeVersions(List<ServingVersion> serving) {
+        return serving.isEmpty() ? "nothing serves" : String.join("; ", serving.stream().map(v -> v.color() + " " + v.trafficPercent()
+                + "% " + version(v.image(), v.modelSha256(), v.snapshotImage(), v.buildTag())).toList());
     }
 
     private static String version(String image, String model, String snapshot, String build) {

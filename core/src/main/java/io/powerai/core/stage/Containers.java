@@ -21,9 +21,9 @@ public final class Containers {
     /** {@value #JOB} for a container that ends with its stage (training, smoke test), {@value #SERVICE} for a deployment. */
     static final String ROLE = "io.powerai.role";
     public static final String JOB = "job";
-    static final String SERVICE = "service";
+    public static final String SERVICE = "service";
     /** On a deployment's container: the run that started it, and the image it replaced ("" when none served). */
-    static final String RUN = "io.powerai.run";
+    public static final String RUN = "io.powerai.run";
     static final String REPLACES = "io.powerai.replaces";
 
     private Containers() {

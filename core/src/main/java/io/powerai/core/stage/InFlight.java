@@ -1,6 +1,7 @@
 package io.powerai.core.stage;
 
 import io.powerai.core.audit.AuditLog;
+import io.powerai.core.deploy.LocalDeployment;
 import io.powerai.core.event.StageEvents;
 import io.powerai.core.json.Json;
 import io.powerai.core.lifecycle.Cancellation;
@@ -57,7 +58,7 @@ public final class InFlight implements AutoCloseable {
     }
 
     /** A local deployment is about to replace {@code previousImage} (null: none served) with {@code image}. */
-    synchronized void deployment(String container, String runId, String image, String previousImage, int port) {
+    public synchronized void deployment(String container, String runId, String image, String previousImage, int port) {
         Map<String, Object> deployment = new LinkedHashMap<>();
         deployment.put("container", container);
         deployment.put("runId", runId);

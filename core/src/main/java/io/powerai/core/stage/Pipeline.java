@@ -1,31 +1,24 @@
 package io.powerai.core.stage;
 
+import io.powerai.core.deploy.DeployTargets;
 import io.powerai.core.result.StageResults;
 import io.powerai.core.spec.PipelineSpec;
 import io.powerai.core.stage.training.TrainingRun;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.function.BiFunction;
 
 /** All stages that {@code powerai.yaml} configures, in order; the first failure stops the run. */
 public final class Pipeline {
     private Pipeline() {
     }
 
-    public static Map<String, Map<String, Object>> run(StageContext ctx) {
-        return run(ctx, LocalDeployment::run);
-    }
-
-    /** As {@link #run(StageContext)}, deploying with {@code deploy} (the face picks the target: local or aks). */
-    public static Map<String, Map<String, Object>> run(StageContext ctx,
-                                                       BiFunction<StageContext, String, Map<String, Object>> deploy) {
-        return run(ctx, Map.of(), deploy);
-    }
-
-    /** As above; {@code env} holds the cluster's credentials (KUBECONFIG) for a training with backend kubernetes. */
-    public static Map<String, Map<String, Object>> run(StageContext ctx, Map<String, String> env,
-                                                       BiFunction<StageContext, String, Map<String, Object>> deploy) {
+    /**
+     * Runs them; {@code env} holds what the face read at its edge: the cluster's credentials (KUBECONFIG) for a training
+     * with backend kubernetes and a deploy target aks, the registry credentials and build information. The deploy target
+     * is the deploy section's.
+     */
+    public static Map<String, Map<String, Object>> run(StageContext ctx, Map<String, String> env) {
         PipelineSpec spec = ctx.spec();
         Map<String, Map<String, Object>> results = new LinkedHashMap<>();
         spec.require(io.powerai.core.spec.Stage.SNAPSHOT);
@@ -35,7 +28,7 @@ public final class Pipeline {
         if (spec.score() != null) {
             results.put("scoringImage", ScoringImage.run(ctx));
             if (spec.deploy() != null) {
-                results.put("aksDeploy", deploy.apply(ctx, null));
+                results.put("aksDeploy", StageResults.toMap(DeployTargets.of(ctx, env, null).deploy(null)));
             }
         }
         return results;

@@ -24,7 +24,7 @@ import java.util.Objects;
  * Talks to a running scoring container: waits until it is live, sends the sample request, and compares the
  * answer with the expected one. Shared by the scoring-image smoke test and the deployment.
  */
-final class ScoringProbe {
+public final class ScoringProbe {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     /** Readiness polls: 10 ms apart at first, backing off to 50 ms (a refused connection on loopback costs little). */
     static final long FIRST_PAUSE_MILLIS = 10;
@@ -46,7 +46,7 @@ final class ScoringProbe {
         }
     }
 
-    static boolean portFree(int port) {
+    public static boolean portFree(int port) {
         try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort() == port;
         } catch (IOException e) {
@@ -61,7 +61,7 @@ final class ScoringProbe {
      * logged), and at the timeout; the caller keeps the
      * container's logs.
      */
-    static void awaitLive(String baseUrl, Duration timeout, ContainerEngine engine, String container, String stage) {
+    public static void awaitLive(String baseUrl, Duration timeout, ContainerEngine engine, String container, String stage) {
         long deadline = System.nanoTime() + timeout.toNanos();
         String path = "/health";
         long pause = FIRST_PAUSE_MILLIS;
@@ -144,7 +144,7 @@ final class ScoringProbe {
      * Sends the sample request and checks the answer: HTTP 200, JSON, and equal (as JSON values) to the
      * expected answer when there is one. Returns the answer's body.
      */
-    static String smokeTest(String baseUrl, Path sampleRequest, Path expectedResponse, double tolerance, String stage) {
+    public static String smokeTest(String baseUrl, Path sampleRequest, Path expectedResponse, double tolerance, String stage) {
         String request;
         String expected = null;
         try {
@@ -179,7 +179,7 @@ final class ScoringProbe {
         }
     }
 
-    static String oneLine(String text) {
+    public static String oneLine(String text) {
         String flat = text.replaceAll("\\s+", " ").strip();
         return flat.length() > 300 ? flat.substring(0, 300) + "..." : flat;
     }

@@ -112,8 +112,8 @@ public final class AksDeployBench {
         AksDeployment aks = new AksDeployment(ctx, Map.of(), (s, events) -> KubeConnection.of(client(url)),
                 client -> (ns, selector, request) -> new SmokeTransport.Answer(200, request.path().equals("/") ? "Healthy" : "[1]"),
                 new AksDeployment.Tuning(Timing.system(), Backoff.DEFAULT, Duration.ofMillis(50)));
-        Map<String, Object> result = aks.deploy(IMAGE);
-        if (!"succeeded".equals(result.get("status"))) {
+        io.powerai.core.result.DeploymentResult result = aks.deploy(IMAGE);
+        if (!result.succeeded()) {
             throw new IllegalStateException("deploy did not succeed: " + result);
         }
     }

@@ -12,6 +12,8 @@ import io.powerai.core.kubernetes.Backoff;
 import io.powerai.core.kubernetes.FakeTiming;
 import io.powerai.core.kubernetes.KubeConnection;
 import io.powerai.core.kubernetes.KubeYaml;
+import io.powerai.core.result.DeploymentResult;
+import io.powerai.core.result.StageResults;
 import io.powerai.core.spec.PipelineSpec;
 import io.powerai.core.spec.Stage;
 import io.powerai.core.stage.ScoringServerProcess;
@@ -170,7 +172,7 @@ class AksDeploymentMockServerTest {
                 .hasMessageContaining("set gate.when_unknown: promote");
         assertThat(cluster.deployment(NS, "svm-moons-green")).isNull();
 
-        Map<String, Object> promoted = aks(Map.of("gate", Map.of("metric", "test_accuracy", "when_unknown", "promote"))).deploy(null);
+        Map<String, Object> promoted = asMap(aks(Map.of("gate", Map.of("metric", "test_accuracy", "when_unknown", "promote"))).deploy(null));
         assertThat(promoted).containsEntry("status", "succeeded").containsEntry("color", "green");
     }
 
@@ -188,7 +190,12 @@ class AksDeploymentMockServerTest {
 
     private Map<String, Object> deploy(String image, Map<String, Object> keys) {
         scoringResult(image);
-        return aks(keys).deploy(null);
+        return asMap(aks(keys).deploy(null));
+    }
+
+    /** The result as the map its file holds: the assertions read what aksDeploy.json says. */
+    static Map<String, Object> asMap(DeploymentResult result) {
+        return StageResults.toMap(result);
     }
 
     private Service service() {
@@ -243,7 +250,7 @@ class AksDeploymentMockServerTest {
 
         // Deployed again without it: the first one stays (powerai does not delete what may be watched), and nothing fails.
         scoringResult(IMAGE_B);
-        assertThat(aks(Map.of()).deploy(null)).containsEntry("status", "succeeded");
+        assertThat(asMap(aks(Map.of()).deploy(null))).containsEntry("status", "succeeded");
     }
 
     @Test
@@ -521,14 +528,14 @@ class AksDeploymentMockServerTest {
                 .hasMessage("aksDeploy: default/svm-moons is splitting traffic (blue 75%, green 25%): run 'powerai deploy promote' "
                         + "or 'powerai deploy rollback' first");
 
-        Map<String, Object> promoted = aks(Map.of("num_replicas", 4)).promote();
+        Map<String, Object> promoted = asMap(aks(Map.of("num_replicas", 4)).promote());
         assertThat(promoted).containsEntry("status", "succeeded").containsEntry("color", "green").containsEntry("image", IMAGE_B);
         assertThat(service().getSpec().getSelector()).containsEntry("powerai.io/color", "green");
         assertThat(service().getMetadata().getAnnotations()).doesNotContainKey("powerai.io/candidate-color");
         assertThat(cluster.deployment(NS, "svm-moons-green").getSpec().getReplicas()).isEqualTo(4);
         assertThat(cluster.deployment(NS, "svm-moons-blue").getSpec().getReplicas()).isZero();
 
-        Map<String, Object> back = aks(Map.of("num_replicas", 4)).rollback();
+        Map<String, Object> back = asMap(aks(Map.of("num_replicas", 4)).rollback());
         assertThat(back).containsEntry("color", "blue").containsEntry("image", IMAGE_A).containsEntry("previousImage", IMAGE_B);
         assertThat(service().getSpec().getSelector()).containsEntry("powerai.io/color", "blue");
         assertThat(cluster.deployment(NS, "svm-moons-blue").getSpec().getReplicas()).isEqualTo(4);

@@ -82,7 +82,7 @@ class AksRemovalMockServerTest {
     }
 
     private Map<String, Object> delete() {
-        return new AksRemoval(ctx(), (settings, ev) -> cluster.connection(), tuning()).delete();
+        return AksDeploymentMockServerTest.asMap(new AksRemoval(ctx(), (settings, ev) -> cluster.connection(), tuning()).delete());
     }
 
     /** Every object of the project the API server still has, as Kind/name. */

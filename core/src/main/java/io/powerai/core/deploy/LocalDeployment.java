@@ -1,19 +1,23 @@
-package io.powerai.core.stage;
+package io.powerai.core.deploy;
 
 import io.powerai.core.PowerAiException;
 import io.powerai.core.audit.AuditLog;
 import io.powerai.core.engine.ContainerEngine;
-import io.powerai.core.deploy.ModelMetrics;
-import io.powerai.core.deploy.PromotionGate;
 import io.powerai.core.engine.RunSpec;
 import io.powerai.core.event.StageEvents;
 import io.powerai.core.json.Json;
+import io.powerai.core.result.AuditStamp;
+import io.powerai.core.result.DeploymentResult;
 import io.powerai.core.spec.DeploySpec;
 import io.powerai.core.spec.Stage;
+import io.powerai.core.stage.Containers;
+import io.powerai.core.stage.InFlight;
+import io.powerai.core.stage.Parity;
+import io.powerai.core.stage.ScoringProbe;
+import io.powerai.core.stage.StageContext;
 
 import java.nio.file.Path;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -27,10 +31,33 @@ import java.util.concurrent.ThreadLocalRandom;
  * container whenever it exits (restart policy {@code unless-stopped}), as Kubernetes restarts a pod's container:
  * a scoring server that stops keeps no local service down.
  */
-public final class LocalDeployment {
+public final class LocalDeployment implements DeployTarget {
     static final Stage STAGE = Stage.DEPLOY;
 
-    private LocalDeployment() {
+    private final StageContext ctx;
+
+    public LocalDeployment(StageContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public String name() {
+        return DeployTargets.LOCAL;
+    }
+
+    @Override
+    public DeploymentResult deploy(String imageOverride) {
+        return run(ctx, imageOverride);
+    }
+
+    @Override
+    public PromotionGate.Decision gate(String imageOverride) {
+        return gate(ctx, imageOverride);
+    }
+
+    @Override
+    public DeploymentResult delete() {
+        return delete(ctx);
     }
 
     public static String containerName(String projectName) {
@@ -41,19 +68,18 @@ public final class LocalDeployment {
      * Deploys; stopped (the context's cancellation aborted) before it recorded, the untested new container gives way
      * to the previous one again and the run is recorded as aborted (see {@link #undo}).
      */
-    public static Map<String, Object> run(StageContext ctx, String imageOverride) {
+    private static DeploymentResult run(StageContext ctx, String imageOverride) {
         ctx.spec().require(STAGE);
         try (InFlight flight = InFlight.begin(ctx, STAGE)) {
             return run(ctx, imageOverride, flight);
         }
     }
 
-    private static Map<String, Object> run(StageContext ctx, String imageOverride, InFlight flight) {
+    private static DeploymentResult run(StageContext ctx, String imageOverride, InFlight flight) {
         DeploySpec spec = ctx.spec().deploy();
         StageEvents events = ctx.events().forStage(STAGE.stepName());
         long started = System.nanoTime();
-        Map<String, Object> scoring = imageOverride == null ? ctx.workspace().requireResult(Stage.SCORING_IMAGE, STAGE) : Map.of();
-        String image = imageOverride != null ? imageOverride : String.valueOf(scoring.get("image"));
+        String image = imageOverride != null ? imageOverride : String.valueOf(ctx.workspace().requireResult(Stage.SCORING_IMAGE, STAGE).get("image"));
         ctx.engine().ensureAvailable();
 
         String container = containerName(ctx.spec().name());
@@ -148,31 +174,19 @@ public final class LocalDeployment {
         AuditLog.Appended record = ctx.workspace().audit().append(new AuditLog.Entry(STAGE.stepName(), status,
                 Map.of("image", image), Map.of("endpoint", baseUrl + "/score"), details));
 
-        Map<String, Object> result = new LinkedHashMap<>();
-        result.put("schemaVersion", 1);
-        result.put("stage", STAGE.stepName());
-        result.put("status", status);
-        result.put("target", spec.target());
-        result.put("image", image);
-        result.put("container", container);
-        result.put("scoringUrl", baseUrl + "/score");
-        if (metricsUrl != null) {
-            result.put("metricsUrl", metricsUrl);
-        }
-        result.put("restartPolicy", ContainerEngine.SERVICE_RESTART_POLICY);
-        previous.ifPresent(p -> result.put("previousImage", p));
-        if (answer != null) {
-            result.put("smokeTestAnswer", ScoringProbe.oneLine(answer));
-        }
-        if (failure != null) {
-            result.put("failure", failure);
-        }
-        if (rolledBackTo != null) {
-            result.put("rolledBackTo", rolledBackTo);
-        }
-        result.put("durationMillis", (System.nanoTime() - started) / 1_000_000);
-        result.put("audit", Map.of("seq", record.seq(), "hash", record.hash()));
-        ctx.workspace().writeResult(STAGE, result);
+        DeploymentResult result = DeploymentResult.builder(status, spec.target())
+                .image(image)
+                .container(container)
+                .scoringUrl(baseUrl + "/score")
+                .metricsUrl(metricsUrl)
+                .restartPolicy(ContainerEngine.SERVICE_RESTART_POLICY)
+                .previousImage(previous.orElse(null))
+                .smokeTestAnswer(answer == null ? null : ScoringProbe.oneLine(answer))
+                .failure(failure)
+                .rolledBackTo(rolledBackTo)
+                .durationMillis((System.nanoTime() - started) / 1_000_000)
+                .build(new AuditStamp(record.seq(), record.hash()));
+        ctx.workspace().writeResult(result);
         if (failure != null) {
             throw new PowerAiException.StageFailed(failure + (rolledBackTo == null ? "" : "; rolled back to " + rolledBackTo));
         }
@@ -188,7 +202,7 @@ public final class LocalDeployment {
      * {@code powerai deploy delete}, local target: stops and removes the project's scoring container, waits until the
      * engine no longer has it, and records the removal (or that there was nothing to remove) in the audit log.
      */
-    public static Map<String, Object> delete(StageContext ctx) {
+    private static DeploymentResult delete(StageContext ctx) {
         ctx.spec().require(STAGE);
         StageEvents events = ctx.events().forStage(STAGE.stepName());
         long started = System.nanoTime();
@@ -216,18 +230,14 @@ public final class LocalDeployment {
         details.put("removed", image.isPresent());
         AuditLog.Appended record = ctx.workspace().audit().append(new AuditLog.Entry(STAGE.stepName(), "succeeded",
                 image.map(i -> Map.of("image", i)).orElse(Map.of()), Map.of(), details));
-        Map<String, Object> result = new LinkedHashMap<>();
-        result.put("schemaVersion", 1);
-        result.put("stage", STAGE.stepName());
-        result.put("status", "succeeded");
-        result.put("target", "local");
-        result.put("action", "delete");
-        result.put("container", container);
-        image.ifPresent(i -> result.put("image", i));
-        result.put("removed", image.isPresent());
-        result.put("durationMillis", (System.nanoTime() - started) / 1_000_000);
-        result.put("audit", Map.of("seq", record.seq(), "hash", record.hash()));
-        ctx.workspace().writeResult(STAGE, result);
+        DeploymentResult result = DeploymentResult.builder("succeeded", "local")
+                .action("delete")
+                .container(container)
+                .image(image.orElse(null))
+                .removed(image.isPresent())
+                .durationMillis((System.nanoTime() - started) / 1_000_000)
+                .build(new AuditStamp(record.seq(), record.hash()));
+        ctx.workspace().writeResult(result);
         return result;
     }
 
@@ -247,7 +257,7 @@ public final class LocalDeployment {
      * The promotion gate alone (before any change to the target): the new model's metric against the one the serving
      * container records. {@code powerai deploy --gate-only} asks this; {@link #run} asks it before replacing anything.
      */
-    public static PromotionGate.Decision gate(StageContext ctx, String imageOverride) {
+    private static PromotionGate.Decision gate(StageContext ctx, String imageOverride) {
         ctx.spec().require(STAGE);
         if (ctx.spec().deploy().gate() == null) {
             throw new PowerAiException.InvalidInput(STAGE.stepName() + ": 'gate' is not set in the deploy section: there is no gate to run");
@@ -278,20 +288,14 @@ public final class LocalDeployment {
         }
         AuditLog.Appended record = ctx.workspace().audit().append(new AuditLog.Entry(STAGE.stepName(), "kept",
                 Map.of("image", image), Map.of(), details));
-        Map<String, Object> result = new LinkedHashMap<>();
-        result.put("schemaVersion", 1);
-        result.put("stage", STAGE.stepName());
-        result.put("status", "kept");
-        result.put("target", "local");
-        result.put("candidateImage", image);
-        if (serving != null) {
-            result.put("image", serving);
-            result.put("scoringUrl", url);
-        }
-        result.put("container", container);
-        result.put("gate", decision.line());
-        result.put("audit", Map.of("seq", record.seq(), "hash", record.hash()));
-        ctx.workspace().writeResult(STAGE, result);
+        // The serving image stays: it is the result's image; the one the gate refused is the candidate.
+        ctx.workspace().writeResult(DeploymentResult.builder("kept", "local")
+                .candidateImage(image)
+                .image(serving)
+                .scoringUrl(serving == null ? null : url)
+                .container(container)
+                .gate(decision.line())
+                .build(new AuditStamp(record.seq(), record.hash())));
         throw new PowerAiException.StageFailed(STAGE.stepName() + ": " + decision.line());
     }
 
@@ -321,7 +325,7 @@ public final class LocalDeployment {
      * is removed and the image that served before is started again; a container the run had not replaced yet is left
      * serving. Returns what was done, for the abort's record.
      */
-    static Map<String, Object> undo(StageContext ctx, Map<String, Object> deployment, String why, StageEvents events) {
+    public static Map<String, Object> undo(StageContext ctx, Map<String, Object> deployment, String why, StageEvents events) {
         String container = containerName(ctx.spec().name()); // the name follows from the project, not from the file
         String runId = String.valueOf(deployment.get("runId"));
         String previous = deployment.get("previousImage") instanceof String p && isImageReference(p) ? p : null;
