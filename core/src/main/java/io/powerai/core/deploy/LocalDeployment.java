@@ -12,8 +12,10 @@ import io.powerai.core.spec.DeploySpec;
 import io.powerai.core.spec.Stage;
 import io.powerai.core.stage.Containers;
 import io.powerai.core.stage.InFlight;
+import io.powerai.core.stage.LoopbackTransport;
 import io.powerai.core.stage.Parity;
 import io.powerai.core.stage.ScoringProbe;
+import io.powerai.core.stage.SmokeTest;
 import io.powerai.core.stage.StageContext;
 
 import java.nio.file.Path;
@@ -128,12 +130,8 @@ public final class LocalDeployment implements DeployTarget {
                 sample = ctx.spec().score().sampleRequest();
                 expected = ctx.spec().score().expectedResponse();
             }
-            if (sample != null) {
-                answer = ScoringProbe.smokeTest(baseUrl, sample, expected, Parity.smokeTolerance(ctx.spec()), STAGE.stepName());
-                events.progress("smoke test passed: " + ScoringProbe.oneLine(answer));
-            } else {
-                events.warning("no 'sample_request': the smoke test checked liveness only");
-            }
+            answer = new SmokeTest(STAGE.stepName(), new LoopbackTransport(baseUrl), null, events)
+                    .sample(sample, expected, Parity.smokeTolerance(ctx.spec()), Map.of(), SmokeTest.DEFAULT_TIMEOUT);
         } catch (PowerAiException e) {
             failure = e.getMessage();
         }

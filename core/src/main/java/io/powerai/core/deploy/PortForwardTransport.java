@@ -7,12 +7,12 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.LocalPortForward;
 import io.powerai.core.PowerAiException;
 import io.powerai.core.kubernetes.KubeCalls;
+import io.powerai.core.stage.LoopbackTransport;
+import io.powerai.core.stage.SmokeTransport.Answer;
+import io.powerai.core.stage.SmokeTransport.Request;
 
 import java.io.IOException;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.Map;
@@ -22,7 +22,7 @@ import java.util.Map;
  * works from any agent that can reach the API, whatever the Service type, and needs the {@code pods/portforward}
  * permission. A LoadBalancer's external IP would only reach the color that is live already.
  */
-public final class PortForwardTransport implements SmokeTransport {
+public final class PortForwardTransport implements PodTransport {
     private final KubernetesClient client;
     private final String stage;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
@@ -44,15 +44,8 @@ public final class PortForwardTransport implements SmokeTransport {
                 + namespace + "/" + podName + " failed: ";
         try (LocalPortForward forward = client.pods().inNamespace(namespace).withName(podName)
                 .portForward(AksManifests.SERVER_PORT)) {
-            HttpRequest.Builder builder = HttpRequest.newBuilder(
-                            URI.create("http://127.0.0.1:" + forward.getLocalPort() + request.path()))
-                    .timeout(request.timeout());
-            request.headers().forEach(builder::header);
-            builder.method(request.method(), request.body() == null ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(request.body()));
             try {
-                HttpResponse<String> response = http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
-                return new Answer(response.statusCode(), response.body());
+                return LoopbackTransport.exchange(http, "http://127.0.0.1:" + forward.getLocalPort(), request);
             } catch (IOException e) {
                 // The local socket only sees the forward close; why it closed (the API refused the upgrade, the pod's
                 // port refused the connection) is what the API server said, kept by the forward.

@@ -13,12 +13,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * Talks to a running scoring container: waits until it is live, sends the sample request, and compares the
@@ -118,65 +115,11 @@ public final class ScoringProbe {
         return "init() failed or the server did not start (see the container log)";
     }
 
-    static Answer score(String baseUrl, String body) {
-        return score(baseUrl, body, Duration.ofSeconds(60));
-    }
-
     /** POST /score; {@code timeout} should exceed the server's scoring timeout, so that its 504 is what arrives. */
     static Answer score(String baseUrl, String body, Duration timeout) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + "/score"))
-                .timeout(timeout)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body))
-                .build();
-        try {
-            HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
-            return new Answer(response.statusCode(), response.body());
-        } catch (IOException e) {
-            throw new PowerAiException.StageFailed("POST " + baseUrl + "/score failed: " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new PowerAiException.StageFailed("interrupted while scoring on " + baseUrl);
-        }
-    }
-
-    /**
-     * Sends the sample request and checks the answer: HTTP 200, JSON, and equal (as JSON values) to the
-     * expected answer when there is one. Returns the answer's body.
-     */
-    public static String smokeTest(String baseUrl, Path sampleRequest, Path expectedResponse, double tolerance, String stage) {
-        String request;
-        String expected = null;
-        try {
-            request = Files.readString(sampleRequest);
-            if (expectedResponse != null) {
-                expected = Files.readString(expectedResponse);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the sample request: " + e.getMessage(), e);
-        }
-        Answer answer = score(baseUrl, request);
-        if (answer.status() != 200) {
-            throw new PowerAiException.StageFailed(stage + ": smoke test: POST /score answered HTTP " + answer.status()
-                    + ": " + oneLine(answer.body()));
-        }
-        Object actualJson = parse(answer.body(), stage, "the scoring answer");
-        List<String> differences = expected == null ? List.of()
-                : Parity.differences(parse(expected, stage, "expected_response"), actualJson, tolerance);
-        if (!differences.isEmpty()) {
-            throw new PowerAiException.StageFailed(stage + ": smoke test: the answer to " + sampleRequest.getFileName()
-                    + " differs from " + expectedResponse.getFileName() + " (tolerance " + tolerance + "): "
-                    + oneLine(Parity.summary(differences, 5)));
-        }
-        return answer.body();
-    }
-
-    private static Object parse(String json, String stage, String what) {
-        try {
-            return Json.mapper().readValue(json, Object.class);
-        } catch (JsonProcessingException e) {
-            throw new PowerAiException.StageFailed(stage + ": smoke test: " + what + " is not JSON: " + oneLine(json));
-        }
+        SmokeTransport.Answer answer = new LoopbackTransport(baseUrl).send(new SmokeTransport.Request("POST", "/score", body,
+                Map.of("Content-Type", "application/json"), timeout));
+        return new Answer(answer.status(), answer.body());
     }
 
     public static String oneLine(String text) {

@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.powerai.core.stage.SmokeTransport;
 import io.powerai.core.PowerAiException;
 import io.powerai.core.event.Event;
 import io.powerai.core.json.Json;
@@ -63,7 +64,7 @@ class AksDeploymentMockServerTest {
     FakeTiming timing;
     ScriptedTransport transport;
     /** When set, the smoke test goes here instead of {@link #transport}. */
-    SmokeTransport smoke;
+    PodTransport smoke;
     final List<Event> events = new ArrayList<>();
     int connects;
 

@@ -1,6 +1,7 @@
 package io.powerai.core.deploy;
 
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.powerai.core.stage.SmokeTransport;
 import io.powerai.core.PowerAiException;
 import io.powerai.core.kubernetes.MockApiServer;
 import io.powerai.core.stage.ScoringServerProcess;

@@ -6,6 +6,8 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretKeySelector;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.powerai.core.stage.SmokeTransport.Answer;
+import io.powerai.core.stage.SmokeTransport.Request;
 import io.powerai.core.PowerAiException;
 import io.powerai.core.stage.ScoringServerProcess;
 
@@ -30,7 +32,7 @@ import java.util.TreeMap;
  * and {@code secretKeyRef}s from the Secret stored in the API server), and powerai's real scoring server runs with
  * it as a local process (one per Deployment and environment), serving a score.py that answers {@code [1]}.
  */
-final class ScoringServerPods implements SmokeTransport, AutoCloseable {
+final class ScoringServerPods implements PodTransport, AutoCloseable {
     record Sent(Map<String, String> selector, Request request) {
     }
 

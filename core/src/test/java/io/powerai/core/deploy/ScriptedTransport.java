@@ -1,12 +1,15 @@
 package io.powerai.core.deploy;
 
+import io.powerai.core.stage.SmokeTransport.Answer;
+import io.powerai.core.stage.SmokeTransport.Request;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
 /** The scoring server as the smoke test sees it, answering what the test says; records every request. */
-final class ScriptedTransport implements SmokeTransport {
+final class ScriptedTransport implements PodTransport {
     record Sent(String namespace, Map<String, String> selector, Request request) {
     }
 

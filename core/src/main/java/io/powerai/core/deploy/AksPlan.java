@@ -1,0 +1,133 @@
+package io.powerai.core.deploy;
+
+import io.powerai.core.PowerAiException;
+import io.powerai.core.event.StageEvents;
+import io.powerai.core.image.ImageReference;
+import io.powerai.core.json.Json;
+import io.powerai.core.spec.DeploySpec;
+import io.powerai.core.spec.Problems;
+import io.powerai.core.spec.Stage;
+import io.powerai.core.stage.StageContext;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * What one Kubernetes deployment puts where, everything checked before the cluster is contacted: an invalid name, an
+ * image not pinned by digest, half of the registry credentials never reach it. {@code registryUser} is null when no
+ * image pull Secret is made.
+ */
+record AksPlan(String name, AksSettings settings, AksManifests manifests, Release release, Path sample, Path expected,
+               String registryHost, String registryUser, String registryPassword) {
+    private static final Stage STAGE = Stage.DEPLOY;
+
+    /** The plan of a rollout of {@code imageOverride} (null: the last scoringImage result's image). */
+    static AksPlan of(StageContext ctx, Map<String, String> env, String imageOverride, boolean dryRun, StageEvents events) {
+        ctx.spec().require(STAGE);
+        DeploySpec spec = ctx.spec().deploy();
+        AksSettings settings = spec.aks();
+        String name = ctx.spec().name();
+        Problems problems = new Problems();
+        AksManifests.checkServiceName(STAGE.stepName(), name, problems);
+
+        Map<String, Object> scoring = readScoringResult(ctx);
+        String image = imageOverride;
+        if (image == null) {
+            if (scoring == null || !"succeeded".equals(scoring.get("status")) || scoring.get("image") == null) {
+                throw new PowerAiException.InvalidInput(STAGE.stepName() + ": no scoring image to deploy: run scoringImage "
+                        + "first (no successful result in " + ctx.workspace().resultFile(Stage.SCORING_IMAGE) + ") or pass 'image'");
+            }
+            image = String.valueOf(scoring.get("image"));
+        }
+        ImageReference reference = null;
+        try {
+            reference = ImageReference.parse(image);
+        } catch (IllegalArgumentException e) {
+            problems.add(STAGE.stepName(), "'image' must be an image reference [registry/]name[:tag]@sha256:digest: "
+                    + e.getMessage() + "; got '" + image + "'");
+        }
+        if (reference != null && reference.digest().isEmpty()) {
+            problems.add(STAGE.stepName(), "'image' must be pinned by digest on Kubernetes (name@sha256:<64 hex digits>, "
+                    + "as scoringImage records it), so that every replica and every rollback runs the same bytes; got '" + image + "'");
+        }
+        String user = env.get("POWERAI_REGISTRY_USERNAME");
+        String password = env.get("POWERAI_REGISTRY_PASSWORD");
+        if ((user == null) != (password == null)) {
+            problems.add(STAGE.stepName(), "POWERAI_REGISTRY_USERNAME and POWERAI_REGISTRY_PASSWORD must be set together "
+                    + "(the image pull secret needs both); only " + (user != null ? "the username" : "the password") + " is set");
+        }
+        problems.throwIfAny();
+
+        String model = null;
+        String snapshotImage = null;
+        String snapshotId = null;
+        Integer workers = null;
+        if (scoring != null && image.equals(scoring.get("image"))) {
+            model = stringOrNull(scoring.get("modelSha256"));
+            if (scoring.get("serving") instanceof Map<?, ?> serving && serving.get("workers") instanceof Integer n) {
+                workers = n;
+            }
+            snapshotImage = stringOrNull(scoring.get("snapshotImage"));
+            if (snapshotImage != null) {
+                try {
+                    snapshotId = ImageReference.parse(snapshotImage).tag().orElse(null);
+                } catch (IllegalArgumentException e) {
+                    snapshotId = null;
+                }
+            }
+        } else if (!dryRun) {
+            events.warning("the image is not the last scoringImage result: its model and snapshot are not recorded");
+        }
+        String metrics = imageOverride == null ? ModelMetrics.record(ModelMetrics.ofScoringImage(ctx.workspace())) : null;
+        Release release = new Release(reference.toString(), model, snapshotImage, snapshotId, blankToNull(env.get("BUILD_TAG")),
+                blankToNull(env.get("BUILD_URL")), workers, metrics);
+        boolean pull = user != null && password != null;
+        Path[] smoke = smokeSample(ctx);
+        return new AksPlan(name, settings, new AksManifests(name, settings, release, pull), release, smoke[0], smoke[1],
+                reference.registry(), pull ? user : null, pull ? password : null);
+    }
+
+    /** Promote, rollback and delete act on what the cluster holds: they need the names and settings, not an image. */
+    static AksPlan control(StageContext ctx) {
+        ctx.spec().require(STAGE);
+        DeploySpec spec = ctx.spec().deploy();
+        Problems problems = new Problems();
+        AksManifests.checkServiceName(STAGE.stepName(), ctx.spec().name(), problems);
+        problems.throwIfAny();
+        Path[] smoke = smokeSample(ctx);
+        Release none = new Release("", null, null, null, null, null);
+        return new AksPlan(ctx.spec().name(), spec.aks(), new AksManifests(ctx.spec().name(), spec.aks(), none, false), none,
+                smoke[0], smoke[1], null, null, null);
+    }
+
+    /** The deploy section's sample and expected answer, else the score section's. */
+    private static Path[] smokeSample(StageContext ctx) {
+        DeploySpec spec = ctx.spec().deploy();
+        if (spec.sampleRequest() == null && ctx.spec().score() != null) {
+            return new Path[] {ctx.spec().score().sampleRequest(), ctx.spec().score().expectedResponse()};
+        }
+        return new Path[] {spec.sampleRequest(), spec.expectedResponse()};
+    }
+
+    private static Map<String, Object> readScoringResult(StageContext ctx) {
+        Path file = ctx.workspace().resultFile(Stage.SCORING_IMAGE);
+        if (!Files.isRegularFile(file)) {
+            return null;
+        }
+        try {
+            return Json.readObject(file);
+        } catch (IOException e) {
+            throw new PowerAiException.InvalidInput(STAGE.stepName() + ": cannot read " + file + ": " + e.getMessage());
+        }
+    }
+
+    private static String stringOrNull(Object value) {
+        return value == null ? null : String.valueOf(value);
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value;
+    }
+}
