@@ -157,8 +157,8 @@ final class DeployCommands {
             List<DeployHistory.Change> changes = DeployHistory.fromAudit(ctx.workspace().audit().file(), name);
             List<DeployHistory.Revision> revisions = null;
             if (cluster) {
-                try (KubeConnection connection = ctx.spec().deploy().aks().connect(Stage.DEPLOY.stepName(),
-                        top.environment, ctx.events().forStage(Stage.DEPLOY.stepName()))) {
+                try (KubeConnection connection = AksDeployment.Connector.of(top.environment).open(ctx.spec().deploy().aks(),
+                        ctx.events().forStage(Stage.DEPLOY.stepName()))) {
                     revisions = DeployHistory.fromCluster(connection.client(), ctx.spec().deploy().aks().namespace(), name);
                 } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
                     throw new PowerAiException.InfrastructureUnavailable("aksDeploy: cannot read the cluster's revision history: "

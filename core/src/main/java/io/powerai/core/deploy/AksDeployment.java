@@ -9,6 +9,7 @@ import io.powerai.core.kubernetes.KubeConnection;
 import io.powerai.core.kubernetes.KubeYaml;
 import io.powerai.core.kubernetes.Timing;
 import io.powerai.core.result.DeploymentResult;
+import io.powerai.core.spec.AksSettings;
 import io.powerai.core.spec.Stage;
 import io.powerai.core.stage.StageContext;
 
@@ -46,6 +47,16 @@ public final class AksDeployment implements DeployTarget {
     @FunctionalInterface
     public interface Connector {
         KubeConnection open(AksSettings settings, StageEvents events);
+
+        /**
+         * As the commands connect: through az aks get-credentials when the settings name the AKS cluster
+         * (resource_group, cluster_name), else with the kubeconfig that {@code env}'s KUBECONFIG names.
+         */
+        static Connector of(Map<String, String> env) {
+            return (settings, events) -> KubeConnection.open(STAGE.stepName(), settings.usesAzureCli()
+                            ? new KubeConnection.AzureCluster(settings.resourceGroup(), settings.clusterName()) : null,
+                    env, events, KubeConnection.KUBECONFIG_OR_AZURE_HELP);
+        }
     }
 
     private final StageContext ctx;
@@ -67,7 +78,7 @@ public final class AksDeployment implements DeployTarget {
 
     /** As the command runs it: credentials from the environment, smoke tests through a port-forward. */
     public static AksDeployment of(StageContext ctx, Map<String, String> env) {
-        return new AksDeployment(ctx, env, (settings, events) -> settings.connect(STAGE.stepName(), env, events),
+        return new AksDeployment(ctx, env, Connector.of(env),
                 client -> new PortForwardTransport(client, STAGE.stepName()), Tuning.defaults());
     }
 

@@ -25,6 +25,7 @@ import io.powerai.core.json.Json;
 import io.powerai.core.spec.KubeNames;
 import io.powerai.core.kubernetes.KubeQuantities;
 import io.powerai.core.kubernetes.TrainingPods;
+import io.powerai.core.spec.AksSettings;
 import io.powerai.core.spec.Problems;
 
 import java.nio.charset.StandardCharsets;
@@ -51,7 +52,7 @@ import java.util.Map;
  */
 public final class AksManifests {
     public static final String CONTAINER = "score";
-    public static final int SERVER_PORT = 5001;
+    public static final int SERVER_PORT = AksSettings.SERVER_PORT;
     public static final int SERVICE_PORT = 80;
     public static final String PREFIX = "powerai.io/";
     /** The scoring server answers {@code GET /} with 200 while its process serves. */

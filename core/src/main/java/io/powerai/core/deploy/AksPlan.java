@@ -4,6 +4,7 @@ import io.powerai.core.PowerAiException;
 import io.powerai.core.event.StageEvents;
 import io.powerai.core.image.ImageReference;
 import io.powerai.core.json.Json;
+import io.powerai.core.spec.AksSettings;
 import io.powerai.core.spec.DeploySpec;
 import io.powerai.core.spec.Problems;
 import io.powerai.core.spec.Stage;

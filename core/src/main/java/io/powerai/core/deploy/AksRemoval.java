@@ -11,6 +11,7 @@ import io.powerai.core.kubernetes.KubeCalls;
 import io.powerai.core.kubernetes.KubeConnection;
 import io.powerai.core.result.AuditStamp;
 import io.powerai.core.result.DeploymentResult;
+import io.powerai.core.spec.AksSettings;
 import io.powerai.core.spec.Problems;
 import io.powerai.core.spec.Stage;
 import io.powerai.core.stage.StageContext;
@@ -47,7 +48,7 @@ public final class AksRemoval {
 
     /** As the command runs it: credentials from the environment. */
     public static AksRemoval of(StageContext ctx, Map<String, String> env) {
-        return new AksRemoval(ctx, (settings, events) -> settings.connect(STAGE.stepName(), env, events), AksDeployment.Tuning.defaults());
+        return new AksRemoval(ctx, AksDeployment.Connector.of(env), AksDeployment.Tuning.defaults());
     }
 
     /** One object a deployment may have created: its kind and name, and how to reach it. */

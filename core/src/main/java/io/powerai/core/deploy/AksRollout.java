@@ -14,6 +14,7 @@ import io.powerai.core.kubernetes.KubeCalls;
 import io.powerai.core.kubernetes.KubeConnection;
 import io.powerai.core.result.DeploymentResult;
 import io.powerai.core.result.ServingVersion;
+import io.powerai.core.spec.AksSettings;
 import io.powerai.core.spec.Stage;
 import io.powerai.core.stage.Parity;
 import io.powerai.core.stage.SmokeTest;

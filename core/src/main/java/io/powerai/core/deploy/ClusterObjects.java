@@ -21,6 +21,7 @@ import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.powerai.core.PowerAiException;
 import io.powerai.core.event.StageEvents;
 import io.powerai.core.kubernetes.KubeCalls;
+import io.powerai.core.spec.AksSettings;
 
 import java.util.Map;
 import java.util.Objects;

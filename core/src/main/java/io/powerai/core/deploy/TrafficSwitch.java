@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.powerai.core.PowerAiException;
+import io.powerai.core.spec.AksSettings;
 
 /**
  * Which color the Service sends traffic to ({@link TrafficState}, kept in its annotations), and the switch: the

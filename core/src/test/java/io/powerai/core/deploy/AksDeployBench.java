@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+import io.powerai.core.spec.AksSettings;
 import io.powerai.core.stage.SmokeTransport;
 import io.powerai.core.event.EventSink;
 import io.powerai.core.kubernetes.Backoff;

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.powerai.core.Golden;
 import io.powerai.core.kubernetes.KubeYaml;
+import io.powerai.core.spec.AksSettings;
 import io.powerai.core.spec.PipelineSpec;
 import io.powerai.core.spec.Stage;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,7 @@
 package io.powerai.core.deploy;
 
 import io.powerai.core.PowerAiException;
+import io.powerai.core.spec.AksSettings;
 import io.powerai.core.spec.PipelineSpec;
 import io.powerai.core.spec.Stage;
 import org.junit.jupiter.api.Test;

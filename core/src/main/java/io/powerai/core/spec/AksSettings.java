@@ -1,14 +1,8 @@
-package io.powerai.core.deploy;
+package io.powerai.core.spec;
 
-import io.powerai.core.event.StageEvents;
-import io.powerai.core.kubernetes.KubeConnection;
-import io.powerai.core.spec.ComputeQuantities;
-import io.powerai.core.spec.KubeNames;
-import io.powerai.core.spec.Section;
 
 import java.math.BigDecimal;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -16,7 +10,8 @@ import java.util.regex.Pattern;
  * The {@code deploy} keys of target {@code aks}, named as Azure ML's {@code AksWebservice.deploy_configuration}
  * names them so that its users recognise them. Quantities are held as Kubernetes needs them: CPU in millicores,
  * memory in MiB (memory_gb is read as GiB), GPUs as a whole count. Defaults are AML's where they make sense on
- * a plain cluster; docs/pipeline-file.md lists each one and why.
+ * a plain cluster; docs/pipeline-file.md lists each one and why. A plain record: opening the cluster it names is
+ * the deploy target's business ({@code AksDeployment.Connector}).
  */
 public record AksSettings(
         String namespace,
@@ -62,6 +57,8 @@ public record AksSettings(
     public static final int DEFAULT_TIMEOUT_SECONDS = 2;
     public static final int DEFAULT_FAILURE_THRESHOLD = 3;
     public static final Duration DEFAULT_ROLLOUT_TIMEOUT = Duration.ofMinutes(10);
+    /** The port the scoring server listens on in a pod (the image's default). */
+    public static final int SERVER_PORT = 5001;
     /** The scoring server's metrics port in a pod when metrics_port is not set (Prometheus exporters' usual range). */
     public static final int DEFAULT_POD_METRICS_PORT = 9090;
 
@@ -119,8 +116,8 @@ public record AksSettings(
         String clusterName = s.has("cluster_name") ? s.matching("cluster_name", false, CLUSTER_NAME,
                 "must be an AKS cluster name (1-63 letters, digits, '-', '_', starting and ending with a letter or digit)") : null;
         Integer metricsPort = s.has("metrics_port") ? s.integer("metrics_port", DEFAULT_POD_METRICS_PORT, 1024, 65535) : null;
-        if (metricsPort != null && metricsPort == AksManifests.SERVER_PORT) {
-            s.problem("metrics_port", metricsPort, "must differ from the scoring server's port in the pod (" + AksManifests.SERVER_PORT + ")");
+        if (metricsPort != null && metricsPort == SERVER_PORT) {
+            s.problem("metrics_port", metricsPort, "must differ from the scoring server's port in the pod (" + SERVER_PORT + ")");
         }
         Boolean serviceMonitor = bool(s, "service_monitor");
         if (s.has("resource_group") != s.has("cluster_name")) {
@@ -142,12 +139,6 @@ public record AksSettings(
     /** Replicas that serve once the version is live: the fixed count, or the autoscaler's minimum to start from. */
     public int servingReplicas() {
         return numReplicas != null ? numReplicas : autoscaleMinReplicas;
-    }
-
-    /** Opens the cluster these settings name: through az aks get-credentials, else the kubeconfig KUBECONFIG names. */
-    public KubeConnection connect(String stage, Map<String, String> env, StageEvents events) {
-        return KubeConnection.open(stage, usesAzureCli() ? new KubeConnection.AzureCluster(resourceGroup, clusterName) : null,
-                env, events, KubeConnection.KUBECONFIG_OR_AZURE_HELP);
     }
 
     /** Whether az aks get-credentials fetches the kubeconfig (else KUBECONFIG names it). */
