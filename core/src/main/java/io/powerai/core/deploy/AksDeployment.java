@@ -93,10 +93,10 @@ public final class AksDeployment implements DeployTarget {
         AksManifests m = plan.manifests();
         List<HasMetadata> objects = new ArrayList<>();
         if (plan.settings().authEnabled()) {
-            objects.add(m.keysSecret(null));
+            objects.add(AksSecrets.keys(m, null));
         }
         if (plan.registryUser() != null) {
-            objects.add(m.pullSecret(plan.registryHost(), null, null));
+            objects.add(AksSecrets.pull(m, plan.registryHost(), null, null));
         }
         objects.add(m.deployment(Color.BLUE, plan.settings().servingReplicas(), ctx.clock().instant(), null));
         objects.add(m.service(TrafficState.serving(Color.BLUE)));

@@ -11,8 +11,6 @@ import io.fabric8.kubernetes.api.model.LocalObjectReference;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -21,17 +19,14 @@ import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBuilder;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
-import io.powerai.core.json.Json;
-import io.powerai.core.spec.KubeNames;
 import io.powerai.core.kubernetes.KubeQuantities;
 import io.powerai.core.kubernetes.TrainingPods;
 import io.powerai.core.spec.AksSettings;
+import io.powerai.core.spec.KubeNames;
 import io.powerai.core.spec.Problems;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,7 +39,8 @@ import java.util.Map;
  *   <li>Service {@code <name>} (port 80 to the scoring server's 5001), whose selector picks the live color;</li>
  *   <li>HorizontalPodAutoscaler {@code <name>} (autoscaling/v2, CPU utilization) on the live color's Deployment;</li>
  *   <li>PodDisruptionBudget {@code <name>}: at most one pod evicted at a time, never blocking a node drain;</li>
- *   <li>Secrets {@code <name>-keys} (endpoint keys, when auth is on) and {@code <name>-registry} (image pull);</li>
+ *   <li>Secrets {@code <name>-keys} (endpoint keys, when auth is on) and {@code <name>-registry} (image pull), rendered
+ *   by {@link AksSecrets};</li>
  *   <li>ServiceMonitor {@code <name>} (monitoring.coreos.com/v1), only with {@code service_monitor: true}.</li>
  * </ul>
  * The scoring server's {@code GET /metrics} is on a container port of its own ({@code metrics}), never a port of
@@ -157,7 +153,7 @@ public final class AksManifests {
     }
 
     /** Labels of every object of the service. */
-    private Map<String, String> commonLabels() {
+    Map<String, String> commonLabels() {
         Map<String, String> labels = new LinkedHashMap<>();
         labels.put(NAME, name);
         labels.put(INSTANCE, name);
@@ -392,44 +388,6 @@ public final class AksManifests {
                 .withNewMetadata().withName(serviceName()).withNamespace(namespace).withLabels(commonLabels()).endMetadata()
                 .withAdditionalProperties(Map.of("spec", spec))
                 .build();
-    }
-
-    /** The endpoint keys; {@code keys} null renders the Secret without its data (dry run). */
-    public Secret keysSecret(Map<String, String> keys) {
-        SecretBuilder secret = new SecretBuilder()
-                .withNewMetadata().withName(keysSecretName()).withNamespace(namespace).withLabels(commonLabels())
-                    .withAnnotations(keys == null ? Map.of(SECRET_DATA, "primaryKey and secondaryKey, generated at the first deployment, never printed") : Map.of())
-                .endMetadata()
-                .withType("Opaque");
-        if (keys != null) {
-            Map<String, String> data = new LinkedHashMap<>();
-            keys.forEach((k, v) -> data.put(k, base64(v)));
-            secret.withData(data);
-        }
-        return secret.build();
-    }
-
-    /** The image pull secret for {@code registry}; {@code username} null renders it without its data (dry run). */
-    public Secret pullSecret(String registry, String username, String password) {
-        SecretBuilder secret = new SecretBuilder()
-                .withNewMetadata().withName(pullSecretName()).withNamespace(namespace).withLabels(commonLabels())
-                    .withAnnotations(username == null ? Map.of(SECRET_DATA, "credentials for " + registry
-                            + " from POWERAI_REGISTRY_USERNAME and POWERAI_REGISTRY_PASSWORD, never printed") : Map.of())
-                .endMetadata()
-                .withType("kubernetes.io/dockerconfigjson");
-        if (username != null) {
-            Map<String, Object> entry = new LinkedHashMap<>();
-            entry.put("username", username);
-            entry.put("password", password);
-            entry.put("auth", base64(username + ":" + password));
-            String config = Json.canonical(Map.of("auths", Map.of(registry, entry)));
-            secret.withData(Map.of(".dockerconfigjson", base64(config)));
-        }
-        return secret.build();
-    }
-
-    private static String base64(String value) {
-        return Base64.getEncoder().encodeToString(value.getBytes(StandardCharsets.UTF_8));
     }
 
     private static void putIfSet(Map<String, String> map, String key, String value) {

@@ -41,14 +41,14 @@ final class EndpointSecrets {
                 keys.put(AksManifests.PRIMARY_KEY, newKey());
                 keys.put(AksManifests.SECONDARY_KEY, newKey());
                 events.progress("generated endpoint keys into Secret " + m.namespace() + "/" + m.keysSecretName());
-                objects.apply("write Secret " + m.keysSecretName(), m.keysSecret(keys), existing);
+                objects.apply("write Secret " + m.keysSecretName(), AksSecrets.keys(m, keys), existing);
                 primaryKey = keys.get(AksManifests.PRIMARY_KEY);
             }
         }
         if (plan.registryUser() != null) {
             Secret existing = objects.secret(m.pullSecretName());
             objects.apply("write image pull Secret " + m.pullSecretName(),
-                    m.pullSecret(plan.registryHost(), plan.registryUser(), plan.registryPassword()), existing);
+                    AksSecrets.pull(m, plan.registryHost(), plan.registryUser(), plan.registryPassword()), existing);
         }
         return primaryKey;
     }

@@ -92,7 +92,7 @@ public final class AksDeployBench {
         Path project = Files.createTempDirectory("powerai-bench-");
         AksSettings settings = settings(project, namespace);
         AksManifests m = new AksManifests(name, settings, new Release(IMAGE, "5e".repeat(32), null, null, null, null), false);
-        List<HasMetadata> objects = List.of(m.keysSecret(Map.of(AksManifests.PRIMARY_KEY, "k1", AksManifests.SECONDARY_KEY, "k2")),
+        List<HasMetadata> objects = List.of(AksSecrets.keys(m, Map.of(AksManifests.PRIMARY_KEY, "k1", AksManifests.SECONDARY_KEY, "k2")),
                 m.deployment(Color.BLUE, 1, Clock.systemUTC().instant(), null), m.service(TrafficState.serving(Color.BLUE)),
                 m.autoscaler(Color.BLUE), m.disruptionBudget());
         for (HasMetadata o : objects) {

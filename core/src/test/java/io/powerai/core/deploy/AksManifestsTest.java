@@ -47,10 +47,10 @@ class AksManifestsTest {
         AksManifests m = new AksManifests("svm-moons", settings, release(), pull);
         List<HasMetadata> objects = new java.util.ArrayList<>();
         if (settings.authEnabled()) {
-            objects.add(m.keysSecret(null));
+            objects.add(AksSecrets.keys(m, null));
         }
         if (pull) {
-            objects.add(m.pullSecret("myacr.azurecr.io", null, null));
+            objects.add(AksSecrets.pull(m, "myacr.azurecr.io", null, null));
         }
         objects.add(m.deployment(color, settings.servingReplicas(), NOW, null));
         objects.add(m.service(TrafficState.serving(color)));
@@ -186,7 +186,7 @@ class AksManifestsTest {
     @Test
     void pullSecret_holdsDockerConfigForTheImagesRegistry() {
         AksManifests m = new AksManifests("svm-moons", settings(project, Map.of()), release(), true);
-        var secret = m.pullSecret("myacr.azurecr.io", "ci-user", "s3cret");
+        var secret = AksSecrets.pull(m, "myacr.azurecr.io", "ci-user", "s3cret");
         assertThat(secret.getType()).isEqualTo("kubernetes.io/dockerconfigjson");
         String config = new String(java.util.Base64.getDecoder().decode(secret.getData().get(".dockerconfigjson")));
         assertThat(config).isEqualTo("{\"auths\":{\"myacr.azurecr.io\":{\"auth\":\"Y2ktdXNlcjpzM2NyZXQ=\",\"password\":\"s3cret\",\"username\":\"ci-user\"}}}");
