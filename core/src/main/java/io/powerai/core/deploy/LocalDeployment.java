@@ -169,10 +169,8 @@ public final class LocalDeployment implements DeployTarget {
         if (rolledBackTo != null) {
             details.put("rolledBackTo", rolledBackTo);
         }
-        AuditLog.Appended record = ctx.workspace().audit().append(new AuditLog.Entry(STAGE.stepName(), status,
-                Map.of("image", image), Map.of("endpoint", baseUrl + "/score"), details));
-
-        DeploymentResult result = DeploymentResult.builder(status, spec.target())
+        DeploymentResult result = record(ctx, new AuditLog.Entry(STAGE.stepName(), status, Map.of("image", image),
+                Map.of("endpoint", baseUrl + "/score"), details), DeploymentResult.builder(status, spec.target())
                 .image(image)
                 .container(container)
                 .scoringUrl(baseUrl + "/score")
@@ -182,15 +180,21 @@ public final class LocalDeployment implements DeployTarget {
                 .smokeTestAnswer(answer == null ? null : ScoringProbe.oneLine(answer))
                 .failure(failure)
                 .rolledBackTo(rolledBackTo)
-                .durationMillis((System.nanoTime() - started) / 1_000_000)
-                .build(new AuditStamp(record.seq(), record.hash()));
-        ctx.workspace().writeResult(result);
+                .durationMillis((System.nanoTime() - started) / 1_000_000));
         if (failure != null) {
             throw new PowerAiException.StageFailed(failure + (rolledBackTo == null ? "" : "; rolled back to " + rolledBackTo));
         }
         events.progress("serving at " + baseUrl + "/score; the engine restarts " + container + " if it exits (restart policy "
                 + ContainerEngine.SERVICE_RESTART_POLICY + ", as Kubernetes would)");
         return result;
+    }
+
+    /** Appends {@code entry} to the audit log and writes the result it stamps: how each local action is recorded. */
+    private static DeploymentResult record(StageContext ctx, AuditLog.Entry entry, DeploymentResult.Builder result) {
+        AuditLog.Appended appended = ctx.workspace().audit().append(entry);
+        DeploymentResult written = result.build(new AuditStamp(appended.seq(), appended.hash()));
+        ctx.workspace().writeResult(written);
+        return written;
     }
 
     /** How long {@link #delete} waits for the engine to no longer list the removed container. */
@@ -226,17 +230,13 @@ public final class LocalDeployment implements DeployTarget {
         details.put("action", "delete");
         details.put("container", container);
         details.put("removed", image.isPresent());
-        AuditLog.Appended record = ctx.workspace().audit().append(new AuditLog.Entry(STAGE.stepName(), "succeeded",
-                image.map(i -> Map.of("image", i)).orElse(Map.of()), Map.of(), details));
-        DeploymentResult result = DeploymentResult.builder("succeeded", "local")
+        return record(ctx, new AuditLog.Entry(STAGE.stepName(), "succeeded", image.map(i -> Map.of("image", i)).orElse(Map.of()),
+                Map.of(), details), DeploymentResult.builder("succeeded", "local")
                 .action("delete")
                 .container(container)
                 .image(image.orElse(null))
                 .removed(image.isPresent())
-                .durationMillis((System.nanoTime() - started) / 1_000_000)
-                .build(new AuditStamp(record.seq(), record.hash()));
-        ctx.workspace().writeResult(result);
-        return result;
+                .durationMillis((System.nanoTime() - started) / 1_000_000));
     }
 
     private static void pause() {
@@ -284,16 +284,14 @@ public final class LocalDeployment implements DeployTarget {
         if (serving != null) {
             details.put("servingImage", serving);
         }
-        AuditLog.Appended record = ctx.workspace().audit().append(new AuditLog.Entry(STAGE.stepName(), "kept",
-                Map.of("image", image), Map.of(), details));
         // The serving image stays: it is the result's image; the one the gate refused is the candidate.
-        ctx.workspace().writeResult(DeploymentResult.builder("kept", "local")
-                .candidateImage(image)
-                .image(serving)
-                .scoringUrl(serving == null ? null : url)
-                .container(container)
-                .gate(decision.line())
-                .build(new AuditStamp(record.seq(), record.hash())));
+        record(ctx, new AuditLog.Entry(STAGE.stepName(), "kept", Map.of("image", image), Map.of(), details),
+                DeploymentResult.builder("kept", "local")
+                        .candidateImage(image)
+                        .image(serving)
+                        .scoringUrl(serving == null ? null : url)
+                        .container(container)
+                        .gate(decision.line()));
         throw new PowerAiException.StageFailed(STAGE.stepName() + ": " + decision.line());
     }
 
