@@ -177,7 +177,10 @@ final class AksRollout {
         HorizontalPodAutoscaler priorHpa = objects.autoscaler();
         Change change = new Change("promote", candidate, live, annotation(liveDeployment, AksManifests.IMAGE), image,
                 TrafficState.serving(candidate), service, priorHpa, liveDeployment, 0,
-                () -> objects.scale(candidate, candidateDeployment, replicas), true,
+                () -> {
+                    primaryKey = new EndpointSecrets(objects, plan, events).primaryKey();
+                    objects.scale(candidate, candidateDeployment, replicas);
+                }, true,
                 "promoted: " + image + " from " + m.deploymentName(candidate) + " takes all traffic");
         return run(started, change, (details, answer) -> { }, r -> r.color(candidate.label()));
     }
@@ -201,6 +204,7 @@ final class AksRollout {
         Change change = new Change("rollback", back, current, currentImage, backImage, TrafficState.serving(back), service, priorHpa,
                 currentDeployment, 0, () -> {
                     if (bringBack) {
+                        primaryKey = new EndpointSecrets(objects, plan, events).primaryKey();
                         objects.scale(back, backDeployment, objects.servingReplicas(backDeployment));
                     }
                 }, bringBack,

@@ -53,6 +53,14 @@ final class EndpointSecrets {
         return primaryKey;
     }
 
+    /**
+     * The primary key the keys Secret holds, read only (null: auth off, or no keys yet): what the smoke tests of promote
+     * and rollback send, since the scoring server refuses a request without it.
+     */
+    String primaryKey() {
+        return plan.settings().authEnabled() ? value(objects.secret(plan.manifests().keysSecretName()), AksManifests.PRIMARY_KEY) : null;
+    }
+
     private static String newKey() {
         byte[] bytes = new byte[32];
         RANDOM.nextBytes(bytes);

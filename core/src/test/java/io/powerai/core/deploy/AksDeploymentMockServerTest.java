@@ -309,6 +309,24 @@ class AksDeploymentMockServerTest {
     }
 
     @Test
+    void authEnabled_promoteAndRollback_sendTheEndpointKey_theRealScoringServerAcceptsTheirSmokeTests() throws Exception {
+        assumeTrue(ScoringServerProcess.python3Available(), "needs python3 on the PATH to run the scoring server");
+        try (ScoringServerPods pods = new ScoringServerPods(cluster.client, project.resolve("pods"))) {
+            smoke = pods;
+            deploy(IMAGE_A, Map.of("num_replicas", 4));
+            deploy(IMAGE_B, Map.of("num_replicas", 4, "traffic_percent", 25));
+
+            assertThat(asMap(aks(Map.of("num_replicas", 4)).promote())).containsEntry("status", "succeeded").containsEntry("color", "green");
+            assertThat(asMap(aks(Map.of("num_replicas", 4)).rollback())).containsEntry("status", "succeeded").containsEntry("color", "blue");
+            Secret keys = cluster.client.secrets().inNamespace(NS).withName("svm-moons-keys").get();
+            String primary = new String(Base64.getDecoder().decode(keys.getData().get("primaryKey")), StandardCharsets.UTF_8);
+            assertThat(pods.sent).filteredOn(sent -> sent.request().path().equals("/score"))
+                    .allSatisfy(sent -> assertThat(sent.request().headers()).containsEntry("Authorization", "Bearer " + primary))
+                    .hasSize(4); // two deploys, the promote, and the rollback that brings blue back
+        }
+    }
+
+    @Test
     void authEnabled_theRealScoringServerWithTheSecretsKeys_passesTheSmokeTest_refusesClientsWithoutAKey() throws Exception {
         assumeTrue(ScoringServerProcess.python3Available(), "needs python3 on the PATH to run the scoring server");
         try (ScoringServerPods pods = new ScoringServerPods(cluster.client, project.resolve("pods"))) {
