@@ -1,9 +1,6 @@
-package io.powerai.core.deploy;
+package io.powerai.core.spec;
 
 import io.powerai.core.PowerAiException;
-import io.powerai.core.spec.AksSettings;
-import io.powerai.core.spec.PipelineSpec;
-import io.powerai.core.spec.Stage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
