@@ -14,8 +14,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * aksDeploy.json files as the map-building code wrote them before the typed result (captured from the local
- * end-to-end tests on a real engine and from the fabric8 mock-server tests in CRUD mode; local-aborted.json
- * follows InFlight.settle field for field, its AbortsEndToEndTest case needing the whole ordered class) read into
+ * end-to-end tests on a real engine, local-aborted.json from AbortsEndToEndTest's SIGTERM during a deployment, and
+ * from the fabric8 mock-server tests in CRUD mode) read into
  * {@link DeploymentResult}, and written back byte for byte.
  */
 class DeploymentResultTest {
@@ -88,10 +88,13 @@ class DeploymentResultTest {
     void aborted_localDeployment_namesWhatServesAsText() throws Exception {
         DeploymentResult r = StageResults.read(file("local-aborted.json"), DeploymentResult.class);
         assertThat(r.status()).isEqualTo("aborted");
-        assertThat(r.serving().image()).isEqualTo("127.0.0.1:5000/svm-moons-score@sha256:" + "ab".repeat(32));
+        assertThat(r.serving().image()).isEqualTo("127.0.0.1:5000/lifecycle-e2e-score@sha256:"
+                + "f72c0b5567d300a31e2096418fa2feef7c3f4fa86e8b820c41db67235d67c2cd");
         assertThat(r.rolledBackTo()).isEqualTo(r.serving().image());
-        assertThat(r.pid()).isEqualTo(4242L);
-        assertThat(r.reason()).contains("SIGTERM");
+        assertThat(r.servingVersions()).isEmpty();
+        assertThat(r.pid()).isEqualTo(22588L);
+        assertThat(r.reason()).isEqualTo("aborted: SIGTERM");
+        assertThat(r.startedAt()).isEqualTo("2026-12-07T02:40:08.288943238Z");
     }
 
     @Test
