@@ -51,7 +51,6 @@ final class AksRollout {
     private final TrafficSwitch traffic;
     private final DeploymentRecords records;
     private String primaryKey;
-    private String action = "deploy";
 
     AksRollout(StageContext ctx, KubeConnection connection, AksPlan plan, PodTransport transport, AksDeployment.Tuning tuning,
                StageEvents events) {
@@ -81,7 +80,6 @@ final class AksRollout {
 
     private DeploymentResult run(long started, Change c, BiConsumer<Map<String, Object>, String> details,
                                  Consumer<DeploymentResult.Builder> extra) {
-        action = c.action();
         String answer = null;
         try {
             c.prepare().run();
@@ -91,7 +89,7 @@ final class AksRollout {
             }
             traffic.switchTo(c.next(), c.priorService(), c.priorHpa(), c.from(), c.fromDeployment(), c.fromReplicas());
         } catch (PowerAiException failure) {
-            return failed(started, failure, c.to(), c.from(), c.fromImage());
+            return failed(started, failure, c.action(), c.to(), c.from(), c.fromImage());
         }
         events.progress(c.done());
         Map<String, Object> recorded = records.details(c.action(), c.to());
@@ -238,7 +236,8 @@ final class AksRollout {
     }
 
     /** Puts every touched object back, keeps the pods' logs, records the failure, and fails the stage. */
-    private DeploymentResult failed(long started, PowerAiException failure, Color candidate, Color live, String liveImage) {
+    private DeploymentResult failed(long started, PowerAiException failure, String action, Color candidate, Color live,
+                                    String liveImage) {
         if (undo.isEmpty() && failure instanceof PowerAiException.InfrastructureUnavailable) {
             throw failure; // nothing changed: the cluster was not reachable or refused us
         }
