@@ -1590,9 +1590,10 @@ class Worker:
                     METRICS.in_flight(0)
             status, content_type, payload = answer[:3]
             keep_alive = self.keep_alive(headers, version)
+            # Counted before it is sent: a client that has its answer may scrape /metrics at once and must see it.
+            log_request(method, target, status, request_id, started, len(body), len(payload))
             self.respond(conn, status, content_type, payload, id_fields, keep_alive, method == "HEAD", None,
                          answer[3] if len(answer) > 3 else b"")
-            log_request(method, target, status, request_id, started, len(body), len(payload))
             if not keep_alive:
                 self.finish(conn, "close")
                 return
@@ -1614,8 +1615,8 @@ class Worker:
         if request_id is None:
             request_id, id_fields = request_ids({})
         payload = error_body(message, request_id)
+        log_request(method, target, status, request_id, started, 0, len(payload), message)  # before: see above
         self.respond(conn, status, "application/json", payload, id_fields, False, False, challenge)
-        log_request(method, target, status, request_id, started, 0, len(payload), message)
         conn.buf = bytearray()
         conn.chunked = None
         self.finish(conn, "linger")
