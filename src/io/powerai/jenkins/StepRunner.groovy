@@ -333,6 +333,13 @@ class StepRunner {
         if (defaults.engine && !agentEngine) {
             environment << "POWERAI_ENGINE=${defaults.engine}".toString()
         }
+        // The global deploy policy goes over the project's deploy section (the defaults file only goes under it).
+        if (step == 'aksDeploy' && defaults.policyRequireProvenance == 'true') {
+            environment << 'POWERAI_REQUIRE_PROVENANCE=true'
+        }
+        if (step == 'aksDeploy' && defaults.policyAllowedKeys) {
+            environment << "POWERAI_ALLOWED_KEYS=${defaults.policyAllowedKeys}".toString()
+        }
         // Single-quoted: the shell expands the variables; no value is ever part of the script's text.
         String shell = (bundled ? '"$POWERAI_JAVA" ' + jvmFlags(command) + ' -jar "$POWERAI_JAR" ' : '$POWERAI_CLI ') + command +
                 ' "$POWERAI_PROJECT" --spec "$POWERAI_SPEC" --defaults "$POWERAI_DEFAULTS"' + pipelineFile +

@@ -166,6 +166,7 @@ final class StageCommands {
                 return DeployCommands.deployAks(top, ctx, image != null ? image : common.specImage, true);
             }
             try (WorkspaceLock ignored = common.lock(top, ctx, Stage.DEPLOY)) {
+                DeployCommands.requireProvenance(top, ctx, image != null ? image : common.specImage);
                 if (DeployCommands.target(ctx, target).equals("aks")) {
                     return DeployCommands.deployAks(top, ctx, image != null ? image : common.specImage, false);
                 }
@@ -192,9 +193,12 @@ final class StageCommands {
             StageContext context = common.context(top, null);
             Map<String, Map<String, Object>> results;
             try (WorkspaceLock ignored = common.lock(top, context, null)) {
-                results = Pipeline.run(context, top.environment, (ctx, image) -> DeployCommands.isAks(ctx)
-                        ? io.powerai.core.deploy.AksDeployment.of(ctx, top.environment).deploy(image)
-                        : io.powerai.core.stage.LocalDeployment.run(ctx, image));
+                results = Pipeline.run(context, top.environment, (ctx, image) -> {
+                    DeployCommands.requireProvenance(top, ctx, image);
+                    return DeployCommands.isAks(ctx)
+                            ? io.powerai.core.deploy.AksDeployment.of(ctx, top.environment).deploy(image)
+                            : io.powerai.core.stage.LocalDeployment.run(ctx, image);
+                });
             }
             top.console.line("");
             top.console.line("environment:   " + results.get("amlEnvSnapshot").get("image"));

@@ -181,18 +181,18 @@ class RegistryAttestationsTest {
         return Files.createDirectories(tmp.resolve(name).resolve(".powerai"));
     }
 
-    private static SigningKey signer(KeyPair pair) {
+    static SigningKey signer(KeyPair pair) {
         return SigningKey.fromPem("-----BEGIN PRIVATE KEY-----\n" + Base64.getEncoder().encodeToString(pair.getPrivate().getEncoded())
                 + "\n-----END PRIVATE KEY-----\n", "test key");
     }
 
-    private static List<Provenance.Dependency> scoringDeps(ImageReference env) {
+    static List<Provenance.Dependency> scoringDeps(ImageReference env) {
         return List.of(Provenance.Dependency.sha256("snapshot_image", Purl.oci(env), env.digest().orElseThrow()),
                 Provenance.Dependency.sha256("model", "model.pkl", "ab".repeat(32)));
     }
 
     /** Writes {@code stage}'s attestations for {@code image} as the stages do (with an SBOM when asked) and pushes them. */
-    private static Map<String, String> attest(Path ws, String stage, ImageReference image, List<Provenance.Dependency> deps,
+    static Map<String, String> attest(Path ws, String stage, ImageReference image, List<Provenance.Dependency> deps,
                                               SigningKey key, boolean sbom) {
         Provenance.Build build = new Provenance.Build(stage, Map.of(), Map.of(), deps, T, T.plusSeconds(1));
         new Attestor(Builder.local("test-host", "tester"), key).write(ws, build,
