@@ -42,12 +42,12 @@ class StepRunner {
     static final Map<String, String> ARTIFACTS = [
             amlEnvSnapshot: '.powerai/amlEnvSnapshot.json, .powerai/specs/amlEnvSnapshot.json, .powerai/environment/context/**, ' +
                     '.powerai/environment/manifest.json, .powerai/environment/*.lock, .powerai/environment/*.lock.yml, ' +
-                    '.powerai/environment/gpu-stack.json',
+                    '.powerai/environment/gpu-stack.json, .powerai/attestations/amlEnvSnapshot.*',
             gpuTrain      : '.powerai/gpuTrain.json, .powerai/specs/gpuTrain.json, .powerai/train/train.log, ' +
                     '.powerai/train/metrics.json, .powerai/train/metrics.svg, .powerai/train/gpu-samples.csv, ' +
-                    '.powerai/train/outputs/**',
+                    '.powerai/train/outputs/**, .powerai/attestations/gpuTrain.*',
             scoringImage  : '.powerai/scoringImage.json, .powerai/specs/scoringImage.json, .powerai/score/context/Dockerfile, ' +
-                    '.powerai/score/smoke-test.log, .powerai/score/parity-diff.txt',
+                    '.powerai/score/smoke-test.log, .powerai/score/parity-diff.txt, .powerai/attestations/scoringImage.*',
             aksDeploy     : '.powerai/aksDeploy.json, .powerai/specs/aksDeploy.json, .powerai/deploy/**',
     ]
 
