@@ -63,6 +63,8 @@ public record DeployPolicy(boolean required, List<PublicKey> allowedKeys, String
                 ? verdict.chain().get(0).image() + " is not a scoring image (its provenance is of " + verdict.chain().get(0).buildType() + ")"
                 : null;
         if (problem != null) {
+            // The problem names the image by digest; said once when that is how it was given.
+            problem = problem.startsWith(image + ": ") ? problem.substring(image.length() + 2) : problem;
             throw new PowerAiException.StageFailed(stage + ": refused to deploy " + image + ": " + problem
                     + " (provenance required; keys allowed by " + keysFrom + "); nothing was deployed");
         }
