@@ -35,6 +35,9 @@ public final class RegistryAttestations {
     static final String EMPTY_MEDIA_TYPE = "application/vnd.oci.empty.v1+json";
     static final byte[] EMPTY_CONFIG = "{}".getBytes(StandardCharsets.UTF_8);
     static final String TITLE = "org.opencontainers.image.title";
+    /** The artifact types each kind may have, as a referrers listing names them. */
+    private static final Map<String, List<String>> KINDS = Map.of(PROVENANCE_SUFFIX, List.of(DSSE_MEDIA_TYPE, IN_TOTO_MEDIA_TYPE),
+            SBOM_SUFFIX, List.of(CYCLONEDX_MEDIA_TYPE));
 
     private RegistryAttestations() {
     }
@@ -114,17 +117,22 @@ public final class RegistryAttestations {
     }
 
     /**
-     * The artifact of this kind stored next to {@code pinned} (under the fallback tag), or empty when there is none;
-     * a manifest that is not one layer of an artifact is reported as what it is.
+     * The artifact of this kind stored next to {@code pinned}: the first referrer of its type where the registry has
+     * the OCI 1.1 referrers API, else the one under the fallback tag; empty when there is none. A manifest that is not
+     * one layer of an artifact is reported as what it is.
      */
     public static Optional<Artifact> fetch(RegistryClient registry, ImageReference pinned, String suffix) {
+        Optional<String> referrer = registry.referrers(pinned).flatMap(list -> list.stream()
+                .filter(d -> KINDS.get(suffix).contains(String.valueOf(d.get("artifactType"))) && d.get("digest") instanceof String)
+                .map(d -> (String) d.get("digest")).findFirst());
         String tag = tag(pinned.digest().orElseThrow(), suffix);
-        ImageReference tagged = ImageReference.parse(pinned.name() + ":" + tag);
+        ImageReference tagged = referrer.map(d -> pinned.pinned(d)).orElse(ImageReference.parse(pinned.name() + ":" + tag));
         Optional<RegistryClient.Fetched> found = registry.manifest(tagged);
         if (found.isEmpty()) {
             return Optional.empty();
         }
-        String where = pinned.name() + ":" + tag + "@" + found.get().digest();
+        String where = referrer.isPresent() ? pinned.name() + "@" + found.get().digest() + " (a referrer)"
+                : pinned.name() + ":" + tag + "@" + found.get().digest();
         Map<String, Object> manifest;
         try {
             manifest = Json.parseObject(new String(found.get().bytes(), StandardCharsets.UTF_8));

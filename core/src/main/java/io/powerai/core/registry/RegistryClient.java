@@ -111,6 +111,37 @@ public final class RegistryClient {
         return Optional.of(new Fetched(answer.bytes(), answer.header("Content-Type").orElse(""), digest));
     }
 
+    /**
+     * The OCI 1.1 referrers of {@code pinned} (descriptors of the manifests whose {@code subject} it is), or empty when
+     * the registry has no referrers API (404, as the Debian registry 2.8 answers, or anything but an OCI index: then
+     * look under the fallback tags).
+     */
+    public Optional<java.util.List<Map<String, Object>>> referrers(ImageReference pinned) {
+        URI uri = URI.create(baseUrl(pinned.registry()) + "/v2/" + pinned.repository() + "/referrers/" + pinned.digest().orElseThrow());
+        RegistryHttp.Answer answer = authorized("GET", uri, Map.of("Accept", "application/vnd.oci.image.index.v1+json"), new byte[0],
+                pinned.registry(), scope(pinned, "pull"), true);
+        if (answer.status() != 200 || !answer.header("Content-Type").orElse("").startsWith("application/vnd.oci.image.index.v1+json")) {
+            return Optional.empty(); // no referrers API (or none this client may use): the fallback tags decide
+        }
+        try {
+            Object manifests = Json.parseObject(answer.body()).get("manifests");
+            java.util.List<Map<String, Object>> out = new java.util.ArrayList<>();
+            if (manifests instanceof java.util.List<?> list) {
+                for (Object o : list) {
+                    if (o instanceof Map<?, ?> m) {
+                        @SuppressWarnings("unchecked")
+                        Map<String, Object> descriptor = (Map<String, Object>) m;
+                        out.add(descriptor);
+                    }
+                }
+            }
+            return Optional.of(out);
+        } catch (JsonProcessingException e) {
+            throw new PowerAiException.InfrastructureUnavailable("registry " + pinned.registry() + " answered the referrers of "
+                    + pinned + " with something other than JSON");
+        }
+    }
+
     /** The blob {@code digest} of {@code ref}'s repository, checked against its digest; empty when the registry has none. */
     public Optional<byte[]> blob(ImageReference ref, String digest) {
         URI uri = URI.create(baseUrl(ref.registry()) + "/v2/" + ref.repository() + "/blobs/" + digest);
