@@ -156,9 +156,16 @@ class RegistryAttestationsTest {
 
         ImageReference signed = pushImage(prefix + "/signed-then-not:v1", "signed");
         attest(ws, "amlEnvSnapshot", signed, List.of(), signer(ecdsa), true);
-        attest(ws, "amlEnvSnapshot", signed, List.of(), null, true);
+        String first = RegistryAttestations.fetch(REGISTRY, signed, ".att").orElseThrow().reference();
+        assertThat(attest(ws, "amlEnvSnapshot", signed, List.of(), null, true)).as("nothing pushed").isEmpty();
         assertThat(RegistryAttestations.fetch(REGISTRY, signed, ".att").orElseThrow().mediaType()).isEqualTo("application/vnd.dsse.envelope.v1+json");
         assertThat(CliRun.of("verify", signed.toString(), "--key", publicKey.toString()).exitCode()).isZero();
+        // Run again with the same key (a reused snapshot): what is there stays, so no push rights are needed.
+        assertThat(attest(ws, "amlEnvSnapshot", signed, List.of(), signer(ecdsa), true)).as("nothing pushed").isEmpty();
+        assertThat(RegistryAttestations.fetch(REGISTRY, signed, ".att").orElseThrow().reference()).isEqualTo(first);
+        // With another key, the new signature replaces the old one.
+        assertThat(attest(ws, "amlEnvSnapshot", signed, List.of(), signer(ed25519), true)).containsOnlyKeys("provenance");
+        assertThat(CliRun.of("verify", signed.toString(), "--key", otherKey.toString()).exitCode()).isZero();
     }
 
     /** Pushes a one-layer image (an OCI manifest of a config and a layer of {@code content}) and returns it by digest. */
@@ -201,9 +208,11 @@ class RegistryAttestationsTest {
         return RegistryAttestations.publish(REGISTRY, image, ws, stage);
     }
 
+    /** Replaces the image's provenance in the registry with {@code envelopeText}, whatever is there. */
     private static void republish(Path ws, ImageReference image, String envelopeText) throws Exception {
         Files.writeString(ws.resolve("attestations/amlEnvSnapshot.dsse.json"), envelopeText);
-        RegistryAttestations.publish(REGISTRY, image, ws, "amlEnvSnapshot");
+        RegistryAttestations.put(REGISTRY, image, ".att", "application/vnd.dsse.envelope.v1+json",
+                envelopeText.getBytes(StandardCharsets.UTF_8), "amlEnvSnapshot.dsse.json");
     }
 
     private static Map<String, Object> statement(ImageReference subject, String stage, List<Provenance.Dependency> deps, String predicateType) {

@@ -21,8 +21,9 @@ import java.util.TreeMap;
  * the SBOM): an OCI image manifest whose {@code artifactType} says what it holds, the empty config, and one layer
  * (the DSSE envelope, or the bare in-toto statement when the stage ran without a key; the CycloneDX SBOM). The
  * manifest names the image as its {@code subject} too, so a registry that has the referrers API lists it there.
- * An unsigned statement never replaces a signed one of the same image (a later run without the key would otherwise
- * strip a verified image of its signature).
+ * What is there already stays (the image is the same bytes, so its statements still hold; a reused snapshot then
+ * needs no push rights), except that a signed provenance replaces an unsigned one or one signed by another key; an
+ * unsigned statement never replaces a signed one.
  */
 public final class RegistryAttestations {
     public static final String PROVENANCE_SUFFIX = ".att";
@@ -60,38 +61,71 @@ public final class RegistryAttestations {
         RegistryClient.Fetched image = registry.manifest(pinned).orElseThrow(() -> new io.powerai.core.PowerAiException.InfrastructureUnavailable(
                 stage + ": registry does not show " + pinned + " to attach its attestations to"));
         Map<String, String> pushed = new TreeMap<>();
-        if (Files.isRegularFile(signed)) {
+        Optional<Artifact> provenance = existing(registry, pinned, PROVENANCE_SUFFIX);
+        if (Files.isRegularFile(signed) && !(provenance.isPresent() && DSSE_MEDIA_TYPE.equals(provenance.get().mediaType())
+                && signer(provenance.get().content()).equals(signer(read(signed))))) {
             pushed.put("provenance", push(registry, pinned, image, PROVENANCE_SUFFIX, DSSE_MEDIA_TYPE, signed));
-        } else if (Files.isRegularFile(unsigned) && !signedThere(registry, pinned)) {
+        } else if (!Files.isRegularFile(signed) && Files.isRegularFile(unsigned) && provenance.isEmpty()) {
             pushed.put("provenance", push(registry, pinned, image, PROVENANCE_SUFFIX, IN_TOTO_MEDIA_TYPE, unsigned));
         }
-        if (Files.isRegularFile(sbom)) {
+        if (Files.isRegularFile(sbom) && existing(registry, pinned, SBOM_SUFFIX).isEmpty()) {
             pushed.put("sbom", push(registry, pinned, image, SBOM_SUFFIX, CYCLONEDX_MEDIA_TYPE, sbom));
         }
         return pushed;
     }
 
-    /** Whether a signed provenance of {@code pinned} is stored already: an unsigned one of the same image never replaces it. */
-    private static boolean signedThere(RegistryClient registry, ImageReference pinned) {
+    /** What is stored next to {@code pinned} already (a malformed artifact counts as none: it is replaced). */
+    private static Optional<Artifact> existing(RegistryClient registry, ImageReference pinned, String suffix) {
         try {
-            return fetch(registry, pinned, PROVENANCE_SUFFIX).map(a -> a.mediaType().equals(DSSE_MEDIA_TYPE)).orElse(false);
+            return fetch(registry, pinned, suffix);
         } catch (Malformed e) {
-            return false;
+            return Optional.empty();
+        }
+    }
+
+    /** The key id of an envelope's first signature, or "" when it has none that can be read. */
+    private static String signer(byte[] envelope) {
+        try {
+            if (Json.parseObject(new String(envelope, StandardCharsets.UTF_8)).get("signatures") instanceof List<?> list
+                    && !list.isEmpty() && list.get(0) instanceof Map<?, ?> s && s.get("keyid") != null) {
+                return String.valueOf(s.get("keyid"));
+            }
+        } catch (IOException e) {
+            // not an envelope: no signer
+        }
+        return "";
+    }
+
+    private static byte[] read(Path file) {
+        try {
+            return Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
         }
     }
 
     private static String push(RegistryClient registry, ImageReference pinned, RegistryClient.Fetched image, String suffix,
                                String artifactType, Path file) {
-        byte[] content;
-        try {
-            content = Files.readAllBytes(file);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
-        }
+        return put(registry, pinned, image, suffix, artifactType, read(file), file.getFileName().toString());
+    }
+
+    /**
+     * Stores {@code content} as the artifact of this kind next to {@code pinned}, whatever is there (the tag moves);
+     * {@code title} names the layer. The reference pushed, by digest.
+     */
+    public static String put(RegistryClient registry, ImageReference pinned, String suffix, String artifactType, byte[] content,
+                             String title) {
+        RegistryClient.Fetched image = registry.manifest(pinned).orElseThrow(() -> new io.powerai.core.PowerAiException.InfrastructureUnavailable(
+                "registry does not show " + pinned + " to attach an attestation to"));
+        return put(registry, pinned, image, suffix, artifactType, content, title);
+    }
+
+    private static String put(RegistryClient registry, ImageReference pinned, RegistryClient.Fetched image, String suffix,
+                              String artifactType, byte[] content, String title) {
         String configDigest = registry.pushBlob(pinned, EMPTY_CONFIG);
         String layerDigest = registry.pushBlob(pinned, content);
         Map<String, Object> layer = descriptor(artifactType, layerDigest, content.length);
-        layer.put("annotations", Map.of(TITLE, file.getFileName().toString()));
+        layer.put("annotations", Map.of(TITLE, title));
         Map<String, Object> manifest = new LinkedHashMap<>();
         manifest.put("schemaVersion", 2);
         manifest.put("mediaType", OCI_MANIFEST);
