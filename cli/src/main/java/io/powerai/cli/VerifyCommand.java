@@ -42,6 +42,11 @@ final class VerifyCommand implements Callable<Integer> {
             + " Ed25519); repeat it to allow several (IMAGE: any one of them may have signed).")
     List<Path> keyFiles;
 
+    @Option(names = "--workspace", paramLabel = "DIR", description = "IMAGE: also check the model's own provenance in"
+            + " DIR/.powerai/attestations/gpuTrain.dsse.json (signed by one of the keys, naming the image's model by hash,"
+            + " trained in the image's environment image).")
+    Path workspace;
+
     @Override
     public Integer call() {
         PowerAiCommand top = (PowerAiCommand) commandSpec.root().userObject();
@@ -83,7 +88,15 @@ final class VerifyCommand implements Callable<Integer> {
         }
         RegistryClient registry = PowerAiCommand.registryClient(top.environment, PowerAiCommand.registryAuth(top.environment,
                 registryName, new io.powerai.core.engine.ProcessRunner(PowerAiCommand.engineEnvironment(top.environment), top.cancellation)));
-        ImageVerification.Verdict verdict = new ImageVerification(registry, keys).verify(target, "verify: IMAGE");
+        Path modelProvenance = null;
+        if (workspace != null) {
+            modelProvenance = new Workspace(workspace, Clock.systemUTC()).dir().resolve("attestations/gpuTrain.dsse.json");
+            if (!Files.isRegularFile(modelProvenance)) {
+                throw new PowerAiException.InvalidInput("verify: '--workspace' " + workspace + " holds no signed model provenance ("
+                        + modelProvenance + " is missing: run train with POWERAI_SIGNING_KEY)");
+            }
+        }
+        ImageVerification.Verdict verdict = new ImageVerification(registry, keys).verify(target, "verify: IMAGE", modelProvenance);
         if (!verdict.ok()) {
             top.err.println("verify: FAILED, " + verdict.problem());
             return 1;
@@ -102,7 +115,11 @@ final class VerifyCommand implements Callable<Integer> {
             }
             if (i == 1 && verdict.modelSha256() != null) {
                 out.append("model ").append(verdict.modelPath() == null ? "" : verdict.modelPath() + " ").append("sha256:")
-                        .append(verdict.modelSha256()).append(" -> environment ");
+                        .append(verdict.modelSha256());
+                if (verdict.modelKeyId() != null) {
+                    out.append(" (its provenance signed by key ").append(verdict.modelKeyId()).append(", trained in that environment)");
+                }
+                out.append(" -> environment ");
             }
             out.append(link.image()).append(" (signed by key ").append(link.keyId()).append(", built by ")
                     .append(link.builder()).append(')');

@@ -107,6 +107,10 @@ class AttestationEndToEndTest {
                 .contains("model model.pkl sha256:" + scoring.get("modelSha256")).contains("-> environment " + snapshot.get("image"))
                 .contains("built by " + BUILD_URL.substring(0, BUILD_URL.length() - "12/".length()));
         CliRun.of("verify", scoringImage, "--key", otherKey.toString()).assertOneLineError(1, "verify: FAILED, " + scoringImage + ": no signature verifies");
+        CliRun withModel = CliRun.of("verify", scoringImage, "--key", publicKey.toString(), "--workspace", project.toString());
+        assertThat(withModel.exitCode()).as(withModel.toString()).isZero();
+        assertThat(withModel.out()).contains("(its provenance signed by key " + io.powerai.core.attest.SigningKey.keyId(pair.getPublic())
+                + ", trained in that environment) -> environment " + snapshot.get("image"));
 
         // The deploy policy on the local target: the signed scoring image deploys; the base image (no provenance) is refused
         // and the deployment stays as it was.

@@ -89,6 +89,22 @@ class RegistryAttestationsTest {
         assertThat(ok.exitCode()).as(ok.toString()).isZero();
         assertThat(ok.out()).contains("verify: OK, " + score + " (signed by key " + SigningKey.keyId(ecdsa.getPublic()))
                 .contains("-> model model.pkl sha256:" + "ab".repeat(32) + " -> environment " + env);
+        // With the training's workspace: the model's own provenance names it and the environment image it was trained in.
+        Provenance.Build training = new Provenance.Build("gpuTrain", Map.of(), Map.of(),
+                List.of(Provenance.Dependency.sha256("image", Purl.oci(env), env.digest().orElseThrow())), T, T);
+        new Attestor(Builder.local("test-host", "tester"), signer(ecdsa)).write(ws, training,
+                List.of(new Provenance.Subject("outputs/model.pkl", "ab".repeat(32))), null);
+        CliRun withModel = CliRun.of("verify", score.toString(), "--key", publicKey.toString(), "--workspace", ws.getParent().toString());
+        assertThat(withModel.exitCode()).as(withModel.toString()).isZero();
+        assertThat(withModel.out()).contains("sha256:" + "ab".repeat(32) + " (its provenance signed by key " + SigningKey.keyId(ecdsa.getPublic())
+                + ", trained in that environment) -> environment " + env);
+        new Attestor(Builder.local("test-host", "tester"), signer(ecdsa)).write(ws, training,
+                List.of(new Provenance.Subject("outputs/model.pkl", "cd".repeat(32))), null);
+        CliRun.of("verify", score.toString(), "--key", publicKey.toString(), "--workspace", ws.getParent().toString())
+                .assertOneLineError(1, "gpuTrain.dsse.json does not name the model sha256:" + "ab".repeat(32));
+        CliRun.of("verify", score.toString(), "--key", publicKey.toString(), "--workspace", tmp.resolve("nowhere").toString())
+                .assertOneLineError(2, "verify: '--workspace'", "holds no signed model provenance");
+
         // By tag too, and with several keys of which one signed.
         CliRun byTag = CliRun.of("verify", prefix + "/score:v1", "--key", otherKey.toString(), "--key", publicKey.toString());
         assertThat(byTag.exitCode()).as(byTag.toString()).isZero();

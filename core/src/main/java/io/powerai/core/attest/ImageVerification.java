@@ -30,9 +30,10 @@ public final class ImageVerification {
 
     /**
      * The outcome: the images verified, down the chain (the scoring image first); the model the scoring image holds
-     * (sha256 and its path); or the one reason the check failed.
+     * (sha256 and its path) and, when the model's own provenance was checked, the key that signed it; or the one reason
+     * the check failed.
      */
-    public record Verdict(List<Link> chain, String modelSha256, String modelPath, String problem) {
+    public record Verdict(List<Link> chain, String modelSha256, String modelPath, String modelKeyId, String problem) {
         public boolean ok() {
             return problem == null;
         }
@@ -54,6 +55,16 @@ public final class ImageVerification {
      * unreachable registry is infrastructure unavailable; everything else is a verdict.
      */
     public Verdict verify(String image, String field) {
+        return verify(image, field, null);
+    }
+
+    /**
+     * As {@link #verify(String, String)}, and where {@code modelProvenance} (a training run's {@code gpuTrain.dsse.json})
+     * is given, the model too: that envelope must verify with one of the keys, name the scoring image's model by its
+     * sha256 among its subjects, and name the environment image it was trained in by the digest the scoring image was
+     * built on.
+     */
+    public Verdict verify(String image, String field, java.nio.file.Path modelProvenance) {
         ImageReference ref;
         try {
             ref = ImageReference.parse(image);
@@ -69,13 +80,13 @@ public final class ImageVerification {
             Map<String, Object> statement = verifyOne(ref.pinned(digest.get()), chain);
             String buildType = chain.get(0).buildType();
             if (ENVIRONMENT_BUILD.equals(buildType)) {
-                return new Verdict(chain, null, null, null);
+                return new Verdict(chain, null, null, null, null);
             }
             if (!SCORING_BUILD.equals(buildType)) {
                 throw new Failure(chain.get(0).image() + ": build type '" + buildType + "' is neither a scoring image's nor an environment image's");
             }
-            Map<String, Object> model = dependency(statement, "model", chain.get(0).image());
-            Map<String, Object> environment = dependency(statement, "snapshot_image", chain.get(0).image());
+            Map<String, Object> model = dependency(statement, "model", chain.get(0).image().toString());
+            Map<String, Object> environment = dependency(statement, "snapshot_image", chain.get(0).image().toString());
             String modelSha = String.valueOf(map(model.get("digest")).get("sha256"));
             if (!modelSha.matches("[0-9a-f]{64}")) {
                 throw new Failure(chain.get(0).image() + ": the provenance names the model without a sha256");
@@ -86,14 +97,15 @@ public final class ImageVerification {
                 throw new Failure(envImage + " (the scoring image's environment): build type '" + chain.get(1).buildType()
                         + "', not " + ENVIRONMENT_BUILD);
             }
-            return new Verdict(chain, modelSha, model.get("uri") == null ? null : String.valueOf(model.get("uri")), null);
+            String modelKey = modelProvenance == null ? null : verifyModel(modelProvenance, modelSha, envImage);
+            return new Verdict(chain, modelSha, model.get("uri") == null ? null : String.valueOf(model.get("uri")), modelKey, null);
         } catch (Failure e) {
             return failed(chain, e.getMessage());
         }
     }
 
     private static Verdict failed(List<Link> chain, String problem) {
-        return new Verdict(List.copyOf(chain), null, null, problem);
+        return new Verdict(List.copyOf(chain), null, null, null, problem);
     }
 
     /** Checks {@code pinned}'s provenance; adds it to {@code chain} and returns the statement when it verifies. */
@@ -154,6 +166,42 @@ public final class ImageVerification {
         return statement;
     }
 
+    /** The link model -> environment from the training's own provenance; the key that signed it. */
+    private String verifyModel(java.nio.file.Path file, String modelSha, ImageReference envImage) {
+        String name = "the model's provenance " + file;
+        Map<String, Object> envelope;
+        try {
+            envelope = Json.readObject(file);
+        } catch (IOException e) {
+            throw new Failure(name + " cannot be read or is not JSON (truncated?)");
+        }
+        Dsse.Opened opened = open(envelope);
+        if (!opened.ok()) {
+            throw new Failure(name + ": " + opened.problem());
+        }
+        Map<String, Object> statement;
+        try {
+            statement = Json.parseObject(new String(opened.payload(), StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new Failure(name + ": the signed payload is not a JSON statement");
+        }
+        if (!Provenance.PREDICATE_TYPE.equals(statement.get("predicateType"))) {
+            throw new Failure(name + ": unknown predicate type '" + statement.get("predicateType") + "'");
+        }
+        boolean names = statement.get("subject") instanceof List<?> subjects && subjects.stream()
+                .anyMatch(o -> o instanceof Map<?, ?> m && m.get("digest") instanceof Map<?, ?> d && modelSha.equals(d.get("sha256")));
+        if (!names) {
+            throw new Failure(name + " does not name the model sha256:" + modelSha + " among its subjects (another training run?)");
+        }
+        Map<String, Object> trainedIn = dependency(statement, "image", name);
+        String trainedDigest = "sha256:" + map(trainedIn.get("digest")).get("sha256");
+        if (!trainedDigest.equals(envImage.digest().orElseThrow())) {
+            throw new Failure(name + ": the model was trained in " + trainedIn.get("uri") + " (" + trainedDigest
+                    + "), not in the environment image the scoring image was built on (" + envImage.digest().orElseThrow() + ")");
+        }
+        return opened.keyId();
+    }
+
     private Dsse.Opened open(Map<String, Object> envelope) {
         Dsse.Opened last = null;
         for (PublicKey key : keys) {
@@ -170,7 +218,7 @@ public final class ImageVerification {
         return last;
     }
 
-    private static Map<String, Object> dependency(Map<String, Object> statement, String name, ImageReference image) {
+    private static Map<String, Object> dependency(Map<String, Object> statement, String name, String whose) {
         Object deps = map(map(statement.get("predicate")).get("buildDefinition")).get("resolvedDependencies");
         if (deps instanceof List<?> list) {
             for (Object o : list) {
@@ -181,7 +229,7 @@ public final class ImageVerification {
                 }
             }
         }
-        throw new Failure(image + ": the provenance names no '" + name + "' by digest (the chain image -> model -> environment is broken)");
+        throw new Failure(whose + ": the provenance names no '" + name + "' by digest (the chain image -> model -> environment is broken)");
     }
 
     /** The image a {@code pkg:oci/NAME@sha256%3A...?repository_url=REGISTRY/REPO} purl names, pinned by its digest. */
