@@ -124,37 +124,10 @@ public final class ImageVerification {
         if (!RegistryAttestations.DSSE_MEDIA_TYPE.equals(artifact.mediaType())) {
             throw new Failure(pinned + ": the attestation's media type is '" + artifact.mediaType() + "', not " + RegistryAttestations.DSSE_MEDIA_TYPE);
         }
-        Map<String, Object> envelope;
-        try {
-            envelope = Json.parseObject(new String(artifact.content(), StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new Failure(pinned + ": the DSSE envelope is not JSON (truncated?)");
-        }
-        Dsse.Opened opened = open(envelope);
-        if (!opened.ok()) {
-            throw new Failure(pinned + ": " + opened.problem());
-        }
-        Map<String, Object> statement;
-        try {
-            statement = Json.parseObject(new String(opened.payload(), StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new Failure(pinned + ": the signed payload is not a JSON statement");
-        }
-        if (!Provenance.STATEMENT_TYPE.equals(statement.get("_type"))) {
-            throw new Failure(pinned + ": _type is '" + statement.get("_type") + "', not " + Provenance.STATEMENT_TYPE);
-        }
-        if (!Provenance.PREDICATE_TYPE.equals(statement.get("predicateType"))) {
-            throw new Failure(pinned + ": unknown predicate type '" + statement.get("predicateType") + "', not " + Provenance.PREDICATE_TYPE);
-        }
+        Signed signed = openStatement(artifact.content(), pinned.toString());
+        Map<String, Object> statement = signed.statement();
         String wanted = Provenance.strip(pinned.digest().orElseThrow());
-        List<String> named = new ArrayList<>();
-        if (statement.get("subject") instanceof List<?> subjects) {
-            for (Object o : subjects) {
-                if (o instanceof Map<?, ?> s && s.get("digest") instanceof Map<?, ?> d) {
-                    named.add("sha256:" + d.get("sha256"));
-                }
-            }
-        }
+        List<String> named = subjectDigests(statement);
         if (!named.contains("sha256:" + wanted)) {
             throw new Failure(pinned + ": subject digest mismatch: the provenance names " + (named.isEmpty() ? "no subject" : String.join(", ", named))
                     + ", the image is sha256:" + wanted);
@@ -162,35 +135,22 @@ public final class ImageVerification {
         Map<String, Object> predicate = map(statement.get("predicate"));
         String buildType = String.valueOf(map(predicate.get("buildDefinition")).get("buildType"));
         String builder = String.valueOf(map(map(predicate.get("runDetails")).get("builder")).get("id"));
-        chain.add(new Link(pinned, opened.keyId(), buildType, builder));
+        chain.add(new Link(pinned, signed.keyId(), buildType, builder));
         return statement;
     }
 
     /** The link model -> environment from the training's own provenance; the key that signed it. */
     private String verifyModel(java.nio.file.Path file, String modelSha, ImageReference envImage) {
         String name = "the model's provenance " + file;
-        Map<String, Object> envelope;
+        byte[] envelope;
         try {
-            envelope = Json.readObject(file);
+            envelope = java.nio.file.Files.readAllBytes(file);
         } catch (IOException e) {
-            throw new Failure(name + " cannot be read or is not JSON (truncated?)");
+            throw new Failure(name + " cannot be read (" + e.getClass().getSimpleName() + ")");
         }
-        Dsse.Opened opened = open(envelope);
-        if (!opened.ok()) {
-            throw new Failure(name + ": " + opened.problem());
-        }
-        Map<String, Object> statement;
-        try {
-            statement = Json.parseObject(new String(opened.payload(), StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new Failure(name + ": the signed payload is not a JSON statement");
-        }
-        if (!Provenance.PREDICATE_TYPE.equals(statement.get("predicateType"))) {
-            throw new Failure(name + ": unknown predicate type '" + statement.get("predicateType") + "'");
-        }
-        boolean names = statement.get("subject") instanceof List<?> subjects && subjects.stream()
-                .anyMatch(o -> o instanceof Map<?, ?> m && m.get("digest") instanceof Map<?, ?> d && modelSha.equals(d.get("sha256")));
-        if (!names) {
+        Signed signed = openStatement(envelope, name);
+        Map<String, Object> statement = signed.statement();
+        if (!subjectDigests(statement).contains("sha256:" + modelSha)) {
             throw new Failure(name + " does not name the model sha256:" + modelSha + " among its subjects (another training run?)");
         }
         Map<String, Object> trainedIn = dependency(statement, "image", name);
@@ -199,7 +159,51 @@ public final class ImageVerification {
             throw new Failure(name + ": the model was trained in " + trainedIn.get("uri") + " (" + trainedDigest
                     + "), not in the environment image the scoring image was built on (" + envImage.digest().orElseThrow() + ")");
         }
-        return opened.keyId();
+        return signed.keyId();
+    }
+
+    /** A statement whose envelope verified with one of the keys, and which key that was. */
+    private record Signed(Map<String, Object> statement, String keyId) {
+    }
+
+    /** The statement in an envelope's JSON once a key verified it and it is an in-toto Statement v1 of SLSA Provenance v1. */
+    private Signed openStatement(byte[] envelopeJson, String who) {
+        Map<String, Object> envelope;
+        try {
+            envelope = Json.parseObject(new String(envelopeJson, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new Failure(who + ": the DSSE envelope is not JSON (truncated?)");
+        }
+        Dsse.Opened opened = open(envelope);
+        if (!opened.ok()) {
+            throw new Failure(who + ": " + opened.problem());
+        }
+        Map<String, Object> statement;
+        try {
+            statement = Json.parseObject(new String(opened.payload(), StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new Failure(who + ": the signed payload is not a JSON statement");
+        }
+        if (!Provenance.STATEMENT_TYPE.equals(statement.get("_type"))) {
+            throw new Failure(who + ": _type is '" + statement.get("_type") + "', not " + Provenance.STATEMENT_TYPE);
+        }
+        if (!Provenance.PREDICATE_TYPE.equals(statement.get("predicateType"))) {
+            throw new Failure(who + ": unknown predicate type '" + statement.get("predicateType") + "', not " + Provenance.PREDICATE_TYPE);
+        }
+        return new Signed(statement, opened.keyId());
+    }
+
+    /** The digests a statement's subjects name, as {@code sha256:HEX}. */
+    private static List<String> subjectDigests(Map<String, Object> statement) {
+        List<String> named = new ArrayList<>();
+        if (statement.get("subject") instanceof List<?> subjects) {
+            for (Object o : subjects) {
+                if (o instanceof Map<?, ?> s && s.get("digest") instanceof Map<?, ?> d) {
+                    named.add("sha256:" + d.get("sha256"));
+                }
+            }
+        }
+        return named;
     }
 
     private Dsse.Opened open(Map<String, Object> envelope) {
