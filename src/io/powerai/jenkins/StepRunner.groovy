@@ -42,12 +42,12 @@ class StepRunner {
     static final Map<String, String> ARTIFACTS = [
             amlEnvSnapshot: '.powerai/amlEnvSnapshot.json, .powerai/specs/amlEnvSnapshot.json, .powerai/environment/context/**, ' +
                     '.powerai/environment/manifest.json, .powerai/environment/*.lock, .powerai/environment/*.lock.yml, ' +
-                    '.powerai/environment/gpu-stack.json',
+                    '.powerai/environment/gpu-stack.json, .powerai/attestations/amlEnvSnapshot.*',
             gpuTrain      : '.powerai/gpuTrain.json, .powerai/specs/gpuTrain.json, .powerai/train/train.log, ' +
                     '.powerai/train/metrics.json, .powerai/train/metrics.svg, .powerai/train/gpu-samples.csv, ' +
-                    '.powerai/train/outputs/**',
+                    '.powerai/train/outputs/**, .powerai/attestations/gpuTrain.*',
             scoringImage  : '.powerai/scoringImage.json, .powerai/specs/scoringImage.json, .powerai/score/context/Dockerfile, ' +
-                    '.powerai/score/smoke-test.log, .powerai/score/parity-diff.txt',
+                    '.powerai/score/smoke-test.log, .powerai/score/parity-diff.txt, .powerai/attestations/scoringImage.*',
             aksDeploy     : '.powerai/aksDeploy.json, .powerai/specs/aksDeploy.json, .powerai/deploy/**',
     ]
 
@@ -332,6 +332,13 @@ class StepRunner {
         }
         if (defaults.engine && !agentEngine) {
             environment << "POWERAI_ENGINE=${defaults.engine}".toString()
+        }
+        // The global deploy policy goes over the project's deploy section (the defaults file only goes under it).
+        if (step == 'aksDeploy' && defaults.policyRequireProvenance == 'true') {
+            environment << 'POWERAI_REQUIRE_PROVENANCE=true'
+        }
+        if (step == 'aksDeploy' && defaults.policyAllowedKeys) {
+            environment << "POWERAI_ALLOWED_KEYS=${defaults.policyAllowedKeys}".toString()
         }
         // Single-quoted: the shell expands the variables; no value is ever part of the script's text.
         String shell = (bundled ? '"$POWERAI_JAVA" ' + jvmFlags(command) + ' -jar "$POWERAI_JAR" ' : '$POWERAI_CLI ') + command +

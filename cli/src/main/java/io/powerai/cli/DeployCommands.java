@@ -28,6 +28,24 @@ final class DeployCommands {
     private DeployCommands() {
     }
 
+    /**
+     * The deploy policy, before either target is touched: with provenance required (deploy.require_provenance, or
+     * POWERAI_REQUIRE_PROVENANCE=true from the global setting), {@code image} (default: the last scoring image) must
+     * have a provenance in the registry signed by an allowed key (POWERAI_ALLOWED_KEYS, PEM, over deploy.allowed_keys).
+     */
+    static void requireProvenance(PowerAiCommand top, StageContext ctx, String image) {
+        io.powerai.core.attest.DeployPolicy policy = io.powerai.core.attest.DeployPolicy.of(
+                ctx.spec().deploy() == null ? null : ctx.spec().deploy().provenance(),
+                "true".equalsIgnoreCase(top.environment.getOrDefault("POWERAI_REQUIRE_PROVENANCE", "").strip()),
+                top.environment.get("POWERAI_ALLOWED_KEYS"), Stage.DEPLOY.stepName());
+        if (!policy.required()) {
+            return;
+        }
+        String deployed = image != null ? image : String.valueOf(ctx.workspace().requireResult(Stage.SCORING_IMAGE, Stage.DEPLOY).get("image"));
+        policy.enforce(Stage.DEPLOY.stepName(), ctx.registry(), deployed).ifPresent(verdict -> top.console.line(Stage.DEPLOY.stepName()
+                + ": provenance verified: " + VerifyCommand.describe(verdict)));
+    }
+
     /** Prints an AKS deployment's manifests, contacting nothing ({@code powerai deploy --dry-run}: target aks only). */
     static int dryRun(PowerAiCommand top, StageContext ctx, String image) {
         top.console.line(AksDeployment.of(ctx, top.environment).dryRun(image).stripTrailing());

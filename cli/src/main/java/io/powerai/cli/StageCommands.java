@@ -166,6 +166,7 @@ final class StageCommands {
                 return DeployCommands.dryRun(top, ctx, image != null ? image : common.specImage);
             }
             try (WorkspaceLock ignored = common.lock(top, ctx, Stage.DEPLOY)) {
+                DeployCommands.requireProvenance(top, ctx, image != null ? image : common.specImage);
                 DeployTarget deployTarget = DeployTargets.of(ctx, top.environment, target);
                 DeploymentResult result = deployTarget.deploy(image != null ? image : common.specImage);
                 if (deployTarget.name().equals(DeployTargets.AKS)) {
@@ -194,7 +195,7 @@ final class StageCommands {
             StageContext context = common.context(top, null);
             Map<String, Map<String, Object>> results;
             try (WorkspaceLock ignored = common.lock(top, context, null)) {
-                results = Pipeline.run(context, top.environment);
+                results = Pipeline.run(context, top.environment, image -> DeployCommands.requireProvenance(top, context, image));
             }
             top.console.line("");
             top.console.line("environment:   " + results.get("amlEnvSnapshot").get("image"));

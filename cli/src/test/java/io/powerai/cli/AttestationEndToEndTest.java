@@ -91,14 +91,44 @@ class AttestationEndToEndTest {
         assertThat(CliRun.of("audit", "verify", project.toString()).exitCode()).isZero();
         Path publicKey = tmp.resolve("signing-key.pub.pem");
         Files.writeString(publicKey, io.powerai.core.attest.SigningKey.publicKeyPem(pair.getPublic()));
+        Path otherKey = tmp.resolve("other.pub.pem");
+        Files.writeString(otherKey, io.powerai.core.attest.SigningKey.publicKeyPem(KeyPairGenerator.getInstance("Ed25519").generateKeyPair().getPublic()));
         CliRun verified = CliRun.of("verify", project.toString(), "--key", publicKey.toString());
         assertThat(verified.exitCode()).as(verified.toString()).isZero();
         assertThat(verified.out()).contains("verify: amlEnvSnapshot: OK, signature OK", "verify: gpuTrain: OK", "verify: scoringImage: OK");
-        Path otherKey = tmp.resolve("other.pub.pem");
-        Files.writeString(otherKey, io.powerai.core.attest.SigningKey.publicKeyPem(KeyPairGenerator.getInstance("Ed25519").generateKeyPair().getPublic()));
         CliRun wrongKey = CliRun.of("verify", project.toString(), "--key", otherKey.toString());
         assertThat(wrongKey.exitCode()).as(wrongKey.toString()).isEqualTo(1);
         assertThat(wrongKey.err()).contains("verify: scoringImage: FAILED, scoringImage.dsse.json: no signature verifies with key");
+        // In the registry: the scoring image verifies by itself, down its chain to the environment image.
+        String scoringImage = String.valueOf(scoring.get("image"));
+        CliRun fromRegistry = CliRun.of("verify", scoringImage, "--key", publicKey.toString());
+        assertThat(fromRegistry.exitCode()).as(fromRegistry.toString()).isZero();
+        assertThat(fromRegistry.out()).contains("verify: OK, " + scoringImage + " (signed by key " + io.powerai.core.attest.SigningKey.keyId(pair.getPublic()))
+                .contains("model model.pkl sha256:" + scoring.get("modelSha256")).contains("-> environment " + snapshot.get("image"))
+                .contains("built by " + BUILD_URL.substring(0, BUILD_URL.length() - "12/".length()));
+        CliRun.of("verify", scoringImage, "--key", otherKey.toString()).assertOneLineError(1, "verify: FAILED, " + scoringImage + ": no signature verifies");
+        CliRun withModel = CliRun.of("verify", scoringImage, "--key", publicKey.toString(), "--workspace", project.toString());
+        assertThat(withModel.exitCode()).as(withModel.toString()).isZero();
+        assertThat(withModel.out()).contains("(its provenance signed by key " + io.powerai.core.attest.SigningKey.keyId(pair.getPublic())
+                + ", trained in that environment) -> environment " + snapshot.get("image"));
+
+        // The deploy policy on the local target: the signed scoring image deploys; the base image (no provenance) is refused
+        // and the deployment stays as it was.
+        Files.writeString(project.resolve("release.pub.pem"), Files.readString(publicKey));
+        Files.writeString(project.resolve("powerai.yaml"), Files.readString(project.resolve("powerai.yaml"))
+                + "  require_provenance: true\n  allowed_keys: [release.pub.pem]\n");
+        try {
+            CliRun deployed = CliRun.of("deploy", project.toString());
+            assertThat(deployed.exitCode()).as(deployed.toString()).isZero();
+            assertThat(deployed.out()).contains("aksDeploy: provenance verified: " + scoringImage);
+            String serving = Json.readObject(ws.resolve("aksDeploy.json")).get("image").toString();
+            CliRun.of("deploy", project.toString(), "--image", LocalInfrastructure.BASE_IMAGE).assertOneLineError(1,
+                    "aksDeploy: refused to deploy " + LocalInfrastructure.BASE_IMAGE, "no provenance attestation in the registry", "nothing was deployed");
+            assertThat(Json.readObject(ws.resolve("aksDeploy.json")).get("image")).isEqualTo(serving);
+        } finally {
+            LocalInfrastructure.run("docker", "rm", "-f", "powerai-" + NAME);
+        }
+
         // The key is in no file the stages wrote.
         String keyText = Files.readString(keyFile).lines().skip(1).findFirst().orElseThrow();
         try (var walk = Files.walk(ws)) {

@@ -219,7 +219,10 @@ class AuthenticatedRegistryEndToEndTest {
         assertThat(run.exitCode()).as(run.toString()).isZero();
         Map<String, Object> result = Json.readObject(project.resolve(".powerai/amlEnvSnapshot.json"));
         images.add("docker rmi " + result.get("imageTag"));
-        assertThat(tags(basic.address, name + "-env")).containsExactly(String.valueOf(result.get("snapshotId")));
+        // The image, and its provenance and SBOM under the fallback tags, pushed with the same pipeline credentials.
+        String hex = String.valueOf(result.get("digest")).substring("sha256:".length());
+        assertThat(tags(basic.address, name + "-env")).containsExactlyInAnyOrder(String.valueOf(result.get("snapshotId")),
+                "sha256-" + hex + ".att", "sha256-" + hex + ".sbom");
         assertThat(emptyConfig).isEmptyDirectory();
     }
 

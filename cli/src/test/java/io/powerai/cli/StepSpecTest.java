@@ -85,11 +85,11 @@ class StepSpecTest {
     void stepParameters_listsEachStepsKeys() {
         CliRun run = CliRun.of("step-parameters", "aksDeploy");
         assertThat(run.exitCode()).isZero();
-        assertThat(run.out().lines()).containsExactly("auth_enabled", "autoscale_enabled", "autoscale_max_replicas",
+        assertThat(run.out().lines()).containsExactly("allowed_keys", "auth_enabled", "autoscale_enabled", "autoscale_max_replicas",
                 "autoscale_min_replicas", "autoscale_target_utilization", "cluster_name", "cpu_cores", "cpu_cores_limit",
                 "expected_response", "failure_threshold", "gate", "gpu_cores", "image", "initial_delay_seconds", "memory_gb",
                 "memory_gb_limit", "metrics_port", "name", "namespace", "num_replicas", "period_seconds", "port", "ready_timeout", "registry",
-                "resource_group", "sample_request", "scoring_timeout_ms", "service_monitor", "service_type", "target", "timeout_seconds",
+                "require_provenance", "resource_group", "sample_request", "scoring_timeout_ms", "service_monitor", "service_type", "target", "timeout_seconds",
                 "traffic_percent");
         assertThat(CliRun.of("step-parameters", "nope").exitCode()).isEqualTo(2);
     }

@@ -234,16 +234,33 @@ public class StepOptionsTest extends LibraryPipelineTest {
 
     @Test
     public void aksDeployAction_runsTheDeploySubcommand_andStaysOutOfTheSpec() throws Exception {
+        runStep("aksDeploy", localDeleteArgs());
+
+        assertTrue(shCalls.get(0).script(), shCalls.get(0).script().contains(" deploy delete \"$POWERAI_PROJECT\" --spec \"$POWERAI_SPEC\""));
+        assertEquals(Map.of("name", "svm-moons", "target", "local"), spec("aksDeploy"));
+    }
+
+    private static Map<String, Object> localDeleteArgs() {
         Map<String, Object> args = new LinkedHashMap<>();
         args.put("projectDir", "examples/svm-moons");
         args.put("name", "svm-moons");
         args.put("target", "local");
         args.put("action", "delete");
+        return args;
+    }
 
-        runStep("aksDeploy", args);
+    @Test
+    public void globalDeployPolicy_reachesAksDeploysCli_asVariablesOverTheProject_andNoOtherStep() throws Exception {
+        String pem = "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA\n-----END PUBLIC KEY-----";
+        pluginDefaults(Map.of("policyRequireProvenance", "true", "policyAllowedKeys", pem));
 
-        assertTrue(shCalls.get(0).script(), shCalls.get(0).script().contains(" deploy delete \"$POWERAI_PROJECT\" --spec \"$POWERAI_SPEC\""));
-        assertEquals(Map.of("name", "svm-moons", "target", "local"), spec("aksDeploy"));
+        runStep("aksDeploy", localDeleteArgs());
+        runStep("amlEnvSnapshot", snapshotArgs());
+
+        assertEquals("true", shCalls.get(0).environment().get("POWERAI_REQUIRE_PROVENANCE"));
+        assertEquals(pem, shCalls.get(0).environment().get("POWERAI_ALLOWED_KEYS"));
+        assertFalse(shCalls.get(1).environment().containsKey("POWERAI_REQUIRE_PROVENANCE"));
+        assertFalse(shCalls.get(1).environment().containsKey("POWERAI_ALLOWED_KEYS"));
     }
 
     @Test

@@ -179,6 +179,26 @@ public class StepsTest extends LibraryPipelineTest {
     }
 
     @Test
+    public void done_archivesItsOwnAttestations_andNoOtherStagesOnes() throws Exception {
+        java.nio.file.Path dir = Files.createDirectories(workspace.resolve(".powerai/attestations"));
+        List<String> stages = List.of("amlEnvSnapshot", "gpuTrain", "scoringImage");
+        for (String stage : stages) {
+            Files.writeString(dir.resolve(stage + ".dsse.json"), "{}");
+            Files.writeString(dir.resolve(stage + ".cdx.json"), "{}");
+        }
+
+        runStep(step, validArgs(step));
+
+        java.util.Set<String> archived = archives.get(0).files();
+        for (String stage : stages) {
+            for (String suffix : List.of(".dsse.json", ".cdx.json")) {
+                String file = ".powerai/attestations/" + stage + suffix;
+                assertEquals(file + " archived by " + step + ": " + archived, stage.equals(step), archived.contains(file));
+            }
+        }
+    }
+
+    @Test
     public void done_putsItsLineOnTheBuildPage_withLinksToItsArchivedResultLogAndChart() throws Exception {
         runStep(step, validArgs(step));
 

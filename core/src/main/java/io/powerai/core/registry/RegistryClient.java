@@ -22,7 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * a token is kept per registry and scope and fetched again when the registry refuses it (it expired).
  */
 public final class RegistryClient {
-    private static final String ACCEPT = String.join(", ",
+    static final String ACCEPT = String.join(", ",
             "application/vnd.oci.image.index.v1+json",
             "application/vnd.oci.image.manifest.v1+json",
             "application/vnd.docker.distribution.manifest.list.v2+json",
@@ -90,6 +90,118 @@ public final class RegistryClient {
         });
     }
 
+    /** A manifest as the registry serves it: its bytes, media type (Content-Type) and digest (of the bytes). */
+    public record Fetched(byte[] bytes, String mediaType, String digest) {
+    }
+
+    /** The manifest {@code ref}'s tag (or digest) names, or empty when the registry has none; its digest is recomputed. */
+    public Optional<Fetched> manifest(ImageReference ref) {
+        String reference = ref.digest().orElse(ref.tagOrLatest());
+        URI uri = URI.create(baseUrl(ref.registry()) + "/v2/" + ref.repository() + "/manifests/" + reference);
+        RegistryHttp.Answer answer = authorized("GET", uri, Map.of("Accept", ACCEPT), new byte[0], ref.registry(), scope(ref, "pull"), true);
+        if (answer.status() == 404) {
+            return Optional.empty();
+        }
+        requireOk(answer, ref, "fetching the manifest of");
+        String digest = "sha256:" + io.powerai.core.json.Digests.sha256(answer.bytes());
+        if (ref.digest().isPresent() && !ref.digest().get().equals(digest)) {
+            throw new PowerAiException.InfrastructureUnavailable("registry " + ref.registry() + " served a manifest for " + ref
+                    + " whose digest is " + digest);
+        }
+        return Optional.of(new Fetched(answer.bytes(), answer.header("Content-Type").orElse(""), digest));
+    }
+
+    /**
+     * The OCI 1.1 referrers of {@code pinned} (descriptors of the manifests whose {@code subject} it is), or empty when
+     * the registry has no referrers API (404, as the Debian registry 2.8 answers, or anything but an OCI index: then
+     * look under the fallback tags).
+     */
+    public Optional<java.util.List<Map<String, Object>>> referrers(ImageReference pinned) {
+        URI uri = URI.create(baseUrl(pinned.registry()) + "/v2/" + pinned.repository() + "/referrers/" + pinned.digest().orElseThrow());
+        RegistryHttp.Answer answer = authorized("GET", uri, Map.of("Accept", "application/vnd.oci.image.index.v1+json"), new byte[0],
+                pinned.registry(), scope(pinned, "pull"), true);
+        if (answer.status() != 200 || !answer.header("Content-Type").orElse("").startsWith("application/vnd.oci.image.index.v1+json")) {
+            return Optional.empty(); // no referrers API (or none this client may use): the fallback tags decide
+        }
+        try {
+            Object manifests = Json.parseObject(answer.body()).get("manifests");
+            java.util.List<Map<String, Object>> out = new java.util.ArrayList<>();
+            if (manifests instanceof java.util.List<?> list) {
+                for (Object o : list) {
+                    if (o instanceof Map<?, ?> m) {
+                        @SuppressWarnings("unchecked")
+                        Map<String, Object> descriptor = (Map<String, Object>) m;
+                        out.add(descriptor);
+                    }
+                }
+            }
+            return Optional.of(out);
+        } catch (JsonProcessingException e) {
+            throw new PowerAiException.InfrastructureUnavailable("registry " + pinned.registry() + " answered the referrers of "
+                    + pinned + " with something other than JSON");
+        }
+    }
+
+    /** The blob {@code digest} of {@code ref}'s repository, checked against its digest; empty when the registry has none. */
+    public Optional<byte[]> blob(ImageReference ref, String digest) {
+        URI uri = URI.create(baseUrl(ref.registry()) + "/v2/" + ref.repository() + "/blobs/" + digest);
+        RegistryHttp.Answer answer = authorized("GET", uri, Map.of(), new byte[0], ref.registry(), scope(ref, "pull"), true);
+        if (answer.status() == 404) {
+            return Optional.empty();
+        }
+        requireOk(answer, ref, "fetching blob " + digest + " of");
+        if (!digest.equals("sha256:" + io.powerai.core.json.Digests.sha256(answer.bytes()))) {
+            throw new PowerAiException.InfrastructureUnavailable("registry " + ref.registry() + " served blob " + digest + " of "
+                    + ref.repository() + " with other content");
+        }
+        return Optional.of(answer.bytes());
+    }
+
+    /** Uploads {@code bytes} as a blob of {@code ref}'s repository (in one request), unless it is there; its digest. */
+    public String pushBlob(ImageReference ref, byte[] bytes) {
+        String digest = "sha256:" + io.powerai.core.json.Digests.sha256(bytes);
+        String scope = scope(ref, "pull,push");
+        URI blob = URI.create(baseUrl(ref.registry()) + "/v2/" + ref.repository() + "/blobs/" + digest);
+        if (authorized("HEAD", blob, Map.of(), new byte[0], ref.registry(), scope, false).status() == 200) {
+            return digest;
+        }
+        URI start = URI.create(baseUrl(ref.registry()) + "/v2/" + ref.repository() + "/blobs/uploads/");
+        RegistryHttp.Answer started = authorized("POST", start, Map.of(), new byte[0], ref.registry(), scope, false);
+        requireStatus(started, 202, ref, "starting an upload to");
+        String location = started.header("Location").orElseThrow(() -> new PowerAiException.InfrastructureUnavailable(
+                "registry " + ref.registry() + " started an upload to " + ref.repository() + " without a Location"));
+        URI upload = URI.create(baseUrl(ref.registry()) + "/").resolve(location);
+        URI put = URI.create(upload + (upload.getRawQuery() == null ? "?" : "&") + "digest="
+                + URLEncoder.encode(digest, StandardCharsets.UTF_8));
+        RegistryHttp.Answer done = authorized("PUT", put, Map.of("Content-Type", "application/octet-stream"), bytes, ref.registry(), scope, true);
+        requireStatus(done, 201, ref, "uploading blob " + digest + " to");
+        return digest;
+    }
+
+    /** Puts {@code bytes} as the manifest tagged {@code tag} in {@code ref}'s repository; its digest. */
+    public String pushManifest(ImageReference ref, String tag, String mediaType, byte[] bytes) {
+        URI uri = URI.create(baseUrl(ref.registry()) + "/v2/" + ref.repository() + "/manifests/" + tag);
+        RegistryHttp.Answer answer = authorized("PUT", uri, Map.of("Content-Type", mediaType), bytes, ref.registry(),
+                scope(ref, "pull,push"), true);
+        requireStatus(answer, 201, ref, "putting manifest " + tag + " in");
+        return "sha256:" + io.powerai.core.json.Digests.sha256(bytes);
+    }
+
+    private void requireOk(RegistryHttp.Answer answer, ImageReference ref, String what) {
+        requireStatus(answer, 200, ref, what);
+    }
+
+    private void requireStatus(RegistryHttp.Answer answer, int expected, ImageReference ref, String what) {
+        if (answer.status() == 401 || answer.status() == 403) {
+            throw refused(ref, answer.status(), "refused " + what);
+        }
+        if (answer.status() != expected) {
+            String body = answer.body().lines().findFirst().orElse("");
+            throw new PowerAiException.InfrastructureUnavailable("registry " + ref.registry() + " answered HTTP " + answer.status()
+                    + " " + what + " " + ref.repository() + (body.isBlank() ? "" : ": " + body.substring(0, Math.min(200, body.length()))));
+        }
+    }
+
     /** Whether the registry answers the API v2 base endpoint at all (200, or 401 asking for auth). */
     public void ping(String registry) {
         URI uri = URI.create(baseUrl(registry) + "/v2/");
@@ -117,9 +229,14 @@ public final class RegistryClient {
      * the one the registry's challenge asks for, then once more.
      */
     private RegistryHttp.Answer authorized(String method, URI uri, Map<String, String> headers, String registry, String scope) {
+        return authorized(method, uri, headers, new byte[0], registry, scope, false);
+    }
+
+    private RegistryHttp.Answer authorized(String method, URI uri, Map<String, String> headers, byte[] body, String registry,
+                                           String scope, boolean readBody) {
         String key = registry + " " + scope;
         String known = authorizations.get(key);
-        RegistryHttp.Answer answer = http.send(method, uri, with(headers, known), registry, false);
+        RegistryHttp.Answer answer = http.send(method, uri, with(headers, known), body, registry, readBody);
         if (answer.status() != 401) {
             return answer;
         }
@@ -134,7 +251,7 @@ public final class RegistryClient {
         if (authorization == null || authorization.equals(known)) {
             return answer;
         }
-        answer = http.send(method, uri, with(headers, authorization), registry, false);
+        answer = http.send(method, uri, with(headers, authorization), body, registry, readBody);
         if (answer.status() != 401) {
             authorizations.put(key, authorization);
         }

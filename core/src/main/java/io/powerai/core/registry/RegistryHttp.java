@@ -38,10 +38,17 @@ import javax.net.ssl.X509TrustManager;
 final class RegistryHttp {
     static final List<Path> CERTS_DIRS = List.of(Path.of("/etc/docker/certs.d"), Path.of("/etc/containers/certs.d"));
 
+    /** The most of an answer's body that is read: manifests and attestations are kilobytes; a registry is not trusted. */
+    static final int MAX_BODY_BYTES = 16 * 1024 * 1024;
+
     /** A registry's answer: status, headers, and the body where one was asked for. */
-    record Answer(int status, Function<String, Optional<String>> headers, String body) {
+    record Answer(int status, Function<String, Optional<String>> headers, byte[] bytes) {
         Optional<String> header(String name) {
             return headers.apply(name);
+        }
+
+        String body() {
+            return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
         }
     }
 
@@ -53,8 +60,13 @@ final class RegistryHttp {
     }
 
     Answer send(String method, URI uri, Map<String, String> headers, String registry, boolean readBody) {
+        return send(method, uri, headers, new byte[0], registry, readBody);
+    }
+
+    /** {@code method} with {@code body} as the request's body (a blob or a manifest being pushed; empty for none). */
+    Answer send(String method, URI uri, Map<String, String> headers, byte[] body, String registry, boolean readBody) {
         try {
-            return uri.getScheme().equals("http") ? plain(method, uri, headers, readBody) : tls(method, uri, headers, registry, readBody);
+            return uri.getScheme().equals("http") ? plain(method, uri, headers, body, readBody) : tls(method, uri, headers, body, registry, readBody);
         } catch (IOException e) {
             String reason = e instanceof java.net.ConnectException ? "connection refused"
                     : e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
@@ -67,17 +79,32 @@ final class RegistryHttp {
         }
     }
 
-    private Answer tls(String method, URI uri, Map<String, String> headers, String registry, boolean readBody)
+    private Answer tls(String method, URI uri, Map<String, String> headers, byte[] body, String registry, boolean readBody)
             throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri).method(method, HttpRequest.BodyPublishers.noBody())
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).method(method, body.length == 0
+                        ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body))
                 .timeout(Duration.ofSeconds(30));
         headers.forEach(request::header);
-        HttpResponse<String> response = client(registry).send(request.build(),
-                readBody ? HttpResponse.BodyHandlers.ofString() : info -> HttpResponse.BodySubscribers.replacing(""));
-        return new Answer(response.statusCode(), name -> response.headers().firstValue(name), response.body());
+        HttpResponse<InputStream> response = client(registry).send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+        byte[] bytes;
+        try (InputStream in = response.body()) {
+            bytes = readBody ? readLimited(in) : new byte[0];
+        }
+        return new Answer(response.statusCode(), name -> response.headers().firstValue(name), bytes);
     }
 
-    private static Answer plain(String method, URI uri, Map<String, String> headers, boolean readBody) throws IOException {
+    private static byte[] readLimited(InputStream in) throws IOException {
+        if (in == null) {
+            return new byte[0];
+        }
+        byte[] bytes = in.readNBytes(MAX_BODY_BYTES + 1);
+        if (bytes.length > MAX_BODY_BYTES) {
+            throw new IOException("the answer is larger than " + MAX_BODY_BYTES + " bytes");
+        }
+        return bytes;
+    }
+
+    private static Answer plain(String method, URI uri, Map<String, String> headers, byte[] requestBody, boolean readBody) throws IOException {
         // No proxy, as the HttpClient (built without one) does.
         HttpURLConnection connection = (HttpURLConnection) uri.toURL().openConnection(java.net.Proxy.NO_PROXY);
         try {
@@ -88,15 +115,16 @@ final class RegistryHttp {
             headers.forEach(connection::setRequestProperty);
             if (method.equals("POST") || method.equals("PUT")) {
                 connection.setDoOutput(true);
-                connection.setFixedLengthStreamingMode(0);
-                connection.getOutputStream().close();
+                connection.setFixedLengthStreamingMode(requestBody.length);
+                try (var out = connection.getOutputStream()) {
+                    out.write(requestBody);
+                }
             }
             int status = connection.getResponseCode();
             Map<String, List<String>> fields = connection.getHeaderFields();
-            String body = "";
+            byte[] body = new byte[0];
             if (readBody) {
-                InputStream in = status >= 400 ? connection.getErrorStream() : connection.getInputStream();
-                body = in == null ? "" : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                body = readLimited(status >= 400 ? connection.getErrorStream() : connection.getInputStream());
             }
             return new Answer(status, name -> fields.entrySet().stream()
                     .filter(e -> e.getKey() != null && e.getKey().equalsIgnoreCase(name) && !e.getValue().isEmpty())

@@ -14,21 +14,31 @@ import java.util.regex.Pattern;
  * {@code aks} are parsed whatever the target, so a typo is found before a switch of target; {@link #aks()}.
  */
 public record DeploySpec(String target, int port, Duration readyTimeout, Path sampleRequest, Path expectedResponse,
-                         AksSettings aks, PromotionGate gate) {
+                         AksSettings aks, PromotionGate gate, ProvenanceRequirement provenance) {
 
     public static final Set<String> KEYS = keys();
     public static final int DEFAULT_PORT = 8890;
 
+    public DeploySpec {
+        provenance = provenance == null ? ProvenanceRequirement.NONE : provenance;
+    }
+
     public DeploySpec(String target, int port, Duration readyTimeout, Path sampleRequest, Path expectedResponse) {
-        this(target, port, readyTimeout, sampleRequest, expectedResponse, null, null);
+        this(target, port, readyTimeout, sampleRequest, expectedResponse, null, null, ProvenanceRequirement.NONE);
     }
 
     public DeploySpec(String target, int port, Duration readyTimeout, Path sampleRequest, Path expectedResponse, AksSettings aks) {
-        this(target, port, readyTimeout, sampleRequest, expectedResponse, aks, null);
+        this(target, port, readyTimeout, sampleRequest, expectedResponse, aks, null, ProvenanceRequirement.NONE);
+    }
+
+    public DeploySpec(String target, int port, Duration readyTimeout, Path sampleRequest, Path expectedResponse, AksSettings aks,
+                      PromotionGate gate) {
+        this(target, port, readyTimeout, sampleRequest, expectedResponse, aks, gate, ProvenanceRequirement.NONE);
     }
 
     private static Set<String> keys() {
-        Set<String> keys = new HashSet<>(Set.of("target", "port", "ready_timeout", "sample_request", "expected_response", "gate"));
+        Set<String> keys = new HashSet<>(Set.of("target", "port", "ready_timeout", "sample_request", "expected_response", "gate",
+                "require_provenance", "allowed_keys"));
         keys.addAll(AksSettings.KEYS);
         return Set.copyOf(keys);
     }
@@ -50,7 +60,8 @@ public record DeploySpec(String target, int port, Duration readyTimeout, Path sa
                 s.pathInside("sample_request", false, projectDir, false),
                 s.pathInside("expected_response", false, projectDir, false),
                 aks,
-                PromotionGate.from(s));
+                PromotionGate.from(s),
+                ProvenanceRequirement.from(s, projectDir));
     }
 
     /**

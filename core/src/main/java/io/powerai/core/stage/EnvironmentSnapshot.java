@@ -2,6 +2,7 @@ package io.powerai.core.stage;
 
 import io.powerai.core.PowerAiException;
 import io.powerai.core.attest.Attestor;
+import io.powerai.core.attest.RegistryAttestations;
 import io.powerai.core.attest.StageAttestations;
 import io.powerai.core.audit.AuditLog;
 import io.powerai.core.engine.ProcessRunner;
@@ -315,6 +316,7 @@ public final class EnvironmentSnapshot {
         Attestor.Written attestations = StageAttestations.environment(ctx.attestor(), ctx.workspace().dir(), STAGE.stepName(),
                 StageAttestations.Timing.endingAt(ctx.clock().instant(), (System.nanoTime() - started) / 1_000_000), manifest, env,
                 pinnedBase, pinnedCapture);
+        RegistryAttestations.publish(ctx.registry(), pinned, ctx.workspace().dir(), STAGE.stepName()).values().forEach(a -> events.progress("attached " + a));
         details.put("attestations", attestations.toJson());
         AuditLog.Appended record = ctx.workspace().audit().append(
                 new AuditLog.Entry(STAGE.stepName(), "succeeded", inputs, outputs, details));

@@ -19,6 +19,15 @@ public final class Pipeline {
      * is the deploy section's.
      */
     public static Map<String, Map<String, Object>> run(StageContext ctx, Map<String, String> env) {
+        return run(ctx, env, image -> { });
+    }
+
+    /**
+     * As {@link #run(StageContext, Map)}, with {@code beforeDeploy} called before the deploy target is touched, with the
+     * image to deploy (null: the scoring image just built): the face's deploy policy, which may refuse by throwing.
+     */
+    public static Map<String, Map<String, Object>> run(StageContext ctx, Map<String, String> env,
+                                                       java.util.function.Consumer<String> beforeDeploy) {
         PipelineSpec spec = ctx.spec();
         Map<String, Map<String, Object>> results = new LinkedHashMap<>();
         spec.require(io.powerai.core.spec.Stage.SNAPSHOT);
@@ -28,6 +37,7 @@ public final class Pipeline {
         if (spec.score() != null) {
             results.put("scoringImage", ScoringImage.run(ctx));
             if (spec.deploy() != null) {
+                beforeDeploy.accept(null);
                 results.put("aksDeploy", StageResults.toMap(DeployTargets.of(ctx, env, null).deploy(null)));
             }
         }

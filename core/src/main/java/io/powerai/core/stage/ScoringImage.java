@@ -2,6 +2,7 @@ package io.powerai.core.stage;
 
 import io.powerai.core.PowerAiException;
 import io.powerai.core.attest.Attestor;
+import io.powerai.core.attest.RegistryAttestations;
 import io.powerai.core.attest.StageAttestations;
 import io.powerai.core.audit.AuditLog;
 import io.powerai.core.snapshot.Manifest;
@@ -263,6 +264,7 @@ public final class ScoringImage {
                 StageAttestations.Timing.endingAt(ctx.clock().instant(), (System.nanoTime() - started) / 1_000_000), pinned,
                 new StageAttestations.ScoringInputs(snapshotImage, Manifest.readIfPresent(EnvironmentSnapshot.manifestFile(ctx.workspace())),
                         spec.model(), modelSha, entryName, inputs.get("entry_script"), inputs.get("server"), serving, source.revision()));
+        RegistryAttestations.publish(ctx.registry(), pinned, ctx.workspace().dir(), STAGE.stepName()).values().forEach(a -> events.progress("attached " + a));
         details.put("attestations", attestations.toJson());
         AuditLog.Appended record = ctx.workspace().audit().append(new AuditLog.Entry(STAGE.stepName(), "succeeded", inputs, auditOutputs, details));
 

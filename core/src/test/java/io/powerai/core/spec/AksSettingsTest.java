@@ -174,7 +174,7 @@ class AksSettingsTest {
     @Test
     void unknownKey_listsEveryParameterOfTheStep() {
         assertThatThrownBy(() -> parse(Map.of("cpu", 1)))
-                .hasMessageStartingWith("aksDeploy: unknown parameter 'cpu'. Valid parameters: auth_enabled, autoscale_enabled, "
+                .hasMessageStartingWith("aksDeploy: unknown parameter 'cpu'. Valid parameters: allowed_keys, auth_enabled, autoscale_enabled, "
                         + "autoscale_max_replicas, autoscale_min_replicas, autoscale_target_utilization, cluster_name, cpu_cores, ");
     }
 

@@ -460,6 +460,18 @@ class PipelineSpecTest {
     }
 
     @Test
+    void read_deployProvenancePolicy_keysResolvedInTheProject_badValuesAllReported() throws IOException {
+        Files.writeString(project.resolve("release.pub.pem"), "-----BEGIN PUBLIC KEY-----\n-----END PUBLIC KEY-----\n");
+        DeploySpec deploy = read("name: svm-moons\ndeploy:\n  require_provenance: true\n  allowed_keys: [release.pub.pem]\n").deploy();
+        assertThat(deploy.provenance().required()).isTrue();
+        assertThat(deploy.provenance().allowedKeys()).containsExactly(project.resolve("release.pub.pem"));
+        assertThat(read("name: svm-moons\ndeploy:\n  port: 8000\n").deploy().provenance()).isEqualTo(ProvenanceRequirement.NONE);
+        String message = problemsOf("name: svm-moons\ndeploy:\n  require_provenance: maybe\n  allowed_keys: [missing.pem]\n");
+        assertThat(message.lines()).hasSize(2);
+        assertThat(message).contains("aksDeploy: 'require_provenance'").contains("aksDeploy: 'allowed_keys' must name PEM public key files");
+    }
+
+    @Test
     void read_deployWithoutTarget_defaultsToLocal() throws IOException {
         DeploySpec deploy = read("name: svm-moons\ndeploy:\n  port: 8000\n").deploy();
 

@@ -65,6 +65,12 @@ public class MlLineageAction implements RunAction2 {
         return run == null ? null : LineagePictures.read(LineageFiles.auditLog(run.getRootDir().toPath()).getParent());
     }
 
+    /** Per image: whether its provenance verified with the global setting's allowed keys, and who signed it. */
+    public io.powerai.jenkins.plugin.lineage.LineageProvenance getProvenance() {
+        return run == null ? null : io.powerai.jenkins.plugin.lineage.LineageProvenance.read(
+                LineageFiles.auditLog(run.getRootDir().toPath()).getParent(), PoweraiGlobalConfiguration.get().getAllowedKeys());
+    }
+
     /** The page's data as JSON (sorted keys), for tools that read the build. */
     public String getJson() {
         return getLineage().toJson();

@@ -27,6 +27,9 @@ public class PoweraiGlobalConfiguration extends GlobalConfiguration {
     private String kubeconfigCredentialsId;
     private String engine;
     private String baseImage;
+    /** The deploy policy over every project's deploy section: see docs/supply-chain.md. */
+    private boolean requireProvenance;
+    private String allowedKeys;
 
     public PoweraiGlobalConfiguration() {
         load();
@@ -43,7 +46,8 @@ public class PoweraiGlobalConfiguration extends GlobalConfiguration {
 
     /** What {@code poweraiCli} hands to the pipeline as {@code defaults}. */
     public CliDefaults toDefaults() {
-        return new CliDefaults(registry, registryCredentialsId, azureCredentialsId, kubeconfigCredentialsId, engine, baseImage);
+        return new CliDefaults(registry, registryCredentialsId, azureCredentialsId, kubeconfigCredentialsId, engine, baseImage,
+                requireProvenance ? "true" : null, allowedKeys);
     }
 
     public String getRegistry() {
@@ -104,6 +108,32 @@ public class PoweraiGlobalConfiguration extends GlobalConfiguration {
     public void setBaseImage(String baseImage) {
         this.baseImage = clean(baseImage);
         save();
+    }
+
+    public boolean isRequireProvenance() {
+        return requireProvenance;
+    }
+
+    @DataBoundSetter
+    public void setRequireProvenance(boolean requireProvenance) {
+        this.requireProvenance = requireProvenance;
+        save();
+    }
+
+    /** PEM public keys (ECDSA P-256 or Ed25519), one block after another. */
+    public String getAllowedKeys() {
+        return allowedKeys;
+    }
+
+    @DataBoundSetter
+    public void setAllowedKeys(String allowedKeys) {
+        this.allowedKeys = clean(allowedKeys);
+        save();
+    }
+
+    @POST
+    public FormValidation doCheckAllowedKeys(@QueryParameter String value) {
+        return toFormValidation(Checks.allowedKeys(value));
     }
 
     @POST

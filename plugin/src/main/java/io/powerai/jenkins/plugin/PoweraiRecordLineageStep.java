@@ -5,7 +5,6 @@ import hudson.Extension;
 import hudson.FilePath;
 import hudson.model.Run;
 import hudson.model.TaskListener;
-import io.powerai.core.lineage.LineageChain;
 import io.powerai.jenkins.plugin.lineage.Lineage;
 import io.powerai.jenkins.plugin.lineage.LineageFiles;
 import java.io.InputStream;
@@ -97,7 +96,7 @@ public class PoweraiRecordLineageStep extends Step {
 
             // The result files beside the log, for the page's pictures; a stage that has not run leaves none (and no stale copy).
             String folder = relative.contains("/") ? relative.substring(0, relative.lastIndexOf('/') + 1) : "";
-            for (String file : LineageChain.SOURCE_FILES) {
+            for (String file : io.powerai.jenkins.plugin.lineage.LineageFiles.copied()) {
                 FilePath source = workspace.child(folder + file);
                 Path target = copy.resolveSibling(file);
                 if (source.exists()) {

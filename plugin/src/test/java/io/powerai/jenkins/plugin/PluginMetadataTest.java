@@ -70,12 +70,17 @@ class PluginMetadataTest {
     }
 
     @Test
-    void globalConfiguration_hasTheSixDefaultsAsBoundPropertiesWithGetters() throws Exception {
+    void globalConfiguration_hasTheSixDefaultsAndTheDeployPolicyAsBoundPropertiesWithGetters() throws Exception {
         assertThat(boundProperties(PoweraiGlobalConfiguration.class)).containsExactlyInAnyOrder(
-                "registry", "registryCredentialsId", "azureCredentialsId", "kubeconfigCredentialsId", "engine", "baseImage");
+                "registry", "registryCredentialsId", "azureCredentialsId", "kubeconfigCredentialsId", "engine", "baseImage",
+                "requireProvenance", "allowedKeys");
         for (String property : boundProperties(PoweraiGlobalConfiguration.class)) {
-            // configuration as code exports what it can read back
-            assertThat(PoweraiGlobalConfiguration.class.getMethod("get" + capitalize(property)).getReturnType()).isEqualTo(String.class);
+            // configuration as code exports what it can read back: a String by its get-, the checkbox by its is-getter
+            if (property.equals("requireProvenance")) {
+                assertThat(PoweraiGlobalConfiguration.class.getMethod("isRequireProvenance").getReturnType()).isEqualTo(boolean.class);
+            } else {
+                assertThat(PoweraiGlobalConfiguration.class.getMethod("get" + capitalize(property)).getReturnType()).isEqualTo(String.class);
+            }
         }
     }
 
@@ -115,7 +120,7 @@ class PluginMetadataTest {
             int entry = config.indexOf("field=\"" + property + "\"");
             assertThat(config.substring(entry, config.indexOf("</f:entry>", entry))).contains("checkMethod=\"post\"");
         }
-        assertThat(checked).containsExactlyInAnyOrder("registry", "baseImage", "engine");
+        assertThat(checked).containsExactlyInAnyOrder("registry", "baseImage", "engine", "allowedKeys");
     }
 
     @Test

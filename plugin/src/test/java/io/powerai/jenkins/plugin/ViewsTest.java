@@ -38,7 +38,8 @@ class ViewsTest {
         String page = Files.readString(RESOURCES.resolve("io/powerai/jenkins/plugin/MlLineageAction/index.jelly"));
         assertThat(page).contains("${lineage.summary}", "${lineage.chain}", "${lineage.links}", "${lineage.records}",
                 "${lineage.json}", "${record.inputItems}", "${record.outputItems}", "${record.trust}",
-                "<img src=\"${pictures.lineage}\"", "<img src=\"${pictures.metrics}\"", "${pictures.files}");
+                "<img src=\"${pictures.lineage}\"", "<img src=\"${pictures.metrics}\"", "${pictures.files}",
+                "${provenance.rows}", "${row.status}", "${row.keyId}", "${provenance.keysProblem}");
         // no raw output anywhere: escape-by-default must not be defeated
         assertThat(page).doesNotContain("escapeText=\"false\"").doesNotContain("<j:out");
     }

@@ -9,8 +9,15 @@ import java.util.Map;
  * then stays empty instead of becoming {@code "null"}.
  */
 public record CliDefaults(String registry, String registryCredentialsId, String azureCredentialsId,
-                          String kubeconfigCredentialsId, String engine, String baseImage) {
+                          String kubeconfigCredentialsId, String engine, String baseImage, String policyRequireProvenance,
+                          String policyAllowedKeys) {
     public static final CliDefaults NONE = new CliDefaults(null, null, null, null, null, null);
+
+    /** Without a deploy policy. */
+    public CliDefaults(String registry, String registryCredentialsId, String azureCredentialsId, String kubeconfigCredentialsId,
+                       String engine, String baseImage) {
+        this(registry, registryCredentialsId, azureCredentialsId, kubeconfigCredentialsId, engine, baseImage, null, null);
+    }
 
     public CliDefaults {
         registry = clean(registry);
@@ -19,6 +26,8 @@ public record CliDefaults(String registry, String registryCredentialsId, String 
         kubeconfigCredentialsId = clean(kubeconfigCredentialsId);
         engine = clean(engine);
         baseImage = clean(baseImage);
+        policyRequireProvenance = clean(policyRequireProvenance);
+        policyAllowedKeys = clean(policyAllowedKeys);
     }
 
     private static String clean(String value) {
@@ -34,6 +43,10 @@ public record CliDefaults(String registry, String registryCredentialsId, String 
         map.put("kubeconfigCredentialsId", kubeconfigCredentialsId);
         map.put("engine", engine);
         map.put("baseImage", baseImage);
+        // Not step parameters (the defaults file ignores them): aksDeploy hands them to the CLI as POWERAI_REQUIRE_PROVENANCE
+        // and POWERAI_ALLOWED_KEYS, over the project's deploy section, never under it.
+        map.put("policyRequireProvenance", policyRequireProvenance);
+        map.put("policyAllowedKeys", policyAllowedKeys);
         return map;
     }
 }

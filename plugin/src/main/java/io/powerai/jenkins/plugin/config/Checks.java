@@ -78,4 +78,17 @@ public final class Checks {
         return Check.error("The container engine must be docker or podman (empty: the first on the agent's PATH); got '"
                 + engine + "'");
     }
+
+    /** The deploy policy's allowed keys: PEM public keys, parsed as the CLI parses POWERAI_ALLOWED_KEYS. */
+    public static Check allowedKeys(String value) {
+        if (value == null || value.isBlank()) {
+            return Check.ok();
+        }
+        try {
+            io.powerai.core.attest.PublicKeys.allFromPem(value, "Allowed keys");
+            return Check.ok();
+        } catch (io.powerai.core.PowerAiException e) {
+            return Check.error(e.getMessage());
+        }
+    }
 }

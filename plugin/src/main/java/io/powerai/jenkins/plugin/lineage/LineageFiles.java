@@ -38,6 +38,13 @@ public final class LineageFiles {
         return path;
     }
 
+    /** The files beside the audit log that a build copies for its page: the stages' results and the images' provenance. */
+    public static java.util.List<String> copied() {
+        java.util.List<String> files = new java.util.ArrayList<>(io.powerai.core.lineage.LineageChain.SOURCE_FILES);
+        files.addAll(io.powerai.core.attest.ImageProvenance.SOURCE_FILES);
+        return files;
+    }
+
     /** The build's copy of the audit log, below the build's root directory. */
     public static Path auditLog(Path buildDir) {
         return buildDir.resolve(DIRECTORY).resolve("audit.jsonl");

@@ -10,7 +10,7 @@ class CliStepResultTest {
     private static final BundledCli CLI = new BundledCli("0.1.0", "e".repeat(64), () -> new ByteArrayInputStream(new byte[0]));
 
     @Test
-    void toMap_hasTheCommandTheCliAndTheSixDefaults() {
+    void toMap_hasTheCommandTheCliTheSixDefaultsAndTheDeployPolicy() {
         CliDefaults defaults = new CliDefaults("myacr.azurecr.io", "acr-push", "azure-sp", null, "podman", " ");
         CliCommand command = CliCommand.of("/opt/jdk 17", "/agent/tools/powerai/0.1.0/powerai-cli.jar", CliCommand.Shell.POSIX);
 
@@ -30,12 +30,16 @@ class CliStepResultTest {
                 Map.entry("azureCredentialsId", "azure-sp"),
                 Map.entry("kubeconfigCredentialsId", ""),
                 Map.entry("engine", "podman"),
-                Map.entry("baseImage", ""));
+                Map.entry("baseImage", ""),
+                Map.entry("policyRequireProvenance", ""),
+                Map.entry("policyAllowedKeys", ""));
+        assertThat(new CliDefaults(null, null, null, null, null, null, "true", "PEM").toMap())
+                .containsEntry("policyRequireProvenance", "true").containsEntry("policyAllowedKeys", "PEM");
     }
 
     @Test
     void defaults_nothingConfigured_areEmptyStringsNeverNull() {
-        assertThat(CliDefaults.NONE.toMap()).hasSize(6).allSatisfy((key, value) -> assertThat(value).isEqualTo(""));
+        assertThat(CliDefaults.NONE.toMap()).hasSize(8).allSatisfy((key, value) -> assertThat(value).isEqualTo(""));
     }
 
     @Test

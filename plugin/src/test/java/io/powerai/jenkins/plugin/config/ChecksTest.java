@@ -7,6 +7,21 @@ import org.junit.jupiter.api.Test;
 
 class ChecksTest {
     @Test
+    void allowedKeys_pemPublicKeysOneAfterAnother_orNothing_areOk_elseTheCoresReason() throws Exception {
+        String one = io.powerai.core.attest.SigningKey.publicKeyPem(java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair().getPublic());
+        java.security.KeyPairGenerator ec = java.security.KeyPairGenerator.getInstance("EC");
+        ec.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
+        String two = io.powerai.core.attest.SigningKey.publicKeyPem(ec.generateKeyPair().getPublic());
+        for (String ok : new String[] {"", " ", one, one + two, one + "\n\n" + two + "\n"}) {
+            assertThat(Checks.allowedKeys(ok).kind()).as(ok).isEqualTo(Kind.OK);
+        }
+        Check garbage = Checks.allowedKeys(one + "not a key");
+        assertThat(garbage.kind()).isEqualTo(Kind.ERROR);
+        assertThat(garbage.message()).contains("Allowed keys (key 2)").contains("PUBLIC KEY");
+        assertThat(Checks.allowedKeys("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----").kind()).isEqualTo(Kind.ERROR);
+    }
+
+    @Test
     void registry_hostsWithPortOrDomainOrNamespace_areOk() {
         for (String ok : new String[] {"", "  ", "127.0.0.1:5000", "localhost:5000", "localhost", "myacr.azurecr.io",
                 "myacr.azurecr.io/team", "registry.example.com:443/ml/models"}) {
