@@ -29,16 +29,21 @@ import java.util.stream.Stream;
  * The runs are in the order of their folders' names, numbers compared as numbers (build 9 before build 10).
  */
 public record RunHistory(List<Run> runs, List<Drift> drifts, List<Deployment> deployments, List<DeployHistory.Change> aksChanges) {
+    /** Where a run's archived environment snapshot lists its packages. */
+    static final String MANIFEST = "environment/manifest.json";
 
     /** One run, as its result files recorded it; values are null where a stage did not run. */
     public record Run(String label, String time, String trainStatus, String modelSha256, Map<String, Double> metrics,
                       String snapshotId, String scoringImage, String deployStatus) {
     }
 
-    /** Packages added, removed or changed between the environments of two consecutive runs. */
-    public record Drift(String from, String to, List<String> added, List<String> removed, List<String> changed) {
+    /**
+     * Packages added, removed or changed between the environments of two consecutive runs; {@code unknown} says why
+     * they were not compared (a run without an archived manifest), null when they were.
+     */
+    public record Drift(String from, String to, List<String> added, List<String> removed, List<String> changed, String unknown) {
         public boolean none() {
-            return added.isEmpty() && removed.isEmpty() && changed.isEmpty();
+            return unknown == null && added.isEmpty() && removed.isEmpty() && changed.isEmpty();
         }
     }
 
@@ -72,14 +77,15 @@ public record RunHistory(List<Run> runs, List<Drift> drifts, List<Deployment> de
             runs.add(new Run(label, chain.node(LineageChain.Kind.TRAINING).time(), chain.node(LineageChain.Kind.TRAINING).status(),
                     chain.node(LineageChain.Kind.MODEL).digest(), metrics, chain.node(LineageChain.Kind.ENVIRONMENT).digest(),
                     chain.node(LineageChain.Kind.IMAGE).digest(), chain.node(LineageChain.Kind.DEPLOYMENT).status()));
-            Manifest manifest = Manifest.readIfPresent(folder.resolve("environment/manifest.json"));
-            if (manifest != null && previous != null) {
-                drifts.add(drift(previousLabel, previous, label, manifest));
+            // Only consecutive runs that both archived their manifest are compared: a run without one is said to
+            // lack it, never compared across (nor read as an empty environment, which would show every package added).
+            Manifest manifest = Manifest.readIfPresent(folder.resolve(MANIFEST));
+            if (previousLabel != null) {
+                drifts.add(previous != null && manifest != null ? drift(previousLabel, previous, label, manifest)
+                        : unknownDrift(previousLabel, previous != null, label, manifest != null));
             }
-            if (manifest != null) {
-                previous = manifest;
-                previousLabel = label;
-            }
+            previous = manifest;
+            previousLabel = label;
             for (AuditRecord r : new AuditLog(folder.resolve("audit.jsonl"), Clock.systemUTC()).records()) {
                 records.putIfAbsent(r.hash() == null ? label + "#" + r.seq() : r.hash(), r);
             }
@@ -151,7 +157,13 @@ public record RunHistory(List<Run> runs, List<Drift> drifts, List<Deployment> de
         ManifestDiff diff = ManifestDiff.of(fromLabel, a, toLabel, b);
         return new Drift(fromLabel, toLabel, diff.added().stream().map(p -> p.name() + " " + p.version()).toList(),
                 diff.removed().stream().map(p -> p.name() + " " + p.version()).toList(),
-                diff.changed().stream().map(c -> c.before().name() + " " + c.before().version() + " -> " + c.after().version()).toList());
+                diff.changed().stream().map(c -> c.before().name() + " " + c.before().version() + " -> " + c.after().version()).toList(),
+                null);
+    }
+
+    private static Drift unknownDrift(String fromLabel, boolean fromHasOne, String toLabel, boolean toHasOne) {
+        String lacking = !fromHasOne && !toHasOne ? "neither run archived " : "run " + (fromHasOne ? toLabel : fromLabel) + " archived no ";
+        return new Drift(fromLabel, toLabel, List.of(), List.of(), List.of(), "not compared: " + lacking + MANIFEST);
     }
 
     private static Deployment deployment(AuditRecord r) {
@@ -184,7 +196,7 @@ public record RunHistory(List<Run> runs, List<Drift> drifts, List<Deployment> de
                     orDash(shortDigest(r.scoringImage())), orDash(r.deployStatus()), r.metrics()));
         }
         for (Drift d : drifts) {
-            out.add("environment " + d.from() + " -> " + d.to() + ": " + (d.none() ? "no drift"
+            out.add("environment " + d.from() + " -> " + d.to() + ": " + (d.unknown() != null ? d.unknown() : d.none() ? "no drift"
                     : "added " + d.added() + ", removed " + d.removed() + ", changed " + d.changed()));
         }
         out.add("deployments: " + deployments.size());

@@ -103,4 +103,26 @@ class RunHistoryTest {
         assertThat(svg).contains(">metrics over runs</text>").contains(">test_accuracy</text>")
                 .contains(">last 0.95 at run 2</text>").contains(">run</text>");
     }
+
+    @Test
+    void drift_onlyBetweenConsecutiveRunsThatArchivedTheirManifest_aRunWithoutOneSaysSo() throws Exception {
+        build("1");
+        Path second = build("2");
+        Files.delete(second.resolve("environment/manifest.json")); // e.g. a build whose snapshot step did not run
+        environmentDrifts(build("3"));
+
+        RunHistory history = RunHistory.read(List.of(jobs));
+
+        assertThat(history.drifts()).extracting(RunHistory.Drift::from, RunHistory.Drift::to)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("builds/1/archive", "builds/2/archive"),
+                        org.assertj.core.groups.Tuple.tuple("builds/2/archive", "builds/3/archive"));
+        assertThat(history.drifts()).allSatisfy(d -> {
+            assertThat(d.unknown()).isEqualTo("not compared: run builds/2/archive archived no environment/manifest.json");
+            assertThat(d.added()).isEmpty();
+            assertThat(d.none()).isFalse();
+        });
+        assertThat(String.join("\n", history.lines()))
+                .contains("environment builds/1/archive -> builds/2/archive: not compared: run builds/2/archive archived no")
+                .doesNotContain("zzz-extra").doesNotContain("no drift");
+    }
 }
