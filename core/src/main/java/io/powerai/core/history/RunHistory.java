@@ -2,7 +2,6 @@ package io.powerai.core.history;
 
 import io.powerai.core.audit.AuditLog;
 import io.powerai.core.audit.AuditRecord;
-import io.powerai.core.deploy.DeployHistory;
 import io.powerai.core.json.Json;
 import io.powerai.core.lineage.LineageChain;
 import io.powerai.core.snapshot.Manifest;
@@ -16,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +26,7 @@ import java.util.stream.Stream;
  * next; and every deployment the runs' audit logs recorded (a record archived by several builds counts once).
  * The runs are in the order of their folders' names, numbers compared as numbers (build 9 before build 10).
  */
-public record RunHistory(List<Run> runs, List<Drift> drifts, List<Deployment> deployments, List<DeployHistory.Change> aksChanges) {
+public record RunHistory(List<Run> runs, List<Drift> drifts, List<Deployment> deployments) {
     /** Where a run's archived environment snapshot lists its packages. */
     static final String MANIFEST = "environment/manifest.json";
 
@@ -47,8 +45,14 @@ public record RunHistory(List<Run> runs, List<Drift> drifts, List<Deployment> de
         }
     }
 
-    /** One deploy record of any target: when, what, where, and how it ended (kept by the gate, rolled back...). */
-    public record Deployment(String time, String target, String where, String status, String image, String note) {
+    /**
+     * One deploy record of any target: when, what, where ({@code namespace/service} on AKS, the container locally), the
+     * action (deploy, promote, rollback, delete), how it ended (kept by the gate, rolled back...), and what served after
+     * it ({@code serving}: on AKS each color with its traffic share, image, model, snapshot and build; locally the
+     * image; empty: nothing, or not known). {@code note}: the gate's line, the image a rollback restored, or the failure.
+     */
+    public record Deployment(String time, long seq, String target, String where, String namespace, String service, String action,
+                             String status, String image, List<Map<String, Object>> serving, String note, String failure) {
     }
 
     /** The runs under {@code roots}: each a .powerai folder, a folder holding one, or a folder of such folders. */
@@ -90,15 +94,7 @@ public record RunHistory(List<Run> runs, List<Drift> drifts, List<Deployment> de
                 records.putIfAbsent(r.hash() == null ? label + "#" + r.seq() : r.hash(), r);
             }
         }
-        List<AuditRecord> all = new ArrayList<>(records.values());
-        all.sort(Comparator.comparing((AuditRecord r) -> String.valueOf(r.time())));
-        List<Deployment> deployments = new ArrayList<>();
-        for (AuditRecord r : all) {
-            if ("aksDeploy".equals(r.stage())) {
-                deployments.add(deployment(r));
-            }
-        }
-        return new RunHistory(runs, drifts, deployments, DeployHistory.fromRecords(all, null));
+        return new RunHistory(runs, drifts, Deployments.fromRecords(new ArrayList<>(records.values())));
     }
 
     private static void discover(Path path, int depth, List<Path> out) {
@@ -166,16 +162,6 @@ public record RunHistory(List<Run> runs, List<Drift> drifts, List<Deployment> de
         return new Drift(fromLabel, toLabel, List.of(), List.of(), List.of(), "not compared: " + lacking + MANIFEST);
     }
 
-    private static Deployment deployment(AuditRecord r) {
-        Map<String, Object> d = r.details();
-        String target = String.valueOf(d.getOrDefault("target", "?"));
-        String where = "aks".equals(target) ? d.get("namespace") + "/" + d.get("service") : String.valueOf(d.getOrDefault("url", d.get("container")));
-        String note = d.get("gate") != null ? String.valueOf(d.get("gate"))
-                : d.get("rolledBackTo") != null ? "rolled back to " + d.get("rolledBackTo")
-                : d.get("failure") != null ? String.valueOf(d.get("failure")) : null;
-        return new Deployment(r.time(), target, where, r.status(), r.inputs().get("image"), note);
-    }
-
     /** Each metric over the runs (x = the run's position, 1 first), for {@code MetricsChart}. */
     public List<Metrics.Point> trend() {
         List<Metrics.Point> out = new ArrayList<>();
@@ -213,7 +199,6 @@ public record RunHistory(List<Run> runs, List<Drift> drifts, List<Deployment> de
         out.put("runs", runs);
         out.put("environmentDrift", drifts);
         out.put("deployments", deployments);
-        out.put("aks", DeployHistory.toMap(aksChanges, null, java.util.Optional.empty()).get("audit"));
         return out;
     }
 
