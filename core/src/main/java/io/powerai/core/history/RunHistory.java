@@ -62,7 +62,11 @@ public record RunHistory(List<Run> runs, List<Drift> drifts, List<Deployment> de
             discover(root, 0, folders);
         }
         Map<String, Path> labelled = new LinkedHashMap<>();
-        folders.forEach(f -> labelled.putIfAbsent(label(roots, f), f));
+        for (Path folder : folders) {
+            String label = label(roots, folder);
+            // two workspaces of the same name (build1/x, build2/x) stay two runs: the second one by its path
+            labelled.putIfAbsent(labelled.containsKey(label) && !labelled.get(label).equals(folder) ? folder.toString() : label, folder);
+        }
         return readLabelled(labelled);
     }
 
@@ -142,6 +146,9 @@ public record RunHistory(List<Run> runs, List<Drift> drifts, List<Deployment> de
         for (Path root : roots) {
             if (folder.startsWith(root) && !folder.equals(root)) {
                 String rel = root.relativize(folder).toString();
+                if (rel.equals(Workspace.DIR_NAME)) { // the root is a workspace: named as its folder is
+                    return root.getFileName() == null ? root.toString() : root.getFileName().toString();
+                }
                 return rel.endsWith(Workspace.DIR_NAME) && rel.length() > Workspace.DIR_NAME.length()
                         ? rel.substring(0, rel.length() - Workspace.DIR_NAME.length() - 1) : rel;
             }

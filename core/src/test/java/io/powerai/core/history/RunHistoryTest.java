@@ -125,4 +125,15 @@ class RunHistoryTest {
                 .contains("environment builds/1/archive -> builds/2/archive: not compared: run builds/2/archive archived no")
                 .doesNotContain("zzz-extra").doesNotContain("no drift");
     }
+
+    @Test
+    void read_workspacesNamedOneByOne_areARunEach_namedAsTheirFolders() throws Exception {
+        Path first = LineageFixture.copy(jobs.resolve("build1/.powerai")).getParent();
+        Path second = LineageFixture.copy(jobs.resolve("build2/.powerai")).getParent();
+        Path again = LineageFixture.copy(jobs.resolve("other/build2/.powerai")).getParent();
+
+        RunHistory history = RunHistory.read(List.of(first, second, again, second));
+
+        assertThat(history.runs()).extracting(RunHistory.Run::label).containsExactly("build1", "build2", again.resolve(".powerai").toString());
+    }
 }
