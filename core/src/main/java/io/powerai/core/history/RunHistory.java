@@ -2,6 +2,8 @@ package io.powerai.core.history;
 
 import io.powerai.core.audit.AuditLog;
 import io.powerai.core.audit.AuditRecord;
+import io.powerai.core.deploy.LocalRecord;
+import io.powerai.core.engine.ContainerEngine;
 import io.powerai.core.json.Json;
 import io.powerai.core.lineage.LineageChain;
 import io.powerai.core.snapshot.Manifest;
@@ -14,6 +16,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,7 +29,7 @@ import java.util.stream.Stream;
  * next; and every deployment the runs' audit logs recorded (a record archived by several builds counts once).
  * The runs are in the order of their folders' names, numbers compared as numbers (build 9 before build 10).
  */
-public record RunHistory(List<Run> runs, List<Drift> drifts, List<Deployment> deployments) {
+public record RunHistory(List<Run> runs, List<Drift> drifts, List<Deployment> deployments, List<LocalRecord> ownRecords) {
     /** Where a run's archived environment snapshot lists its packages. */
     static final String MANIFEST = "environment/manifest.json";
 
@@ -98,7 +101,7 @@ public record RunHistory(List<Run> runs, List<Drift> drifts, List<Deployment> de
                 records.putIfAbsent(r.hash() == null ? label + "#" + r.seq() : r.hash(), r);
             }
         }
-        return new RunHistory(runs, drifts, Deployments.fromRecords(new ArrayList<>(records.values())));
+        return new RunHistory(runs, drifts, Deployments.fromRecords(new ArrayList<>(records.values())), List.of());
     }
 
     private static void discover(Path path, int depth, List<Path> out) {
@@ -169,6 +172,54 @@ public record RunHistory(List<Run> runs, List<Drift> drifts, List<Deployment> de
         return new Drift(fromLabel, toLabel, List.of(), List.of(), List.of(), "not compared: " + lacking + MANIFEST);
     }
 
+    /** The local containers the runs deployed to (their deploy records name them), in the order first named. */
+    public List<String> localContainers() {
+        return deployments.stream().filter(d -> "local".equals(d.target()) && d.where() != null).map(Deployment::where).distinct().toList();
+    }
+
+    /**
+     * This history with the records the local deployments' containers carry ({@link LocalRecord}), read from the
+     * engine that runs them: they outlive cleared workspaces and builds whose archives are gone.
+     */
+    public RunHistory withOwnRecords(ContainerEngine engine) {
+        List<LocalRecord> records = new ArrayList<>();
+        for (String container : localContainers()) {
+            engine.containerImage(container).ifPresent(image -> records.add(LocalRecord.of(container, image, engine.containerLabels(container))));
+        }
+        return new RunHistory(runs, drifts, deployments, List.copyOf(records));
+    }
+
+    /**
+     * What served at {@code at}, one line per place: a local container's own record where it reaches back that far,
+     * else the last deploy record of the runs at or before that time.
+     */
+    public List<String> servedAt(Instant at) {
+        List<String> out = new ArrayList<>();
+        java.util.Set<String> answered = new java.util.HashSet<>();
+        for (LocalRecord record : ownRecords) {
+            LocalRecord.Served s = record.servedAt(at);
+            if (s != null) {
+                answered.add(record.container());
+                out.add("at " + at + " local " + record.container() + " served: " + served(s) + "  (since " + s.since()
+                        + ", the container's own record)");
+            }
+        }
+        Deployments.servingAt(deployments, at).forEach((where, d) -> {
+            if (!answered.contains(where)) {
+                out.add("at " + at + " " + d.target() + " " + where + " served: " + Deployments.describeServing(d.serving()) + "  ("
+                        + d.action() + " " + d.status() + " at " + d.time() + ", audit record " + d.seq() + ")");
+            }
+        });
+        if (out.isEmpty()) {
+            out.add("at " + at + ": no deployment of these runs is recorded at or before that time");
+        }
+        return out;
+    }
+
+    private static String served(LocalRecord.Served s) {
+        return Deployments.version(s.image(), s.modelSha256(), null, null) + (s.metrics() == null ? "" : " " + s.metrics());
+    }
+
     /** Each metric over the runs (x = the run's position, 1 first), for {@code MetricsChart}. */
     public List<Metrics.Point> trend() {
         List<Metrics.Point> out = new ArrayList<>();
@@ -197,6 +248,12 @@ public record RunHistory(List<Run> runs, List<Drift> drifts, List<Deployment> de
             out.add(d.time() + "  " + d.target() + " " + d.where() + "  " + d.status() + "  " + orDash(d.image())
                     + (d.note() == null ? "" : "  (" + d.note() + ")"));
         }
+        for (LocalRecord record : ownRecords) {
+            out.add("local " + record.container() + ", its own record (the container's labels): " + record.served().size() + " version(s)");
+            for (LocalRecord.Served s : record.served()) {
+                out.add("  " + orDash(s.since()) + " - " + (s.until() == null ? "now" : s.until()) + "  " + served(s));
+            }
+        }
         return out;
     }
 
@@ -206,6 +263,7 @@ public record RunHistory(List<Run> runs, List<Drift> drifts, List<Deployment> de
         out.put("runs", runs);
         out.put("environmentDrift", drifts);
         out.put("deployments", deployments);
+        out.put("ownRecords", ownRecords);
         return out;
     }
 
