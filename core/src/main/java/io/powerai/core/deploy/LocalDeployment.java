@@ -100,7 +100,7 @@ public final class LocalDeployment implements DeployTarget {
             }
         }
         String runId = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
-        flight.deployment(container, runId, image, previous.orElse(null), spec.port());
+        flight.deployment(container, runId, image, previous.orElse(null), spec.port(), previousRecord);
         if (previous.isPresent()) {
             events.progress("replacing " + container + " (was " + previous.get() + ")");
             ctx.engine().remove(container);
@@ -353,7 +353,8 @@ public final class LocalDeployment implements DeployTarget {
         try {
             int metricsPort = ctx.spec().deploy() != null && ctx.spec().deploy().port() == port
                     ? ctx.spec().deploy().localMetricsPort() : port + 1;
-            start(ctx, container, previous, port, metricsPort, RESTORED, Map.of()); // its record is not in the in-flight record
+            // the record the replaced container carried, as the run wrote it down before replacing it
+            start(ctx, container, previous, port, metricsPort, RESTORED, LocalRecord.trusted(deployment.get("previousRecord")));
             done.put("rolledBackTo", previous);
             done.put("serving", previous);
             events.warning("rolled " + container + " back to " + previous + ": " + untested + " never passed its smoke test (" + why + ")");
