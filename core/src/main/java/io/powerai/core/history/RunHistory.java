@@ -172,10 +172,16 @@ public record RunHistory(List<Run> runs, List<Drift> drifts, List<Deployment> de
         return new Drift(fromLabel, toLabel, List.of(), List.of(), List.of(), "not compared: " + lacking + MANIFEST);
     }
 
-    /** The local containers the runs deployed to (their deploy records name them), in the order first named. */
+    /**
+     * The local containers the runs deployed to (their deploy records name them), in the order first named; only names
+     * a local deployment gives its container, since the records are read from archives and reach the engine's command line.
+     */
     public List<String> localContainers() {
-        return deployments.stream().filter(d -> "local".equals(d.target()) && d.where() != null).map(Deployment::where).distinct().toList();
+        return deployments.stream().filter(d -> "local".equals(d.target()) && d.where() != null && CONTAINER.matcher(d.where()).matches())
+                .map(Deployment::where).distinct().toList();
     }
+
+    private static final java.util.regex.Pattern CONTAINER = java.util.regex.Pattern.compile("powerai-[a-z0-9][a-z0-9-]{0,62}");
 
     /**
      * This history with the records the local deployments' containers carry ({@link LocalRecord}), read from the

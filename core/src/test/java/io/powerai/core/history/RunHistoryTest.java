@@ -136,4 +136,15 @@ class RunHistoryTest {
 
         assertThat(history.runs()).extracting(RunHistory.Run::label).containsExactly("build1", "build2", again.resolve(".powerai").toString());
     }
+
+    @Test
+    void localContainers_onlyNamesALocalDeploymentGives_neverAnOptionForTheEngine() throws Exception {
+        Path run = LineageFixture.copy(jobs.resolve("ws/.powerai"));
+        AuditLog log = new AuditLog(run.resolve("audit.jsonl"), Clock.fixed(Instant.parse("2026-12-07T02:00:00Z"), ZoneOffset.UTC));
+        for (String container : List.of("--help", "powerai-svm moons", "other-svm", "powerai-svm-moons")) {
+            log.append(new AuditLog.Entry("aksDeploy", "succeeded", Map.of(), Map.of(), Map.of("target", "local", "container", container)));
+        }
+
+        assertThat(RunHistory.read(List.of(run)).localContainers()).containsExactly("powerai-insight-svm", "powerai-svm-moons"); // the first from the fixture
+    }
 }
