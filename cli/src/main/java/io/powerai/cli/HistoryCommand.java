@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code powerai history DIR...}: several runs side by side, from their (archived) .powerai folders. */
@@ -80,9 +81,17 @@ final class HistoryCommand implements Callable<Integer> {
             }
         }
         if (json) {
-            top.console.line(history.toJson());
+            Map<String, Object> answer = history.toMap();
+            if (instant != null) {
+                answer.put("at", instant.toString());
+                answer.put("servedAt", history.servedAt(instant));
+            }
+            if (notRead != null) {
+                answer.put("ownRecordsNotRead", notRead);
+            }
+            top.console.line(Json.pretty(answer));
         } else if (instant != null) {
-            history.servedAt(instant).forEach(top.console::line);
+            history.servedAtLines(instant).forEach(top.console::line);
         } else {
             history.lines().forEach(top.console::line);
         }

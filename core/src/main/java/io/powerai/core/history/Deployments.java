@@ -89,14 +89,18 @@ public final class Deployments {
         return image == null || image.isEmpty() ? List.of() : List.of(Map.of("image", image));
     }
 
-    /** "blue 80% IMAGE model M; green 20% ..." for AKS, "IMAGE model M" for a local container, or "nothing serves". */
+    /**
+     * "blue 80% IMAGE model M; green 20% ..." for AKS, "IMAGE model M" for a local container (with its metrics where the
+     * container's own record gives them), or "nothing serves".
+     */
     public static String describeServing(List<Map<String, Object>> serving) {
         if (serving.isEmpty()) {
             return "nothing serves";
         }
         List<String> parts = new ArrayList<>();
         for (Map<String, Object> v : serving) {
-            String version = version(str(v.get("image")), str(v.get("modelSha256")), str(v.get("snapshotImage")), str(v.get("buildTag")));
+            String version = version(str(v.get("image")), str(v.get("modelSha256")), str(v.get("snapshotImage")), str(v.get("buildTag")))
+                    + (v.get("metrics") == null ? "" : " " + v.get("metrics"));
             parts.add(v.get("color") == null ? version : v.get("color") + " " + v.get("trafficPercent") + "% " + version);
         }
         return String.join("; ", parts);

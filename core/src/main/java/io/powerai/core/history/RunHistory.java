@@ -196,30 +196,52 @@ public record RunHistory(List<Run> runs, List<Drift> drifts, List<Deployment> de
     }
 
     /**
-     * What served at {@code at}, one line per place: a local container's own record where it reaches back that far,
-     * else the last deploy record of the runs at or before that time.
+     * What served at one place at a time: {@code serving} as {@link Deployment#serving} holds it (a local container's
+     * own record adds the model's metrics and since when it served), and where the answer comes from.
      */
-    public List<String> servedAt(Instant at) {
-        List<String> out = new ArrayList<>();
+    public record ServedAt(String at, String target, String where, List<Map<String, Object>> serving, String source) {
+        public String line() {
+            return "at " + at + " " + target + " " + where + " served: " + Deployments.describeServing(serving) + "  (" + source + ")";
+        }
+    }
+
+    /**
+     * What served at {@code at}, per place: a local container's own record where it reaches back that far, else the
+     * last deploy record of the runs at or before that time.
+     */
+    public List<ServedAt> servedAt(Instant at) {
+        List<ServedAt> out = new ArrayList<>();
         java.util.Set<String> answered = new java.util.HashSet<>();
         for (LocalRecord record : ownRecords) {
             LocalRecord.Served s = record.servedAt(at);
             if (s != null) {
                 answered.add(record.container());
-                out.add("at " + at + " local " + record.container() + " served: " + served(s) + "  (since " + s.since()
-                        + ", the container's own record)");
+                Map<String, Object> version = new LinkedHashMap<>();
+                version.put("image", s.image());
+                if (s.modelSha256() != null) {
+                    version.put("modelSha256", s.modelSha256());
+                }
+                if (s.metrics() != null) {
+                    version.put("metrics", s.metrics());
+                }
+                version.put("since", s.since());
+                out.add(new ServedAt(at.toString(), "local", record.container(), List.of(version),
+                        "since " + s.since() + ", the container's own record"));
             }
         }
         Deployments.servingAt(deployments, at).forEach((where, d) -> {
             if (!answered.contains(where)) {
-                out.add("at " + at + " " + d.target() + " " + where + " served: " + Deployments.describeServing(d.serving()) + "  ("
-                        + d.action() + " " + d.status() + " at " + d.time() + ", audit record " + d.seq() + ")");
+                out.add(new ServedAt(at.toString(), d.target(), where, d.serving(),
+                        d.action() + " " + d.status() + " at " + d.time() + ", audit record " + d.seq()));
             }
         });
-        if (out.isEmpty()) {
-            out.add("at " + at + ": no deployment of these runs is recorded at or before that time");
-        }
         return out;
+    }
+
+    /** {@link #servedAt} as lines, one saying so when nothing is known. */
+    public List<String> servedAtLines(Instant at) {
+        List<String> out = servedAt(at).stream().map(ServedAt::line).toList();
+        return out.isEmpty() ? List.of("at " + at + ": no deployment of these runs is recorded at or before that time") : out;
     }
 
     private static String served(LocalRecord.Served s) {
