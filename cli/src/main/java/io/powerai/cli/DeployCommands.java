@@ -176,6 +176,9 @@ final class DeployCommands {
             }
             top.console.line(AKS_ONLY + ("local".equals(ctx.spec().deploy().target())
                     ? "; the deploy section of " + name + " targets local" : ""));
+            if ("local".equals(ctx.spec().deploy().target())) {
+                top.console.line("local deployments: powerai history DIR [--at TIME] (the container's own record and the runs' logs)");
+            }
             if (instant.isPresent()) {
                 Instant when = instant.get();
                 Map<String, RunHistory.Deployment> served = AksHistory.servingAt(changes, when);
