@@ -3,7 +3,9 @@ package io.powerai.cli;
 import io.powerai.core.PowerAiException;
 import io.powerai.core.deploy.AksDeployment;
 import io.powerai.core.deploy.DeployTargets;
-import io.powerai.core.deploy.DeployHistory;
+import io.powerai.core.history.AksHistory;
+import io.powerai.core.history.Deployments;
+import io.powerai.core.history.RunHistory;
 import io.powerai.core.json.Json;
 import io.powerai.core.kubernetes.KubeConnection;
 import io.powerai.core.result.DeploymentResult;
@@ -58,7 +60,7 @@ final class DeployCommands {
             top.console.line("external URL: " + result.externalScoringUrl());
         }
         if (result.serving() != null) {
-            top.console.line("serving: " + DeployHistory.describeVersions(result.servingVersions()));
+            top.console.line("serving: " + Deployments.describeVersions(result.servingVersions()));
         }
     }
 
@@ -172,12 +174,12 @@ final class DeployCommands {
             }
             StageContext ctx = aksContext(top, common);
             String name = ctx.spec().name();
-            List<DeployHistory.Change> changes = DeployHistory.fromAudit(ctx.workspace().audit().file(), name);
-            List<DeployHistory.Revision> revisions = null;
+            List<RunHistory.Deployment> changes = AksHistory.fromAudit(ctx.workspace().audit().file(), name);
+            List<AksHistory.Revision> revisions = null;
             if (cluster) {
                 try (KubeConnection connection = AksDeployment.Connector.of(top.environment).open(ctx.spec().deploy().aks(),
                         ctx.events().forStage(Stage.DEPLOY.stepName()))) {
-                    revisions = DeployHistory.fromCluster(connection.client(), ctx.spec().deploy().aks().namespace(), name);
+                    revisions = AksHistory.fromCluster(connection.client(), ctx.spec().deploy().aks().namespace(), name);
                 } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
                     throw new PowerAiException.InfrastructureUnavailable("aksDeploy: cannot read the cluster's revision history: "
                             + e.getMessage(), e);
@@ -186,34 +188,37 @@ final class DeployCommands {
             if (json) {
                 Map<String, Object> answer = new java.util.LinkedHashMap<>();
                 answer.put("targets", List.of("aks"));
-                answer.putAll(DeployHistory.toMap(changes, revisions, instant));
+                answer.putAll(AksHistory.toMap(changes, revisions, instant));
                 top.console.line(Json.pretty(answer).stripTrailing());
                 return 0;
             }
             top.console.line(AKS_ONLY + ("local".equals(ctx.spec().deploy().target())
                     ? "; the deploy section of " + name + " targets local" : ""));
+            if ("local".equals(ctx.spec().deploy().target())) {
+                top.console.line("local deployments: powerai history DIR [--at TIME] (the container's own record and the runs' logs)");
+            }
             if (instant.isPresent()) {
                 Instant when = instant.get();
-                Map<String, DeployHistory.Change> served = DeployHistory.servingAt(changes, when);
+                Map<String, RunHistory.Deployment> served = AksHistory.servingAt(changes, when);
                 if (served.isEmpty()) {
                     top.console.line("at " + when + ": the audit log " + ctx.workspace().audit().file()
                             + " records no AKS deployment of " + name + " at or before that time");
                 }
                 served.forEach((ns, c) -> top.console.line("at " + when + " " + ns + "/" + c.service() + " served: "
-                        + DeployHistory.describeServing(c.serving()) + "  (" + c.action() + " " + c.status() + " at " + c.time()
+                        + Deployments.describeServing(c.serving()) + "  (" + c.action() + " " + c.status() + " at " + c.time()
                         + ", audit record " + c.seq() + ")"));
                 if (revisions != null) {
-                    DeployHistory.heldAt(revisions, when).forEach((deployment, r) -> top.console.line("  the cluster: "
+                    AksHistory.heldAt(revisions, when).forEach((deployment, r) -> top.console.line("  the cluster: "
                             + deployment + " held revision " + r.revision() + " (" + r.image() + ", model " + r.modelSha256() + ")"));
                 }
                 return 0;
             }
             top.console.line("audit log " + ctx.workspace().audit().file() + ": " + changes.size() + " change(s) of " + name);
-            changes.forEach(c -> top.console.line(DeployHistory.line(c)));
+            changes.forEach(c -> top.console.line(AksHistory.line(c)));
             if (revisions != null) {
                 top.console.line("cluster: " + revisions.size() + " ReplicaSet(s) of " + name + " in namespace "
                         + ctx.spec().deploy().aks().namespace());
-                revisions.forEach(r -> top.console.line(DeployHistory.line(r)));
+                revisions.forEach(r -> top.console.line(AksHistory.line(r)));
             }
             return 0;
         }

@@ -34,7 +34,7 @@ class AbortsEndToEndTest {
     private static final String NAME = "lifecycle-e2e";
     private static final String SLOW_TRAINING = "print('started', flush=True)\nimport time\ntime.sleep(600)\n";
     private static final String QUICK_TRAINING = "import os\nopen(os.path.join(os.environ['POWERAI_OUTPUTS'], 'model.pkl'), 'wb')"
-            + ".write(b'model')\nprint('trained', flush=True)\n";
+            + ".write(b'model')\nprint('trained', flush=True)\nprint('{\"metric\": \"test_accuracy\", \"value\": 0.9}', flush=True)\n";
     private static final String GOOD_SCORE = "def init():\n    pass\n\n\ndef run(raw_data):\n    return {'ok': True}\n";
     /** A scoring image that never becomes ready: init() does not return. */
     private static final String HANGING_SCORE = "import time\n\n\ndef init():\n    time.sleep(600)\n\n\ndef run(raw_data):\n    return {}\n";
@@ -164,12 +164,17 @@ class AbortsEndToEndTest {
         CliRun deploy = CliRun.of("deploy", project.toString());
         assertThat(deploy.exitCode()).as(deploy.toString()).isZero();
         assertThat(serving()).isEqualTo(goodImage);
+        String record = label("io.powerai.metrics") + label("io.powerai.model-sha256") + label("io.powerai.since");
+        assertThat(label("io.powerai.metrics")).isEqualTo("{\"test_accuracy\":0.9}");
 
         CliProcess run = CliProcess.start(logs, "deploy", project.toString(), "--image", neverReadyImage);
         awaitTrue(() -> neverReadyImage.equals(serving()), "the new image was started");
         run.terminate();
         assertThat(run.waitFor(Duration.ofSeconds(60))).as(run.toString()).isEqualTo(143);
         assertThat(serving()).as("what served before serves again").isEqualTo(goodImage);
+        // with its own record of what it serves: the gate of the next deploy compares against its metrics
+        assertThat(label("io.powerai.metrics")).isEqualTo("{\"test_accuracy\":0.9}");
+        assertThat(label("io.powerai.metrics") + label("io.powerai.model-sha256") + label("io.powerai.since")).isEqualTo(record);
         Map<String, Object> result = result("aksDeploy");
         assertThat(result).containsEntry("status", "aborted").containsEntry("rolledBackTo", goodImage).containsEntry("serving", goodImage);
         assertThat(lastAuditRecord()).containsEntry("stage", "aksDeploy").containsEntry("status", "aborted");
@@ -285,6 +290,12 @@ class AbortsEndToEndTest {
     private static String serving() {
         List<String> out = docker("inspect", "--format", "{{.Config.Image}}", "powerai-" + NAME);
         return out.size() == 1 && !out.get(0).startsWith("Error") ? out.get(0) : "";
+    }
+
+    /** A label of the local deployment's container, or "" when it has none. */
+    private static String label(String key) {
+        List<String> out = docker("inspect", "--format", "{{index .Config.Labels \"" + key + "\"}}", "powerai-" + NAME);
+        return out.size() == 1 && !out.get(0).startsWith("Error") && !out.get(0).equals("<no value>") ? out.get(0) : "";
     }
 
     private static void removeOurContainers() {

@@ -152,6 +152,7 @@ class AksDeployCliTest {
         assertThat(run.exitCode()).as(run.toString()).isZero();
         assertThat(run.out().lines().findFirst().orElseThrow())
                 .isEqualTo(DeployCommands.AKS_ONLY + "; the deploy section of svm-moons targets local");
+        assertThat(run.out()).contains("local deployments: powerai history DIR [--at TIME]");
         assertThat(run(Map.of(), "deploy", "history", "--help").out()).contains("AKS deployments only");
         CliRun at = run(Map.of(), "deploy", "history", project.toString(), "--at", "2026-11-26T18:00:00Z");
         assertThat(at.out()).contains("records no AKS deployment of svm-moons");

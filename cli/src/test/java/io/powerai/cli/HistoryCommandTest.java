@@ -45,4 +45,24 @@ class HistoryCommandTest {
     void history_ofAFolderWithoutRuns_isExit2() {
         CliRun.of("history", temp.toString()).assertOneLineError(2, "history: no runs under");
     }
+
+    @Test
+    void history_at_whatServedThen_textAndJson_aTimeBeforeAnyDeploy_andABadTimeIsExit2() throws Exception {
+        build("1", 0.99);
+        String builds = temp.resolve("builds").toString();
+
+        CliRun at = CliRun.of("history", builds, "--at", "2026-12-07T00:00:00Z");
+        CliRun before = CliRun.of("history", builds, "--at", "2026-12-06T00:00:00Z");
+        CliRun json = CliRun.of("history", builds, "--at", "2026-12-07T00:00:00Z", "--json");
+
+        assertThat(at.exitCode()).as(at.toString()).isZero();
+        // no container powerai-insight-svm runs here: the archived deploy record answers
+        assertThat(at.out()).contains("at 2026-12-07T00:00:00Z local powerai-insight-svm served: "
+                + "127.0.0.1:5000/insight-svm-score@sha256:83e0e1ecc2e9").contains("(deploy succeeded at 2026-12-06T22:42:42.650172812Z, audit record 4)");
+        assertThat(before.out()).contains("at 2026-12-06T00:00:00Z: no deployment of these runs is recorded at or before that time");
+        Map<String, Object> answer = Json.parseObject(json.out().strip());
+        assertThat(answer).containsEntry("at", "2026-12-07T00:00:00Z").containsKeys("servedAt", "ownRecords", "deployments");
+        assertThat(String.valueOf(answer.get("servedAt"))).contains("where=powerai-insight-svm");
+        CliRun.of("history", builds, "--at", "yesterday").assertOneLineError(2, "history: '--at' must be an ISO-8601 instant");
+    }
 }

@@ -81,14 +81,18 @@ public final class LocalDeployment implements DeployTarget {
         DeploySpec spec = ctx.spec().deploy();
         StageEvents events = ctx.events().forStage(STAGE.stepName());
         long started = System.nanoTime();
-        String image = imageOverride != null ? imageOverride : String.valueOf(ctx.workspace().requireResult(Stage.SCORING_IMAGE, STAGE).get("image"));
+        Map<String, Object> scoring = imageOverride == null ? ctx.workspace().requireResult(Stage.SCORING_IMAGE, STAGE) : Map.of();
+        String image = imageOverride != null ? imageOverride : String.valueOf(scoring.get("image"));
         ctx.engine().ensureAvailable();
 
         String container = containerName(ctx.spec().name());
         Optional<String> previous = ctx.engine().containerImage(container);
-        // The serving model's record travels with its container, so a rollback restores it too.
-        String previousMetrics = previous.isPresent() ? ctx.engine().containerLabel(container, ModelMetrics.LOCAL_LABEL).orElse(null) : null;
+        // What serves is recorded on its container (LocalRecord), so a rollback or an abort's restore puts the record back too.
+        Map<String, String> previousRecord = previous.isPresent() ? LocalRecord.trusted(ctx.engine().containerLabels(container)) : Map.of();
+        String previousMetrics = previousRecord.get(LocalRecord.METRICS);
         String metrics = ModelMetrics.record(imageOverride == null ? ModelMetrics.ofScoringImage(ctx.workspace()) : null);
+        Map<String, String> servingRecord = LocalRecord.next(previousRecord, previous.orElse(null),
+                imageOverride == null && scoring.get("modelSha256") instanceof String sha ? sha : null, metrics, ctx.clock().instant());
         if (spec.gate() != null) {
             PromotionGate.Decision decision = gate(ctx, imageOverride, previous.isPresent(), previousMetrics);
             if (!decision.passes()) {
@@ -96,7 +100,7 @@ public final class LocalDeployment implements DeployTarget {
             }
         }
         String runId = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
-        flight.deployment(container, runId, image, previous.orElse(null), spec.port());
+        flight.deployment(container, runId, image, previous.orElse(null), spec.port(), previousRecord);
         if (previous.isPresent()) {
             events.progress("replacing " + container + " (was " + previous.get() + ")");
             ctx.engine().remove(container);
@@ -122,7 +126,7 @@ public final class LocalDeployment implements DeployTarget {
         String failure = null;
         String answer = null;
         try {
-            start(ctx, container, image, spec.port(), metricsPort, runId, metrics);
+            start(ctx, container, image, spec.port(), metricsPort, runId, servingRecord);
             ScoringProbe.awaitLive(baseUrl, spec.readyTimeout(), ctx.engine(), container, STAGE.stepName());
             Path sample = spec.sampleRequest();
             Path expected = spec.expectedResponse();
@@ -148,7 +152,7 @@ public final class LocalDeployment implements DeployTarget {
             failure = failure + "; container log kept at " + log;
             if (previous.isPresent()) {
                 events.warning("rolling back to " + previous.get());
-                start(ctx, container, previous.get(), spec.port(), metricsPort, RESTORED, previousMetrics);
+                start(ctx, container, previous.get(), spec.port(), metricsPort, RESTORED, previousRecord);
                 status = "rolled-back";
                 rolledBackTo = previous.get();
             }
@@ -263,7 +267,7 @@ public final class LocalDeployment implements DeployTarget {
         ctx.engine().ensureAvailable();
         String container = containerName(ctx.spec().name());
         boolean serves = ctx.engine().containerImage(container).isPresent();
-        return gate(ctx, imageOverride, serves, serves ? ctx.engine().containerLabel(container, ModelMetrics.LOCAL_LABEL).orElse(null) : null);
+        return gate(ctx, imageOverride, serves, serves ? LocalRecord.trusted(ctx.engine().containerLabels(container)).get(LocalRecord.METRICS) : null);
     }
 
     private static PromotionGate.Decision gate(StageContext ctx, String imageOverride, boolean serves, String servingRecord) {
@@ -297,17 +301,16 @@ public final class LocalDeployment implements DeployTarget {
 
     /**
      * Starts {@code image} as the service; its labels name the run that started it, so an abort can tell it apart, and
-     * carry the model's metrics ({@code metricsRecord}, null when unknown), which the next deploy's gate compares against.
+     * carry the deployment's own record of what it serves ({@code record}: {@link LocalRecord}, the model's metrics among
+     * them, which the next deploy's gate compares against).
      * With host networking the server's sockets are the host's: HOST=127.0.0.1 keeps both the scoring port and the
      * metrics port (the server binds POWERAI_METRICS_PORT on HOST too; 0: none) off the host's other interfaces.
      */
     private static void start(StageContext ctx, String container, String image, int port, int metricsPort, String runId,
-                              String metricsRecord) {
-        Map<String, String> labels = new TreeMap<>(Containers.labels(ctx, STAGE, Containers.SERVICE));
+                              Map<String, String> record) {
+        Map<String, String> labels = new TreeMap<>(record);
+        labels.putAll(Containers.labels(ctx, STAGE, Containers.SERVICE));
         labels.put(Containers.RUN, runId);
-        if (metricsRecord != null) {
-            labels.put(ModelMetrics.LOCAL_LABEL, metricsRecord);
-        }
         ctx.engine().startService(RunSpec.of(image, List.of())
                 .withName(container)
                 .withNetwork("host")
@@ -350,7 +353,8 @@ public final class LocalDeployment implements DeployTarget {
         try {
             int metricsPort = ctx.spec().deploy() != null && ctx.spec().deploy().port() == port
                     ? ctx.spec().deploy().localMetricsPort() : port + 1;
-            start(ctx, container, previous, port, metricsPort, RESTORED, null); // its metrics are not in the in-flight record
+            // the record the replaced container carried, as the run wrote it down before replacing it
+            start(ctx, container, previous, port, metricsPort, RESTORED, LocalRecord.trusted(deployment.get("previousRecord")));
             done.put("rolledBackTo", previous);
             done.put("serving", previous);
             events.warning("rolled " + container + " back to " + previous + ": " + untested + " never passed its smoke test (" + why + ")");

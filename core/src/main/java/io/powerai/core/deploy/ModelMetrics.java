@@ -2,6 +2,7 @@ package io.powerai.core.deploy;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.powerai.core.PowerAiException;
+import io.powerai.core.json.Digests;
 import io.powerai.core.json.Json;
 import io.powerai.core.result.TrainingResult;
 import io.powerai.core.spec.Stage;
@@ -9,6 +10,7 @@ import io.powerai.core.workspace.Workspace;
 
 import java.util.Map;
 import java.util.Objects;
+import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
@@ -76,7 +78,8 @@ public final class ModelMetrics {
         TrainingResult train = workspace.lastResult(Stage.TRAIN, TrainingResult.class).orElse(null);
         Object model = scoring.get("model");
         Object sha = scoring.get("modelSha256");
-        if (train == null || train.outputs() == null || model == null || !Objects.equals(train.outputDigest(String.valueOf(model)), sha)) {
+        if (train == null || train.outputs() == null || model == null || sha == null
+                || !Objects.equals(digestInOutputs(train.outputs(), String.valueOf(model)), sha)) {
             return null;
         }
         Map<String, Double> out = new TreeMap<>();
@@ -88,5 +91,28 @@ public final class ModelMetrics {
             });
         }
         return out;
+    }
+
+    /**
+     * The digest the scoring image records for {@code model}, computed from the training's listing of its outputs
+     * (path to SHA-256): a file's own SHA-256, or for a folder (a model of several files) the SHA-256 of the canonical
+     * listing of the files under it, as {@link Digests#sha256OfTree} hashes it. Null when the outputs hold no such model.
+     */
+    static String digestInOutputs(Map<?, ?> outputs, String model) {
+        String name = model.replace('\\', '/').replaceAll("/+$", "");
+        name = name.equals(".") ? "" : name.startsWith("./") ? name.substring(2) : name;
+        Object file = outputs.get(name);
+        if (file != null) {
+            return String.valueOf(file);
+        }
+        String prefix = name.isEmpty() ? "" : name + "/";
+        SortedMap<String, String> tree = new TreeMap<>();
+        outputs.forEach((path, sha) -> {
+            String p = String.valueOf(path);
+            if (p.startsWith(prefix)) {
+                tree.put(p.substring(prefix.length()), String.valueOf(sha));
+            }
+        });
+        return tree.isEmpty() ? null : Digests.sha256(Json.canonicalBytes(tree));
     }
 }

@@ -337,6 +337,22 @@ public final class ContainerEngine {
         return value.isEmpty() || value.equals("<no value>") ? Optional.empty() : Optional.of(value);
     }
 
+    /** The labels of a container; empty when there is no such container or it has none. */
+    public Map<String, String> containerLabels(String container) {
+        ProcessRunner.Result result = call(List.of(binary, "inspect", "--format", "{{json .Config.Labels}}", container), QUICK, line -> { });
+        if (result.exitCode() != 0) {
+            return Map.of();
+        }
+        try {
+            Map<String, Object> labels = io.powerai.core.json.Json.parseObject(result.lastLines(1).strip());
+            Map<String, String> out = new java.util.TreeMap<>();
+            labels.forEach((k, v) -> out.put(k, String.valueOf(v)));
+            return out;
+        } catch (com.fasterxml.jackson.core.JsonProcessingException | RuntimeException e) {
+            return Map.of(); // "null": a container without labels
+        }
+    }
+
     /** The size in bytes of a local image (all its layers, uncompressed), or empty when the engine lacks it. */
     public Optional<Long> imageSize(String image) {
         ProcessRunner.Result result = call(List.of(binary, "image", "inspect", "--format", "{{.Size}}", image), QUICK, line -> { });

@@ -2,7 +2,8 @@ package io.powerai.core.history;
 
 import io.powerai.core.audit.AuditLog;
 import io.powerai.core.audit.AuditRecord;
-import io.powerai.core.deploy.DeployHistory;
+import io.powerai.core.deploy.LocalRecord;
+import io.powerai.core.engine.ContainerEngine;
 import io.powerai.core.json.Json;
 import io.powerai.core.lineage.LineageChain;
 import io.powerai.core.snapshot.Manifest;
@@ -15,8 +16,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,22 +29,33 @@ import java.util.stream.Stream;
  * next; and every deployment the runs' audit logs recorded (a record archived by several builds counts once).
  * The runs are in the order of their folders' names, numbers compared as numbers (build 9 before build 10).
  */
-public record RunHistory(List<Run> runs, List<Drift> drifts, List<Deployment> deployments, List<DeployHistory.Change> aksChanges) {
+public record RunHistory(List<Run> runs, List<Drift> drifts, List<Deployment> deployments, List<LocalRecord> ownRecords) {
+    /** Where a run's archived environment snapshot lists its packages. */
+    static final String MANIFEST = "environment/manifest.json";
 
     /** One run, as its result files recorded it; values are null where a stage did not run. */
     public record Run(String label, String time, String trainStatus, String modelSha256, Map<String, Double> metrics,
                       String snapshotId, String scoringImage, String deployStatus) {
     }
 
-    /** Packages added, removed or changed between the environments of two consecutive runs. */
-    public record Drift(String from, String to, List<String> added, List<String> removed, List<String> changed) {
+    /**
+     * Packages added, removed or changed between the environments of two consecutive runs; {@code unknown} says why
+     * they were not compared (a run without an archived manifest), null when they were.
+     */
+    public record Drift(String from, String to, List<String> added, List<String> removed, List<String> changed, String unknown) {
         public boolean none() {
-            return added.isEmpty() && removed.isEmpty() && changed.isEmpty();
+            return unknown == null && added.isEmpty() && removed.isEmpty() && changed.isEmpty();
         }
     }
 
-    /** One deploy record of any target: when, what, where, and how it ended (kept by the gate, rolled back...). */
-    public record Deployment(String time, String target, String where, String status, String image, String note) {
+    /**
+     * One deploy record of any target: when, what, where ({@code namespace/service} on AKS, the container locally), the
+     * action (deploy, promote, rollback, delete), how it ended (kept by the gate, rolled back...), and what served after
+     * it ({@code serving}: on AKS each color with its traffic share, image, model, snapshot and build; locally the
+     * image; empty: nothing, or not known). {@code note}: the gate's line, the image a rollback restored, or the failure.
+     */
+    public record Deployment(String time, long seq, String target, String where, String namespace, String service, String action,
+                             String status, String image, List<Map<String, Object>> serving, String note, String failure) {
     }
 
     /** The runs under {@code roots}: each a .powerai folder, a folder holding one, or a folder of such folders. */
@@ -53,7 +65,11 @@ public record RunHistory(List<Run> runs, List<Drift> drifts, List<Deployment> de
             discover(root, 0, folders);
         }
         Map<String, Path> labelled = new LinkedHashMap<>();
-        folders.forEach(f -> labelled.putIfAbsent(label(roots, f), f));
+        for (Path folder : folders) {
+            String label = label(roots, folder);
+            // two workspaces of the same name (build1/x, build2/x) stay two runs: the second one by its path
+            labelled.putIfAbsent(labelled.containsKey(label) && !labelled.get(label).equals(folder) ? folder.toString() : label, folder);
+        }
         return readLabelled(labelled);
     }
 
@@ -72,27 +88,20 @@ public record RunHistory(List<Run> runs, List<Drift> drifts, List<Deployment> de
             runs.add(new Run(label, chain.node(LineageChain.Kind.TRAINING).time(), chain.node(LineageChain.Kind.TRAINING).status(),
                     chain.node(LineageChain.Kind.MODEL).digest(), metrics, chain.node(LineageChain.Kind.ENVIRONMENT).digest(),
                     chain.node(LineageChain.Kind.IMAGE).digest(), chain.node(LineageChain.Kind.DEPLOYMENT).status()));
-            Manifest manifest = Manifest.readIfPresent(folder.resolve("environment/manifest.json"));
-            if (manifest != null && previous != null) {
-                drifts.add(drift(previousLabel, previous, label, manifest));
+            // Only consecutive runs that both archived their manifest are compared: a run without one is said to
+            // lack it, never compared across (nor read as an empty environment, which would show every package added).
+            Manifest manifest = Manifest.readIfPresent(folder.resolve(MANIFEST));
+            if (previousLabel != null) {
+                drifts.add(previous != null && manifest != null ? drift(previousLabel, previous, label, manifest)
+                        : unknownDrift(previousLabel, previous != null, label, manifest != null));
             }
-            if (manifest != null) {
-                previous = manifest;
-                previousLabel = label;
-            }
+            previous = manifest;
+            previousLabel = label;
             for (AuditRecord r : new AuditLog(folder.resolve("audit.jsonl"), Clock.systemUTC()).records()) {
                 records.putIfAbsent(r.hash() == null ? label + "#" + r.seq() : r.hash(), r);
             }
         }
-        List<AuditRecord> all = new ArrayList<>(records.values());
-        all.sort(Comparator.comparing((AuditRecord r) -> String.valueOf(r.time())));
-        List<Deployment> deployments = new ArrayList<>();
-        for (AuditRecord r : all) {
-            if ("aksDeploy".equals(r.stage())) {
-                deployments.add(deployment(r));
-            }
-        }
-        return new RunHistory(runs, drifts, deployments, DeployHistory.fromRecords(all, null));
+        return new RunHistory(runs, drifts, Deployments.fromRecords(new ArrayList<>(records.values())), List.of());
     }
 
     private static void discover(Path path, int depth, List<Path> out) {
@@ -140,6 +149,9 @@ public record RunHistory(List<Run> runs, List<Drift> drifts, List<Deployment> de
         for (Path root : roots) {
             if (folder.startsWith(root) && !folder.equals(root)) {
                 String rel = root.relativize(folder).toString();
+                if (rel.equals(Workspace.DIR_NAME)) { // the root is a workspace: named as its folder is
+                    return root.getFileName() == null ? root.toString() : root.getFileName().toString();
+                }
                 return rel.endsWith(Workspace.DIR_NAME) && rel.length() > Workspace.DIR_NAME.length()
                         ? rel.substring(0, rel.length() - Workspace.DIR_NAME.length() - 1) : rel;
             }
@@ -151,17 +163,89 @@ public record RunHistory(List<Run> runs, List<Drift> drifts, List<Deployment> de
         ManifestDiff diff = ManifestDiff.of(fromLabel, a, toLabel, b);
         return new Drift(fromLabel, toLabel, diff.added().stream().map(p -> p.name() + " " + p.version()).toList(),
                 diff.removed().stream().map(p -> p.name() + " " + p.version()).toList(),
-                diff.changed().stream().map(c -> c.before().name() + " " + c.before().version() + " -> " + c.after().version()).toList());
+                diff.changed().stream().map(c -> c.before().name() + " " + c.before().version() + " -> " + c.after().version()).toList(),
+                null);
     }
 
-    private static Deployment deployment(AuditRecord r) {
-        Map<String, Object> d = r.details();
-        String target = String.valueOf(d.getOrDefault("target", "?"));
-        String where = "aks".equals(target) ? d.get("namespace") + "/" + d.get("service") : String.valueOf(d.getOrDefault("url", d.get("container")));
-        String note = d.get("gate") != null ? String.valueOf(d.get("gate"))
-                : d.get("rolledBackTo") != null ? "rolled back to " + d.get("rolledBackTo")
-                : d.get("failure") != null ? String.valueOf(d.get("failure")) : null;
-        return new Deployment(r.time(), target, where, r.status(), r.inputs().get("image"), note);
+    private static Drift unknownDrift(String fromLabel, boolean fromHasOne, String toLabel, boolean toHasOne) {
+        String lacking = !fromHasOne && !toHasOne ? "neither run archived " : "run " + (fromHasOne ? toLabel : fromLabel) + " archived no ";
+        return new Drift(fromLabel, toLabel, List.of(), List.of(), List.of(), "not compared: " + lacking + MANIFEST);
+    }
+
+    /**
+     * The local containers the runs deployed to (their deploy records name them), in the order first named; only names
+     * a local deployment gives its container, since the records are read from archives and reach the engine's command line.
+     */
+    public List<String> localContainers() {
+        return deployments.stream().filter(d -> "local".equals(d.target()) && d.where() != null && CONTAINER.matcher(d.where()).matches())
+                .map(Deployment::where).distinct().toList();
+    }
+
+    private static final java.util.regex.Pattern CONTAINER = java.util.regex.Pattern.compile("powerai-[a-z0-9][a-z0-9-]{0,62}");
+
+    /**
+     * This history with the records the local deployments' containers carry ({@link LocalRecord}), read from the
+     * engine that runs them: they outlive cleared workspaces and builds whose archives are gone.
+     */
+    public RunHistory withOwnRecords(ContainerEngine engine) {
+        List<LocalRecord> records = new ArrayList<>();
+        for (String container : localContainers()) {
+            engine.containerImage(container).ifPresent(image -> records.add(LocalRecord.of(container, image, engine.containerLabels(container))));
+        }
+        return new RunHistory(runs, drifts, deployments, List.copyOf(records));
+    }
+
+    /**
+     * What served at one place at a time: {@code serving} as {@link Deployment#serving} holds it (a local container's
+     * own record adds the model's metrics and since when it served), and where the answer comes from.
+     */
+    public record ServedAt(String at, String target, String where, List<Map<String, Object>> serving, String source) {
+        public String line() {
+            return "at " + at + " " + target + " " + where + " served: " + Deployments.describeServing(serving) + "  (" + source + ")";
+        }
+    }
+
+    /**
+     * What served at {@code at}, per place: a local container's own record where it reaches back that far, else the
+     * last deploy record of the runs at or before that time.
+     */
+    public List<ServedAt> servedAt(Instant at) {
+        List<ServedAt> out = new ArrayList<>();
+        java.util.Set<String> answered = new java.util.HashSet<>();
+        for (LocalRecord record : ownRecords) {
+            LocalRecord.Served s = record.servedAt(at);
+            if (s != null) {
+                answered.add(record.container());
+                Map<String, Object> version = new LinkedHashMap<>();
+                version.put("image", s.image());
+                if (s.modelSha256() != null) {
+                    version.put("modelSha256", s.modelSha256());
+                }
+                if (s.metrics() != null) {
+                    version.put("metrics", s.metrics());
+                }
+                version.put("since", s.since());
+                out.add(new ServedAt(at.toString(), "local", record.container(), List.of(version),
+                        "since " + s.since() + ", the container's own record"));
+            }
+        }
+        Deployments.servingAt(deployments, at).forEach((where, d) -> {
+            if (!answered.contains(where)) {
+                out.add(new ServedAt(at.toString(), d.target(), where, d.serving(),
+                        d.action() + " " + d.status() + " at " + d.time() + ", audit record " + d.seq()));
+            }
+        });
+        return out;
+    }
+
+    /** {@link #servedAt} as lines, one saying so when nothing is known. */
+    public List<String> servedAtLines(Instant at) {
+        List<String> out = servedAt(at).stream().map(ServedAt::line).toList();
+        return out.isEmpty() ? List.of("at " + at + ": no deployment of these runs is recorded at or before that time") : out;
+    }
+
+    private static String served(LocalRecord.Served s) {
+        return Deployments.version(s.image(), s.modelSha256(), null, null) + (s.metrics() == null ? "" : " " + s.metrics());
     }
 
     /** Each metric over the runs (x = the run's position, 1 first), for {@code MetricsChart}. */
@@ -184,13 +268,19 @@ public record RunHistory(List<Run> runs, List<Drift> drifts, List<Deployment> de
                     orDash(shortDigest(r.scoringImage())), orDash(r.deployStatus()), r.metrics()));
         }
         for (Drift d : drifts) {
-            out.add("environment " + d.from() + " -> " + d.to() + ": " + (d.none() ? "no drift"
+            out.add("environment " + d.from() + " -> " + d.to() + ": " + (d.unknown() != null ? d.unknown() : d.none() ? "no drift"
                     : "added " + d.added() + ", removed " + d.removed() + ", changed " + d.changed()));
         }
         out.add("deployments: " + deployments.size());
         for (Deployment d : deployments) {
             out.add(d.time() + "  " + d.target() + " " + d.where() + "  " + d.status() + "  " + orDash(d.image())
                     + (d.note() == null ? "" : "  (" + d.note() + ")"));
+        }
+        for (LocalRecord record : ownRecords) {
+            out.add("local " + record.container() + ", its own record (the container's labels): " + record.served().size() + " version(s)");
+            for (LocalRecord.Served s : record.served()) {
+                out.add("  " + orDash(s.since()) + " - " + (s.until() == null ? "now" : s.until()) + "  " + served(s));
+            }
         }
         return out;
     }
@@ -201,7 +291,7 @@ public record RunHistory(List<Run> runs, List<Drift> drifts, List<Deployment> de
         out.put("runs", runs);
         out.put("environmentDrift", drifts);
         out.put("deployments", deployments);
-        out.put("aks", DeployHistory.toMap(aksChanges, null, java.util.Optional.empty()).get("audit"));
+        out.put("ownRecords", ownRecords);
         return out;
     }
 

@@ -57,8 +57,12 @@ public final class InFlight implements AutoCloseable {
         return ctx.workspace().dir().resolve(DIR_NAME);
     }
 
-    /** A local deployment is about to replace {@code previousImage} (null: none served) with {@code image}. */
-    public synchronized void deployment(String container, String runId, String image, String previousImage, int port) {
+    /**
+     * A local deployment is about to replace {@code previousImage} (null: none served), whose container carried
+     * {@code previousRecord} (its record labels, put back with it on an undo), with {@code image}.
+     */
+    public synchronized void deployment(String container, String runId, String image, String previousImage, int port,
+                                 Map<String, String> previousRecord) {
         Map<String, Object> deployment = new LinkedHashMap<>();
         deployment.put("container", container);
         deployment.put("runId", runId);
@@ -67,6 +71,9 @@ public final class InFlight implements AutoCloseable {
             deployment.put("previousImage", previousImage);
         }
         deployment.put("port", port);
+        if (!previousRecord.isEmpty()) {
+            deployment.put("previousRecord", previousRecord);
+        }
         state.put("deployment", deployment);
         write();
     }

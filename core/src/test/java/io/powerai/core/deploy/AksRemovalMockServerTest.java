@@ -123,9 +123,9 @@ class AksRemovalMockServerTest {
                 .containsEntry("deleted", all).containsEntry("serving", List.of());
         assertThat(Json.readObject(project.resolve(".powerai/aksDeploy.json"))).containsEntry("action", "delete");
         // deploy history reads the delete as "nothing serves from here on"
-        List<DeployHistory.Change> history = DeployHistory.fromAudit(project.resolve(".powerai/audit.jsonl"), "svm-moons");
-        assertThat(history).extracting(DeployHistory.Change::action).containsExactly("deploy", "deploy", "delete");
-        assertThat(DeployHistory.servingAt(history, CLOCK.instant()).get(NS).serving()).isEmpty();
+        List<io.powerai.core.history.RunHistory.Deployment> history = io.powerai.core.history.AksHistory.fromAudit(project.resolve(".powerai/audit.jsonl"), "svm-moons");
+        assertThat(history).extracting(io.powerai.core.history.RunHistory.Deployment::action).containsExactly("deploy", "deploy", "delete");
+        assertThat(io.powerai.core.history.AksHistory.servingAt(history, CLOCK.instant()).get(NS).serving()).isEmpty();
     }
 
     @Test

@@ -103,4 +103,48 @@ class RunHistoryTest {
         assertThat(svg).contains(">metrics over runs</text>").contains(">test_accuracy</text>")
                 .contains(">last 0.95 at run 2</text>").contains(">run</text>");
     }
+
+    @Test
+    void drift_onlyBetweenConsecutiveRunsThatArchivedTheirManifest_aRunWithoutOneSaysSo() throws Exception {
+        build("1");
+        Path second = build("2");
+        Files.delete(second.resolve("environment/manifest.json")); // e.g. a build whose snapshot step did not run
+        environmentDrifts(build("3"));
+
+        RunHistory history = RunHistory.read(List.of(jobs));
+
+        assertThat(history.drifts()).extracting(RunHistory.Drift::from, RunHistory.Drift::to)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("builds/1/archive", "builds/2/archive"),
+                        org.assertj.core.groups.Tuple.tuple("builds/2/archive", "builds/3/archive"));
+        assertThat(history.drifts()).allSatisfy(d -> {
+            assertThat(d.unknown()).isEqualTo("not compared: run builds/2/archive archived no environment/manifest.json");
+            assertThat(d.added()).isEmpty();
+            assertThat(d.none()).isFalse();
+        });
+        assertThat(String.join("\n", history.lines()))
+                .contains("environment builds/1/archive -> builds/2/archive: not compared: run builds/2/archive archived no")
+                .doesNotContain("zzz-extra").doesNotContain("no drift");
+    }
+
+    @Test
+    void read_workspacesNamedOneByOne_areARunEach_namedAsTheirFolders() throws Exception {
+        Path first = LineageFixture.copy(jobs.resolve("build1/.powerai")).getParent();
+        Path second = LineageFixture.copy(jobs.resolve("build2/.powerai")).getParent();
+        Path again = LineageFixture.copy(jobs.resolve("other/build2/.powerai")).getParent();
+
+        RunHistory history = RunHistory.read(List.of(first, second, again, second));
+
+        assertThat(history.runs()).extracting(RunHistory.Run::label).containsExactly("build1", "build2", again.resolve(".powerai").toString());
+    }
+
+    @Test
+    void localContainers_onlyNamesALocalDeploymentGives_neverAnOptionForTheEngine() throws Exception {
+        Path run = LineageFixture.copy(jobs.resolve("ws/.powerai"));
+        AuditLog log = new AuditLog(run.resolve("audit.jsonl"), Clock.fixed(Instant.parse("2026-12-07T02:00:00Z"), ZoneOffset.UTC));
+        for (String container : List.of("--help", "powerai-svm moons", "other-svm", "powerai-svm-moons")) {
+            log.append(new AuditLog.Entry("aksDeploy", "succeeded", Map.of(), Map.of(), Map.of("target", "local", "container", container)));
+        }
+
+        assertThat(RunHistory.read(List.of(run)).localContainers()).containsExactly("powerai-insight-svm", "powerai-svm-moons"); // the first from the fixture
+    }
 }

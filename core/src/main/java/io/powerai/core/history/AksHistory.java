@@ -1,17 +1,14 @@
-package io.powerai.core.deploy;
+package io.powerai.core.history;
 
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.powerai.core.audit.AuditLog;
-import io.powerai.core.audit.AuditRecord;
+import io.powerai.core.deploy.AksManifests;
+import io.powerai.core.history.RunHistory.Deployment;
 import io.powerai.core.kubernetes.KubeCalls;
-import io.powerai.core.result.ServingVersion;
 
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -21,7 +18,8 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * Which image, model and snapshot served where and when, from two sources that answer different questions:
+ * {@code powerai deploy history}: the AKS view of the history model ({@link Deployments}, the same one
+ * {@code powerai history} shows), narrowed to one service, from two sources that answer different questions:
  * <ul>
  *   <li>the audit log: every deploy, promote and rollback of target aks records what served afterwards
  *       ({@code details.serving}), with its time, so "what served in namespace N at time T" is the last record
@@ -31,62 +29,28 @@ import java.util.TreeMap;
  *       when each color got which version, not which color took the traffic.</li>
  * </ul>
  */
-public final class DeployHistory {
-
-    /** One recorded change of what serves. {@code serving} is what served after it (empty: nothing, or unknown). */
-    public record Change(Instant time, long seq, String namespace, String service, String action, String status,
-                         List<Map<String, Object>> serving, String failure) {
-    }
-
+public final class AksHistory {
     /** One ReplicaSet of a color: a version as the cluster remembers it. */
     public record Revision(Instant created, String namespace, String deployment, String revision, int replicas, String image,
                            String modelSha256, String snapshotImage, String buildTag) {
     }
 
-    private DeployHistory() {
+    private AksHistory() {
     }
 
-    /** The aks records of {@code service} in the audit log, oldest first. */
-    @SuppressWarnings("unchecked")
-    public static List<Change> fromAudit(Path auditFile, String service) {
-        // `powerai audit verify` reports a broken line; history shows what it can read
-        return fromRecords(new AuditLog(auditFile, Clock.systemUTC()).records(), service);
-    }
-
-    /** As {@link #fromAudit}, over records read already (e.g. from the audit logs of several archived runs). */
-    @SuppressWarnings("unchecked")
-    public static List<Change> fromRecords(List<AuditRecord> records, String service) {
-        List<Change> out = new ArrayList<>();
-        for (AuditRecord record : records) {
-            Map<String, Object> details = record.details();
-            if (!AksDeployment.STAGE.stepName().equals(record.stage()) || !"aks".equals(details.get("target"))
-                    || (service != null && !service.equals(details.get("service")))) {
-                continue;
-            }
-            Instant time;
-            try {
-                time = Instant.parse(String.valueOf(record.time()));
-            } catch (DateTimeParseException e) {
-                continue;
-            }
-            List<Map<String, Object>> serving = details.get("serving") instanceof List<?> list
-                    ? (List<Map<String, Object>>) list : List.of();
-            out.add(new Change(time, record.seq(), String.valueOf(details.get("namespace")), String.valueOf(details.get("service")),
-                    String.valueOf(details.get("action")), String.valueOf(record.status()), serving,
-                    details.get("failure") == null ? null : String.valueOf(details.get("failure"))));
-        }
-        out.sort(Comparator.comparing(Change::time).thenComparingLong(Change::seq));
-        return out;
+    /**
+     * The aks deployments of {@code service} recorded in {@code auditFile} (a workspace's {@code .powerai/audit.jsonl}),
+     * oldest first: the deployments of the {@link RunHistory} of that one run, narrowed to the service.
+     */
+    public static List<Deployment> fromAudit(Path auditFile, String service) {
+        Path run = auditFile.toAbsolutePath().getParent();
+        return Deployments.of(RunHistory.readLabelled(Map.of(run.toString(), run)).deployments(), "aks", service);
     }
 
     /** Per namespace, the last change at or before {@code at}: what served then. */
-    public static Map<String, Change> servingAt(List<Change> changes, Instant at) {
-        Map<String, Change> out = new TreeMap<>();
-        for (Change change : changes) {
-            if (!change.time().isAfter(at)) {
-                out.put(change.namespace(), change);
-            }
-        }
+    public static Map<String, Deployment> servingAt(List<Deployment> changes, Instant at) {
+        Map<String, Deployment> out = new TreeMap<>();
+        Deployments.servingAt(changes, at).values().forEach(d -> out.put(d.namespace(), d));
         return out;
     }
 
@@ -126,53 +90,23 @@ public final class DeployHistory {
 
     // ------------------------------------------------------------------------------------------------ rendering
 
-    public static String line(Change c) {
+    public static String line(Deployment c) {
         return c.time() + "  " + c.namespace() + "/" + c.service() + "  " + pad(c.action(), 8) + " " + pad(c.status(), 11) + " "
-                + describeServing(c.serving()) + (c.failure() == null ? "" : "  (" + KubeCalls.oneLine(c.failure()) + ")");
+                + Deployments.describeServing(c.serving()) + (c.failure() == null ? "" : "  (" + KubeCalls.oneLine(c.failure()) + ")");
     }
 
     public static String line(Revision r) {
         return r.created() + "  " + r.namespace() + "/" + r.deployment() + "  revision " + pad(r.revision(), 3) + " replicas "
-                + r.replicas() + "  " + version(r.image(), r.modelSha256(), r.snapshotImage(), r.buildTag());
-    }
-
-    public static String describeServing(List<Map<String, Object>> serving) {
-        if (serving.isEmpty()) {
-            return "nothing serves";
-        }
-        List<String> parts = new ArrayList<>();
-        for (Map<String, Object> v : serving) {
-            parts.add(v.get("color") + " " + v.get("trafficPercent") + "% " + version(str(v.get("image")), str(v.get("modelSha256")),
-                    str(v.get("snapshotImage")), str(v.get("buildTag"))));
-        }
-        return String.join("; ", parts);
-    }
-
-    /** As {@link #describeServing}, for a deploy result's typed versions. */
-    public static String describeVersions(List<ServingVersion> serving) {
-        return serving.isEmpty() ? "nothing serves" : String.join("; ", serving.stream().map(v -> v.color() + " " + v.trafficPercent()
-                + "% " + version(v.image(), v.modelSha256(), v.snapshotImage(), v.buildTag())).toList());
-    }
-
-    private static String version(String image, String model, String snapshot, String build) {
-        StringBuilder out = new StringBuilder(image == null ? "(image unknown)" : image);
-        out.append(" model ").append(model == null ? "unknown" : model);
-        if (snapshot != null) {
-            out.append(" snapshot ").append(snapshot);
-        }
-        if (build != null) {
-            out.append(" build ").append(build);
-        }
-        return out.toString();
+                + r.replicas() + "  " + Deployments.version(r.image(), r.modelSha256(), r.snapshotImage(), r.buildTag());
     }
 
     /** Both sources as one JSON-ready map (for {@code --json}). */
-    public static Map<String, Object> toMap(List<Change> changes, List<Revision> revisions, Optional<Instant> at) {
+    public static Map<String, Object> toMap(List<Deployment> changes, List<Revision> revisions, Optional<Instant> at) {
         Map<String, Object> out = new LinkedHashMap<>();
         List<Map<String, Object>> audit = new ArrayList<>();
-        for (Change c : changes) {
+        for (Deployment c : changes) {
             Map<String, Object> m = new LinkedHashMap<>();
-            m.put("time", c.time().toString());
+            m.put("time", Deployments.instant(c.time()).toString());
             m.put("seq", c.seq());
             m.put("namespace", c.namespace());
             m.put("service", c.service());
@@ -204,7 +138,7 @@ public final class DeployHistory {
         }
         at.ifPresent(t -> {
             Map<String, Object> servedAt = new TreeMap<>();
-            servingAt(changes, t).forEach((ns, c) -> servedAt.put(ns, Map.of("seq", c.seq(), "time", c.time().toString(),
+            servingAt(changes, t).forEach((ns, c) -> servedAt.put(ns, Map.of("seq", c.seq(), "time", Deployments.instant(c.time()).toString(),
                     "serving", c.serving())));
             out.put("at", t.toString());
             out.put("servingAt", servedAt);
@@ -218,10 +152,6 @@ public final class DeployHistory {
         } catch (RuntimeException e) {
             return null;
         }
-    }
-
-    private static String str(Object o) {
-        return o == null ? null : String.valueOf(o);
     }
 
     private static String pad(String s, int width) {
