@@ -97,12 +97,16 @@ public final class AuditLog {
             try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
                     StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS); FileLock ignored = channel.lock()) {
                 // The lock serialises appends from concurrent processes (two stages of one workspace).
-                List<String> lines = readLines(channel);
+                // Only the last line is read (a long log made every append cost seconds); the chain itself is
+                // verify()'s job, as it always was: append refuses a last line that is not JSON, nothing more.
+                String lastLine = LastLine.of(channel);
                 String prev = GENESIS;
-                long seq = lines.size() + 1;
-                if (!lines.isEmpty()) {
-                    Map<String, Object> last = Json.parseObject(lines.get(lines.size() - 1));
+                long seq = 1;
+                if (lastLine != null) {
+                    Map<String, Object> last = Json.parseObject(lastLine);
                     prev = String.valueOf(last.get("hash"));
+                    seq = last.get("seq") instanceof Number n && (n instanceof Integer || n instanceof Long)
+                            && n.longValue() >= 1 ? n.longValue() + 1 : countLines(channel) + 1;
                 }
                 AuditRecord record = AuditRecord.unhashed(seq, clock.instant().toString(), entry, prev);
                 String hash = Digests.sha256(Jcs.canonicalBytes(record));
@@ -203,13 +207,14 @@ public final class AuditLog {
         return chain;
     }
 
-    private static List<String> readLines(FileChannel channel) throws IOException {
+    /** Non-blank lines: the sequence number append gives when the last line names none it can continue. */
+    private static long countLines(FileChannel channel) throws IOException {
         ByteBuffer buffer = ByteBuffer.allocate((int) channel.size());
         channel.position(0);
         while (buffer.hasRemaining() && channel.read(buffer) > 0) {
             // read all
         }
         String text = new String(buffer.array(), 0, buffer.position(), StandardCharsets.UTF_8);
-        return text.lines().filter(line -> !line.isBlank()).toList();
+        return text.lines().filter(line -> !line.isBlank()).count();
     }
 }

@@ -163,7 +163,8 @@ public final class DevEnvironment {
     /** The GPUs a training of this project would get: the same request, through the same preflight. */
     static String gpus(StageContext ctx, String image) {
         TrainSpec train = ctx.spec().train();
-        if (train == null || !train.wantsGpus() || train.kubernetesBackend() || train.nativeBackend()) {
+        // only the container backend trains in the snapshot image on this agent, as the dev environment runs
+        if (train == null || !train.wantsGpus() || !TrainSpec.CONTAINER.equals(train.backend())) {
             return null;
         }
         Object engineGpus = TrainingPreflight.run(ctx, image).get("engineGpus");

@@ -1,5 +1,9 @@
 package io.powerai.core.gpu;
 
+import io.powerai.core.gpurequest.GpuRequest;
+
+import io.powerai.core.gpurequest.FreeMemoryRule;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -11,7 +11,7 @@ import io.fabric8.kubernetes.api.model.TolerationBuilder;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.powerai.core.PowerAiException;
-import io.powerai.core.gpu.GpuRequest;
+import io.powerai.core.gpurequest.GpuRequest;
 import io.powerai.core.spec.MemorySizes;
 import io.powerai.core.spec.Stage;
 import io.powerai.core.spec.TrainSpec;

@@ -1,8 +1,8 @@
 package io.powerai.core.spec;
 
-import io.powerai.core.gpu.FreeMemoryRule;
-import io.powerai.core.gpu.GpuPolicy;
-import io.powerai.core.gpu.GpuRequest;
+import io.powerai.core.gpurequest.FreeMemoryRule;
+import io.powerai.core.gpurequest.GpuPolicy;
+import io.powerai.core.gpurequest.GpuRequest;
 
 import java.math.BigDecimal;
 import java.nio.file.Path;

@@ -24,6 +24,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class AuditLogTest {
     private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-01-02T03:04:05Z"), ZoneOffset.UTC);
@@ -316,6 +317,69 @@ class AuditLogTest {
         List<String> lines = lines(reopened);
         assertThat(parse(lines.get(3)).get("prev")).isEqualTo(parse(lines.get(2)).get("hash"));
         assertThat(reopened.verify()).isEqualTo(new AuditLog.Verification(true, 4, null));
+    }
+
+    @Test
+    void append_afterAnEarlierRecordWasDamaged_continuesFromTheLastRecordAndVerifyStillNamesTheDamage() throws Exception {
+        // append never checked the chain (verify does): it continues from the last record, whatever came before it
+        AuditLog log = logWithThreeRecords();
+        List<String> lines = lines(log);
+        lines.set(1, lines.get(1).substring(0, lines.get(1).length() - 1));
+        rewrite(log, lines);
+
+        AuditLog.Appended fourth = log.append(new AuditLog.Entry("aksDeploy", "succeeded", Map.of(), Map.of(), Map.of()));
+
+        assertThat(fourth.seq()).isEqualTo(4);
+        List<String> after = lines(log);
+        assertThat(after).hasSize(4);
+        assertThat(after.subList(0, 3)).isEqualTo(lines);
+        assertThat(parse(after.get(3)).get("prev")).isEqualTo(parse(lines.get(2)).get("hash"));
+        assertThat(log.verify()).isEqualTo(new AuditLog.Verification(false, 4,
+                "record 2: not valid JSON any more (the line was changed)"));
+    }
+
+    @Test
+    void append_onATornLastLine_isRefusedAndChangesNothing() throws Exception {
+        // a build killed while a record was written leaves part of a line: append refuses to chain onto it
+        AuditLog log = logWithThreeRecords();
+        List<String> lines = lines(log);
+        String torn = String.join("\n", lines.subList(0, 2)) + "\n" + lines.get(2).substring(0, 40);
+        Files.writeString(log.file(), torn, StandardCharsets.UTF_8);
+        String head = Files.readString(log.headFile());
+
+        assertThatThrownBy(() -> log.append(new AuditLog.Entry("aksDeploy", "succeeded", Map.of(), Map.of(), Map.of())))
+                .isInstanceOf(java.io.UncheckedIOException.class)
+                .hasMessageStartingWith("cannot append to the audit log " + log.file() + ": ");
+        assertThat(Files.readString(log.file())).isEqualTo(torn);
+        assertThat(Files.readString(log.headFile())).isEqualTo(head);
+    }
+
+    @Test
+    void append_afterBlankLinesAndWindowsLineEnds_continuesFromTheLastRecord() throws Exception {
+        AuditLog log = logWithThreeRecords();
+        List<String> lines = lines(log);
+        Files.writeString(log.file(), String.join("\r\n", lines) + "\r\n  \n\n", StandardCharsets.UTF_8);
+
+        AuditLog.Appended fourth = log.append(new AuditLog.Entry("aksDeploy", "succeeded", Map.of(), Map.of(), Map.of()));
+
+        assertThat(fourth.seq()).isEqualTo(4);
+        List<Map<String, Object>> records = new ArrayList<>();
+        for (String line : Files.readString(log.file()).lines().filter(line -> !line.isBlank()).toList()) {
+            records.add(parse(line));
+        }
+        assertThat(records).hasSize(4);
+        assertThat(records.get(3).get("prev")).isEqualTo(records.get(2).get("hash"));
+    }
+
+    @Test
+    void append_afterALastRecordLongerThanOneReadBlock_continuesFromIt() throws Exception {
+        AuditLog log = newLog();
+        log.append(new AuditLog.Entry("gpuTrain", "succeeded", Map.of(), Map.of(), Map.of("note", "x".repeat(200_000))));
+
+        AuditLog.Appended second = log.append(new AuditLog.Entry("gpuTrain", "succeeded", Map.of(), Map.of(), Map.of()));
+
+        assertThat(second.seq()).isEqualTo(2);
+        assertThat(log.verify()).isEqualTo(new AuditLog.Verification(true, 2, null));
     }
 
     @Test

@@ -1,5 +1,9 @@
 package io.powerai.core.gpu;
 
+import io.powerai.core.gpurequest.GpuRequest;
+
+import io.powerai.core.gpurequest.FreeMemoryRule;
+
 import io.powerai.core.Golden;
 import io.powerai.core.json.Json;
 import org.junit.jupiter.api.Test;

@@ -1,8 +1,8 @@
 package io.powerai.core.spec;
 
-import io.powerai.core.gpu.FreeMemoryRule;
-import io.powerai.core.gpu.GpuPolicy;
-import io.powerai.core.gpu.GpuRequest;
+import io.powerai.core.gpurequest.FreeMemoryRule;
+import io.powerai.core.gpurequest.GpuPolicy;
+import io.powerai.core.gpurequest.GpuRequest;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -6,10 +6,10 @@ import io.powerai.core.engine.ContainerEngine;
 import io.powerai.core.event.StageEvents;
 import io.powerai.core.gpu.ContainerGpuRuntime;
 import io.powerai.core.gpu.CudaCompatibility;
-import io.powerai.core.gpu.GpuPolicy;
+import io.powerai.core.gpurequest.GpuPolicy;
 import io.powerai.core.gpu.GpuPreflight;
 import io.powerai.core.gpu.GpuProbe;
-import io.powerai.core.gpu.GpuRequest;
+import io.powerai.core.gpurequest.GpuRequest;
 import io.powerai.core.gpu.GpuStack;
 import io.powerai.core.gpu.GpuTools;
 import io.powerai.core.json.Json;
@@ -51,10 +51,9 @@ public final class TrainingGpu {
 
     /** The GPUs a run at {@code placement} gets, after the preflight its {@code gpu_policy} asks for. */
     public static Plan plan(StageContext ctx, TrainSpec spec, String image, Placement placement, StageEvents events) {
-        boolean onHost = placement == Placement.HOST;
         if (!spec.wantsGpus()) {
             // A native CPU run hides the GPUs: gpus 0 must mean the same thing with and without a container.
-            return new Plan(null, onHost ? List.of() : null, null, null, null);
+            return new Plan(null, placement.cudaVisibleDevices(List.of()), null, null, null);
         }
         GpuRequest request = spec.gpuRequest();
         if (spec.gpuPolicy() == GpuPolicy.NONE) {
@@ -63,19 +62,19 @@ public final class TrainingGpu {
             record.put("requested", request.text());
             record.put("decision", "gpu");
             List<String> ids = request instanceof GpuRequest.Devices d ? d.ids() : List.of();
-            return new Plan(request.text(), onHost && !ids.isEmpty() ? ids : null,
+            return new Plan(request.text(), ids.isEmpty() ? null : placement.cudaVisibleDevices(ids),
                     ids.stream().allMatch(id -> !id.startsWith("MIG-")) ? ids : List.of(), record, null);
         }
         GpuTools tools = ctx.gpu();
         GpuProbe probe = tools.nvidiaSmi().probe();
-        ContainerGpuRuntime.Check runtime = onHost ? null : runtime(ctx.engine(), tools);
+        ContainerGpuRuntime.Check runtime = placement.runtime(ctx.engine(), tools);
         String cuda = spec.cuda();
         String cudaSource = cuda == null ? null : "train.cuda";
-        if (cuda == null && !onHost && ctx.spec().environment() != null && ctx.spec().environment().cuda() != null) {
+        if (cuda == null && placement.runsTheSnapshotImage() && ctx.spec().environment() != null && ctx.spec().environment().cuda() != null) {
             cuda = ctx.spec().environment().cuda(); // what the snapshot image was built for, from the same pipeline file
             cudaSource = "environment.cuda";
         }
-        if (cuda == null && !onHost && image != null && probe instanceof GpuProbe.Found) {
+        if (cuda == null && placement.runsTheSnapshotImage() && image != null && probe instanceof GpuProbe.Found) {
             Optional<String[]> fromImage = cudaOfImage(ctx.engine(), image);
             if (fromImage.isPresent()) {
                 cuda = fromImage.get()[0];
@@ -104,7 +103,7 @@ public final class TrainingGpu {
                     .map(s -> s.mig() != null ? "MIG device " + s.mig().uuid() + " of " + s.gpu().label() : s.gpu().label()).toList())
                     + (runtime == null ? "" : " through " + runtime) + "; driver " + outcome.inventory().driverVersion()
                     + ", CUDA " + outcome.inventory().cudaVersion());
-            return new Plan(outcome.engineRequest(), onHost ? outcome.cudaVisibleDevices() : null,
+            return new Plan(outcome.engineRequest(), placement.cudaVisibleDevices(outcome.cudaVisibleDevices()),
                     sample.stream().distinct().toList(), record, null);
         }
         String why = String.join("; ", outcome.problems()).replace("\r", " ").replace("\n", " ");
@@ -115,7 +114,7 @@ public final class TrainingGpu {
         record.put("decision", "cpu");
         record.put("fallback", why);
         events.warning("GPU preflight failed (" + why + "); training on the CPU as gpu_policy is 'prefer'");
-        return new Plan(null, onHost ? List.of() : null, null, record, why);
+        return new Plan(null, placement.cudaVisibleDevices(List.of()), null, record, why);
     }
 
     /**
@@ -141,15 +140,6 @@ public final class TrainingGpu {
     /** What a run's GPU sampler reported, typed as the result keeps it; null for a run that sampled nothing. */
     public static TrainingResult.GpuTelemetry telemetry(Map<String, Object> sampled) {
         return sampled == null ? null : Json.mapper().convertValue(sampled, TrainingResult.GpuTelemetry.class);
-    }
-
-    static ContainerGpuRuntime.Check runtime(ContainerEngine engine, GpuTools tools) {
-        if (engine.kind() == ContainerEngine.Kind.PODMAN) {
-            return ContainerGpuRuntime.podman(tools.cdiDirs());
-        }
-        Optional<String> runtimes = engine.info("{{json .Runtimes}}");
-        return ContainerGpuRuntime.docker(runtimes.orElse(null),
-                runtimes.isPresent() ? null : "'" + engine.binary() + " info' failed: is docker installed and running?", tools.pathVariable());
     }
 
     /** The CUDA version {@code image} declares (label first, then nvidia/cuda's CUDA_VERSION) and where it was found. */

@@ -1,6 +1,6 @@
 package io.powerai.core.stage.training;
 
-import io.powerai.core.gpu.GpuPolicy;
+import io.powerai.core.gpurequest.GpuPolicy;
 import io.powerai.core.spec.Stage;
 import io.powerai.core.spec.TrainSpec;
 import io.powerai.core.stage.StageContext;

@@ -1,5 +1,6 @@
-package io.powerai.core.gpu;
+package io.powerai.core.gpurequest;
 
+import io.powerai.core.gpu.GpuFixtures;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.powerai.core.gpu;
+package io.powerai.core.gpurequest;
 
 /**
  * How much of a GPU's memory must be free for a run to take it: a share of its total ({@code 90%}) or an amount.
