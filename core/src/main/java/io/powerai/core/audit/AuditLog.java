@@ -110,7 +110,10 @@ public final class AuditLog {
                 }
                 AuditRecord record = AuditRecord.unhashed(seq, clock.instant().toString(), entry, prev);
                 String hash = Digests.sha256(Jcs.canonicalBytes(record));
-                byte[] line = (Jcs.canonical(record.withHash(hash)) + "\n").getBytes(StandardCharsets.UTF_8);
+                // A complete last record whose line break was lost (an editor, a copy) gets one first: the new
+                // record is never written onto its line.
+                String separator = channel.size() > 0 && !endsWithLineBreak(channel) ? "\n" : "";
+                byte[] line = (separator + Jcs.canonical(record.withHash(hash)) + "\n").getBytes(StandardCharsets.UTF_8);
                 channel.position(channel.size());
                 channel.write(ByteBuffer.wrap(line));
                 channel.force(true);
@@ -205,6 +208,12 @@ public final class AuditLog {
             }
         }
         return chain;
+    }
+
+    private static boolean endsWithLineBreak(FileChannel channel) throws IOException {
+        ByteBuffer last = ByteBuffer.allocate(1);
+        channel.read(last, channel.size() - 1);
+        return last.get(0) == '\n' || last.get(0) == '\r';
     }
 
     /** Non-blank lines: the sequence number append gives when the last line names none it can continue. */

@@ -355,6 +355,20 @@ class AuditLogTest {
     }
 
     @Test
+    void append_afterACompleteLastRecordWithoutItsLineBreak_startsANewLine_andTheLogVerifies() throws Exception {
+        // before: the new record was written onto the last record's line, and the log no longer verified
+        AuditLog log = logWithThreeRecords();
+        String text = Files.readString(log.file());
+        Files.writeString(log.file(), text.stripTrailing(), StandardCharsets.UTF_8);
+
+        AuditLog.Appended fourth = log.append(new AuditLog.Entry("aksDeploy", "succeeded", Map.of(), Map.of(), Map.of()));
+
+        assertThat(fourth.seq()).isEqualTo(4);
+        assertThat(Files.readString(log.file()).lines().toList()).hasSize(4);
+        assertThat(log.verify()).isEqualTo(new AuditLog.Verification(true, 4, null));
+    }
+
+    @Test
     void append_afterBlankLinesAndWindowsLineEnds_continuesFromTheLastRecord() throws Exception {
         AuditLog log = logWithThreeRecords();
         List<String> lines = lines(log);
