@@ -155,7 +155,7 @@ final class StageCommands {
             if (gateOnly) {
                 // Reads the target, changes nothing: no workspace lock, so it can run beside a deploy in progress.
                 String deployed = image != null ? image : common.specImage;
-                io.powerai.core.deploy.PromotionGate.Decision decision = DeployTargets.of(ctx, top.environment, target).gate(deployed);
+                io.powerai.core.spec.PromotionGate.Decision decision = DeployTargets.of(ctx, top.environment, target).gate(deployed);
                 if (!decision.passes()) {
                     top.err.println("aksDeploy: " + decision.line());
                     return 1;

@@ -1,5 +1,6 @@
 package io.powerai.core.deploy;
 
+import io.powerai.core.spec.PromotionGate;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.powerai.core.PowerAiException;

@@ -1,5 +1,6 @@
 package io.powerai.core.deploy;
 
+import io.powerai.core.spec.PromotionGate;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;

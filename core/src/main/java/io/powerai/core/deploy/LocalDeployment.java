@@ -1,5 +1,6 @@
 package io.powerai.core.deploy;
 
+import io.powerai.core.spec.PromotionGate;
 import io.powerai.core.PowerAiException;
 import io.powerai.core.audit.AuditLog;
 import io.powerai.core.engine.ContainerEngine;

@@ -1,6 +1,5 @@
 package io.powerai.core.spec;
 
-import io.powerai.core.deploy.PromotionGate;
 
 import java.nio.file.Path;
 import java.time.Duration;

@@ -102,4 +102,15 @@ class ModelMetricsTest {
         assertThat(ModelMetrics.ofScoringImage(workspace)).containsEntry("test_accuracy", 0.97);
         assertThat(Json.readObject(workspace.resultFile(Stage.TRAIN))).containsKey("outputs");
     }
+
+    @Test
+    void metricsRecord_roundTrips_andAnUnreadableRecordIsNone() {
+        String record = ModelMetrics.record(Map.of("test_accuracy", 0.99, "parameters", 105476.0));
+
+        assertThat(record).isEqualTo("{\"parameters\":105476.0,\"test_accuracy\":0.99}");
+        assertThat(ModelMetrics.parse(record)).isEqualTo(Map.of("test_accuracy", 0.99, "parameters", 105476.0));
+        assertThat(ModelMetrics.parse("{not json")).isNull();
+        assertThat(ModelMetrics.parse(null)).isNull();
+        assertThat(ModelMetrics.record(Map.of())).isNull();
+    }
 }

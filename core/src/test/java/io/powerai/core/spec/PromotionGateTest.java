@@ -1,9 +1,8 @@
-package io.powerai.core.deploy;
+package io.powerai.core.spec;
 
 import io.powerai.core.PowerAiException;
 import io.powerai.core.spec.PipelineSpec;
 import io.powerai.core.spec.Problems;
-import io.powerai.core.spec.Section;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -129,16 +128,5 @@ class PromotionGateTest {
         assertThatThrownBy(() -> MAX.decide("aksDeploy", Map.of("loss", 0.1, "f1", 0.8), false, null))
                 .isInstanceOf(PowerAiException.InvalidInput.class)
                 .hasMessage("aksDeploy: 'gate.metric' test_accuracy is not among the new model's metrics (f1, loss): name one the training reports");
-    }
-
-    @Test
-    void metricsRecord_roundTrips_andAnUnreadableRecordIsNone() {
-        String record = ModelMetrics.record(Map.of("test_accuracy", 0.99, "parameters", 105476.0));
-
-        assertThat(record).isEqualTo("{\"parameters\":105476.0,\"test_accuracy\":0.99}");
-        assertThat(ModelMetrics.parse(record)).isEqualTo(Map.of("test_accuracy", 0.99, "parameters", 105476.0));
-        assertThat(ModelMetrics.parse("{not json")).isNull();
-        assertThat(ModelMetrics.parse(null)).isNull();
-        assertThat(ModelMetrics.record(Map.of())).isNull();
     }
 }

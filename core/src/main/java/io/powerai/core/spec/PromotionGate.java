@@ -1,7 +1,6 @@
-package io.powerai.core.deploy;
+package io.powerai.core.spec;
 
 import io.powerai.core.PowerAiException;
-import io.powerai.core.spec.Section;
 
 import java.math.BigDecimal;
 import java.util.Locale;
