@@ -48,6 +48,7 @@ import java.util.Set;
                 ReportCommand.class,
                 HistoryCommand.class,
                 StepParametersCommand.class,
+                StagesCommand.class,
                 PodTemplateCommand.class,
                 GpuCommand.class,
                 DevCommand.class,
