@@ -12,8 +12,8 @@ class CliStepResultTest {
     private static final BundledCli CLI = new BundledCli("0.1.0", "e".repeat(64), () -> new ByteArrayInputStream(new byte[0]));
 
     @Test
-    void toMap_hasTheCommandTheCliTheSixDefaultsTheDeployPolicyAndTheStageDescriptors() {
-        CliDefaults defaults = new CliDefaults("myacr.azurecr.io", "acr-push", "azure-sp", null, "podman", " ");
+    void toMap_hasTheCommandTheCliTheSevenDefaultsTheDeployPolicyAndTheStageDescriptors() {
+        CliDefaults defaults = new CliDefaults("myacr.azurecr.io", "acr-push", "azure-sp", null, "signing-key", "podman", " ", null, null);
         CliCommand command = CliCommand.of("/opt/jdk 17", "/agent/tools/powerai/0.1.0/powerai-cli.jar", CliCommand.Shell.POSIX);
 
         Map<String, Object> map = CliStepResult.toMap(command, CLI, CliCache.Outcome.INSTALLED, defaults);
@@ -32,17 +32,18 @@ class CliStepResultTest {
                 Map.entry("registryCredentialsId", "acr-push"),
                 Map.entry("azureCredentialsId", "azure-sp"),
                 Map.entry("kubeconfigCredentialsId", ""),
+                Map.entry("signingCredentialsId", "signing-key"),
                 Map.entry("engine", "podman"),
                 Map.entry("baseImage", ""),
                 Map.entry("policyRequireProvenance", ""),
                 Map.entry("policyAllowedKeys", ""));
-        assertThat(new CliDefaults(null, null, null, null, null, null, "true", "PEM").toMap())
+        assertThat(new CliDefaults(null, null, null, null, null, null, null, "true", "PEM").toMap())
                 .containsEntry("policyRequireProvenance", "true").containsEntry("policyAllowedKeys", "PEM");
     }
 
     @Test
     void defaults_nothingConfigured_areEmptyStringsNeverNull() {
-        assertThat(CliDefaults.NONE.toMap()).hasSize(8).allSatisfy((key, value) -> assertThat(value).isEqualTo(""));
+        assertThat(CliDefaults.NONE.toMap()).hasSize(9).allSatisfy((key, value) -> assertThat(value).isEqualTo(""));
     }
 
     @Test
