@@ -21,7 +21,8 @@ import java.util.Objects;
  * @param stage              the stage described
  * @param command            the {@code powerai} command that runs it
  * @param artifacts          what a run (successful or failed) leaves for the build to archive, as Ant patterns
- *                           relative to the workspace; the result and the spec come first
+ *                           relative to the workspace; the result and the spec come first; the attestations
+ *                           (SBOM, provenance: attest/Attestor's files, named after the step) are among them
  * @param summaryKeys        the result's keys shown in the step's one summary line, in order
  * @param summaryFiles       the archived files the summary links to, by role (result, log, chart)
  * @param stepOnlyParameters what the Jenkins step takes and never writes to the spec (where the project is,
@@ -85,20 +86,23 @@ public record StageDescriptor(Stage stage, String command, List<Artifact> artifa
                         Artifact.always("environment/manifest.json"),
                         Artifact.always("environment/*.lock"),
                         Artifact.when("environment/*.lock.yml", "with conda packages"),
-                        Artifact.when("environment/gpu-stack.json", "for a CUDA base image")),
+                        Artifact.when("environment/gpu-stack.json", "for a CUDA base image"),
+                        Artifact.always("attestations/amlEnvSnapshot.*")),
                 List.of("image", "snapshotId"), Map.of(), List.of(SIGNING), CLIENT_ONLY);
         add(Stage.TRAIN, "train", List.of(
                         Artifact.always("train/train.log"),
                         Artifact.always("train/metrics.json"),
                         Artifact.when("train/metrics.svg", "when the script reported metrics"),
                         Artifact.when("train/gpu-samples.csv", "on a GPU"),
-                        Artifact.always("train/outputs/**")),
+                        Artifact.always("train/outputs/**"),
+                        Artifact.when("attestations/gpuTrain.*", "when the run succeeded with outputs")),
                 List.of("metrics", "image"), Map.of("log", DIR + "train/train.log", "chart", DIR + "train/metrics.svg"),
                 List.of(SIGNING, "kubeconfigCredentialsId", "kubernetesAgent", "kubernetesCloud"), TIERED);
         add(Stage.SCORING_IMAGE, "scoring-image", List.of(
                         Artifact.always("score/context/Dockerfile"),
                         Artifact.when("score/smoke-test.log", "when the parity gate fails"),
-                        Artifact.when("score/parity-diff.txt", "when the parity gate fails")),
+                        Artifact.when("score/parity-diff.txt", "when the parity gate fails"),
+                        Artifact.always("attestations/scoringImage.*")),
                 List.of("image", "modelSha256"), Map.of(), List.of(SIGNING), TIERED);
         add(Stage.DEPLOY, "deploy", List.of(
                         Artifact.when("deploy/**", "for the files a deploy keeps: a failed container's log, the manifests")),
