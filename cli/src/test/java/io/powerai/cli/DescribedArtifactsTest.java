@@ -29,11 +29,11 @@ class DescribedArtifactsTest {
 
         StageDescriptor snapshot = StageDescriptor.of(Stage.SNAPSHOT);
         write(".powerai/amlEnvSnapshot.json");
-        write(".powerai/environment/manifest.json");
         write(".powerai/environment/context/Dockerfile");
-        assertThat(DescribedArtifacts.missing(snapshot, root)).containsExactly(".powerai/environment/*.lock");
-        write(".powerai/environment/requirements.lock");
-        assertThat(DescribedArtifacts.missing(snapshot, root)).isEmpty();
+        write(".powerai/attestations/amlEnvSnapshot.cdx.json");
+        assertThat(DescribedArtifacts.missing(snapshot, root)).containsExactly(".powerai/environment/manifest.json");
+        write(".powerai/environment/manifest.json");
+        assertThat(DescribedArtifacts.missing(snapshot, root)).as("the lock files are written only when they pin something").isEmpty();
     }
 
     private void write(String relative) throws Exception {

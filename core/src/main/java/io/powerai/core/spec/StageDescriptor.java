@@ -84,7 +84,7 @@ public record StageDescriptor(Stage stage, String command, List<Artifact> artifa
         add(Stage.SNAPSHOT, "snapshot", List.of(
                         Artifact.always("environment/context/**"),
                         Artifact.always("environment/manifest.json"),
-                        Artifact.always("environment/*.lock"),
+                        Artifact.when("environment/*.lock", "when the snapshot pins pip or apt packages over the base"),
                         Artifact.when("environment/*.lock.yml", "with conda packages"),
                         Artifact.when("environment/gpu-stack.json", "for a CUDA base image"),
                         Artifact.always("attestations/amlEnvSnapshot.*")),
