@@ -16,13 +16,9 @@ import groovy.json.JsonSlurper
  * script-security's default whitelists (library-tests' SandboxCallsTest keeps it so).
  */
 class StepRunner {
-    /**
-     * aksDeploy's actions: the rollout, or one of the subcommands of {@code powerai deploy} that act on what it made.
-     * Everything else the steps know about a stage (its command, result file, artifacts, summary, step-only
-     * parameters, JVM flags) is core's stage descriptor, handed over by the plugin's poweraiCli() or printed by
-     * {@code powerai stages --json}: this class keeps no tables of its own.
-     */
-    static final List<String> DEPLOY_ACTIONS = ['deploy', 'promote', 'rollback', 'delete']
+    // What the steps know about a stage (its command and actions, result file, artifacts, summary, step-only
+    // parameters, JVM flags) is core's stage descriptor, handed over by the plugin's poweraiCli() or printed by
+    // `powerai stages --json`: this class keeps no tables of its own.
 
     /**
      * The audit log and its head, archived after every run of every step whatever the outcome: also when the
@@ -53,7 +49,7 @@ class StepRunner {
         Map cli = locateCli(script, step, null)
         String command = command(cli.stage, arguments)
         if (command == null) {
-            script.error("${step}: 'action' must be one of ${String.join(', ', DEPLOY_ACTIONS)}; got '${arguments.action}'")
+            script.error("${step}: 'action' must be one of ${String.join(', ', (List) cli.stage.actions)}; got '${arguments.action}'")
         }
         Map plan = plan(step, arguments, cli, script.env.POWERAI_ENGINE as String, command, '')
         writeSpec(script, plan)
@@ -251,16 +247,17 @@ class StepRunner {
     }
 
     /**
-     * The CLI command of a step call (the stage's descriptor's): aksDeploy's {@code action} picks a subcommand of
-     * deploy; null for an unknown action.
+     * The CLI command of a step call (the stage's descriptor's): a step with actions (aksDeploy) runs the command
+     * itself or the subcommand its {@code action} names; null for an action the descriptor does not list.
      */
     @NonCPS
     static String command(Map stage, Map args) {
         String command = stage.command
-        if (stage.step != 'aksDeploy' || args.action == null || args.action == 'deploy') {
+        List actions = (List) stage.actions
+        if (!actions || args.action == null || args.action == command) {
             return command
         }
-        return args.action in DEPLOY_ACTIONS ? "${command} ${args.action}".toString() : null
+        return args.action in actions ? "${command} ${args.action}".toString() : null
     }
 
     /**

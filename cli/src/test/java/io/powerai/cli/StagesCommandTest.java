@@ -42,6 +42,21 @@ class StagesCommandTest {
                 .contains("gpuTrain: command train,");
     }
 
+    @Test
+    void everyActionAStepOffers_isItsCommandOrASubcommandOfIt() {
+        picocli.CommandLine cli = PowerAiCommand.commandLine(System.out, System.err, Map.of(),
+                new io.powerai.core.lifecycle.Cancellation(), List.of());
+        for (StageDescriptor d : StageDescriptor.values()) {
+            for (String action : d.actions()) {
+                if (!action.equals(d.command())) {
+                    assertThat(cli.getSubcommands().get(d.command()).getSubcommands()).as(d.step() + " action " + action)
+                            .containsKey(action);
+                }
+            }
+        }
+        assertThat(StageDescriptor.ofStep("aksDeploy").actions()).containsExactly("deploy", "promote", "rollback", "delete");
+    }
+
     /**
      * bin/powerai cannot ask Java for the flags before it starts Java, so it keeps its own case: here it must give each
      * stage's command the descriptor's JVM flags (the flags before the class-data options).

@@ -28,9 +28,12 @@ import java.util.Objects;
  * @param stepOnlyParameters what the Jenkins step takes and never writes to the spec (where the project is,
  *                           credential ids, how to run)
  * @param jvmFlags           the JVM flags the command starts with (see {@link #TIERED})
+ * @param actions            what the step's {@code action} parameter may choose: the command itself, or a
+ *                           subcommand of it ({@code powerai deploy promote}); empty where the step has no action
  */
 public record StageDescriptor(Stage stage, String command, List<Artifact> artifacts, List<String> summaryKeys,
-                              Map<String, String> summaryFiles, List<String> stepOnlyParameters, List<String> jvmFlags) {
+                              Map<String, String> summaryFiles, List<String> stepOnlyParameters, List<String> jvmFlags,
+                              List<String> actions) {
 
     /** The version of {@link #toMap()}'s and {@link #all()}'s shape; a reader refuses another. */
     public static final int SCHEMA_VERSION = 1;
@@ -107,11 +110,16 @@ public record StageDescriptor(Stage stage, String command, List<Artifact> artifa
         add(Stage.DEPLOY, "deploy", List.of(
                         Artifact.when("deploy/**", "for the files a deploy keeps: a failed container's log, the manifests")),
                 List.of("scoringUrl", "image"), Map.of(), List.of("azureCredentialsId", "kubeconfigCredentialsId", "action", "gateOnly"),
-                CLIENT_ONLY);
+                CLIENT_ONLY, List.of("deploy", "promote", "rollback", "delete"));
     }
 
     private static void add(Stage stage, String command, List<Artifact> outputs, List<String> summaryKeys,
                             Map<String, String> files, List<String> ownParameters, List<String> jvmFlags) {
+        add(stage, command, outputs, summaryKeys, files, ownParameters, jvmFlags, List.of());
+    }
+
+    private static void add(Stage stage, String command, List<Artifact> outputs, List<String> summaryKeys,
+                            Map<String, String> files, List<String> ownParameters, List<String> jvmFlags, List<String> actions) {
         List<Artifact> artifacts = new ArrayList<>();
         artifacts.add(Artifact.always(resultFileOf(stage)));
         artifacts.add(Artifact.when(specFileOf(stage), "written by the step"));
@@ -126,7 +134,7 @@ public record StageDescriptor(Stage stage, String command, List<Artifact> artifa
         List<String> stepOnly = new ArrayList<>(EVERY_STEP);
         stepOnly.addAll(ownParameters);
         ALL.put(stage, new StageDescriptor(stage, command, List.copyOf(artifacts), List.copyOf(summaryKeys),
-                java.util.Collections.unmodifiableMap(summaryFiles), List.copyOf(stepOnly), jvmFlags));
+                java.util.Collections.unmodifiableMap(summaryFiles), List.copyOf(stepOnly), jvmFlags, actions));
     }
 
     private static String resultFileOf(Stage stage) {
@@ -206,6 +214,7 @@ public record StageDescriptor(Stage stage, String command, List<Artifact> artifa
         map.put("summaryFiles", new LinkedHashMap<>(summaryFiles));
         map.put("stepOnlyParameters", new ArrayList<>(stepOnlyParameters));
         map.put("jvmFlags", new ArrayList<>(jvmFlags));
+        map.put("actions", new ArrayList<>(actions));
         return map;
     }
 
