@@ -16,63 +16,18 @@ import groovy.json.JsonSlurper
  * script-security's default whitelists (library-tests' SandboxCallsTest keeps it so).
  */
 class StepRunner {
-    /** The CLI command that runs each step. */
-    static final Map<String, String> COMMANDS = [
-            amlEnvSnapshot: 'snapshot',
-            gpuTrain      : 'train',
-            scoringImage  : 'scoring-image',
-            aksDeploy     : 'deploy',
-    ]
+    // What the steps know about a stage (its command and actions, result file, artifacts, summary, step-only
+    // parameters, JVM flags) is core's stage descriptor, handed over by the plugin's poweraiCli() or printed by
+    // `powerai stages --json`: this class keeps no tables of its own.
 
     /**
-     * Parameters the step itself takes, never written to the spec: where the project and its pipeline file are
-     * (both relative to the workspace), and credential ids.
+     * The audit log and its head, archived after every run of every step whatever the outcome: also when the
+     * descriptors could not be read (core's StageDescriptor.AUDIT_LOG; library-tests keep the two equal).
      */
-    static final Map<String, List<String>> STEP_ONLY_PARAMETERS = [
-            amlEnvSnapshot: ['projectDir', 'pipelineFile', 'registryCredentialsId'],
-            gpuTrain      : ['projectDir', 'pipelineFile', 'registryCredentialsId', 'kubeconfigCredentialsId', 'kubernetesAgent', 'kubernetesCloud'],
-            scoringImage  : ['projectDir', 'pipelineFile', 'registryCredentialsId'],
-            aksDeploy     : ['projectDir', 'pipelineFile', 'registryCredentialsId', 'azureCredentialsId', 'kubeconfigCredentialsId', 'action', 'gateOnly'],
-    ]
-
-    /** aksDeploy's actions: the rollout, or one of the subcommands of {@code powerai deploy} that act on what it made. */
-    static final List<String> DEPLOY_ACTIONS = ['deploy', 'promote', 'rollback', 'delete']
-
-    /** What each stage leaves for the build: its result, inputs as the step wrote them, logs, outputs. */
-    static final Map<String, String> ARTIFACTS = [
-            amlEnvSnapshot: '.powerai/amlEnvSnapshot.json, .powerai/specs/amlEnvSnapshot.json, .powerai/environment/context/**, ' +
-                    '.powerai/environment/manifest.json, .powerai/environment/*.lock, .powerai/environment/*.lock.yml, ' +
-                    '.powerai/environment/gpu-stack.json, .powerai/attestations/amlEnvSnapshot.*',
-            gpuTrain      : '.powerai/gpuTrain.json, .powerai/specs/gpuTrain.json, .powerai/train/train.log, ' +
-                    '.powerai/train/metrics.json, .powerai/train/metrics.svg, .powerai/train/gpu-samples.csv, ' +
-                    '.powerai/train/outputs/**, .powerai/attestations/gpuTrain.*',
-            scoringImage  : '.powerai/scoringImage.json, .powerai/specs/scoringImage.json, .powerai/score/context/Dockerfile, ' +
-                    '.powerai/score/smoke-test.log, .powerai/score/parity-diff.txt, .powerai/attestations/scoringImage.*',
-            aksDeploy     : '.powerai/aksDeploy.json, .powerai/specs/aksDeploy.json, .powerai/deploy/**',
-    ]
-
-    /** The audit log and its head: archived after every run of every step, whatever the outcome. */
     static final String AUDIT_LOG = '.powerai/audit.jsonl, .powerai/audit.jsonl.head'
 
-    /** Result keys shown in the step's one summary line. */
-    static final Map<String, List<String>> SUMMARY = [
-            amlEnvSnapshot: ['image', 'snapshotId'],
-            gpuTrain      : ['metrics', 'image'],
-            scoringImage  : ['image', 'modelSha256'],
-            aksDeploy     : ['scoringUrl', 'image'],
-    ]
-
-    /**
-     * The archived files each step's summary links to on the build page (the plugin's poweraiSummary): its result,
-     * its log (none: the build's console output), for training the metrics chart. All of them are in ARTIFACTS.
-     * scoringImage's smoke-test.log is written only when the parity gate fails, so a successful run has none to link.
-     */
-    static final Map<String, Map<String, String>> SUMMARY_FILES = [
-            amlEnvSnapshot: [result: '.powerai/amlEnvSnapshot.json'],
-            gpuTrain      : [result: '.powerai/gpuTrain.json', log: '.powerai/train/train.log', chart: '.powerai/train/metrics.svg'],
-            scoringImage  : [result: '.powerai/scoringImage.json'],
-            aksDeploy     : [result: '.powerai/aksDeploy.json'],
-    ]
+    /** Where the descriptors the CLI prints go, and its messages, when no plugin hands them over. */
+    static final String DESCRIPTORS_FILE = '.powerai/specs/stages.json'
 
     /** Exit codes of the CLI whose stderr is the whole message, naming the stage. */
     private static final List<Integer> CLI_STATUSES = [1, 2, 3]
@@ -91,11 +46,12 @@ class StepRunner {
         if (step == 'aksDeploy' && arguments.gateOnly) {
             return runGateOnly(script, arguments)
         }
-        String command = command(step, arguments)
+        Map cli = locateCli(script, step, null)
+        String command = command(cli.stage, arguments)
         if (command == null) {
-            script.error("${step}: 'action' must be one of ${String.join(', ', DEPLOY_ACTIONS)}; got '${arguments.action}'")
+            script.error("${step}: 'action' must be one of ${String.join(', ', (List) cli.stage.actions)}; got '${arguments.action}'")
         }
-        Map plan = plan(step, arguments, locateCli(script), script.env.POWERAI_ENGINE as String, command, '')
+        Map plan = plan(step, arguments, cli, script.env.POWERAI_ENGINE as String, command, '')
         writeSpec(script, plan)
         Map result = null
         // One binding for the run and its report: the CLI's message is printed and raised where the credentials'
@@ -105,7 +61,7 @@ class StepRunner {
             try {
                 status = script.sh(plan.sh)
             } finally {
-                script.archiveArtifacts(artifacts: artifacts(step, status), fingerprint: true, allowEmptyArchive: true)
+                script.archiveArtifacts(artifacts: artifacts(plan, status), fingerprint: true, allowEmptyArchive: true)
             }
             result = finish(script, step, plan, status)
         }
@@ -117,7 +73,8 @@ class StepRunner {
      * no result. Exit 1 is the gate's "the serving version stays", an answer, not an error: [gatePassed: false, gate: line].
      */
     private static Map runGateOnly(def script, Map args) {
-        Map plan = plan('aksDeploy', args, locateCli(script), script.env.POWERAI_ENGINE as String, 'deploy', ' --gate-only')
+        Map cli = locateCli(script, 'aksDeploy', null)
+        Map plan = plan('aksDeploy', args, cli, script.env.POWERAI_ENGINE as String, cli.stage.command as String, ' --gate-only')
         int status = invoke(script, plan)
         String stderr = script.fileExists(plan.errFile) ? script.readFile(file: plan.errFile, encoding: 'UTF-8') : ''
         if (status != 0 && status != 1) {
@@ -142,11 +99,12 @@ class StepRunner {
      */
     private static Map runOnKubernetesAgent(def script, Map args) {
         String engine = script.env.POWERAI_ENGINE as String
-        Map template = plan('gpuTrain', args, locateCli(script), engine, 'pod-template', ' >"$POWERAI_POD_YAML"')
+        Map cli = locateCli(script, 'gpuTrain', null)
+        Map template = plan('gpuTrain', args, cli, engine, 'pod-template', ' >"$POWERAI_POD_YAML"')
         template.environment << "POWERAI_POD_YAML=${POD_YAML}".toString()
         int status = invoke(script, template)
         if (status != 0) {
-            script.archiveArtifacts(artifacts: AUDIT_LOG, fingerprint: true, allowEmptyArchive: true)
+            script.archiveArtifacts(artifacts: template.auditLog, fingerprint: true, allowEmptyArchive: true)
             return finishMasked(script, 'gpuTrain', template, status)
         }
         Map names = stashNames(script.env.BUILD_TAG as String)
@@ -161,8 +119,9 @@ class StepRunner {
                 // POD_LABEL: the label the kubernetes plugin gives the pod, in the environment of the body.
                 script.node(script.env.POD_LABEL as String) {
                     script.unstash(names.workspace)
-                    Map podCli = locateCli(script)
-                    Map prepare = plan('gpuTrain', args, podCli, null, 'train', ' --pod prepare')
+                    // The pod's own CLI (the plugin installs it there); the descriptors are the ones already read.
+                    Map podCli = locateCli(script, 'gpuTrain', cli.descriptors as Map)
+                    Map prepare = plan('gpuTrain', args, podCli, null, cli.stage.command as String, ' --pod prepare')
                     status = invoke(script, prepare)
                     record = prepare
                     if (status == 0) {
@@ -170,7 +129,7 @@ class StepRunner {
                             // What the training did is the record's to judge: its log and exit status are in the workspace.
                             script.sh(script: POD_RUNNER, returnStatus: true, label: 'gpuTrain in the training container')
                         }
-                        record = plan('gpuTrain', args, podCli, null, 'train', ' --pod record')
+                        record = plan('gpuTrain', args, podCli, null, cli.stage.command as String, ' --pod record')
                         status = invoke(script, record)
                     }
                     script.stash(name: names.results, includes: '.powerai/**', allowEmpty: true)
@@ -178,7 +137,7 @@ class StepRunner {
             }
             script.unstash(names.results)
         } finally {
-            script.archiveArtifacts(artifacts: artifacts('gpuTrain', status), fingerprint: true, allowEmptyArchive: true)
+            script.archiveArtifacts(artifacts: artifacts(template, status), fingerprint: true, allowEmptyArchive: true)
         }
         return finishMasked(script, 'gpuTrain', record, status)
     }
@@ -243,9 +202,9 @@ class StepRunner {
             script.echo(stderr.trim())
         }
         Map result = parseResult(script.readFile(file: plan.resultFile, encoding: 'UTF-8'))
-        String line = summary(step, result, plan.credentialIds)
+        String line = summary(step, plan.stage as Map, result, plan.credentialIds)
         script.echo(line)
-        recordSummary(script, step, line)
+        recordSummary(script, step, plan.stage as Map, line)
         return result
     }
 
@@ -253,12 +212,12 @@ class StepRunner {
      * The step's line and links on the build page through the plugin's poweraiSummary; without the plugin, the
      * archived files are named in the build log instead. Only files that exist are linked (no chart without metrics).
      */
-    private static void recordSummary(def script, String step, String line) {
+    private static void recordSummary(def script, String step, Map stage, String line) {
         Map arguments = [stage: step, text: line]
         // No loop here: this method is CPS-transformed (it calls steps), and three lines say it plainly.
-        addIfArchived(script, arguments, step, 'result')
-        addIfArchived(script, arguments, step, 'log')
-        addIfArchived(script, arguments, step, 'chart')
+        addIfArchived(script, arguments, stage, 'result')
+        addIfArchived(script, arguments, stage, 'log')
+        addIfArchived(script, arguments, stage, 'chart')
         try {
             script.poweraiSummary(arguments)
         } catch (NoSuchMethodError ignored) {
@@ -268,8 +227,8 @@ class StepRunner {
         }
     }
 
-    private static void addIfArchived(def script, Map arguments, String step, String role) {
-        String path = SUMMARY_FILES[step].get(role)
+    private static void addIfArchived(def script, Map arguments, Map stage, String role) {
+        String path = ((Map) stage.summaryFiles).get(role)
         if (path && script.fileExists(path)) {
             arguments.put(role, path)
         }
@@ -287,37 +246,34 @@ class StepRunner {
         return "[${arguments.stage}] archived: ${parts ? String.join(', ', parts) : 'nothing'} (the build's artifacts)"
     }
 
-    /** The CLI command of a step call: aksDeploy's {@code action} picks a subcommand of deploy; null for an unknown action. */
+    /**
+     * The CLI command of a step call (the stage's descriptor's): a step with actions (aksDeploy) runs the command
+     * itself or the subcommand its {@code action} names; null for an action the descriptor does not list.
+     */
     @NonCPS
-    static String command(String step, Map args) {
-        if (step != 'aksDeploy' || args.action == null || args.action == 'deploy') {
-            return COMMANDS[step]
+    static String command(Map stage, Map args) {
+        String command = stage.command
+        List actions = (List) stage.actions
+        if (!actions || args.action == null || args.action == command) {
+            return command
         }
-        return args.action in DEPLOY_ACTIONS ? "deploy ${args.action}".toString() : null
+        return args.action in actions ? "${command} ${args.action}".toString() : null
     }
 
     /**
-     * Everything the run needs, computed from the arguments and the CLI's location: the spec file and its text,
-     * the environment (the only way values reach the shell), the credential ids, the sh step's arguments.
+     * Everything the run of {@code command} (a constant, e.g. the stage's descriptor's) needs, with {@code extra} (a
+     * constant) after its options, computed from the arguments, the CLI's location and the stage's descriptor
+     * ({@code cli.stage}): the spec file and its text, the environment (the only way values reach the shell), the
+     * credential ids, the sh step's arguments, what to archive.
      */
     @NonCPS
-    static Map plan(String step, Map args, Map cli, String agentEngine) {
-        return plan(step, args, cli, agentEngine, COMMANDS[step], '')
-    }
-
-    /** As above, for another CLI command of the step ({@code command}), with {@code extra} (a constant) after its options. */
-    @NonCPS
     static Map plan(String step, Map args, Map cli, String agentEngine, String command, String extra) {
+        Map stage = (Map) cli.stage
         Map defaults = cli.defaults instanceof Map ? (Map) cli.defaults : [:]
-        String specFile = ".powerai/specs/${step}.json"
+        String specFile = stage.specFile
         String defaultsFile = ".powerai/specs/${step}.defaults.json"
-        String errFile = ".powerai/specs/${step}.stderr"
-        // The plugin's CLI runs as "$POWERAI_JAVA" -jar "$POWERAI_JAR" (paths may hold spaces); POWERAI_CLI from
-        // the environment is a command prefix the shell splits on spaces, e.g. java -jar /opt/powerai/powerai-cli.jar.
-        boolean bundled = cli.java && cli.jar
-        List<String> environment = bundled ?
-                ["POWERAI_JAVA=${cli.java}".toString(), "POWERAI_JAR=${cli.jar}".toString()] :
-                ["POWERAI_CLI=${cli.command}".toString()]
+        String errFile = errFileOf(step)
+        List<String> environment = cliEnvironment(cli)
         environment.addAll([
                 "POWERAI_PROJECT=${args.containsKey('projectDir') ? args.projectDir : '.'}".toString(),
                 "POWERAI_SPEC=${specFile}".toString(),
@@ -341,30 +297,48 @@ class StepRunner {
             environment << "POWERAI_ALLOWED_KEYS=${defaults.policyAllowedKeys}".toString()
         }
         // Single-quoted: the shell expands the variables; no value is ever part of the script's text.
-        String shell = (bundled ? '"$POWERAI_JAVA" ' + jvmFlags(command) + ' -jar "$POWERAI_JAR" ' : '$POWERAI_CLI ') + command +
+        String shell = cliPrefix(cli, String.join(' ', (List) stage.jvmFlags)) + command +
                 ' "$POWERAI_PROJECT" --spec "$POWERAI_SPEC" --defaults "$POWERAI_DEFAULTS"' + pipelineFile +
                 ' --workspace "$POWERAI_WORKSPACE"' + extra + ' 2>"$POWERAI_ERR"'
         return [
                 specFile     : specFile,
-                specText     : specText(step, args),
+                specText     : specText(stage, args),
                 defaultsFile : defaultsFile,
                 defaultsText : json(defaults),
                 errFile      : errFile,
-                resultFile   : ".powerai/${step}.json".toString(),
+                resultFile   : stage.resultFile,
                 environment  : environment,
-                credentialIds: credentialIds(step, args, defaults),
+                credentialIds: credentialIds(stage, args, defaults),
+                stage        : stage,
+                auditLog     : cli.auditLog,
                 sh           : [script: shell, returnStatus: true, label: "powerai ${command}".toString()],
         ]
     }
 
     /**
-     * The JVM flags bin/powerai starts each command with (docs/benchmarks.md, "The launcher's JVM flags"): the serial
-     * collector; the client compiler alone where nothing large is hashed (a quicker start), tiered compilation for
-     * the commands that hash data, models and outputs (SHA-256 needs the server compiler's intrinsic).
+     * How the shell starts the CLI: the plugin's as "$POWERAI_JAVA" FLAGS -jar "$POWERAI_JAR" (paths may hold spaces;
+     * the flags are the stage's, as bin/powerai starts it), else $POWERAI_CLI, a command prefix the shell splits.
      */
     @NonCPS
-    static String jvmFlags(String command) {
-        return command in ['train', 'scoring-image'] ? '-XX:+UseSerialGC' : '-XX:+UseSerialGC -XX:TieredStopAtLevel=1'
+    private static String cliPrefix(Map cli, String jvmFlags) {
+        if (cli.java && cli.jar) {
+            return '"$POWERAI_JAVA" ' + (jvmFlags ? jvmFlags + ' ' : '') + '-jar "$POWERAI_JAR" '
+        }
+        return '$POWERAI_CLI '
+    }
+
+    /** The environment that tells the shell where the CLI is (see cliPrefix). */
+    @NonCPS
+    private static List<String> cliEnvironment(Map cli) {
+        if (cli.java && cli.jar) {
+            return ["POWERAI_JAVA=${cli.java}".toString(), "POWERAI_JAR=${cli.jar}".toString()]
+        }
+        return ["POWERAI_CLI=${cli.command}".toString()]
+    }
+
+    @NonCPS
+    private static String errFileOf(String step) {
+        return ".powerai/specs/${step}.stderr".toString()
     }
 
     /** withCredentials bindings into the variables the CLI reads; ids only, values never pass through here. */
@@ -382,6 +356,10 @@ class StepRunner {
         if (ids.kubeconfigCredentialsId) {
             bindings << script.file(credentialsId: ids.kubeconfigCredentialsId, variable: 'KUBECONFIG')
         }
+        if (ids.signingCredentialsId) {
+            // A secret file holding the PEM key: the CLI reads the file it names; the key's text never reaches a variable.
+            bindings << script.file(credentialsId: ids.signingCredentialsId, variable: 'POWERAI_SIGNING_KEY')
+        }
         return bindings
     }
 
@@ -390,24 +368,85 @@ class StepRunner {
      * nothing, so files of an earlier run must not pass as this one's. The audit log is kept every time.
      */
     @NonCPS
-    static String artifacts(String step, int status) {
-        return status == 0 || status == 1 ? "${ARTIFACTS[step]}, ${AUDIT_LOG}".toString() : AUDIT_LOG
+    static String artifacts(Map plan, int status) {
+        String auditLog = plan.auditLog
+        if (status == 0 || status == 1) {
+            return String.join(', ', (List) ((Map) plan.stage).artifacts) + ', ' + auditLog
+        }
+        return auditLog
     }
 
-    /** How to run the CLI, and the plugin's defaults: env.POWERAI_CLI wins, else the plugin's step poweraiCli. */
-    private static Map locateCli(def script) {
+    /**
+     * How to run the CLI, the plugin's defaults, and the stage descriptors with the step's own as {@code stage}:
+     * env.POWERAI_CLI wins, else the plugin's step poweraiCli. The descriptors are {@code known}, else the plugin's,
+     * else what the CLI prints (powerai stages --json), so that they always come from the engine that runs.
+     */
+    private static Map locateCli(def script, String step, Map known) {
         String override = script.env.POWERAI_CLI
+        Map cli = null
         if (override) {
-            return [command: override, defaults: [:]]
+            cli = [command: override, defaults: [:]]
+        } else {
+            try {
+                cli = script.poweraiCli()
+            } catch (NoSuchMethodError ignored) {
+                script.error(noCliMessage())
+            } catch (MissingMethodException ignored) {
+                script.error(noCliMessage())
+            }
         }
-        try {
-            return script.poweraiCli()
-        } catch (NoSuchMethodError ignored) {
-            script.error(noCliMessage())
-        } catch (MissingMethodException ignored) {
-            script.error(noCliMessage())
+        Map descriptors = known != null ? known : cli.descriptors instanceof Map ? (Map) cli.descriptors : readDescriptors(script, step, cli)
+        Map described = withDescriptors(cli, descriptors, step)
+        if (described == null) {
+            script.error("${step}: the powerai CLI does not describe this step (powerai stages --json prints no descriptor of it " +
+                    'in the version this library reads): the library and the CLI do not fit together; use the library of the CLI\'s version')
         }
-        return null
+        return described
+    }
+
+    /**
+     * {@code powerai stages --json}, for a CLI that no plugin describes. It runs before anything of the stage: when
+     * it fails, the step ends with its message (as for a stage's own run) and keeps only the audit log.
+     */
+    private static Map readDescriptors(def script, String step, Map cli) {
+        List<String> environment = cliEnvironment(cli)
+        environment.addAll(["POWERAI_DESCRIPTORS=${DESCRIPTORS_FILE}".toString(), "POWERAI_ERR=${errFileOf(step)}".toString()])
+        // writeFile makes the folder the shell's redirections write into.
+        script.writeFile(file: DESCRIPTORS_FILE, text: '', encoding: 'UTF-8')
+        int status = -1
+        script.withEnv(environment) {
+            status = script.sh(script: cliPrefix(cli, '') + 'stages --json >"$POWERAI_DESCRIPTORS" 2>"$POWERAI_ERR"',
+                    returnStatus: true, label: 'powerai stages')
+        }
+        if (status != 0) {
+            String stderr = script.fileExists(errFileOf(step)) ? script.readFile(file: errFileOf(step), encoding: 'UTF-8') : ''
+            script.archiveArtifacts(artifacts: AUDIT_LOG, fingerprint: true, allowEmptyArchive: true)
+            script.error(failureMessage(step, status, stderr))
+        }
+        return parseResult(script.readFile(file: DESCRIPTORS_FILE, encoding: 'UTF-8'))
+    }
+
+    /**
+     * A copy of {@code cli} with the descriptors, the step's own as {@code stage} and the audit log's patterns; null
+     * when they are not of the version this library reads or do not describe the step.
+     */
+    @NonCPS
+    static Map withDescriptors(Map cli, Map descriptors, String step) {
+        if (descriptors == null || descriptors.schemaVersion != 1 || !(descriptors.stages instanceof Map)) {
+            return null
+        }
+        Map stage = (Map) ((Map) descriptors.stages).get(step)
+        if (stage == null) {
+            return null
+        }
+        Map copy = [:]
+        for (Object key : cli.keySet()) {
+            copy.put(key, cli.get(key))
+        }
+        copy.put('descriptors', descriptors)
+        copy.put('stage', stage)
+        copy.put('auditLog', String.join(', ', (List) descriptors.auditLog))
+        return copy
     }
 
     @NonCPS
@@ -422,9 +461,9 @@ class StepRunner {
      * and reads the file and the plugin's defaults under them); sorted keys.
      */
     @NonCPS
-    static String specText(String step, Map args) {
+    static String specText(Map stage, Map args) {
         Map spec = new TreeMap()
-        List<String> stepOnly = STEP_ONLY_PARAMETERS[step]
+        List<String> stepOnly = (List<String>) stage.stepOnlyParameters
         for (Object key : args.keySet()) {
             if (!stepOnly.contains(String.valueOf(key))) {
                 spec.put(String.valueOf(key), args.get(key))
@@ -441,9 +480,9 @@ class StepRunner {
 
     /** Credential ids to bind: the step's own, else the plugin's default; an empty argument turns a default off. */
     @NonCPS
-    static Map<String, String> credentialIds(String step, Map args, Map defaults) {
+    static Map<String, String> credentialIds(Map stage, Map args, Map defaults) {
         Map<String, String> ids = [:]
-        for (String key : STEP_ONLY_PARAMETERS[step]) {
+        for (String key : (List<String>) stage.stepOnlyParameters) {
             if (key.endsWith('CredentialsId')) {
                 Object id = args.containsKey(key) ? args.get(key) : defaults.get(key)
                 if (id) {
@@ -494,9 +533,9 @@ class StepRunner {
     }
 
     @NonCPS
-    static String summary(String step, Map result, Map<String, String> credentialIds) {
+    static String summary(String step, Map stage, Map result, Map<String, String> credentialIds) {
         List<String> parts = []
-        for (String key : SUMMARY[step]) {
+        for (String key : (List<String>) stage.summaryKeys) {
             if (result.containsKey(key)) {
                 parts.add("${key} ${String.valueOf(result.get(key))}".toString())
             }

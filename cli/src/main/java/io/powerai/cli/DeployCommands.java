@@ -168,7 +168,7 @@ final class DeployCommands {
                 try {
                     instant = Optional.of(Instant.parse(at));
                 } catch (DateTimeParseException e) {
-                    throw new PowerAiException.InvalidInput("aksDeploy: '--at' must be an ISO-8601 instant such as "
+                    throw PowerAiException.InvalidInput.bare("'--at' must be an ISO-8601 instant such as "
                             + "2026-11-26T18:00:00Z; got '" + at + "'");
                 }
             }
@@ -181,7 +181,7 @@ final class DeployCommands {
                         ctx.events().forStage(Stage.DEPLOY.stepName()))) {
                     revisions = AksHistory.fromCluster(connection.client(), ctx.spec().deploy().aks().namespace(), name);
                 } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
-                    throw new PowerAiException.InfrastructureUnavailable("aksDeploy: cannot read the cluster's revision history: "
+                    throw PowerAiException.InfrastructureUnavailable.bare("cannot read the cluster's revision history: "
                             + e.getMessage(), e);
                 }
             }

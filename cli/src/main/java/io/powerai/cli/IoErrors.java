@@ -1,7 +1,7 @@
 package io.powerai.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import io.powerai.core.spec.Stage;
+import io.powerai.core.spec.StageDescriptor;
 import picocli.CommandLine;
 
 import java.io.IOException;
@@ -26,25 +26,23 @@ final class IoErrors {
     private IoErrors() {
     }
 
-    /** The stage a command runs (for {@code run}, the one under way when it failed, else "run"). */
+    /**
+     * The stage a command runs, named as the messages name it: the step of a stage command (its descriptor's), the
+     * command's own name otherwise (dev, audit, ...); for {@code run}, the stage under way when it failed, else "run".
+     */
     static String stageOf(CommandLine commandLine) {
-        PowerAiCommand top = (PowerAiCommand) commandLine.getCommandSpec().root().userObject();
-        String running = top.cancellation.lastStep();
-        if (running != null) {
-            return running;
-        }
         CommandLine command = commandLine;
         while (command.getParent() != null && command.getParent().getParent() != null) {
             command = command.getParent(); // deploy promote -> deploy
         }
         String name = command.getCommandName();
-        return switch (name) {
-            case "snapshot" -> Stage.SNAPSHOT.stepName();
-            case "train" -> Stage.TRAIN.stepName();
-            case "scoring-image" -> Stage.SCORING_IMAGE.stepName();
-            case "deploy" -> Stage.DEPLOY.stepName();
-            default -> name;
-        };
+        PowerAiCommand top = (PowerAiCommand) commandLine.getCommandSpec().root().userObject();
+        String running = top.cancellation.lastStep();
+        if (running != null && (name.equals("run") || StageDescriptor.ofCommand(name) != null)) {
+            return running;
+        }
+        StageDescriptor stage = StageDescriptor.ofCommand(name);
+        return stage != null ? stage.step() : name;
     }
 
     /** The one-line message for {@code e} when an I/O error caused it; empty for anything else (a bug keeps its trace). */

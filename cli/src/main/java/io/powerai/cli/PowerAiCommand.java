@@ -48,6 +48,7 @@ import java.util.Set;
                 ReportCommand.class,
                 HistoryCommand.class,
                 StepParametersCommand.class,
+                StagesCommand.class,
                 PodTemplateCommand.class,
                 GpuCommand.class,
                 DevCommand.class,
@@ -82,24 +83,9 @@ public final class PowerAiCommand implements Runnable {
         CommandLine cli = new CommandLine(top);
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
-        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            if (cancellation.aborted()) {
-                // Stopped from outside: the abort says so and records it; whatever failed here followed from it.
-                cancellation.awaitAbort(Main.ABORT_SECONDS);
-                return abortExitCode(cancellation);
-            }
-            if (e instanceof PowerAiException p) {
-                // The message is the whole story; a stack trace would only hide it.
-                err.println(p.getMessage());
-                return p.exitCode();
-            }
-            java.util.Optional<String> ioError = IoErrors.describe(IoErrors.stageOf(commandLine), e);
-            if (ioError.isPresent()) {
-                err.println(ioError.get());
-                return IoErrors.EXIT_CODE;
-            }
-            throw e;
-        });
+        Failures failures = new Failures(err, cancellation);
+        cli.setExecutionExceptionHandler(failures);
+        cli.setExitCodeExceptionMapper(failures);
         cli.setParameterExceptionHandler((e, args) -> {
             CommandSpec where = e.getCommandLine().getCommandSpec();
             err.println("powerai: " + e.getMessage());

@@ -78,7 +78,7 @@ final class StageCommands {
             TrainingBackend backend = TrainingBackend.of(ctx, top.environment);
             if (dryRun) {
                 if (!(backend instanceof KubernetesTraining job)) {
-                    throw new PowerAiException.InvalidInput("gpuTrain: '--dry-run' prints the Kubernetes Job of backend 'kubernetes'; "
+                    throw PowerAiException.InvalidInput.bare("'--dry-run' prints the Kubernetes Job of backend 'kubernetes'; "
                             + "the backend is '" + ctx.spec().train().backend() + "'");
                 }
                 top.console.line(job.dryRun(ref).stripTrailing());
@@ -103,7 +103,7 @@ final class StageCommands {
                     TrainingResult result = TrainingRun.recordAgentPod(common.context(top, Stage.TRAIN));
                     top.console.line("metrics: " + result.metrics());
                 }
-                default -> throw new PowerAiException.InvalidInput("gpuTrain: '--pod' must be 'prepare' or 'record'; got '" + pod + "'");
+                default -> throw PowerAiException.InvalidInput.bare("'--pod' must be 'prepare' or 'record'; got '" + pod + "'");
             }
             return 0;
         }

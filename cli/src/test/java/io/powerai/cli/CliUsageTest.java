@@ -15,7 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** What a user sees before any stage runs: the version, mistyped commands and options, the list of commands. */
 class CliUsageTest {
     private static final List<String> COMMANDS = List.of("snapshot", "train", "scoring-image", "deploy", "run", "audit", "verify", "report", "history",
-            "step-parameters", "pod-template", "gpu", "dev", "help");
+            "step-parameters", "stages", "pod-template", "gpu", "dev", "help");
 
     @Test
     void version_printsTheProjectVersionAndTheCommitItWasBuiltFrom() throws Exception {

@@ -93,6 +93,11 @@ class SvmMoonsEndToEndTest {
         LocalServiceRestart.exitServerAndAwaitAnswer("docker", "powerai-" + NAME, url,
                 Files.readString(project.resolve("sample-request.json")));
 
+        // Every artifact the steps archive after a successful run is a file the real stages wrote.
+        for (io.powerai.core.spec.StageDescriptor descriptor : io.powerai.core.spec.StageDescriptor.values()) {
+            assertThat(DescribedArtifacts.missing(descriptor, project)).as(descriptor.step() + "'s artifacts").isEmpty();
+        }
+
         // Unchanged inputs: the snapshot is found in the registry and not built again.
         CliRun again = CliRun.of("snapshot", project.toString());
         assertThat(again.exitCode()).as(again.toString()).isZero();

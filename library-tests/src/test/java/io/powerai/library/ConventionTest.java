@@ -149,6 +149,21 @@ public class ConventionTest {
         }
     }
 
+    /** The help's list of what the step archives names every artifact of the stage's descriptor, and nothing else. */
+    @Test
+    public void helpText_namesWhatTheStepArchives_asTheStagesDescriptorSays() throws IOException {
+        java.util.regex.Pattern sentence = java.util.regex.Pattern.compile("what the stage produced is archived and fingerprinted when it ran: (.*)\\.\n");
+        for (String step : varNames()) {
+            java.util.regex.Matcher m = sentence.matcher(LibraryDocs.read(ROOT.resolve("vars/" + step + ".txt")));
+            assertTrue("vars/" + step + ".txt says what the step archives", m.find());
+            List<String> listed = new ArrayList<>();
+            for (String item : m.group(1).replaceAll(" \\([^)]*\\)", "").split(", ")) {
+                listed.add(item.strip());
+            }
+            assertEquals("vars/" + step + ".txt", io.powerai.core.spec.StageDescriptor.ofStep(step).artifactPatterns(), listed);
+        }
+    }
+
     @Test
     public void noVar_shadowsThePluginsStep() throws IOException {
         // A vars/ global silently shadows a plugin step of the same name; the plugin's step is poweraiCli.

@@ -30,6 +30,20 @@ public class CpsModeTest extends LibraryPipelineTest {
     }
 
     @Test
+    public void withoutThePlugin_theDescriptorsFromTheCli_surviveSerialization_underCps() throws Exception {
+        env.put("POWERAI_CLI", "/bin/sh " + fakeCli);
+        plugin = null;
+        java.util.Map<String, Object> args = StepsTest.validArgs("gpuTrain");
+        args.put("signingCredentialsId", "signing-key");
+
+        runStep("gpuTrain", args);
+
+        assertEquals(List.of("stages", "train"), cliCommands());
+        assertTrue(echoes.get(0), echoes.get(0).startsWith("[gpuTrain] succeeded: metrics "));
+        assertTrue(boundCredentials.toString(), boundCredentials.stream().anyMatch(b -> "POWERAI_SIGNING_KEY".equals(b.get("variable"))));
+    }
+
+    @Test
     public void failingStage_archivesThenEndsTheBuild_underCps() throws Exception {
         cli.scenario("gpuTrain", FakeCli.Scenario.STAGE_FAILS);
 

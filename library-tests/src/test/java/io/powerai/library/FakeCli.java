@@ -5,6 +5,8 @@ import io.powerai.core.audit.AuditLog;
 import io.powerai.core.json.Digests;
 import io.powerai.core.spec.PipelineSpec;
 import io.powerai.core.spec.Stage;
+import io.powerai.core.spec.StageDescriptor;
+import io.powerai.core.json.Json;
 import io.powerai.core.spec.StepSpec;
 import io.powerai.core.workspace.Workspace;
 
@@ -60,6 +62,13 @@ final class FakeCli {
         return invocations;
     }
 
+    /** How often the steps asked the CLI for the stage descriptors (powerai stages --json). */
+    private int descriptorQueries;
+
+    int descriptorQueries() {
+        return descriptorQueries;
+    }
+
     static Stage stage(String step) {
         for (Stage s : Stage.values()) {
             if (s.stepName().equals(step)) {
@@ -89,6 +98,11 @@ final class FakeCli {
      * the pod, and train --pod prepare leaves the runner that the training container then runs.
      */
     Outcome run(String command, Path workspace, Map<String, String> env, String script) {
+        if (command.equals("stages")) {
+            // What `powerai stages --json` prints: core's own descriptors, as the real command writes them.
+            descriptorQueries++;
+            return new Outcome(0, "", Json.pretty(StageDescriptor.all()));
+        }
         boolean podTemplate = command.equals("pod-template");
         Stage stage = podTemplate ? Stage.TRAIN : stageOfCommand(command);
         invocations.add(new Invocation(stage.stepName(), Map.copyOf(env)));

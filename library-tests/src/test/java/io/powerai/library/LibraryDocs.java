@@ -1,6 +1,6 @@
 package io.powerai.library;
 
-import groovy.lang.GroovyClassLoader;
+import io.powerai.core.spec.StageDescriptor;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -27,27 +27,13 @@ final class LibraryDocs {
     /** A row of the parameters table: {@code | `name` | type | required or default | meaning |}. */
     static final Pattern MD_ROW = Pattern.compile("^\\| `([A-Za-z_]+)` \\|([^|]+)\\|([^|]+)\\|(.+)\\|\\s*$");
 
-    private static Map<String, List<String>> stepOnly;
-
-    /** StepRunner.STEP_ONLY_PARAMETERS, read from the library's own source. */
-    static synchronized List<String> stepOnlyParameters(String step) {
-        if (stepOnly == null) {
-            try (GroovyClassLoader loader = new GroovyClassLoader(LibraryDocs.class.getClassLoader())) {
-                loader.addClasspath(LibraryPipelineTest.LIBRARY_ROOT.resolve("src").toString());
-                Class<?> runner = loader.loadClass("io.powerai.jenkins.StepRunner");
-                @SuppressWarnings("unchecked")
-                Map<String, List<String>> table = (Map<String, List<String>>) org.codehaus.groovy.runtime.InvokerHelper
-                        .getProperty(runner, "STEP_ONLY_PARAMETERS");
-                stepOnly = table;
-            } catch (IOException | ReflectiveOperationException | RuntimeException e) {
-                throw new IllegalStateException("cannot read StepRunner.STEP_ONLY_PARAMETERS: " + e, e);
-            }
+    /** The parameters only the step takes: core's stage descriptor, the one the steps read at run time. */
+    static List<String> stepOnlyParameters(String step) {
+        StageDescriptor descriptor = StageDescriptor.ofStep(step);
+        if (descriptor == null) {
+            throw new IllegalStateException("core describes no step " + step);
         }
-        List<String> parameters = stepOnly.get(step);
-        if (parameters == null) {
-            throw new IllegalStateException("StepRunner.STEP_ONLY_PARAMETERS has no entry for " + step);
-        }
-        return parameters;
+        return descriptor.stepOnlyParameters();
     }
 
     /** A parameter of vars/STEP.txt: its name and its description. */

@@ -57,7 +57,8 @@ public abstract class LibraryPipelineTest extends BasePipelineTest {
             "default-registry-push", Map.of("username", "defUser-55aa", "password", "defPassw0rd-0c4e77"),
             "azure-sp", Map.of("subscriptionId", "subId-1f2e3d4c", "clientId", "clientId-8a7b6c",
                     "clientSecret", "azClientSecret-d00d42", "tenantId", "tenantId-77e1"),
-            "aks-kubeconfig", Map.of("content", "kubeconfigToken-6b2f9e"));
+            "aks-kubeconfig", Map.of("content", "kubeconfigToken-6b2f9e"),
+            "signing-key", Map.of("content", "-----BEGIN PRIVATE KEY-----\nsigningKey-3c9a71\n-----END PRIVATE KEY-----\n"));
 
     private static final Map<Boolean, PipelineTestHelper> SHARED_HELPERS = new java.util.HashMap<>();
 
@@ -150,7 +151,9 @@ public abstract class LibraryPipelineTest extends BasePipelineTest {
         plugin = new LinkedHashMap<>(Map.of("command", "'" + java + "' -jar '" + jar + "'", "java", java.toString(),
                 "jar", jar.toString(), "version", "0.1.0-SNAPSHOT", "sha256", "c".repeat(64),
                 "defaults", new LinkedHashMap<>(Map.of("registry", "", "registryCredentialsId", "", "azureCredentialsId", "",
-                        "kubeconfigCredentialsId", "", "engine", "", "baseImage", ""))));
+                        "kubeconfigCredentialsId", "", "signingCredentialsId", "", "engine", "", "baseImage", "")),
+                // what the plugin hands over: core's own descriptors (CliStepResult)
+                "descriptors", io.powerai.core.spec.StageDescriptor.all()));
 
         PipelineTestHelper shared = SHARED_HELPERS.get(cps());
         if (shared == null) {

@@ -150,11 +150,94 @@ public class StepOptionsTest extends LibraryPipelineTest {
         Map<?, ?> result = (Map<?, ?>) runStep("amlEnvSnapshot", args);
 
         assertEquals(0, getHelper().methodCallCount("poweraiCli"));
-        assertEquals(env.get("POWERAI_CLI"), shCalls.get(0).environment().get("POWERAI_CLI"));
-        assertTrue(shCalls.get(0).script(), shCalls.get(0).script().startsWith("$POWERAI_CLI snapshot \"$POWERAI_PROJECT\" "));
-        assertEquals("snapshot", shCalls.get(0).argv().get(0));
-        assertFalse(shCalls.get(0).environment().containsKey("POWERAI_JAVA"));
+        // First the descriptors from the CLI itself (no plugin hands them over), then the stage.
+        assertEquals(2, shCalls.size());
+        assertEquals("$POWERAI_CLI stages --json >\"$POWERAI_DESCRIPTORS\" 2>\"$POWERAI_ERR\"", shCalls.get(0).script());
+        assertEquals(List.of("stages", "--json"), shCalls.get(0).argv());
+        assertEquals(1, cli.descriptorQueries());
+        ShCall stage = shCalls.get(1);
+        assertEquals(env.get("POWERAI_CLI"), stage.environment().get("POWERAI_CLI"));
+        assertTrue(stage.script(), stage.script().startsWith("$POWERAI_CLI snapshot \"$POWERAI_PROJECT\" "));
+        assertEquals("snapshot", stage.argv().get(0));
+        assertFalse(stage.environment().containsKey("POWERAI_JAVA"));
         assertEquals("succeeded", result.get("status"));
+    }
+
+    @Test
+    public void withoutThePlugin_theDescriptorsTheCliPrints_decideTheRun() throws Exception {
+        env.put("POWERAI_CLI", "/bin/sh " + fakeCli);
+        plugin = null;
+
+        runStep("gpuTrain", StepsTest.validArgs("gpuTrain"));
+
+        io.powerai.core.spec.StageDescriptor train = io.powerai.core.spec.StageDescriptor.ofStep("gpuTrain");
+        assertEquals(String.join(", ", train.artifactPatterns()) + ", " + StepRunnerConstants.auditLog(), archives.get(0).artifacts());
+        assertTrue(shCalls.get(1).script(), shCalls.get(1).script().startsWith("$POWERAI_CLI " + train.command() + " "));
+        assertTrue(echoes.get(0), echoes.get(0).contains("metrics {test_accuracy=0.97}"));
+    }
+
+    @Test
+    public void pluginWithoutDescriptors_asksItsCliForThem() throws Exception {
+        plugin.remove("descriptors"); // a plugin older than the library
+
+        runStep("scoringImage", StepsTest.validArgs("scoringImage"));
+
+        assertEquals(List.of("stages", "scoring-image"), cliCommands());
+        assertTrue(shCalls.get(0).script(), shCalls.get(0).script().startsWith("\"$POWERAI_JAVA\" -jar \"$POWERAI_JAR\" stages --json "));
+        assertTrue(shCalls.get(1).script(), shCalls.get(1).script().startsWith("\"$POWERAI_JAVA\" -XX:+UseSerialGC -jar "));
+    }
+
+    @Test
+    public void descriptorsOfAnotherVersion_endTheBuildWithWhatDoesNotFit() throws Exception {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> descriptors = new LinkedHashMap<>((Map<String, Object>) plugin.get("descriptors"));
+        descriptors.put("schemaVersion", 2);
+        plugin.put("descriptors", descriptors);
+
+        PipelineError error = runFailingStep("amlEnvSnapshot", snapshotArgs());
+
+        assertTrue(error.getMessage(), error.getMessage().startsWith("amlEnvSnapshot: the powerai CLI does not describe this step"));
+        assertTrue(shCalls.isEmpty());
+    }
+
+    @Test
+    public void signingCredentialsId_bindsTheKeysFileToPOWERAI_SIGNING_KEY_forTheStagesThatSign() throws Exception {
+        for (String step : List.of("amlEnvSnapshot", "gpuTrain", "scoringImage")) {
+            boundCredentials.clear();
+            cli.invocations().clear();
+            Map<String, Object> args = StepsTest.validArgs(step);
+            args.put("signingCredentialsId", "signing-key");
+
+            runStep(step, args);
+
+            Map<String, Object> binding = boundCredentials.get(boundCredentials.size() - 1);
+            assertEquals(step, Map.of("$binding", "file", "credentialsId", "signing-key", "variable", "POWERAI_SIGNING_KEY"), binding);
+            String keyFile = cli.invocations().get(0).environment().get("POWERAI_SIGNING_KEY");
+            assertEquals(CREDENTIALS.get("signing-key").get("content"), Files.readString(java.nio.file.Path.of(keyFile)));
+            assertFalse(step + ": the key file is the credential's own, outside the workspace",
+                    java.nio.file.Path.of(keyFile).startsWith(workspace));
+            assertFalse(step + ": a step-only parameter", spec(step).containsKey("signingCredentialsId"));
+        }
+        assertNoSecretIn("the build's record", everythingRecorded());
+    }
+
+    @Test
+    public void signingCredentialsId_defaultsToThePlugins_andAnEmptyArgumentTurnsItOff() throws Exception {
+        pluginDefaults(Map.of("signingCredentialsId", "signing-key"));
+
+        runStep("scoringImage", StepsTest.validArgs("scoringImage"));
+        assertEquals(List.of("registry-push", "signing-key"), boundIds());
+        assertTrue(echoes.get(0), echoes.get(0).contains("signingCredentialsId 'signing-key'"));
+
+        boundCredentials.clear();
+        Map<String, Object> args = StepsTest.validArgs("scoringImage");
+        args.put("signingCredentialsId", "");
+        runStep("scoringImage", args);
+        assertEquals(List.of("registry-push"), boundIds());
+
+        boundCredentials.clear();
+        runStep("aksDeploy", StepsTest.validArgs("aksDeploy"));
+        assertFalse("aksDeploy signs nothing: the default is not bound", boundIds().contains("signing-key"));
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.powerai.library;
 
 import com.lesfurets.jenkins.unit.MethodCall;
 import groovy.json.JsonSlurper;
+import io.powerai.core.spec.StageDescriptor;
 import io.powerai.core.spec.StepParameters;
 import org.junit.Test;
 import org.junit.runner.RunWith;
@@ -43,8 +44,18 @@ public class StepsTest extends LibraryPipelineTest {
     static final String ENV_IMAGE = "127.0.0.1:5000/svm-moons-env@" + FakeCli.DIGEST_ENV;
     static final String SCORE_IMAGE = "127.0.0.1:5000/svm-moons-score@" + FakeCli.DIGEST_SCORE;
 
-    static final Map<String, String> COMMANDS = Map.of("amlEnvSnapshot", "snapshot", "gpuTrain", "train",
-            "scoringImage", "scoring-image", "aksDeploy", "deploy");
+    /** Each step's CLI command: core's stage descriptor, the one the steps read (the test keeps its own literals too). */
+    static final Map<String, String> COMMANDS = commands();
+
+    private static Map<String, String> commands() {
+        Map<String, String> commands = new LinkedHashMap<>();
+        for (String step : STEPS) {
+            commands.put(step, StageDescriptor.ofStep(step).command());
+        }
+        assertEquals(Map.of("amlEnvSnapshot", "snapshot", "gpuTrain", "train", "scoringImage", "scoring-image", "aksDeploy", "deploy"),
+                commands);
+        return commands;
+    }
 
     /** Valid arguments of each step for examples/svm-moons, with every credential the step takes. */
     static Map<String, Object> validArgs(String step) {
@@ -133,9 +144,10 @@ public class StepsTest extends LibraryPipelineTest {
     }
 
     static String expectedScript(String step) {
-        // The launcher's flags: tiered compilation only for the commands that hash data, models and outputs.
-        String flags = step.equals("gpuTrain") || step.equals("scoringImage") ? "-XX:+UseSerialGC"
-                : "-XX:+UseSerialGC -XX:TieredStopAtLevel=1";
+        // The launcher's flags, the descriptor's: tiered compilation only for the commands that hash data, models and outputs.
+        String flags = String.join(" ", StageDescriptor.ofStep(step).jvmFlags());
+        assertEquals(step.equals("gpuTrain") || step.equals("scoringImage") ? "-XX:+UseSerialGC"
+                : "-XX:+UseSerialGC -XX:TieredStopAtLevel=1", flags);
         return "\"$POWERAI_JAVA\" " + flags + " -jar \"$POWERAI_JAR\" " + COMMANDS.get(step)
                 + " \"$POWERAI_PROJECT\" --spec \"$POWERAI_SPEC\" --defaults \"$POWERAI_DEFAULTS\" --workspace \"$POWERAI_WORKSPACE\" 2>\"$POWERAI_ERR\"";
     }
@@ -265,6 +277,17 @@ public class StepsTest extends LibraryPipelineTest {
     }
 
     @Test
+    public void done_archivesExactlyTheStagesDescribedArtifacts_andTheAuditLog() throws Exception {
+        runStep(step, validArgs(step));
+
+        StageDescriptor descriptor = StageDescriptor.ofStep(step);
+        assertEquals(String.join(", ", descriptor.artifactPatterns()) + ", " + String.join(", ", StageDescriptor.AUDIT_LOG),
+                archives.get(0).artifacts());
+        assertEquals("the library's own fallback is core's", String.join(", ", StageDescriptor.AUDIT_LOG), StepRunnerConstants.auditLog());
+        assertEquals(0, cli.descriptorQueries()); // the plugin handed them over
+    }
+
+    @Test
     public void credentials_areBoundByIdAndReachTheCliOnlyThroughItsEnvironment() throws Exception {
         Object returned = runStep(step, validArgs(step));
 
@@ -389,6 +412,8 @@ public class StepsTest extends LibraryPipelineTest {
         }
         if (step.equals("aksDeploy")) {
             expected.addAll(List.of("azureCredentialsId", "action", "gateOnly"));
+        } else {
+            expected.add("signingCredentialsId"); // the stages that sign what they make
         }
         assertEquals(expected, new TreeSet<>(LibraryDocs.stepOnlyParameters(step)));
         assertNotNull(LibraryDocs.stepOnlyParameters(step));

@@ -56,12 +56,12 @@ public final class DevCapture {
         StageEvents events = ctx.events().forStage(DevEnvironment.STAGE);
         DevState state = DevState.read(ctx.workspace().dir());
         if (state == null) {
-            throw new PowerAiException.InvalidInput(DevEnvironment.STAGE + ": '--capture' needs the project's dev server running; none"
+            throw PowerAiException.InvalidInput.bare("'--capture' needs the project's dev server running; none"
                     + " was started for " + ctx.spec().projectDir() + " (start it with: powerai dev " + ctx.spec().projectDir() + ")");
         }
         ctx.engine().ensureAvailable();
         if (!ctx.engine().isRunning(state.container())) {
-            throw new PowerAiException.InvalidInput(DevEnvironment.STAGE + ": '--capture' needs the dev container running, but "
+            throw PowerAiException.InvalidInput.bare("'--capture' needs the dev container running, but "
                     + state.container() + " is stopped, and what was installed in it is gone; start it again with 'powerai dev "
                     + ctx.spec().projectDir() + "', install, then capture");
         }

@@ -215,7 +215,7 @@ public final class DevEnvironment {
             try (ServerSocket socket = new ServerSocket()) {
                 socket.bind(new InetSocketAddress(InetAddress.getByName(host), settings.port()), 1);
             } catch (IOException e) {
-                throw new PowerAiException.InfrastructureUnavailable(STAGE + ": port " + settings.port() + " on " + host
+                throw PowerAiException.InfrastructureUnavailable.bare("port " + settings.port() + " on " + host
                         + " is taken by another program (" + e.getMessage() + "); free it or choose another with --port");
             }
         }

@@ -66,7 +66,7 @@ public final class DevLayer {
         } else if (hasPip) {
             installer = Installer.PIP;
         } else {
-            throw new PowerAiException.InvalidInput(DevEnvironment.STAGE + ": the snapshot image " + snapshotImage
+            throw PowerAiException.InvalidInput.bare("the snapshot image " + snapshotImage
                     + " cannot get Jupyter: it is not Debian-based (os ID '" + osId + "') and has no pip; base the environment on an"
                     + " image with apt or pip ('environment.base_image')");
         }
@@ -125,7 +125,7 @@ public final class DevLayer {
         Json.writeAtomically(contextDir.resolve("Dockerfile"), plan.dockerfile());
         ProcessRunner.Result build = engine.build(contextDir, plan.tag(), events::log);
         if (build.exitCode() != 0) {
-            throw new PowerAiException.StageFailed(DevEnvironment.STAGE + ": the snapshot image cannot get Jupyter: building the dev "
+            throw PowerAiException.StageFailed.bare("the snapshot image cannot get Jupyter: building the dev "
                     + "layer failed (exit " + build.exitCode() + "): " + build.lastLines(1) + " (Dockerfile at "
                     + contextDir.resolve("Dockerfile") + ")");
         }

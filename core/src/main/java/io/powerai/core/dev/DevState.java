@@ -76,7 +76,7 @@ public record DevState(String url, int port, String listen, String token, String
                     (String) json.get("snapshotImage"), (String) json.get("runAs"), Boolean.TRUE.equals(json.get("standIn")),
                     (String) json.get("startedAt"));
         } catch (IOException | RuntimeException e) {
-            throw new PowerAiException.InvalidInput(DevEnvironment.STAGE + ": cannot read " + file + " (" + e.getMessage()
+            throw PowerAiException.InvalidInput.bare("cannot read " + file + " (" + e.getMessage()
                     + "); stop the container by hand and remove the file");
         }
     }

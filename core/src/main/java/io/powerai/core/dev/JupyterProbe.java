@@ -35,7 +35,7 @@ final class JupyterProbe {
                 // not listening yet
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new PowerAiException.StageFailed(DevEnvironment.STAGE + ": interrupted while waiting for " + url);
+                throw PowerAiException.StageFailed.bare("interrupted while waiting for " + url);
             }
             if (System.nanoTime() - nextContainerCheck >= 0) {
                 if (!engine.isRunning(container)) {
@@ -47,10 +47,10 @@ final class JupyterProbe {
                 Thread.sleep(PAUSE_MILLIS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new PowerAiException.StageFailed(DevEnvironment.STAGE + ": interrupted while waiting for " + url);
+                throw PowerAiException.StageFailed.bare("interrupted while waiting for " + url);
             }
         }
-        throw new PowerAiException.StageFailed(DevEnvironment.STAGE + ": Jupyter did not answer on " + url + " within "
+        throw PowerAiException.StageFailed.bare("Jupyter did not answer on " + url + " within "
                 + timeout.toSeconds() + " s; its log: " + lastLine(engine.logs(container)));
     }
 
@@ -58,10 +58,10 @@ final class JupyterProbe {
     static PowerAiException stopped(String url, List<String> log) {
         String last = lastLine(log);
         if (log.stream().anyMatch(l -> l.contains("is already in use") || l.contains("Address already in use"))) {
-            return new PowerAiException.InfrastructureUnavailable(DevEnvironment.STAGE + ": the port of " + url
+            return PowerAiException.InfrastructureUnavailable.bare("the port of " + url
                     + " is taken by another program; free it or choose another with --port (" + last + ")");
         }
-        return new PowerAiException.StageFailed(DevEnvironment.STAGE + ": the Jupyter container stopped before it answered on "
+        return PowerAiException.StageFailed.bare("the Jupyter container stopped before it answered on "
                 + url + ": " + last);
     }
 

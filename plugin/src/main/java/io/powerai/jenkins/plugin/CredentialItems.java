@@ -22,7 +22,8 @@ final class CredentialItems {
     static final Map<String, Class<? extends StandardCredentials>> TYPES = Map.of(
             "registryCredentialsId", StandardUsernamePasswordCredentials.class, // usernamePassword
             "azureCredentialsId", AzureCredentials.class, // azureServicePrincipal
-            "kubeconfigCredentialsId", FileCredentials.class); // file
+            "kubeconfigCredentialsId", FileCredentials.class, // file
+            "signingCredentialsId", FileCredentials.class); // file, bound to POWERAI_SIGNING_KEY
 
     /** Jenkins, or a test's stand-in: who may list, and the two ways to fill. */
     interface Lookup<M> {

@@ -25,6 +25,7 @@ public class PoweraiGlobalConfiguration extends GlobalConfiguration {
     private String registryCredentialsId;
     private String azureCredentialsId;
     private String kubeconfigCredentialsId;
+    private String signingCredentialsId;
     private String engine;
     private String baseImage;
     /** The deploy policy over every project's deploy section: see docs/supply-chain.md. */
@@ -46,8 +47,8 @@ public class PoweraiGlobalConfiguration extends GlobalConfiguration {
 
     /** What {@code poweraiCli} hands to the pipeline as {@code defaults}. */
     public CliDefaults toDefaults() {
-        return new CliDefaults(registry, registryCredentialsId, azureCredentialsId, kubeconfigCredentialsId, engine, baseImage,
-                requireProvenance ? "true" : null, allowedKeys);
+        return new CliDefaults(registry, registryCredentialsId, azureCredentialsId, kubeconfigCredentialsId, signingCredentialsId,
+                engine, baseImage, requireProvenance ? "true" : null, allowedKeys);
     }
 
     public String getRegistry() {
@@ -87,6 +88,16 @@ public class PoweraiGlobalConfiguration extends GlobalConfiguration {
     @DataBoundSetter
     public void setKubeconfigCredentialsId(String kubeconfigCredentialsId) {
         this.kubeconfigCredentialsId = clean(kubeconfigCredentialsId);
+        save();
+    }
+
+    public String getSigningCredentialsId() {
+        return signingCredentialsId;
+    }
+
+    @DataBoundSetter
+    public void setSigningCredentialsId(String signingCredentialsId) {
+        this.signingCredentialsId = clean(signingCredentialsId);
         save();
     }
 
@@ -174,6 +185,12 @@ public class PoweraiGlobalConfiguration extends GlobalConfiguration {
     @POST
     public ListBoxModel doFillKubeconfigCredentialsIdItems(@QueryParameter String value) {
         return CredentialItems.fill(CredentialItems.JENKINS, "kubeconfigCredentialsId", value);
+    }
+
+    /** The signing key's credentials (a secret file holding a PEM PKCS#8 key). */
+    @POST
+    public ListBoxModel doFillSigningCredentialsIdItems(@QueryParameter String value) {
+        return CredentialItems.fill(CredentialItems.JENKINS, "signingCredentialsId", value);
     }
 
     private static FormValidation toFormValidation(Check check) {

@@ -63,6 +63,7 @@ class CredentialItemsTest {
                 .isEqualTo("empty, every StandardUsernamePasswordCredentials, 'acr-push'");
         assertThat(CredentialItems.fill(jenkins, "kubeconfigCredentialsId", null)).isEqualTo("empty, every FileCredentials, ''");
         assertThat(CredentialItems.fill(jenkins, "azureCredentialsId", "azure-sp")).isEqualTo("empty, every AzureCredentials, 'azure-sp'");
+        assertThat(CredentialItems.fill(jenkins, "signingCredentialsId", "pem")).isEqualTo("empty, every FileCredentials, 'pem'");
         assertThat(jenkins.calls).doesNotContain("currentValueOnly acr-push");
     }
 
@@ -70,7 +71,7 @@ class CredentialItemsTest {
     void anyoneElse_seesOnlyTheSavedValue_andNoCredentialIsListed() {
         FakeLookup jenkins = new FakeLookup(false);
 
-        for (String field : List.of("registryCredentialsId", "azureCredentialsId", "kubeconfigCredentialsId")) {
+        for (String field : List.of("registryCredentialsId", "azureCredentialsId", "kubeconfigCredentialsId", "signingCredentialsId")) {
             assertThat(CredentialItems.fill(jenkins, field, "saved-id")).isEqualTo("only 'saved-id'");
         }
         assertThat(jenkins.calls).noneMatch(call -> call.startsWith("matching"));
@@ -78,7 +79,9 @@ class CredentialItemsTest {
 
     @Test
     void eachFieldsKind_isWhatItsBindingReads() {
-        assertThat(CredentialItems.TYPES).containsOnlyKeys("registryCredentialsId", "azureCredentialsId", "kubeconfigCredentialsId");
+        assertThat(CredentialItems.TYPES).containsOnlyKeys("registryCredentialsId", "azureCredentialsId", "kubeconfigCredentialsId",
+                "signingCredentialsId");
+        assertThat(CredentialItems.TYPES.get("signingCredentialsId")).as("a secret file, bound to POWERAI_SIGNING_KEY").isEqualTo(FileCredentials.class);
         assertThat(CredentialItems.TYPES.get("registryCredentialsId")).isEqualTo(StandardUsernamePasswordCredentials.class);
         assertThat(CredentialItems.TYPES.get("kubeconfigCredentialsId")).isEqualTo(FileCredentials.class);
         assertThat(CredentialItems.TYPES.get("azureCredentialsId")).isEqualTo(AzureCredentials.class);
@@ -87,7 +90,7 @@ class CredentialItemsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"registryCredentialsId", "azureCredentialsId", "kubeconfigCredentialsId"})
+    @ValueSource(strings = {"registryCredentialsId", "azureCredentialsId", "kubeconfigCredentialsId", "signingCredentialsId"})
     void theFillMethod_isPostOnly_takesTheSavedValue_andTheFormShowsASelect(String field) throws Exception {
         String name = "doFill" + Character.toUpperCase(field.charAt(0)) + field.substring(1) + "Items";
         Method fill = PoweraiGlobalConfiguration.class.getMethod(name, String.class);
@@ -108,6 +111,7 @@ class CredentialItemsTest {
                 "src/main/java/io/powerai/jenkins/plugin/PoweraiGlobalConfiguration.java"));
         assertThat(source).contains("CredentialItems.fill(CredentialItems.JENKINS, \"registryCredentialsId\", value)",
                 "CredentialItems.fill(CredentialItems.JENKINS, \"azureCredentialsId\", value)",
-                "CredentialItems.fill(CredentialItems.JENKINS, \"kubeconfigCredentialsId\", value)");
+                "CredentialItems.fill(CredentialItems.JENKINS, \"kubeconfigCredentialsId\", value)",
+                "CredentialItems.fill(CredentialItems.JENKINS, \"signingCredentialsId\", value)");
     }
 }

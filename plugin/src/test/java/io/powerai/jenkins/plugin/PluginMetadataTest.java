@@ -70,10 +70,10 @@ class PluginMetadataTest {
     }
 
     @Test
-    void globalConfiguration_hasTheSixDefaultsAndTheDeployPolicyAsBoundPropertiesWithGetters() throws Exception {
+    void globalConfiguration_hasTheSevenDefaultsAndTheDeployPolicyAsBoundPropertiesWithGetters() throws Exception {
         assertThat(boundProperties(PoweraiGlobalConfiguration.class)).containsExactlyInAnyOrder(
-                "registry", "registryCredentialsId", "azureCredentialsId", "kubeconfigCredentialsId", "engine", "baseImage",
-                "requireProvenance", "allowedKeys");
+                "registry", "registryCredentialsId", "azureCredentialsId", "kubeconfigCredentialsId", "signingCredentialsId", "engine",
+                "baseImage", "requireProvenance", "allowedKeys");
         for (String property : boundProperties(PoweraiGlobalConfiguration.class)) {
             // configuration as code exports what it can read back: a String by its get-, the checkbox by its is-getter
             if (property.equals("requireProvenance")) {

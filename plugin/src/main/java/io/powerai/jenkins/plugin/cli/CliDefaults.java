@@ -9,14 +9,14 @@ import java.util.Map;
  * then stays empty instead of becoming {@code "null"}.
  */
 public record CliDefaults(String registry, String registryCredentialsId, String azureCredentialsId,
-                          String kubeconfigCredentialsId, String engine, String baseImage, String policyRequireProvenance,
-                          String policyAllowedKeys) {
+                          String kubeconfigCredentialsId, String signingCredentialsId, String engine, String baseImage,
+                          String policyRequireProvenance, String policyAllowedKeys) {
     public static final CliDefaults NONE = new CliDefaults(null, null, null, null, null, null);
 
-    /** Without a deploy policy. */
+    /** Without a signing key and a deploy policy. */
     public CliDefaults(String registry, String registryCredentialsId, String azureCredentialsId, String kubeconfigCredentialsId,
                        String engine, String baseImage) {
-        this(registry, registryCredentialsId, azureCredentialsId, kubeconfigCredentialsId, engine, baseImage, null, null);
+        this(registry, registryCredentialsId, azureCredentialsId, kubeconfigCredentialsId, null, engine, baseImage, null, null);
     }
 
     public CliDefaults {
@@ -24,6 +24,7 @@ public record CliDefaults(String registry, String registryCredentialsId, String 
         registryCredentialsId = clean(registryCredentialsId);
         azureCredentialsId = clean(azureCredentialsId);
         kubeconfigCredentialsId = clean(kubeconfigCredentialsId);
+        signingCredentialsId = clean(signingCredentialsId);
         engine = clean(engine);
         baseImage = clean(baseImage);
         policyRequireProvenance = clean(policyRequireProvenance);
@@ -41,6 +42,7 @@ public record CliDefaults(String registry, String registryCredentialsId, String 
         map.put("registryCredentialsId", registryCredentialsId);
         map.put("azureCredentialsId", azureCredentialsId);
         map.put("kubeconfigCredentialsId", kubeconfigCredentialsId);
+        map.put("signingCredentialsId", signingCredentialsId);
         map.put("engine", engine);
         map.put("baseImage", baseImage);
         // Not step parameters (the defaults file ignores them): aksDeploy hands them to the CLI as POWERAI_REQUIRE_PROVENANCE

@@ -1,9 +1,13 @@
 package io.powerai.jenkins.plugin.cli;
 
+import io.powerai.core.spec.StageDescriptor;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** What {@code poweraiCli} returns to the pipeline: how to call the CLI, which one it is, and the defaults. */
+/**
+ * What {@code poweraiCli} returns to the pipeline: how to call the CLI, which one it is, the defaults, and the stage
+ * descriptors (core's, as {@code powerai stages --json} prints them), so that the steps keep no tables of their own.
+ */
 public final class CliStepResult {
     private CliStepResult() {
     }
@@ -17,6 +21,7 @@ public final class CliStepResult {
         map.put("sha256", cli.sha256());
         map.put("cache", outcome.name().toLowerCase(java.util.Locale.ROOT));
         map.put("defaults", defaults.toMap());
+        map.put("descriptors", StageDescriptor.all());
         return map;
     }
 
