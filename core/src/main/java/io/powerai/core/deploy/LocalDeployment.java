@@ -101,7 +101,7 @@ public final class LocalDeployment implements DeployTarget {
             }
         }
         String runId = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
-        flight.deployment(container, runId, image, previous.orElse(null), spec.port(), previousRecord);
+        flight.deployment(container, runId, image, previous.orElse(null), spec.port(), previousRecord, LocalDeployment::undo);
         if (previous.isPresent()) {
             events.progress("replacing " + container + " (was " + previous.get() + ")");
             ctx.engine().remove(container);

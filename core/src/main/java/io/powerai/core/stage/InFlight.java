@@ -1,7 +1,6 @@
 package io.powerai.core.stage;
 
 import io.powerai.core.audit.AuditLog;
-import io.powerai.core.deploy.LocalDeployment;
 import io.powerai.core.event.StageEvents;
 import io.powerai.core.json.Json;
 import io.powerai.core.lifecycle.Cancellation;
@@ -32,6 +31,19 @@ public final class InFlight implements AutoCloseable {
     private final Path file;
     private final Map<String, Object> state = new LinkedHashMap<>();
     private final Cancellation.Step step;
+    private DeploymentUndo deploymentUndo = DeploymentUndo.NONE;
+
+    /**
+     * What puts back the deployment a stopped local deploy was replacing: the local deploy target's undo. Passed in
+     * by the deploy target (and, for the leftovers of a killed process, by the face), so that this class, which every
+     * stage uses, does not depend on the deploy target.
+     */
+    @FunctionalInterface
+    public interface DeploymentUndo {
+        DeploymentUndo NONE = (ctx, deployment, why, events) -> Map.of();
+
+        Map<String, Object> undo(StageContext ctx, Map<String, Object> deployment, String why, StageEvents events);
+    }
 
     private InFlight(StageContext ctx, Stage stage) {
         this.ctx = ctx;
@@ -41,7 +53,7 @@ public final class InFlight implements AutoCloseable {
         state.put("startedAt", ctx.clock().instant().toString());
         write();
         try {
-            this.step = ctx.cancellation().step(stage.stepName(), () -> settle(ctx, copy(), "aborted: " + reasonOf(ctx)));
+            this.step = ctx.cancellation().step(stage.stepName(), () -> settle(ctx, copy(), "aborted: " + reasonOf(ctx), undo()));
         } catch (Cancellation.Aborted e) {
             delete(file); // stopped before it began: nothing to undo, nothing to record
             throw e;
@@ -62,7 +74,8 @@ public final class InFlight implements AutoCloseable {
      * {@code previousRecord} (its record labels, put back with it on an undo), with {@code image}.
      */
     public synchronized void deployment(String container, String runId, String image, String previousImage, int port,
-                                 Map<String, String> previousRecord) {
+                                 Map<String, String> previousRecord, DeploymentUndo undo) {
+        this.deploymentUndo = undo;
         Map<String, Object> deployment = new LinkedHashMap<>();
         deployment.put("container", container);
         deployment.put("runId", runId);
@@ -86,6 +99,10 @@ public final class InFlight implements AutoCloseable {
         }
     }
 
+    private synchronized DeploymentUndo undo() {
+        return deploymentUndo;
+    }
+
     private synchronized Map<String, Object> copy() {
         return new LinkedHashMap<>(state);
     }
@@ -101,9 +118,10 @@ public final class InFlight implements AutoCloseable {
     /**
      * Finishes the runs that ended without a record (the process was killed): removes what they started, puts back
      * the deployment they were replacing, records them as aborted. Call it holding the workspace lock, so that
-     * whoever wrote these files is gone. Returns how many it found.
+     * whoever wrote these files is gone; {@code deploymentUndo} puts back a deployment a killed deploy was replacing.
+     * Returns how many it found.
      */
-    public static int settleLeftovers(StageContext ctx) {
+    public static int settleLeftovers(StageContext ctx, DeploymentUndo deploymentUndo) {
         Path dir = dir(ctx);
         if (!Files.isDirectory(dir)) {
             return 0;
@@ -128,7 +146,7 @@ public final class InFlight implements AutoCloseable {
             }
             state = trusted(state, stageName);
             settle(ctx, state, "the run (pid " + state.get("pid") + ", started " + state.get("startedAt")
-                    + ") was killed before it recorded an outcome");
+                    + ") was killed before it recorded an outcome", deploymentUndo);
             found++;
         }
         return found;
@@ -159,7 +177,7 @@ public final class InFlight implements AutoCloseable {
 
     /** Undoes what the run in {@code state} left, records it as aborted, and removes its file. */
     @SuppressWarnings("unchecked")
-    private static void settle(StageContext ctx, Map<String, Object> state, String why) {
+    private static void settle(StageContext ctx, Map<String, Object> state, String why, DeploymentUndo deploymentUndo) {
         String stageName = String.valueOf(state.get("stage"));
         StageEvents events = ctx.events().forStage(stageName);
         Map<String, Object> details = new TreeMap<>();
@@ -177,7 +195,7 @@ public final class InFlight implements AutoCloseable {
         Map<String, String> inputs = new TreeMap<>();
         if (state.get("deployment") instanceof Map<?, ?> deployment) {
             inputs.put("image", String.valueOf(deployment.get("image")));
-            details.putAll(LocalDeployment.undo(ctx, (Map<String, Object>) deployment, why, events));
+            details.putAll(deploymentUndo.undo(ctx, (Map<String, Object>) deployment, why, events));
         }
         AuditLog.Appended record = ctx.workspace().audit().append(new AuditLog.Entry(stageName, "aborted", inputs, Map.of(), details));
         Map<String, Object> result = new LinkedHashMap<>();

@@ -1,14 +1,20 @@
-package io.powerai.core.stage;
+package io.powerai.core.pipeline;
 
 import io.powerai.core.deploy.DeployTargets;
 import io.powerai.core.result.StageResults;
 import io.powerai.core.spec.PipelineSpec;
+import io.powerai.core.stage.EnvironmentSnapshot;
+import io.powerai.core.stage.ScoringImage;
+import io.powerai.core.stage.StageContext;
 import io.powerai.core.stage.training.TrainingRun;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** All stages that {@code powerai.yaml} configures, in order; the first failure stops the run. */
+/**
+ * All stages that {@code powerai.yaml} configures, in order; the first failure stops the run. Above the stages and
+ * the deploy targets, so that none of them depends on the others through it.
+ */
 public final class Pipeline {
     private Pipeline() {
     }
