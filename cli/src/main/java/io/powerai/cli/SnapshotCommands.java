@@ -5,7 +5,7 @@ import io.powerai.core.json.Json;
 import io.powerai.core.snapshot.Manifest;
 import io.powerai.core.snapshot.ManifestDiff;
 import io.powerai.core.spec.Stage;
-import io.powerai.core.stage.SnapshotVerification;
+import io.powerai.core.stage.environment.SnapshotVerification;
 import io.powerai.core.workspace.Workspace;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

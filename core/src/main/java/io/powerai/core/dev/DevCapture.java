@@ -8,7 +8,7 @@ import io.powerai.core.snapshot.Capture;
 import io.powerai.core.snapshot.Manifest;
 import io.powerai.core.spec.EnvironmentSpec;
 import io.powerai.core.spec.PipelineSpec;
-import io.powerai.core.stage.EnvironmentSnapshot;
+import io.powerai.core.stage.environment.EnvironmentSnapshot;
 import io.powerai.core.stage.StageContext;
 
 import java.io.IOException;

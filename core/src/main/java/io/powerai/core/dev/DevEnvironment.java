@@ -8,7 +8,7 @@ import io.powerai.core.json.Digests;
 import io.powerai.core.snapshot.Manifest;
 import io.powerai.core.spec.Stage;
 import io.powerai.core.spec.TrainSpec;
-import io.powerai.core.stage.EnvironmentSnapshot;
+import io.powerai.core.stage.environment.EnvironmentSnapshot;
 import io.powerai.core.stage.StageContext;
 import io.powerai.core.stage.training.TrainingPreflight;
 import io.powerai.core.stage.training.TrainingRun;

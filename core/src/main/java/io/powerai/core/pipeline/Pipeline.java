@@ -3,9 +3,9 @@ package io.powerai.core.pipeline;
 import io.powerai.core.deploy.DeployTargets;
 import io.powerai.core.result.StageResults;
 import io.powerai.core.spec.PipelineSpec;
-import io.powerai.core.stage.EnvironmentSnapshot;
-import io.powerai.core.stage.ScoringImage;
 import io.powerai.core.stage.StageContext;
+import io.powerai.core.stage.environment.EnvironmentSnapshot;
+import io.powerai.core.stage.scoring.ScoringImage;
 import io.powerai.core.stage.training.TrainingRun;
 
 import java.util.LinkedHashMap;

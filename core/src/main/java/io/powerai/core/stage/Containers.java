@@ -30,7 +30,7 @@ public final class Containers {
     }
 
     /** The first 12 hex digits of the SHA-256 of the workspace folder's real path (its absolute path while absent). */
-    static String workspaceId(StageContext ctx) {
+    public static String workspaceId(StageContext ctx) {
         Path root = ctx.workspace().dir().getParent();
         Path real;
         try {
@@ -46,7 +46,7 @@ public final class Containers {
         return "powerai-" + role + "-" + ctx.spec().name() + "-" + workspaceId(ctx);
     }
 
-    static Map<String, String> jobLabels(StageContext ctx) {
+    public static Map<String, String> jobLabels(StageContext ctx) {
         Map<String, String> labels = new TreeMap<>();
         labels.put(MANAGED, "true");
         labels.put(PROJECT, workspaceId(ctx));

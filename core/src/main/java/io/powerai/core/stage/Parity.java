@@ -25,7 +25,7 @@ import java.util.TreeSet;
 public final class Parity {
     /** The file a training script may write into its outputs: {"requests": [...], "responses": [...]}. */
     public static final String FILE_NAME = "parity.json";
-    static final int MAX_DIFFERENCES = 20;
+    public static final int MAX_DIFFERENCES = 20;
 
     /**
      * One recorded request and its answer.

@@ -29,13 +29,13 @@ public final class ScoringProbe {
     private static final long CONTAINER_CHECK_NANOS = 1_000_000_000L;
 
     /** The answer to a scoring request. */
-    record Answer(int status, String body) {
+    public record Answer(int status, String body) {
     }
 
     private ScoringProbe() {
     }
 
-    static int freeLoopbackPort() {
+    public static int freeLoopbackPort() {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         } catch (IOException e) {
@@ -116,7 +116,7 @@ public final class ScoringProbe {
     }
 
     /** POST /score; {@code timeout} should exceed the server's scoring timeout, so that its 504 is what arrives. */
-    static Answer score(String baseUrl, String body, Duration timeout) {
+    public static Answer score(String baseUrl, String body, Duration timeout) {
         SmokeTransport.Answer answer = new LoopbackTransport(baseUrl).send(new SmokeTransport.Request("POST", "/score", body,
                 Map.of("Content-Type", "application/json"), timeout));
         return new Answer(answer.status(), answer.body());

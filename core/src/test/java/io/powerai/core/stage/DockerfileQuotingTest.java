@@ -1,5 +1,7 @@
 package io.powerai.core.stage;
 
+import io.powerai.core.stage.scoring.ScoringImage;
+import io.powerai.core.stage.environment.EnvironmentSnapshot;
 import io.powerai.core.image.ImageReference;
 import io.powerai.core.spec.EnvironmentSpec;
 import io.powerai.core.spec.PipelineSpec;

@@ -1,5 +1,6 @@
 package io.powerai.core.stage;
 
+import io.powerai.core.stage.scoring.ScoringImage;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

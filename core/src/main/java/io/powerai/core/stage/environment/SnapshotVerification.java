@@ -1,5 +1,7 @@
-package io.powerai.core.stage;
+package io.powerai.core.stage.environment;
 
+import io.powerai.core.stage.StageContext;
+import io.powerai.core.stage.InFlight;
 import io.powerai.core.PowerAiException;
 import io.powerai.core.audit.AuditLog;
 import io.powerai.core.engine.ProcessRunner;

@@ -1,4 +1,4 @@
-package io.powerai.core.stage;
+package io.powerai.core.stage.environment;
 
 import io.powerai.core.spec.EnvironmentSpec;
 import io.powerai.core.spec.PipelineSpec;

@@ -1,4 +1,4 @@
-package io.powerai.core.stage;
+package io.powerai.core.stage.scoring;
 
 import io.powerai.core.Golden;
 import io.powerai.core.image.ImageReference;
@@ -11,7 +11,7 @@ import java.nio.file.Path;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Golden files: src/test/resources/io/powerai/core/stage/ScoringImageTest/*.expected.Dockerfile
+ * Golden files: src/test/resources/io/powerai/core/stage/scoring/ScoringImageTest/*.expected.Dockerfile
  * ({@code -Dpowerai.updateGolden=true} rewrites them; review the diff before committing).
  */
 class ScoringImageTest {
@@ -90,28 +90,6 @@ class ScoringImageTest {
         assertThat(dockerfile).contains("COPY entry.py /var/azureml-app/entry.py\n")
                 .contains("AZUREML_ENTRY_SCRIPT=\"/var/azureml-app/entry.py\"")
                 .doesNotContain("score.py");
-    }
-
-    @Test
-    void source_withoutCredentials_removesUserAndToken() {
-        assertThat(ProjectSource.withoutCredentials("https://ci-bot:s3cr3t@github.com/org/repo.git"))
-                .isEqualTo("https://github.com/org/repo.git");
-        assertThat(ProjectSource.withoutCredentials("https://token@dev.azure.com/org/p/_git/r"))
-                .isEqualTo("https://dev.azure.com/org/p/_git/r");
-        assertThat(ProjectSource.withoutCredentials("git@github.com:org/repo.git")).isEqualTo("git@github.com:org/repo.git");
-        assertThat(ProjectSource.withoutCredentials("https://github.com/org/repo.git")).isEqualTo("https://github.com/org/repo.git");
-    }
-
-    @Test
-    void source_tokenInTheQueryOrFragment_orAnAtInThePassword_isNeverPublished() {
-        assertThat(ProjectSource.withoutCredentials("https://gitlab.example/org/repo.git?private_token=glpat-SECRET"))
-                .isEqualTo("https://gitlab.example/org/repo.git");
-        assertThat(ProjectSource.withoutCredentials("https://host/org/repo.git#token=SECRET")).isEqualTo("https://host/org/repo.git");
-        assertThat(ProjectSource.withoutCredentials("https://bot:p@ss@SECRET@host/org/repo.git")).isEqualTo("https://host/org/repo.git");
-        assertThat(ProjectSource.withoutCredentials("https://bot:pa/ss#SECRET@host/org/repo.git")).isEqualTo("https://host/org/repo.git");
-        assertThat(ProjectSource.withoutCredentials("ssh://git@host/org/repo.git")).isEqualTo("ssh://host/org/repo.git");
-        assertThat(ProjectSource.withoutCredentials("bot:SECRET@host:org/repo.git")).isEqualTo("host:org/repo.git");
-        assertThat(ProjectSource.withoutCredentials("https://host/r\nLABEL x=y")).isNull();
     }
 
     @Test

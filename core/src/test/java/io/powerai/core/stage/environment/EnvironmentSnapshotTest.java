@@ -1,4 +1,4 @@
-package io.powerai.core.stage;
+package io.powerai.core.stage.environment;
 
 import io.powerai.core.Golden;
 import io.powerai.core.image.ImageReference;
@@ -20,7 +20,7 @@ import java.util.TreeMap;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Golden files: src/test/resources/io/powerai/core/stage/EnvironmentSnapshotTest/*.expected.Dockerfile
+ * Golden files: src/test/resources/io/powerai/core/stage/environment/EnvironmentSnapshotTest/*.expected.Dockerfile
  * ({@code -Dpowerai.updateGolden=true} rewrites them; review the diff before committing).
  */
 class EnvironmentSnapshotTest {

@@ -1,4 +1,4 @@
-package io.powerai.core.stage;
+package io.powerai.core.stage.environment;
 
 import io.powerai.core.Golden;
 import io.powerai.core.image.ImageReference;
@@ -6,6 +6,7 @@ import io.powerai.core.snapshot.Capture;
 import io.powerai.core.snapshot.Manifest;
 import io.powerai.core.spec.EnvironmentSpec;
 import io.powerai.core.spec.PipelineSpec;
+import io.powerai.core.stage.StageContext;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,5 +1,12 @@
-package io.powerai.core.stage;
+package io.powerai.core.stage.scoring;
 
+import io.powerai.core.stage.StageContext;
+import io.powerai.core.stage.InFlight;
+import io.powerai.core.stage.Containers;
+import io.powerai.core.stage.Resources;
+import io.powerai.core.stage.ScoringProbe;
+import io.powerai.core.stage.Parity;
+import io.powerai.core.stage.ProjectSource;
 import io.powerai.core.PowerAiException;
 import io.powerai.core.attest.Attestor;
 import io.powerai.core.attest.RegistryAttestations;
@@ -17,6 +24,7 @@ import io.powerai.core.json.Json;
 import io.powerai.core.result.TrainingResult;
 import io.powerai.core.spec.ScoreSpec;
 import io.powerai.core.spec.Stage;
+import io.powerai.core.stage.environment.EnvironmentSnapshot;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -400,7 +408,6 @@ public final class ScoringImage {
                 : String.format(java.util.Locale.ROOT, "%.1f MB", bytes / 1e6);
     }
 
-    /** Where the project's code comes from: its git remote (credentials removed) and commit; nulls outside git. */
     private static Object parseQuietly(String json) {
         try {
             return Json.mapper().readValue(json, Object.class);
@@ -409,7 +416,7 @@ public final class ScoringImage {
         }
     }
 
-    static byte[] serverScript() {
+    public static byte[] serverScript() {
         return Resources.read(SERVER_RESOURCE, "the scoring server");
     }
 
