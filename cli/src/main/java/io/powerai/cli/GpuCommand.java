@@ -3,6 +3,7 @@ package io.powerai.cli;
 import io.powerai.core.gpu.GpuProbe;
 import io.powerai.core.gpu.GpuTools;
 import io.powerai.core.json.Json;
+import io.powerai.core.result.SnapshotResult;
 import io.powerai.core.spec.Stage;
 import io.powerai.core.stage.StageContext;
 import io.powerai.core.stage.training.TrainingPreflight;
@@ -87,13 +88,8 @@ final class GpuCommand implements Runnable {
             StageContext ctx = new StageContext(base.spec(), base.workspace(), base.engine(), base.registry(), new Console(top.err),
                     base.clock(), base.gpu());
             String ref = image != null ? image : common.specImage;
-            if (ref == null && Files.isRegularFile(ctx.workspace().resultFile(Stage.SNAPSHOT))) {
-                try {
-                    Object snapshot = Json.readObject(ctx.workspace().resultFile(Stage.SNAPSHOT)).get("image");
-                    ref = snapshot == null ? null : String.valueOf(snapshot);
-                } catch (java.io.IOException e) {
-                    ref = null;
-                }
+            if (ref == null) {
+                ref = ctx.workspace().lastResult(Stage.SNAPSHOT, SnapshotResult.class).map(SnapshotResult::image).orElse(null);
             }
             top.console.line(Json.pretty(TrainingPreflight.run(ctx, ref)).stripTrailing());
             return 0;

@@ -2,6 +2,7 @@ package io.powerai.cli;
 
 import io.powerai.core.PowerAiException;
 import io.powerai.core.kubernetes.TrainingPodTemplate;
+import io.powerai.core.result.SnapshotResult;
 import io.powerai.core.spec.Stage;
 import io.powerai.core.stage.StageContext;
 import picocli.CommandLine.Command;
@@ -29,7 +30,7 @@ final class PodTemplateCommand implements Callable<Integer> {
         ctx.spec().require(Stage.TRAIN);
         String ref = image != null ? image : common.specImage;
         if (ref == null) {
-            ref = String.valueOf(ctx.workspace().requireResult(Stage.SNAPSHOT, Stage.TRAIN).get("image"));
+            ref = ctx.workspace().requireResult(Stage.SNAPSHOT, SnapshotResult.class, Stage.TRAIN).image();
         }
         if (ref == null || ref.isBlank()) {
             throw new PowerAiException.InvalidInput("gpuTrain: 'image' is required for a pod template (or run the snapshot first)");

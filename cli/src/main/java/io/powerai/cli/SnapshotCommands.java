@@ -2,8 +2,11 @@ package io.powerai.cli;
 
 import io.powerai.core.PowerAiException;
 import io.powerai.core.json.Json;
+import io.powerai.core.result.SnapshotResult;
+import io.powerai.core.result.StageResults;
 import io.powerai.core.snapshot.Manifest;
 import io.powerai.core.snapshot.ManifestDiff;
+import io.powerai.core.snapshot.SnapshotFiles;
 import io.powerai.core.spec.Stage;
 import io.powerai.core.stage.environment.SnapshotVerification;
 import io.powerai.core.workspace.Workspace;
@@ -85,8 +88,8 @@ final class SnapshotCommands {
     static Manifest load(Path given, String which) {
         Path path = given.toAbsolutePath().normalize();
         if (Files.isDirectory(path)) {
-            Path inWorkspace = path.resolve(Workspace.DIR_NAME).resolve(Stage.SNAPSHOT.section()).resolve("manifest.json");
-            Path inDotDir = path.resolve(Stage.SNAPSHOT.section()).resolve("manifest.json");
+            Path inWorkspace = path.resolve(Workspace.DIR_NAME).resolve(Stage.SNAPSHOT.section()).resolve(SnapshotFiles.MANIFEST);
+            Path inDotDir = path.resolve(Stage.SNAPSHOT.section()).resolve(SnapshotFiles.MANIFEST);
             path = Files.isRegularFile(inWorkspace) ? inWorkspace : inDotDir;
         }
         if (!Files.isRegularFile(path)) {
@@ -101,18 +104,27 @@ final class SnapshotCommands {
                     + e.getMessage().lines().findFirst().orElse("unreadable") + ")");
         }
         if (Stage.SNAPSHOT.stepName().equals(json.get("stage"))) {
-            Object manifest = json.get("manifest");
+            String manifest = snapshotResult(path, which, given).manifest();
             if (manifest == null) {
                 throw new PowerAiException.InvalidInput("snapshot diff: '" + which + "' is a result without a manifest (made by an older"
                         + " powerai; snapshot again); got '" + given + "'");
             }
-            return Manifest.read(path.getParent().resolve(manifest.toString()), "snapshot diff");
+            return Manifest.read(path.getParent().resolve(manifest), "snapshot diff");
         }
         try {
             return Manifest.fromJson(json);
         } catch (IllegalArgumentException e) {
             throw new PowerAiException.InvalidInput("snapshot diff: '" + which + "' must be a snapshot manifest or result; got '"
                     + given + "' (" + e.getMessage() + ")");
+        }
+    }
+
+    private static SnapshotResult snapshotResult(Path path, String which, Path given) {
+        try {
+            return StageResults.read(path, SnapshotResult.class);
+        } catch (IOException e) {
+            throw new PowerAiException.InvalidInput("snapshot diff: '" + which + "' must be a snapshot manifest or result; got '"
+                    + given + "' (" + e.getMessage().lines().findFirst().orElse("unreadable") + ")");
         }
     }
 }

@@ -42,8 +42,7 @@ final class StageCommands {
         public Integer call() {
             StageContext ctx = common.context(top, Stage.SNAPSHOT);
             try (WorkspaceLock ignored = common.lock(top, ctx, Stage.SNAPSHOT)) {
-                Map<String, Object> result = EnvironmentSnapshot.run(ctx);
-                top.console.line("image: " + result.get("image"));
+                top.console.line("image: " + EnvironmentSnapshot.run(ctx).image());
             }
             return 0;
         }
@@ -122,8 +121,7 @@ final class StageCommands {
         public Integer call() {
             StageContext ctx = common.context(top, Stage.SCORING_IMAGE);
             try (WorkspaceLock ignored = common.lock(top, ctx, Stage.SCORING_IMAGE)) {
-                Map<String, Object> result = ScoringImage.run(ctx);
-                top.console.line("image: " + result.get("image"));
+                top.console.line("image: " + ScoringImage.run(ctx).image());
             }
             return 0;
         }

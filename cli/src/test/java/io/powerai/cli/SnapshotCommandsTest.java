@@ -78,7 +78,7 @@ class SnapshotCommandsTest {
     void diff_acceptsAResultFileAndAWorkspaceFolder() throws Exception {
         write("proj/.powerai/environment/manifest.json", manifest("sha256:" + "1".repeat(64), "1.26.4", ""));
         Path result = write("proj/.powerai/amlEnvSnapshot.json",
-                "{\"stage\": \"amlEnvSnapshot\", \"status\": \"succeeded\", \"manifest\": \"environment/manifest.json\"}");
+                "{\"schemaVersion\": 1, \"stage\": \"amlEnvSnapshot\", \"status\": \"succeeded\", \"manifest\": \"environment/manifest.json\"}");
 
         CliRun run = CliRun.of("snapshot", "diff", result.toString(), dir.resolve("proj").toString());
 

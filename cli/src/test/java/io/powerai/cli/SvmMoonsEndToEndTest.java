@@ -81,6 +81,10 @@ class SvmMoonsEndToEndTest {
         // The scoring image reproduced the answers recorded at training time before it was pushed.
         assertThat(scoring.get("parity")).asString().contains("checked=3");
         assertThat(((Number) scoring.get("overheadBytes")).longValue()).isPositive();
+        // No 'workers' in the score section: recorded as the number 0 (one per CPU), which a deployment reads as a
+        // number; the text "auto (one per CPU)" recorded here before was dropped by every typed reader.
+        assertThat(scoring.get("serving")).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
+                .containsEntry("workers", 0);
 
         // The deployed service answers the sample with the expected classes.
         HttpResponse<String> answer = LocalInfrastructure.post(url, Files.readString(project.resolve("sample-request.json")));

@@ -3,11 +3,13 @@ package io.powerai.core.deploy;
 import io.powerai.core.PowerAiException;
 import io.powerai.core.event.StageEvents;
 import io.powerai.core.image.ImageReference;
-import io.powerai.core.json.Json;
+import io.powerai.core.result.ScoringImageResult;
+import io.powerai.core.result.StageResults;
 import io.powerai.core.spec.AksSettings;
 import io.powerai.core.spec.DeploySpec;
 import io.powerai.core.spec.Problems;
 import io.powerai.core.spec.Stage;
+import io.powerai.core.stage.Parity;
 import io.powerai.core.stage.StageContext;
 
 import java.io.IOException;
@@ -33,14 +35,14 @@ record AksPlan(String name, AksSettings settings, AksManifests manifests, Releas
         Problems problems = new Problems();
         AksManifests.checkServiceName(STAGE.stepName(), name, problems);
 
-        Map<String, Object> scoring = readScoringResult(ctx);
+        ScoringImageResult scoring = readScoringResult(ctx);
         String image = imageOverride;
         if (image == null) {
-            if (scoring == null || !"succeeded".equals(scoring.get("status")) || scoring.get("image") == null) {
+            if (scoring == null || !scoring.succeeded() || scoring.image() == null) {
                 throw new PowerAiException.InvalidInput(STAGE.stepName() + ": no scoring image to deploy: run scoringImage "
                         + "first (no successful result in " + ctx.workspace().resultFile(Stage.SCORING_IMAGE) + ") or pass 'image'");
             }
-            image = String.valueOf(scoring.get("image"));
+            image = scoring.image();
         }
         ImageReference reference = null;
         try {
@@ -65,12 +67,11 @@ record AksPlan(String name, AksSettings settings, AksManifests manifests, Releas
         String snapshotImage = null;
         String snapshotId = null;
         Integer workers = null;
-        if (scoring != null && image.equals(scoring.get("image"))) {
-            model = stringOrNull(scoring.get("modelSha256"));
-            if (scoring.get("serving") instanceof Map<?, ?> serving && serving.get("workers") instanceof Integer n) {
-                workers = n;
-            }
-            snapshotImage = stringOrNull(scoring.get("snapshotImage"));
+        if (scoring != null && image.equals(scoring.image())) {
+            model = scoring.modelSha256();
+            // 0 (one per CPU) leaves the count to the deployment, which sizes it to the pod's CPU.
+            workers = scoring.serving() == null ? null : scoring.serving().fixedWorkers();
+            snapshotImage = scoring.snapshotImage();
             if (snapshotImage != null) {
                 try {
                     snapshotId = ImageReference.parse(snapshotImage).tag().orElse(null);
@@ -85,8 +86,8 @@ record AksPlan(String name, AksSettings settings, AksManifests manifests, Releas
         Release release = new Release(reference.toString(), model, snapshotImage, snapshotId, blankToNull(env.get("BUILD_TAG")),
                 blankToNull(env.get("BUILD_URL")), workers, metrics);
         boolean pull = user != null && password != null;
-        Path[] smoke = smokeSample(ctx);
-        return new AksPlan(name, settings, new AksManifests(name, settings, release, pull), release, smoke[0], smoke[1],
+        Parity.SmokeSample smoke = Parity.SmokeSample.of(ctx.spec());
+        return new AksPlan(name, settings, new AksManifests(name, settings, release, pull), release, smoke.request(), smoke.expected(),
                 reference.registry(), pull ? user : null, pull ? password : null);
     }
 
@@ -97,35 +98,22 @@ record AksPlan(String name, AksSettings settings, AksManifests manifests, Releas
         Problems problems = new Problems();
         AksManifests.checkServiceName(STAGE.stepName(), ctx.spec().name(), problems);
         problems.throwIfAny();
-        Path[] smoke = smokeSample(ctx);
+        Parity.SmokeSample smoke = Parity.SmokeSample.of(ctx.spec());
         Release none = new Release("", null, null, null, null, null);
         return new AksPlan(ctx.spec().name(), spec.aks(), new AksManifests(ctx.spec().name(), spec.aks(), none, false), none,
-                smoke[0], smoke[1], null, null, null);
+                smoke.request(), smoke.expected(), null, null, null);
     }
 
-    /** The deploy section's sample and expected answer, else the score section's. */
-    private static Path[] smokeSample(StageContext ctx) {
-        DeploySpec spec = ctx.spec().deploy();
-        if (spec.sampleRequest() == null && ctx.spec().score() != null) {
-            return new Path[] {ctx.spec().score().sampleRequest(), ctx.spec().score().expectedResponse()};
-        }
-        return new Path[] {spec.sampleRequest(), spec.expectedResponse()};
-    }
-
-    private static Map<String, Object> readScoringResult(StageContext ctx) {
+    private static ScoringImageResult readScoringResult(StageContext ctx) {
         Path file = ctx.workspace().resultFile(Stage.SCORING_IMAGE);
         if (!Files.isRegularFile(file)) {
             return null;
         }
         try {
-            return Json.readObject(file);
+            return StageResults.read(file, ScoringImageResult.class);
         } catch (IOException e) {
             throw new PowerAiException.InvalidInput(STAGE.stepName() + ": cannot read " + file + ": " + e.getMessage());
         }
-    }
-
-    private static String stringOrNull(Object value) {
-        return value == null ? null : String.valueOf(value);
     }
 
     private static String blankToNull(String value) {

@@ -9,6 +9,7 @@ import io.powerai.core.event.StageEvents;
 import io.powerai.core.json.Json;
 import io.powerai.core.result.AuditStamp;
 import io.powerai.core.result.DeploymentResult;
+import io.powerai.core.result.ScoringImageResult;
 import io.powerai.core.spec.DeploySpec;
 import io.powerai.core.spec.Stage;
 import io.powerai.core.stage.Containers;
@@ -82,8 +83,9 @@ public final class LocalDeployment implements DeployTarget {
         DeploySpec spec = ctx.spec().deploy();
         StageEvents events = ctx.events().forStage(STAGE.stepName());
         long started = System.nanoTime();
-        Map<String, Object> scoring = imageOverride == null ? ctx.workspace().requireResult(Stage.SCORING_IMAGE, STAGE) : Map.of();
-        String image = imageOverride != null ? imageOverride : String.valueOf(scoring.get("image"));
+        ScoringImageResult scoring = imageOverride == null
+                ? ctx.workspace().requireResult(Stage.SCORING_IMAGE, ScoringImageResult.class, STAGE) : null;
+        String image = imageOverride != null ? imageOverride : String.valueOf(scoring.image());
         ctx.engine().ensureAvailable();
 
         String container = containerName(ctx.spec().name());
@@ -93,7 +95,7 @@ public final class LocalDeployment implements DeployTarget {
         String previousMetrics = previousRecord.get(LocalRecord.METRICS);
         String metrics = ModelMetrics.record(imageOverride == null ? ModelMetrics.ofScoringImage(ctx.workspace()) : null);
         Map<String, String> servingRecord = LocalRecord.next(previousRecord, previous.orElse(null),
-                imageOverride == null && scoring.get("modelSha256") instanceof String sha ? sha : null, metrics, ctx.clock().instant());
+                scoring == null ? null : scoring.modelSha256(), metrics, ctx.clock().instant());
         if (spec.gate() != null) {
             PromotionGate.Decision decision = gate(ctx, imageOverride, previous.isPresent(), previousMetrics);
             if (!decision.passes()) {
@@ -129,14 +131,9 @@ public final class LocalDeployment implements DeployTarget {
         try {
             start(ctx, container, image, spec.port(), metricsPort, runId, servingRecord);
             ScoringProbe.awaitLive(baseUrl, spec.readyTimeout(), ctx.engine(), container, STAGE.stepName());
-            Path sample = spec.sampleRequest();
-            Path expected = spec.expectedResponse();
-            if (sample == null && ctx.spec().score() != null) {
-                sample = ctx.spec().score().sampleRequest();
-                expected = ctx.spec().score().expectedResponse();
-            }
+            Parity.SmokeSample sample = Parity.SmokeSample.of(ctx.spec());
             answer = new SmokeTest(STAGE.stepName(), new LoopbackTransport(baseUrl), null, events)
-                    .sample(sample, expected, Parity.smokeTolerance(ctx.spec()), Map.of(), SmokeTest.DEFAULT_TIMEOUT);
+                    .sample(sample.request(), sample.expected(), Parity.smokeTolerance(ctx.spec()), Map.of(), SmokeTest.DEFAULT_TIMEOUT);
         } catch (PowerAiException e) {
             failure = e.getMessage();
         }

@@ -4,12 +4,14 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import io.powerai.core.PowerAiException;
 import io.powerai.core.json.Digests;
 import io.powerai.core.json.Json;
+import io.powerai.core.result.ScoringImageResult;
 import io.powerai.core.result.TrainingResult;
 import io.powerai.core.spec.Stage;
 import io.powerai.core.workspace.Workspace;
 
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -59,11 +61,12 @@ public final class ModelMetrics {
     public static Map<String, Double> requireOfScoringImage(Workspace workspace, String stage, String image) {
         Map<String, Double> metrics = image == null ? ofScoringImage(workspace) : null;
         if (metrics == null) {
-            Map<String, Object> scoring = workspace.lastResult(Stage.SCORING_IMAGE).orElse(Map.of());
+            Optional<ScoringImageResult> scoring = workspace.lastResult(Stage.SCORING_IMAGE, ScoringImageResult.class);
             throw new PowerAiException.InvalidInput(stage + ": the gate needs the new model's metrics, but "
                     + (image != null ? "the image " + image + " was given, not the last scoring image of " + workspace.dir()
                     : "the last gpuTrain result in " + workspace.dir() + " did not write the model of the last scoring image ("
-                    + scoring.get("model") + ", sha256 " + scoring.get("modelSha256") + ")") + ": run train and scoring-image, then deploy");
+                    + scoring.map(ScoringImageResult::model).orElse(null) + ", sha256 "
+                    + scoring.map(ScoringImageResult::modelSha256).orElse(null) + ")") + ": run train and scoring-image, then deploy");
         }
         return metrics;
     }
@@ -74,12 +77,12 @@ public final class ModelMetrics {
      * null when it did not.
      */
     public static Map<String, Double> ofScoringImage(Workspace workspace) {
-        Map<String, Object> scoring = workspace.lastResult(Stage.SCORING_IMAGE).orElse(Map.of());
+        Optional<ScoringImageResult> scoring = workspace.lastResult(Stage.SCORING_IMAGE, ScoringImageResult.class);
         TrainingResult train = workspace.lastResult(Stage.TRAIN, TrainingResult.class).orElse(null);
-        Object model = scoring.get("model");
-        Object sha = scoring.get("modelSha256");
+        String model = scoring.map(ScoringImageResult::model).orElse(null);
+        String sha = scoring.map(ScoringImageResult::modelSha256).orElse(null);
         if (train == null || train.outputs() == null || model == null || sha == null
-                || !Objects.equals(digestInOutputs(train.outputs(), String.valueOf(model)), sha)) {
+                || !Objects.equals(digestInOutputs(train.outputs(), model), sha)) {
             return null;
         }
         Map<String, Double> out = new TreeMap<>();

@@ -6,10 +6,12 @@ import io.powerai.core.json.Json;
 import io.powerai.core.python.RequirementsFile;
 import io.powerai.core.snapshot.Capture;
 import io.powerai.core.snapshot.Manifest;
+import io.powerai.core.snapshot.SnapshotFiles;
 import io.powerai.core.spec.EnvironmentSpec;
 import io.powerai.core.spec.PipelineSpec;
-import io.powerai.core.stage.environment.EnvironmentSnapshot;
 import io.powerai.core.stage.StageContext;
+import io.powerai.core.stage.environment.Derivation;
+import io.powerai.core.stage.environment.Derived;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -68,9 +70,9 @@ public final class DevCapture {
         events.progress("looking inside " + state.container() + " and its image " + state.image() + " (pip, conda, dpkg)");
         Capture.Captured now = Capture.inContainer(ctx.engine(), state.container(), line -> { });
         Capture.Captured image = Capture.run(ctx.engine(), state.image(), line -> { });
-        EnvironmentSnapshot.Derived derived = EnvironmentSnapshot.derive("container " + state.container(), now, image);
+        Derived derived = Derivation.derive("container " + state.container(), now, image);
         List<String> apt = new ArrayList<>(derived.apt());
-        Manifest snapshot = Manifest.readIfPresent(EnvironmentSnapshot.manifestFile(ctx.workspace()));
+        Manifest snapshot = Manifest.readIfPresent(SnapshotFiles.manifestFile(ctx.workspace()));
         if (!derived.pip().isEmpty() && snapshot != null && !DevLayer.hasPip(snapshot) && image.dpkg().containsKey(DevLayer.APT_PIP)) {
             // The dev layer's pip is what installed them: the snapshot needs it too, to install the pins.
             apt.add(DevLayer.APT_PIP + "=" + image.dpkg().get(DevLayer.APT_PIP));

@@ -6,12 +6,13 @@ import io.powerai.core.engine.RunSpec;
 import io.powerai.core.event.StageEvents;
 import io.powerai.core.json.Digests;
 import io.powerai.core.snapshot.Manifest;
+import io.powerai.core.snapshot.SnapshotFiles;
 import io.powerai.core.spec.Stage;
 import io.powerai.core.spec.TrainSpec;
-import io.powerai.core.stage.environment.EnvironmentSnapshot;
 import io.powerai.core.stage.StageContext;
 import io.powerai.core.stage.training.TrainingPreflight;
 import io.powerai.core.stage.training.TrainingRun;
+import io.powerai.core.stage.environment.EnvironmentSnapshot;
 import io.powerai.core.workspace.Workspace;
 
 import java.io.IOException;
@@ -77,9 +78,8 @@ public final class DevEnvironment {
                     + " required; use TLS in front of it on an untrusted network)");
         }
 
-        Map<String, Object> snapshot = EnvironmentSnapshot.run(ctx);
-        String snapshotImage = String.valueOf(snapshot.get("image"));
-        Manifest manifest = Manifest.read(EnvironmentSnapshot.manifestFile(ctx.workspace()), STAGE);
+        String snapshotImage = EnvironmentSnapshot.run(ctx).image();
+        Manifest manifest = Manifest.read(SnapshotFiles.manifestFile(ctx.workspace()), STAGE);
         DevLayer.Plan layer = DevLayer.plan(ctx.spec().name(), snapshotImage, manifest,
                 DevLayer.hostDebianMirror(Path.of("/etc/apt")).orElse(null));
         DevLayer.ensureBuilt(ctx.engine(), layer, devDir(ctx).resolve("context"), events);

@@ -2,6 +2,7 @@ package io.powerai.core.gpu;
 
 import io.powerai.core.json.Digests;
 import io.powerai.core.json.Json;
+import io.powerai.core.result.RecordedGpuStack;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -43,6 +44,16 @@ public record GpuStack(String driverVersion, String cudaVersion, String cudnnVer
         Map<String, Integer> counts = new TreeMap<>();
         models.forEach((k, v) -> counts.put(String.valueOf(k), v instanceof Number n ? n.intValue() : 0));
         return new GpuStack(text(map.get("driver")), text(map.get("cuda")), text(map.get("cudnn")), counts);
+    }
+
+    /** The stack as a result file holds it ({@code gpuStack}). */
+    public RecordedGpuStack toRecord() {
+        return new RecordedGpuStack(driverVersion, cudaVersion, cudnnVersion, models, fingerprint());
+    }
+
+    /** The stack a result file recorded, or null when it recorded none. */
+    public static GpuStack fromRecord(RecordedGpuStack recorded) {
+        return recorded == null ? null : new GpuStack(recorded.driver(), recorded.cuda(), recorded.cudnn(), recorded.models());
     }
 
     /** As the result, the audit log and gpu-stack.json keep it; the fingerprint is the SHA-256 of the rest. */

@@ -38,10 +38,10 @@ public final class Pipeline {
         Map<String, Map<String, Object>> results = new LinkedHashMap<>();
         spec.require(io.powerai.core.spec.Stage.SNAPSHOT);
         spec.require(io.powerai.core.spec.Stage.TRAIN);
-        results.put("amlEnvSnapshot", EnvironmentSnapshot.run(ctx));
+        results.put("amlEnvSnapshot", StageResults.toMap(EnvironmentSnapshot.run(ctx)));
         results.put("gpuTrain", StageResults.toMap(TrainingRun.run(ctx, null, env)));
         if (spec.score() != null) {
-            results.put("scoringImage", ScoringImage.run(ctx));
+            results.put("scoringImage", StageResults.toMap(ScoringImage.run(ctx)));
             if (spec.deploy() != null) {
                 beforeDeploy.accept(null);
                 results.put("aksDeploy", StageResults.toMap(DeployTargets.of(ctx, env, null).deploy(null)));

@@ -95,6 +95,20 @@ public final class Parity {
         return spec.score() != null ? spec.score().parityTolerance() : io.powerai.core.spec.ScoreSpec.DEFAULT_PARITY_TOLERANCE;
     }
 
+    /**
+     * The sample a deployment's smoke test sends and the answer it expects: the {@code deploy} section's, else the
+     * {@code score} section's (the sample the image's parity gate answered); {@code request} null when neither has one.
+     */
+    public record SmokeSample(java.nio.file.Path request, java.nio.file.Path expected) {
+        public static SmokeSample of(io.powerai.core.spec.PipelineSpec spec) {
+            io.powerai.core.spec.DeploySpec deploy = spec.deploy();
+            if (deploy.sampleRequest() == null && spec.score() != null) {
+                return new SmokeSample(spec.score().sampleRequest(), spec.score().expectedResponse());
+            }
+            return new SmokeSample(deploy.sampleRequest(), deploy.expectedResponse());
+        }
+    }
+
     /** At most {@code max} differences, "; "-joined, with how many more there are: for a one-line message. */
     public static String summary(List<String> differences, int max) {
         String shown = String.join("; ", differences.subList(0, Math.min(max, differences.size())));

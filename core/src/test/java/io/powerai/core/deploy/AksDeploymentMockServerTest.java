@@ -106,7 +106,16 @@ class AksDeploymentMockServerTest {
     }
 
     private void scoringResult(String image) {
+        scoringResult(image, null);
+    }
+
+    /** With the serving settings' worker count as scoringImage records it ({@code workers} null: no serving block). */
+    private void scoringResult(String image, Object workers) {
         Map<String, Object> result = new LinkedHashMap<>();
+        if (workers != null) {
+            result.put("serving", Map.of("workers", workers, "scoringTimeoutMs", 60000, "maxRequestBytes", 10485760,
+                    "server", "auto", "preload", true));
+        }
         result.put("schemaVersion", 1);
         result.put("stage", "scoringImage");
         result.put("status", "succeeded");
@@ -717,6 +726,23 @@ class AksDeploymentMockServerTest {
         assertThatThrownBy(() -> deploy(IMAGE_A, Map.of())).isInstanceOf(PowerAiException.InvalidInput.class)
                 .hasMessageContaining("exists but powerai did not make it");
         assertThat(cluster.deployment(NS, "svm-moons-blue")).isNull();
+    }
+
+    /**
+     * scoringImage records workers as a number, 0 meaning one per CPU: the deployment then sizes the count to the pod's
+     * CPU request; a count fixed in the image is left to it. Before, an integer was expected here and 0 was written as
+     * the text "auto (one per CPU)"; read as the number it is now, 0 must not count as a fixed count.
+     */
+    @Test
+    void workers_zeroInTheScoringResult_isSizedFromTheCpuRequest_aFixedCountIsLeftToTheImage() {
+        scoringResult(IMAGE_A, 0);
+        assertThat(aks(Map.of("namespace", "ml", "cpu_cores", 3)).dryRun(null)).contains("WORKER_COUNT");
+
+        scoringResult(IMAGE_A, "auto (one per CPU)"); // as results written before said it
+        assertThat(aks(Map.of("namespace", "ml", "cpu_cores", 3)).dryRun(null)).contains("WORKER_COUNT");
+
+        scoringResult(IMAGE_A, 2);
+        assertThat(aks(Map.of("namespace", "ml", "cpu_cores", 3)).dryRun(null)).doesNotContain("WORKER_COUNT");
     }
 
     @Test

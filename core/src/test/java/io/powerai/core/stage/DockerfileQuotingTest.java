@@ -1,11 +1,13 @@
 package io.powerai.core.stage;
 
-import io.powerai.core.stage.scoring.ScoringImage;
-import io.powerai.core.stage.environment.EnvironmentSnapshot;
 import io.powerai.core.image.ImageReference;
 import io.powerai.core.spec.EnvironmentSpec;
 import io.powerai.core.spec.PipelineSpec;
 import io.powerai.core.spec.ScoreSpec;
+import io.powerai.core.stage.environment.SnapshotDockerfile;
+import io.powerai.core.stage.environment.SnapshotIdentity;
+import io.powerai.core.stage.scoring.ScoringDockerfile;
+import io.powerai.core.stage.scoring.ScoringImage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,7 +36,7 @@ class DockerfileQuotingTest {
                 + "\n  pip_requirements: 'r;touch $HOME/x;x/req s.txt'\n");
         EnvironmentSpec env = PipelineSpec.read(project.resolve(PipelineSpec.FILE_NAME), null).environment();
 
-        String dockerfile = EnvironmentSnapshot.renderDockerfile("demo", env, BASE, PINNED, "0".repeat(64));
+        String dockerfile = SnapshotDockerfile.render("demo", env, BASE, PINNED, "0".repeat(64));
 
         assertThat(dockerfile).contains("RUN cd \"/opt/powerai/project/r;touch \\$HOME/x;x\" \\\n")
                 .contains("      --requirement \"req s.txt\"\n")
@@ -43,10 +45,10 @@ class DockerfileQuotingTest {
 
     @Test
     void scoringImage_entryScriptWithASpace_isCopiedInTheJsonForm_andItsVariableQuoted() {
-        ScoringImage.Layout layout = new ScoringImage.Layout("demo", PINNED, null, "my score.py", "0123456789ab", "0".repeat(64),
+        ScoringDockerfile.Layout layout = new ScoringDockerfile.Layout("demo", PINNED, null, "my score.py", "0123456789ab", "0".repeat(64),
                 "9".repeat(64), null, null, false, false, new ScoreSpec(Path.of("my score.py"), "model.pkl", null, null));
 
-        String dockerfile = ScoringImage.renderDockerfile(layout);
+        String dockerfile = ScoringDockerfile.render(layout);
 
         assertThat(dockerfile).contains("COPY [\"my score.py\", \"/var/azureml-app/my score.py\"]\n")
                 .contains("AZUREML_ENTRY_SCRIPT=\"/var/azureml-app/my score.py\"");

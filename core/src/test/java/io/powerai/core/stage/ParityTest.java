@@ -89,4 +89,30 @@ class ParityTest {
                 .isInstanceOf(PowerAiException.InvalidInput.class)
                 .hasMessageContaining("scoringImage: the training output parity.json must be {\"requests\": [...], \"responses\": [...]}");
     }
+
+    @Test
+    void smokeSample_theDeploySectionsWins_elseTheScoreSections_elseNone() throws Exception {
+        for (String name : List.of("d.json", "d-answer.json", "s.json", "s-answer.json")) {
+            Files.writeString(outputs.resolve(name), "[1]");
+        }
+        java.util.Map<String, Object> score = java.util.Map.of("entry_script", "s.json", "model", "m.pkl",
+                "sample_request", "s.json", "expected_response", "s-answer.json");
+        java.util.Map<String, Object> top = new java.util.LinkedHashMap<>();
+        top.put("name", "demo");
+        top.put("score", score);
+        top.put("deploy", java.util.Map.of("target", "local", "sample_request", "d.json", "expected_response", "d-answer.json"));
+        Parity.SmokeSample own = Parity.SmokeSample.of(io.powerai.core.spec.PipelineSpec.from(top, outputs, null));
+        assertThat(own.request().getFileName()).hasToString("d.json");
+        assertThat(own.expected().getFileName()).hasToString("d-answer.json");
+
+        top.put("deploy", java.util.Map.of("target", "local"));
+        Parity.SmokeSample scores = Parity.SmokeSample.of(io.powerai.core.spec.PipelineSpec.from(top, outputs, null));
+        assertThat(scores.request().getFileName()).hasToString("s.json");
+        assertThat(scores.expected().getFileName()).hasToString("s-answer.json");
+
+        top.remove("score");
+        Parity.SmokeSample none = Parity.SmokeSample.of(io.powerai.core.spec.PipelineSpec.from(top, outputs, null));
+        assertThat(none.request()).isNull();
+        assertThat(none.expected()).isNull();
+    }
 }

@@ -1,6 +1,8 @@
 package io.powerai.core.stage;
 
+import io.powerai.core.stage.scoring.ScoringDockerfile;
 import io.powerai.core.stage.scoring.ScoringImage;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -53,7 +55,7 @@ public final class ScoringServerProcess implements AutoCloseable {
      * unread until {@link #readOutput()}.
      */
     public static ScoringServerProcess start(Path dir, Map<String, String> env, boolean readOutput) throws IOException, InterruptedException {
-        Path script = dir.resolve(ScoringImage.SERVER_RESOURCE);
+        Path script = dir.resolve(ScoringDockerfile.SERVER_RESOURCE);
         if (!Files.exists(script)) {
             Files.write(script, ScoringImage.serverScript());
         }

@@ -1,7 +1,5 @@
 package io.powerai.core.stage.environment;
 
-import io.powerai.core.stage.StageContext;
-import io.powerai.core.stage.InFlight;
 import io.powerai.core.PowerAiException;
 import io.powerai.core.audit.AuditLog;
 import io.powerai.core.engine.ProcessRunner;
@@ -14,6 +12,10 @@ import io.powerai.core.snapshot.Capture;
 import io.powerai.core.snapshot.LockFiles;
 import io.powerai.core.snapshot.Manifest;
 import io.powerai.core.snapshot.ManifestDiff;
+import io.powerai.core.snapshot.SnapshotFiles;
+import io.powerai.core.spec.Stage;
+import io.powerai.core.stage.InFlight;
+import io.powerai.core.stage.StageContext;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -30,6 +32,8 @@ import java.util.TreeMap;
  * manifest. Zero drift means the lock files are enough to get the same environment back.
  */
 public final class SnapshotVerification {
+    private static final Stage STAGE = Stage.SNAPSHOT;
+
     private SnapshotVerification() {
     }
 
@@ -41,14 +45,14 @@ public final class SnapshotVerification {
     }
 
     public static Outcome run(StageContext ctx) {
-        StageEvents events = ctx.events().forStage(EnvironmentSnapshot.STAGE.stepName());
-        Path stageDir = ctx.workspace().stageDir(EnvironmentSnapshot.STAGE);
-        Path manifestFile = stageDir.resolve(EnvironmentSnapshot.MANIFEST);
+        StageEvents events = ctx.events().forStage(STAGE.stepName());
+        Path stageDir = ctx.workspace().stageDir(STAGE);
+        Path manifestFile = stageDir.resolve(SnapshotFiles.MANIFEST);
         if (!Files.isRegularFile(manifestFile)) {
-            throw new PowerAiException.InvalidInput(EnvironmentSnapshot.STAGE.stepName() + ": no snapshot manifest at " + manifestFile
+            throw new PowerAiException.InvalidInput(STAGE.stepName() + ": no snapshot manifest at " + manifestFile
                     + " (run 'powerai snapshot' first)");
         }
-        Manifest manifest = Manifest.read(manifestFile, EnvironmentSnapshot.STAGE.stepName());
+        Manifest manifest = Manifest.read(manifestFile, STAGE.stepName());
         Path dir = stageDir.resolve("verify");
         String requirements = lockText(stageDir, LockFiles.REQUIREMENTS, LockFiles.requirements(manifest, List.of()));
         String conda = lockText(stageDir, LockFiles.CONDA, LockFiles.conda(manifest));
@@ -73,7 +77,7 @@ public final class SnapshotVerification {
         ProcessRunner.Result build = ctx.engine().build(dir, tag, true, events::log);
         if (build.exitCode() != 0) {
             audit(ctx, manifestFile, null, id, "drifted", -1);
-            throw new PowerAiException.StageFailed(EnvironmentSnapshot.STAGE.stepName() + ": the lock files do not rebuild: building "
+            throw new PowerAiException.StageFailed(STAGE.stepName() + ": the lock files do not rebuild: building "
                     + tag + " failed (exit " + build.exitCode() + "): " + build.lastLines(1));
         }
         events.progress("looking inside " + tag);
@@ -94,7 +98,7 @@ public final class SnapshotVerification {
 
     private static void audit(StageContext ctx, Path manifestFile, Path report, String id, String status, int differences) {
         Map<String, String> inputs = new TreeMap<>();
-        inputs.put(EnvironmentSnapshot.MANIFEST, Digests.sha256(manifestFile));
+        inputs.put(SnapshotFiles.MANIFEST, Digests.sha256(manifestFile));
         Map<String, String> outputs = new TreeMap<>();
         if (report != null) {
             outputs.put("verify.json", Digests.sha256(report));
@@ -103,12 +107,12 @@ public final class SnapshotVerification {
         details.put("snapshotId", id);
         details.put("check", "verify");
         details.put("differences", differences);
-        ctx.workspace().audit().append(new AuditLog.Entry(EnvironmentSnapshot.STAGE.stepName(), status, inputs, outputs, details));
+        ctx.workspace().audit().append(new AuditLog.Entry(STAGE.stepName(), status, inputs, outputs, details));
     }
 
     private static String lockText(Path dir, String name, String fallback) {
         Path file = dir.resolve(name);
-        return Files.isRegularFile(file) ? EnvironmentSnapshot.readOrEmpty(file) : fallback;
+        return Files.isRegularFile(file) ? SnapshotFiles.textOrEmpty(file) : fallback;
     }
 
     /** The Dockerfile that installs the lock files over the base pinned by digest, nothing else. */
@@ -123,19 +127,16 @@ public final class SnapshotVerification {
         out.env(m.env());
         List<Manifest.Package> apt = m.snapshotLayer(Manifest.SOURCE_APT);
         if (!apt.isEmpty()) {
-            out.run(EnvironmentSnapshot.aptInstall(" --allow-downgrades", apt.stream().map(p -> p.name() + "=" + p.version()).toList()));
+            out.run(InstallCommands.apt(" --allow-downgrades", apt.stream().map(p -> p.name() + "=" + p.version()).toList()));
         }
-        String home = EnvironmentSnapshot.IMAGE_HOME;
+        String home = InstallCommands.IMAGE_HOME;
         if (conda) {
             out.copy(LockFiles.CONDA, home + "/" + LockFiles.CONDA);
-            out.run(EnvironmentSnapshot.CONDA_SOLVER_ENV + " conda env update --name base --file " + home + "/" + LockFiles.CONDA
-                    + " \\\n && conda clean --all --yes");
+            out.run(InstallCommands.condaEnvUpdate(home + "/" + LockFiles.CONDA));
         }
         if (pip) {
             out.copy(LockFiles.REQUIREMENTS, home + "/" + LockFiles.REQUIREMENTS);
-            out.run("PIP_BREAK_SYSTEM_PACKAGES=1 PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_ROOT_USER_ACTION=ignore \\\n"
-                    + "    python3 -m pip install --no-cache-dir --no-deps" + (hashes ? " --require-hashes" : "")
-                    + " --report " + Capture.PIP_REPORT + " \\\n      --requirement " + home + "/" + LockFiles.REQUIREMENTS);
+            out.run(InstallCommands.pipInstallLock(home + "/" + LockFiles.REQUIREMENTS, hashes));
         }
         return out.toString();
     }

@@ -13,6 +13,7 @@ import io.powerai.core.gpurequest.GpuRequest;
 import io.powerai.core.gpu.GpuStack;
 import io.powerai.core.gpu.GpuTools;
 import io.powerai.core.json.Json;
+import io.powerai.core.result.SnapshotResult;
 import io.powerai.core.result.TrainingResult;
 import io.powerai.core.spec.Stage;
 import io.powerai.core.spec.TrainSpec;
@@ -123,7 +124,8 @@ public final class TrainingGpu {
      */
     public static void compareWithSnapshot(StageContext ctx, GpuStack now, Map<String, Object> record, StageEvents events) {
         record.put("gpuStack", now.toJson());
-        GpuStack recorded = ctx.workspace().lastResult(Stage.SNAPSHOT).map(r -> GpuStack.fromJson(r.get("gpuStack"))).orElse(null);
+        GpuStack recorded = ctx.workspace().lastResult(Stage.SNAPSHOT, SnapshotResult.class).map(SnapshotResult::gpuStack)
+                .map(GpuStack::fromRecord).orElse(null);
         if (recorded == null) {
             return;
         }

@@ -10,6 +10,7 @@ import io.powerai.core.image.ImageReference;
 import io.powerai.core.json.Digests;
 import io.powerai.core.json.Json;
 import io.powerai.core.result.AuditStamp;
+import io.powerai.core.result.SnapshotResult;
 import io.powerai.core.result.StageResult;
 import io.powerai.core.result.TrainingResult;
 import io.powerai.core.spec.Stage;
@@ -26,6 +27,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -104,7 +106,7 @@ public final class TrainingRun {
     /** The image to train in: the override, else the snapshot's; a one-line error when it is not a reference. */
     public static String imageOf(StageContext ctx, String imageOverride) {
         String image = imageOverride != null ? imageOverride
-                : String.valueOf(ctx.workspace().requireResult(Stage.SNAPSHOT, STAGE).get("image"));
+                : String.valueOf(ctx.workspace().requireResult(Stage.SNAPSHOT, SnapshotResult.class, STAGE).image());
         try {
             ImageReference.parse(image);
         } catch (IllegalArgumentException e) {
@@ -122,16 +124,11 @@ public final class TrainingRun {
         if (image == null) {
             return null;
         }
-        Path file = ctx.workspace().resultFile(Stage.SNAPSHOT);
-        if (Files.isRegularFile(file)) {
-            try {
-                Map<String, Object> snapshot = Json.readObject(file);
-                if (image.equals(snapshot.get("image")) && snapshot.get("snapshotId") instanceof String id) {
-                    return id;
-                }
-            } catch (IOException e) {
-                // an unreadable result tells nothing; the tag may
-            }
+        // An unreadable result tells nothing; the tag may.
+        Optional<String> recorded = ctx.workspace().lastResult(Stage.SNAPSHOT, SnapshotResult.class)
+                .filter(snapshot -> image.equals(snapshot.image())).map(SnapshotResult::snapshotId);
+        if (recorded.isPresent()) {
+            return recorded.get();
         }
         try {
             return ImageReference.parse(image).tag().filter(t -> SNAPSHOT_ID.matcher(t).matches()).orElse(null);

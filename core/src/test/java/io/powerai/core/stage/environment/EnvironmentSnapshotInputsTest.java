@@ -74,7 +74,7 @@ class EnvironmentSnapshotInputsTest {
     }
 
     private String id(EnvironmentSpec env) {
-        return EnvironmentSnapshot.snapshotId(env, PINNED_BASE, env.inputFiles(), env.captureFrom() == null ? null
+        return SnapshotIdentity.snapshotId(env, PINNED_BASE, env.inputFiles(), env.captureFrom() == null ? null
                 : env.captureFrom().pinned("sha256:" + "3f".repeat(32)));
     }
 
@@ -88,7 +88,7 @@ class EnvironmentSnapshotInputsTest {
     void renderDockerfile_condaPipCuda_matchesGolden() {
         EnvironmentSpec env = spec(Map.of());
 
-        String dockerfile = EnvironmentSnapshot.renderDockerfile("demo", env, BASE, PINNED_BASE, id(env));
+        String dockerfile = SnapshotDockerfile.render("demo", env, BASE, PINNED_BASE, id(env));
 
         Golden.assertMatches(EnvironmentSnapshotInputsTest.class, "conda-pip-cuda", "Dockerfile", dockerfile);
         assertThat(dockerfile).contains("io.powerai.cuda=\"12.1\"").contains("io.powerai.cudnn=\"8.9\"")
@@ -110,9 +110,9 @@ class EnvironmentSnapshotInputsTest {
         Map<String, Object> condaOnly = new LinkedHashMap<>();
         condaOnly.put("pip_requirements", null);
 
-        assertThat(EnvironmentSnapshot.indexOptions(spec(Map.of()))).containsExactly("--extra-index-url http://127.0.0.1:8081/simple/",
+        assertThat(SnapshotLocks.indexOptions(spec(Map.of()))).containsExactly("--extra-index-url http://127.0.0.1:8081/simple/",
                 "--index-url http://127.0.0.1:8080/simple/");
-        assertThat(EnvironmentSnapshot.indexOptions(spec(condaOnly))).containsExactly("--index-url http://127.0.0.1:8080/simple/");
+        assertThat(SnapshotLocks.indexOptions(spec(condaOnly))).containsExactly("--index-url http://127.0.0.1:8080/simple/");
     }
 
     @Test
@@ -122,10 +122,10 @@ class EnvironmentSnapshotInputsTest {
         extra.put("capture_from", "127.0.0.1:5000/lab/experiment:3");
         extra.put("apt_packages", List.of("curl", "libgomp1=12.2.0-14"));
         EnvironmentSpec env = spec(extra);
-        EnvironmentSnapshot.Derived derived = new EnvironmentSnapshot.Derived("127.0.0.1:5000/lab/experiment@sha256:" + "3f".repeat(32),
+        Derived derived = new Derived("127.0.0.1:5000/lab/experiment@sha256:" + "3f".repeat(32),
                 List.of("curl=7.88.1-10+deb12u8", "libgomp1=12.2.0-14"), List.of("tinypkg==1.0.0", "tinydep==0.1.0"));
 
-        String dockerfile = EnvironmentSnapshot.renderDockerfile("demo", env, derived, BASE, PINNED_BASE, id(env));
+        String dockerfile = SnapshotDockerfile.render("demo", env, derived, BASE, PINNED_BASE, id(env));
 
         Golden.assertMatches(EnvironmentSnapshotInputsTest.class, "captured", "Dockerfile", dockerfile);
         assertThat(dockerfile).as("the captured pin replaces the unversioned name").contains("curl=7.88.1-10+deb12u8")
@@ -164,7 +164,7 @@ class EnvironmentSnapshotInputsTest {
         EnvironmentSpec env = spec(Map.of());
         Path context = project.resolve(".powerai/environment/context");
 
-        EnvironmentSnapshot.writeContext(context, "FROM x\n", env, null);
+        SnapshotContext.write(context, "FROM x\n", env, null);
 
         assertThat(context.resolve("project/reqs/common.txt")).hasContent(Files.readString(project.resolve("reqs/common.txt")));
         assertThat(context.resolve("project/envs/pip-extra.txt")).exists();
@@ -181,7 +181,7 @@ class EnvironmentSnapshotInputsTest {
         Capture.Captured base = Capture.parse(Files.readAllLines(Path.of(
                 "src/test/resources/io/powerai/core/snapshot/CaptureTest/base-image.txt")));
 
-        EnvironmentSnapshot.Derived derived = EnvironmentSnapshot.derive("lab@sha256:x", image, base);
+        Derived derived = Derivation.derive("lab@sha256:x", image, base);
 
         assertThat(derived.apt()).containsExactly("tzdata=2024a-0+deb12u1");
         assertThat(derived.pip()).containsExactly("gitpkg @ git+https://example.org/gitpkg.git@3f2a9c1d4e5b6a7980c1d2e3f4a5b6c7d8e9f0a1",
@@ -202,9 +202,9 @@ class EnvironmentSnapshotInputsTest {
         int to = plain.indexOf("@@powerai:dpkg");
         plain.subList(from + 1, to).clear(); // a base with no conda: its conda section is empty
         Capture.Captured base = Capture.parse(plain);
-        EnvironmentSnapshot.Derived derived = EnvironmentSnapshot.derive("lab@sha256:x", image, base);
+        Derived derived = Derivation.derive("lab@sha256:x", image, base);
 
-        assertThatThrownBy(() -> EnvironmentSnapshot.requireCondaInBase(derived, base, "debian@sha256:y"))
+        assertThatThrownBy(() -> Derivation.requireCondaInBase(derived, base, "debian@sha256:y"))
                 .isInstanceOf(io.powerai.core.PowerAiException.InvalidInput.class)
                 .hasMessage("amlEnvSnapshot: 'capture_from' lab@sha256:x has 4 conda package(s) over the base, but 'base_image'"
                         + " debian@sha256:y has no conda to install them with; use the conda base the experiment image was made from");
@@ -217,12 +217,12 @@ class EnvironmentSnapshotInputsTest {
         extra.put("conda_file", null); // capture_from stands for the whole environment: no conda_file beside it
         extra.put("pip_requirements", null);
         EnvironmentSpec env = spec(extra);
-        EnvironmentSnapshot.Derived derived = new EnvironmentSnapshot.Derived("127.0.0.1:5000/lab/conda-experiment@sha256:" + "3f".repeat(32),
+        Derived derived = new Derived("127.0.0.1:5000/lab/conda-experiment@sha256:" + "3f".repeat(32),
                 List.of(), List.of("tinypkg==1.0.0"), List.of("https://conda.anaconda.org/conda-forge::numpy=1.26.4=py311h64a7726_0",
                         "http://127.0.0.1:8000/lab-channel::tinycondapkg=1.0.0=0"),
                 List.of("https://conda.anaconda.org/conda-forge", "http://127.0.0.1:8000/lab-channel"));
 
-        String dockerfile = EnvironmentSnapshot.renderDockerfile("demo", env, derived, BASE, PINNED_BASE, id(env));
+        String dockerfile = SnapshotDockerfile.render("demo", env, derived, BASE, PINNED_BASE, id(env));
 
         Golden.assertMatches(EnvironmentSnapshotInputsTest.class, "captured-conda", "Dockerfile", dockerfile);
     }
@@ -246,7 +246,7 @@ class EnvironmentSnapshotInputsTest {
         StageContext gpuHost = contextWithNvidiaSmi(io.powerai.core.gpu.GpuFixtures.fakeNvidiaSmi(
                 Files.createDirectories(project.resolve("smi")), "h100", "h100/gpu-samples.csv"), events);
 
-        io.powerai.core.gpu.GpuStack stack = EnvironmentSnapshot.recordGpuStack(gpuHost, gpuHost.spec().environment(), file,
+        io.powerai.core.gpu.GpuStack stack = GpuStackRecording.record(gpuHost, gpuHost.spec().environment(), file,
                 gpuHost.events().forStage("amlEnvSnapshot"));
 
         assertThat(stack.toJson()).containsEntry("driver", "580.159.04").containsEntry("cudnn", "8.9");
@@ -255,7 +255,7 @@ class EnvironmentSnapshotInputsTest {
                 "GPU stack recorded with the snapshot: driver 580.159.04, CUDA 13.0, 0 (1 x NVIDIA H100 80GB HBM3)"));
 
         StageContext cpuHost = contextWithNvidiaSmi(project.resolve("no-nvidia-smi"), events);
-        assertThat(EnvironmentSnapshot.recordGpuStack(cpuHost, cpuHost.spec().environment(), file,
+        assertThat(GpuStackRecording.record(cpuHost, cpuHost.spec().environment(), file,
                 cpuHost.events().forStage("amlEnvSnapshot"))).isNull();
         assertThat(file).doesNotExist();
     }
@@ -269,7 +269,7 @@ class EnvironmentSnapshotInputsTest {
         Capture.Captured base = Capture.parse(Files.readAllLines(Path.of(
                 "src/test/resources/io/powerai/core/snapshot/CaptureTest/base-image.txt")));
 
-        assertThatThrownBy(() -> EnvironmentSnapshot.derive("lab@sha256:x", image, base))
+        assertThatThrownBy(() -> Derivation.derive("lab@sha256:x", image, base))
                 .isInstanceOf(io.powerai.core.PowerAiException.InvalidInput.class)
                 .hasMessageStartingWith("amlEnvSnapshot: 'capture_from' lab@sha256:x: pip freeze names"
                         + " 'git+https://ci:****@example.org/gitpkg.git@3f2a9c1d4e5b6a7980c1d2e3f4a5b6c7d8e9f0a1', a credential in the URL")
@@ -283,10 +283,10 @@ class EnvironmentSnapshotInputsTest {
         extra.put("conda_file", null);
         extra.put("apt_packages", List.of("tzdata=2023c-5"));
         EnvironmentSpec env = spec(extra);
-        EnvironmentSnapshot.Derived derived = new EnvironmentSnapshot.Derived("lab@sha256:x", List.of("tzdata=2024a-0+deb12u1"),
+        Derived derived = new Derived("lab@sha256:x", List.of("tzdata=2024a-0+deb12u1"),
                 List.of("tinypkg==1.0.0"));
 
-        assertThat(EnvironmentSnapshot.conflicts(env, derived)).containsExactly(
+        assertThat(Derivation.conflicts(env, derived)).containsExactly(
                 "amlEnvSnapshot: 'pip_requirements' reqs/requirements.txt line 1: conflicting pins: tinypkg is pinned to 0.9.0 here"
                         + " but lab@sha256:x ('capture_from') has 1.0.0; pin it to one version",
                 "amlEnvSnapshot: 'apt_packages' conflicting pins: tzdata is pinned to 2023c-5 but lab@sha256:x ('capture_from') has"

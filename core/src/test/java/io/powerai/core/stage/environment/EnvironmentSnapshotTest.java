@@ -52,7 +52,7 @@ class EnvironmentSnapshotTest {
     }
 
     private String id(EnvironmentSpec spec, ImageReference pinnedBase) {
-        return EnvironmentSnapshot.snapshotId(spec, pinnedBase, spec.pipRequirements() == null ? Map.of() : inputFiles());
+        return SnapshotIdentity.snapshotId(spec, pinnedBase, spec.pipRequirements() == null ? Map.of() : inputFiles());
     }
 
     private EnvironmentSpec full() {
@@ -132,7 +132,7 @@ class EnvironmentSnapshotTest {
         Files.copy(requirements, elsewhere);
         EnvironmentSpec moved = new EnvironmentSpec(BASE, elsewhere, List.of("libgomp1", "curl"), new TreeMap<>(ENV));
 
-        assertThat(EnvironmentSnapshot.snapshotId(moved, PINNED_BASE, Map.of("requirements.txt", Digests.sha256(elsewhere))))
+        assertThat(SnapshotIdentity.snapshotId(moved, PINNED_BASE, Map.of("requirements.txt", Digests.sha256(elsewhere))))
                 .isEqualTo(id(full(), PINNED_BASE));
     }
 
@@ -140,7 +140,7 @@ class EnvironmentSnapshotTest {
     void renderDockerfile_baseOnly_matchesGolden() {
         EnvironmentSpec spec = spec(List.of(), Map.of(), false);
 
-        String dockerfile = EnvironmentSnapshot.renderDockerfile("svm-moons", spec, BASE, PINNED_BASE, id(spec, PINNED_BASE));
+        String dockerfile = SnapshotDockerfile.render("svm-moons", spec, BASE, PINNED_BASE, id(spec, PINNED_BASE));
 
         Golden.assertMatches(EnvironmentSnapshotTest.class, "base-only", "Dockerfile", dockerfile);
         assertThat(dockerfile).doesNotContain("ENV").doesNotContain("RUN").doesNotContain("COPY");
@@ -150,7 +150,7 @@ class EnvironmentSnapshotTest {
     void renderDockerfile_envAptAndPip_matchesGolden() {
         EnvironmentSpec spec = full();
 
-        String dockerfile = EnvironmentSnapshot.renderDockerfile("svm-moons", spec, BASE, PINNED_BASE, id(spec, PINNED_BASE));
+        String dockerfile = SnapshotDockerfile.render("svm-moons", spec, BASE, PINNED_BASE, id(spec, PINNED_BASE));
 
         Golden.assertMatches(EnvironmentSnapshotTest.class, "env-apt-pip", "Dockerfile", dockerfile);
         assertThat(dockerfile)
@@ -165,8 +165,8 @@ class EnvironmentSnapshotTest {
         EnvironmentSpec spec = full();
         String id = id(spec, PINNED_BASE);
 
-        String first = EnvironmentSnapshot.renderDockerfile("svm-moons", spec, BASE, PINNED_BASE, id);
-        String second = EnvironmentSnapshot.renderDockerfile("svm-moons", full(), BASE, PINNED_BASE, id);
+        String first = SnapshotDockerfile.render("svm-moons", spec, BASE, PINNED_BASE, id);
+        String second = SnapshotDockerfile.render("svm-moons", full(), BASE, PINNED_BASE, id);
 
         assertThat(second.getBytes(java.nio.charset.StandardCharsets.UTF_8))
                 .isEqualTo(first.getBytes(java.nio.charset.StandardCharsets.UTF_8));
@@ -177,8 +177,8 @@ class EnvironmentSnapshotTest {
         EnvironmentSpec reordered = spec(List.of("curl", "libgomp1"), ENV, true);
         String id = id(full(), PINNED_BASE);
 
-        assertThat(EnvironmentSnapshot.renderDockerfile("svm-moons", reordered, BASE, PINNED_BASE, id))
-                .isEqualTo(EnvironmentSnapshot.renderDockerfile("svm-moons", full(), BASE, PINNED_BASE, id));
+        assertThat(SnapshotDockerfile.render("svm-moons", reordered, BASE, PINNED_BASE, id))
+                .isEqualTo(SnapshotDockerfile.render("svm-moons", full(), BASE, PINNED_BASE, id));
     }
 
     @Test
@@ -194,7 +194,7 @@ class EnvironmentSnapshotTest {
         String id = id(parsed, PINNED_BASE);
 
         assertThat(id).isEqualTo(id(full(), PINNED_BASE));
-        assertThat(EnvironmentSnapshot.renderDockerfile("svm-moons", parsed, BASE, PINNED_BASE, id))
-                .isEqualTo(EnvironmentSnapshot.renderDockerfile("svm-moons", full(), BASE, PINNED_BASE, id));
+        assertThat(SnapshotDockerfile.render("svm-moons", parsed, BASE, PINNED_BASE, id))
+                .isEqualTo(SnapshotDockerfile.render("svm-moons", full(), BASE, PINNED_BASE, id));
     }
 }

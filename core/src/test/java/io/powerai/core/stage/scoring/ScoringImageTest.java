@@ -22,14 +22,14 @@ class ScoringImageTest {
     private static final String SNAPSHOT_ID = "5".repeat(64);
     private static final ScoreSpec DEFAULTS = new ScoreSpec(Path.of("score.py"), "model.pkl", null, null);
 
-    private static ScoringImage.Layout layout(String entry, String source, String revision, boolean samples, ScoreSpec serving) {
-        return new ScoringImage.Layout("svm-moons", SNAPSHOT_IMAGE, SNAPSHOT_ID, entry, MODEL_SHA.substring(0, 12), MODEL_SHA,
+    private static ScoringDockerfile.Layout layout(String entry, String source, String revision, boolean samples, ScoreSpec serving) {
+        return new ScoringDockerfile.Layout("svm-moons", SNAPSHOT_IMAGE, SNAPSHOT_ID, entry, MODEL_SHA.substring(0, 12), MODEL_SHA,
                 IMAGE_ID, source, revision, samples, samples, serving);
     }
 
     @Test
     void renderDockerfile_matchesGolden() {
-        String dockerfile = ScoringImage.renderDockerfile(layout("score.py", "https://git.example/ml/svm-moons.git",
+        String dockerfile = ScoringDockerfile.render(layout("score.py", "https://git.example/ml/svm-moons.git",
                 "f".repeat(40), true, DEFAULTS));
 
         Golden.assertMatches(ScoringImageTest.class, "svm-moons", "Dockerfile", dockerfile);
@@ -49,7 +49,7 @@ class ScoringImageTest {
     @Test
     void renderDockerfile_servingSettings_becomeTheServersEnvironment() {
         ScoreSpec serving = new ScoreSpec(Path.of("score.py"), "model.pkl", null, null, 3, 1500, 4096, 1e-3, "builtin", false);
-        String dockerfile = ScoringImage.renderDockerfile(layout("score.py", null, null, false, serving));
+        String dockerfile = ScoringDockerfile.render(layout("score.py", null, null, false, serving));
 
         Golden.assertMatches(ScoringImageTest.class, "serving-no-git-no-samples", "Dockerfile", dockerfile);
         assertThat(dockerfile).contains("WORKER_COUNT=\"3\"").contains("POWERAI_SCORING_TIMEOUT_MS=\"1500\"")
@@ -60,7 +60,7 @@ class ScoringImageTest {
 
     @Test
     void renderDockerfile_modelIsTheLastLayer_metadataAfterTheFiles() {
-        String dockerfile = ScoringImage.renderDockerfile(layout("score.py", null, null, true, DEFAULTS));
+        String dockerfile = ScoringDockerfile.render(layout("score.py", null, null, true, DEFAULTS));
         int model = dockerfile.indexOf("COPY model/");
 
         assertThat(model).isGreaterThan(dockerfile.indexOf("COPY score.py")).isGreaterThan(dockerfile.indexOf("COPY samples/"));
@@ -70,22 +70,22 @@ class ScoringImageTest {
 
     @Test
     void renderDockerfile_labelValues_areQuotedAgainstExpansion() {
-        String dockerfile = ScoringImage.renderDockerfile(layout("score.py", "https://host/$HOME/\"x\"", null, false, DEFAULTS));
+        String dockerfile = ScoringDockerfile.render(layout("score.py", "https://host/$HOME/\"x\"", null, false, DEFAULTS));
 
         assertThat(dockerfile).contains("org.opencontainers.image.source=\"https://host/\\$HOME/\\\"x\\\"\"");
     }
 
     @Test
     void renderDockerfile_twice_givesIdenticalBytes() {
-        String first = ScoringImage.renderDockerfile(layout("score.py", "https://h/r.git", "a".repeat(40), true, DEFAULTS));
-        String second = ScoringImage.renderDockerfile(layout("score.py", "https://h/r.git", "a".repeat(40), true, DEFAULTS));
+        String first = ScoringDockerfile.render(layout("score.py", "https://h/r.git", "a".repeat(40), true, DEFAULTS));
+        String second = ScoringDockerfile.render(layout("score.py", "https://h/r.git", "a".repeat(40), true, DEFAULTS));
 
         assertThat(second.getBytes(StandardCharsets.UTF_8)).isEqualTo(first.getBytes(StandardCharsets.UTF_8));
     }
 
     @Test
     void renderDockerfile_otherEntryScriptName_isCopiedAndNamedInTheEnvironment() {
-        String dockerfile = ScoringImage.renderDockerfile(layout("entry.py", null, null, false, DEFAULTS));
+        String dockerfile = ScoringDockerfile.render(layout("entry.py", null, null, false, DEFAULTS));
 
         assertThat(dockerfile).contains("COPY entry.py /var/azureml-app/entry.py\n")
                 .contains("AZUREML_ENTRY_SCRIPT=\"/var/azureml-app/entry.py\"")
@@ -104,9 +104,9 @@ class ScoringImageTest {
 
     @Test
     void modelDir_isVersionedUnderTheProjectName() {
-        assertThat(ScoringImage.modelDir("svm-moons", "0123456789ab"))
+        assertThat(ScoringDockerfile.modelDir("svm-moons", "0123456789ab"))
                 .isEqualTo("/var/azureml-app/azureml-models/svm-moons/0123456789ab");
-        assertThat(ScoringImage.modelDir("svm-moons", "ba9876543210"))
-                .isNotEqualTo(ScoringImage.modelDir("svm-moons", "0123456789ab"));
+        assertThat(ScoringDockerfile.modelDir("svm-moons", "ba9876543210"))
+                .isNotEqualTo(ScoringDockerfile.modelDir("svm-moons", "0123456789ab"));
     }
 }

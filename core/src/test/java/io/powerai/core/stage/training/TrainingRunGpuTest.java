@@ -180,6 +180,8 @@ class TrainingRunGpuTest {
     @Test
     void gpuStack_differentFromTheSnapshots_warnsAndRecordsTheChanges_butTrains() throws Exception {
         Map<String, Object> snapshotResult = new LinkedHashMap<>();
+        snapshotResult.put("schemaVersion", 1); // a result file as the snapshot writes it: read in its type
+        snapshotResult.put("stage", "amlEnvSnapshot");
         snapshotResult.put("status", "succeeded");
         snapshotResult.put("gpuStack", new io.powerai.core.gpu.GpuStack("535.104.05", "12.2", null,
                 Map.of("NVIDIA A100-SXM4-80GB (81920 MiB)", 1)).toJson());
@@ -200,7 +202,7 @@ class TrainingRunGpuTest {
 
     @Test
     void gpuStack_sameAsTheSnapshots_saysSo_noWarning() throws Exception {
-        Map<String, Object> snapshotResult = Map.of("status", "succeeded",
+        Map<String, Object> snapshotResult = Map.of("schemaVersion", 1, "stage", "amlEnvSnapshot", "status", "succeeded",
                 "gpuStack", io.powerai.core.gpu.GpuStack.of(GpuFixtures.inventory("h100"), null).toJson());
         Files.createDirectories(project.resolve(".powerai"));
         Files.writeString(project.resolve(".powerai/amlEnvSnapshot.json"), Json.pretty(snapshotResult));
