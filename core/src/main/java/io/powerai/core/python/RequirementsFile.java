@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -61,7 +60,7 @@ public final class RequirementsFile {
                 case VCS -> "a VCS requirement installs whatever the repository's ref points to at build time";
                 case URL -> hashes.isEmpty() && !target.matches(".*#(sha256|sha384|sha512)=[0-9a-fA-F]+.*")
                         ? "a URL requirement without a hash installs whatever the URL serves at build time" : null;
-                case PATH -> target.endsWith("/") || !looksLikeArchive(target)
+                case PATH -> target.endsWith("/") || !RequirementTargets.looksLikeArchive(target)
                         ? "a local directory is built at build time with whatever build tools the index serves then" : null;
             };
         }
@@ -93,14 +92,8 @@ public final class RequirementsFile {
         }
     }
 
-    private static final Pattern COMMENT = Pattern.compile("(^|\\s+)#.*$");
-    private static final Pattern COMMENT_LINE = Pattern.compile("^(\\s*)#.*");
     private static final Pattern HASH = Pattern.compile("(sha256|sha384|sha512):([0-9a-fA-F]+)");
     private static final Map<String, Integer> HASH_HEX_LENGTH = Map.of("sha256", 64, "sha384", 96, "sha512", 128);
-    private static final Pattern SCHEME = Pattern.compile("([A-Za-z][A-Za-z0-9+.-]*)://.*|file:.*");
-    private static final Pattern VCS = Pattern.compile("(git|hg|svn|bzr)\\+.*", Pattern.CASE_INSENSITIVE);
-    private static final Pattern EGG = Pattern.compile("[#&]egg=([A-Za-z0-9._-]+)");
-    private static final Pattern WHEEL = Pattern.compile("([A-Za-z0-9_.]+)-([^-/]+)(-[^-/]+)?-[^-/]+-[^-/]+-[^-/]+\\.whl");
     /** Options that apply to the whole install; the value is whether they take an argument. */
     private static final Map<String, Boolean> GLOBAL_OPTIONS = Map.ofEntries(
             Map.entry("--index-url", true), Map.entry("--extra-index-url", true), Map.entry("--no-index", false),
@@ -145,8 +138,8 @@ public final class RequirementsFile {
     }
 
     private Result finish() {
-        checkConflicts();
-        checkHashMode();
+        errors.addAll(RequirementChecks.conflicts(requirements, constraints));
+        errors.addAll(RequirementChecks.hashMode(options, requirements));
         return new Result(List.copyOf(requirements), List.copyOf(constraints), List.copyOf(options),
                 files, List.copyOf(errors), List.copyOf(warnings));
     }
@@ -192,47 +185,16 @@ public final class RequirementsFile {
         files.put(name, Digests.sha256(file));
         including.push(file);
         try {
-            for (String[] joined : joinLines(content)) {
-                parseLine(name, Integer.parseInt(joined[0]), joined[1], file.getParent(), asConstraints);
+            for (RequirementLines.Joined joined : RequirementLines.join(content)) {
+                parseLine(name, joined.number(), joined.text(), file.getParent(), asConstraints);
             }
         } finally {
             including.pop();
         }
     }
 
-    /** pip's join_lines: a trailing backslash continues the line; a comment line ends a continuation. */
-    private static List<String[]> joinLines(String content) {
-        List<String[]> out = new ArrayList<>();
-        String[] lines = content.split("\r?\n", -1);
-        StringBuilder pending = null;
-        int first = 0;
-        for (int i = 0; i < lines.length; i++) {
-            String line = lines[i];
-            boolean comment = line.indexOf('#') >= 0 && COMMENT_LINE.matcher(line).matches();
-            if (!line.endsWith("\\") || comment) {
-                if (pending != null) {
-                    pending.append(comment ? " " + line : line);
-                    out.add(new String[] {String.valueOf(first), pending.toString()});
-                    pending = null;
-                } else {
-                    out.add(new String[] {String.valueOf(i + 1), line});
-                }
-            } else {
-                if (pending == null) {
-                    pending = new StringBuilder();
-                    first = i + 1;
-                }
-                pending.append(line, 0, line.length() - 1);
-            }
-        }
-        if (pending != null) {
-            out.add(new String[] {String.valueOf(first), pending.toString()});
-        }
-        return out;
-    }
-
     private void parseLine(String file, int number, String raw, Path dir, boolean asConstraint) {
-        String line = (raw.indexOf('#') < 0 ? raw : COMMENT.matcher(raw).replaceFirst("")).strip();
+        String line = RequirementLines.withoutComment(raw);
         if (line.isEmpty()) {
             return;
         }
@@ -331,7 +293,7 @@ public final class RequirementsFile {
         }
         switch (option) {
             case "--requirement", "--constraint" -> {
-                if (SCHEME.matcher(value).matches()) {
+                if (RequirementTargets.SCHEME.matcher(value).matches()) {
                     errors.add(new Issue(file, number, line, option + " must name a file in the project, not a URL"
                             + " (its content would not be part of the snapshot)"));
                     return;
@@ -370,12 +332,13 @@ public final class RequirementsFile {
         try {
             if (pep508Url) {
                 requirement = Requirement.parse(text);
-                kind = VCS.matcher(requirement.url()).matches() ? Kind.VCS
+                kind = RequirementTargets.VCS.matcher(requirement.url()).matches() ? Kind.VCS
                         : requirement.url().startsWith("file:") ? Kind.PATH : Kind.URL;
-            } else if (SCHEME.matcher(text).matches() || VCS.matcher(text).matches()) {
-                kind = VCS.matcher(text).matches() ? Kind.VCS : Kind.URL;
-                requirement = nameFromUrl(text);
-            } else if (editable || text.contains("/") || text.contains("\\") || text.startsWith(".") || looksLikeArchive(text)) {
+            } else if (RequirementTargets.SCHEME.matcher(text).matches() || RequirementTargets.VCS.matcher(text).matches()) {
+                kind = RequirementTargets.VCS.matcher(text).matches() ? Kind.VCS : Kind.URL;
+                requirement = RequirementTargets.nameFromUrl(text);
+            } else if (editable || text.contains("/") || text.contains("\\") || text.startsWith(".")
+                    || RequirementTargets.looksLikeArchive(text)) {
                 kind = Kind.PATH;
                 Path path;
                 try {
@@ -406,7 +369,8 @@ public final class RequirementsFile {
                 kind = Kind.NAMED;
             }
         } catch (IllegalArgumentException e) {
-            errors.add(new Issue(file, number, line, "must be a PEP 508 requirement: " + stripQuotedText(e.getMessage(), text)));
+            errors.add(new Issue(file, number, line, "must be a PEP 508 requirement: "
+                    + RequirementTargets.stripQuotedText(e.getMessage(), text)));
             return;
         }
         if (editable) {
@@ -425,76 +389,5 @@ public final class RequirementsFile {
         }
         Line parsed = new Line(file, number, line, kind, requirement, target, hashes, constraint);
         (constraint ? constraints : requirements).add(parsed);
-    }
-
-    private static String stripQuotedText(String message, String text) {
-        String prefix = "invalid requirement '" + text.strip() + "'";
-        if (message.startsWith(prefix + " at ")) {
-            return message.substring(prefix.length() + 1);
-        }
-        if (message.startsWith(prefix + ": ")) {
-            return message.substring(prefix.length() + 2);
-        }
-        return message;
-    }
-
-    static boolean looksLikeArchive(String text) {
-        String lower = text.toLowerCase(Locale.ROOT);
-        return lower.endsWith(".whl") || lower.endsWith(".zip") || lower.endsWith(".tar.gz") || lower.endsWith(".tgz")
-                || lower.endsWith(".tar.bz2") || lower.endsWith(".tar");
-    }
-
-    private static Requirement nameFromUrl(String url) {
-        Matcher egg = EGG.matcher(url);
-        if (egg.find()) {
-            return new Requirement(egg.group(1), new java.util.TreeSet<>(), SpecifierSet.ANY, url, null);
-        }
-        String last = url.replaceAll("[#?].*$", "");
-        last = last.substring(last.lastIndexOf('/') + 1);
-        Matcher wheel = WHEEL.matcher(last);
-        if (wheel.matches()) {
-            return new Requirement(wheel.group(1), new java.util.TreeSet<>(), SpecifierSet.ANY, url, null);
-        }
-        return null;
-    }
-
-    /** The same project pinned to two versions (under the same marker) cannot be installed: say where both pins are. */
-    private void checkConflicts() {
-        Map<String, Line> firstPin = new LinkedHashMap<>();
-        List<Line> all = new ArrayList<>(requirements);
-        all.addAll(constraints);
-        for (Line line : all) {
-            if (line.kind() != Kind.NAMED || !line.requirement().isPinned()) {
-                continue;
-            }
-            String key = line.name() + ";" + line.requirement().marker();
-            Line earlier = firstPin.putIfAbsent(key, line);
-            if (earlier == null) {
-                continue;
-            }
-            String a = earlier.requirement().specifier().pinnedVersion();
-            String b = line.requirement().specifier().pinnedVersion();
-            Version va = Version.tryParse(a);
-            Version vb = Version.tryParse(b);
-            boolean same = va != null && vb != null ? va.equals(vb) : a.equalsIgnoreCase(b);
-            if (!same) {
-                errors.add(new Issue(line.file(), line.number(), line.text(), "conflicting pins: " + line.name() + " is pinned to "
-                        + b + " here and to " + a + " at " + earlier.location() + "; pin it to one version"));
-            }
-        }
-    }
-
-    /** In hash-checking mode pip refuses any requirement that is not pinned with == and hashed: say so now. */
-    private void checkHashMode() {
-        boolean hashMode = options.contains("--require-hashes") || requirements.stream().anyMatch(l -> !l.hashes().isEmpty());
-        if (!hashMode) {
-            return;
-        }
-        for (Line line : requirements) {
-            if (line.kind() == Kind.NAMED && (!line.requirement().isPinned() || line.hashes().isEmpty())) {
-                errors.add(new Issue(line.file(), line.number(), line.text(), "in hash-checking mode (a --hash or --require-hashes"
-                        + " elsewhere) every requirement must be pinned with == and carry --hash, as pip requires"));
-            }
-        }
     }
 }
