@@ -7,7 +7,6 @@ import io.powerai.core.spec.ScoreSpec;
 import io.powerai.core.stage.environment.SnapshotDockerfile;
 import io.powerai.core.stage.environment.SnapshotIdentity;
 import io.powerai.core.stage.scoring.ScoringDockerfile;
-import io.powerai.core.stage.scoring.ScoringImage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -11,10 +11,10 @@ import java.nio.file.Path;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Golden files: src/test/resources/io/powerai/core/stage/scoring/ScoringImageTest/*.expected.Dockerfile
+ * Golden files: src/test/resources/io/powerai/core/stage/scoring/ScoringDockerfileTest/*.expected.Dockerfile
  * ({@code -Dpowerai.updateGolden=true} rewrites them; review the diff before committing).
  */
-class ScoringImageTest {
+class ScoringDockerfileTest {
     private static final ImageReference SNAPSHOT_IMAGE =
             ImageReference.parse("127.0.0.1:5000/svm-moons-env@sha256:" + "ab".repeat(32));
     private static final String MODEL_SHA = "0123456789ab" + "c".repeat(52);
@@ -32,7 +32,7 @@ class ScoringImageTest {
         String dockerfile = ScoringDockerfile.render(layout("score.py", "https://git.example/ml/svm-moons.git",
                 "f".repeat(40), true, DEFAULTS));
 
-        Golden.assertMatches(ScoringImageTest.class, "svm-moons", "Dockerfile", dockerfile);
+        Golden.assertMatches(ScoringDockerfileTest.class, "svm-moons", "Dockerfile", dockerfile);
         assertThat(dockerfile)
                 .contains("FROM " + SNAPSHOT_IMAGE + "\n")
                 .contains("COPY model/ /var/azureml-app/azureml-models/svm-moons/0123456789ab/\n")
@@ -51,7 +51,7 @@ class ScoringImageTest {
         ScoreSpec serving = new ScoreSpec(Path.of("score.py"), "model.pkl", null, null, 3, 1500, 4096, 1e-3, "builtin", false);
         String dockerfile = ScoringDockerfile.render(layout("score.py", null, null, false, serving));
 
-        Golden.assertMatches(ScoringImageTest.class, "serving-no-git-no-samples", "Dockerfile", dockerfile);
+        Golden.assertMatches(ScoringDockerfileTest.class, "serving-no-git-no-samples", "Dockerfile", dockerfile);
         assertThat(dockerfile).contains("WORKER_COUNT=\"3\"").contains("POWERAI_SCORING_TIMEOUT_MS=\"1500\"")
                 .contains("POWERAI_MAX_REQUEST_BYTES=\"4096\"").contains("POWERAI_SERVER=\"builtin\"").contains("POWERAI_PRELOAD=\"0\"")
                 .doesNotContain("org.opencontainers.image.source").doesNotContain("revision")
