@@ -55,4 +55,16 @@ class GpuStackTest {
         assertThat(GpuStack.fromJson(reread.get("gpuStack"))).isEqualTo(stack);
         assertThat(GpuStack.fromJson("not a stack")).isNull();
     }
+
+    /** A snapshot result's gpuStack is written from the record: the same JSON as before, and read back to the same stack. */
+    @Test
+    void record_writesWhatToJsonWrote_andReadsBackTheSameStack() {
+        for (GpuStack stack : java.util.List.of(GpuStack.of(GpuFixtures.inventory("h100"), "9.19.0"),
+                GpuStack.of(GpuFixtures.inventory("multi"), null),
+                new GpuStack(null, null, null, Map.of("unknown model", 1)))) {
+            assertThat(Json.pretty(stack.toRecord())).isEqualTo(Json.pretty(stack.toJson()));
+            assertThat(GpuStack.fromRecord(stack.toRecord())).isEqualTo(stack);
+        }
+        assertThat(GpuStack.fromRecord(null)).isNull();
+    }
 }
