@@ -2,7 +2,7 @@ package io.powerai.cli;
 
 import io.powerai.core.PowerAiException;
 import io.powerai.core.engine.ContainerEngine;
-import io.powerai.core.engine.ProcessRunner;
+import io.powerai.core.process.ProcessRunner;
 import io.powerai.core.history.RunHistory;
 import io.powerai.core.json.Json;
 import io.powerai.core.stage.training.MetricsChart;

@@ -2,7 +2,7 @@ package io.powerai.cli;
 
 import io.powerai.core.PowerAiException;
 import io.powerai.core.engine.ContainerEngine;
-import io.powerai.core.engine.ProcessRunner;
+import io.powerai.core.process.ProcessRunner;
 import io.powerai.core.lifecycle.Cancellation;
 import io.powerai.core.registry.AgentCredentials;
 import io.powerai.core.registry.Credentials;

@@ -87,7 +87,7 @@ final class VerifyCommand implements Callable<Integer> {
             throw new PowerAiException.InvalidInput("verify: IMAGE '" + target + "' is not an image reference: " + e.getMessage());
         }
         RegistryClient registry = PowerAiCommand.registryClient(top.environment, PowerAiCommand.registryAuth(top.environment,
-                registryName, new io.powerai.core.engine.ProcessRunner(PowerAiCommand.engineEnvironment(top.environment), top.cancellation)));
+                registryName, new io.powerai.core.process.ProcessRunner(PowerAiCommand.engineEnvironment(top.environment), top.cancellation)));
         Path modelProvenance = null;
         if (workspace != null) {
             modelProvenance = new Workspace(workspace, Clock.systemUTC()).dir().resolve("attestations/gpuTrain.dsse.json");

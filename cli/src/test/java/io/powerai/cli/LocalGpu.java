@@ -1,6 +1,6 @@
 package io.powerai.cli;
 
-import io.powerai.core.engine.ProcessRunner;
+import io.powerai.core.process.ProcessRunner;
 import io.powerai.core.gpu.GpuProbe;
 import io.powerai.core.gpu.NvidiaSmi;
 import org.junit.jupiter.api.Assumptions;

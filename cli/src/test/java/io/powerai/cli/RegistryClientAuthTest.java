@@ -1,7 +1,7 @@
 package io.powerai.cli;
 
 import io.powerai.core.PowerAiException;
-import io.powerai.core.engine.ProcessRunner;
+import io.powerai.core.process.ProcessRunner;
 import io.powerai.core.image.ImageReference;
 import io.powerai.core.registry.AgentCredentials;
 import io.powerai.core.registry.Credentials;

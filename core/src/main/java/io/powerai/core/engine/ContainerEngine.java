@@ -1,5 +1,6 @@
 package io.powerai.core.engine;
 
+import io.powerai.core.process.ProcessRunner;
 import io.powerai.core.PowerAiException;
 import io.powerai.core.image.ImageReference;
 import io.powerai.core.registry.RegistryAuth;

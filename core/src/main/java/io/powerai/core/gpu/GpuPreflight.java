@@ -1,5 +1,6 @@
 package io.powerai.core.gpu;
 
+import io.powerai.core.gpurequest.CudaCompatibility;
 import io.powerai.core.gpurequest.GpuRequest;
 
 import io.powerai.core.gpurequest.FreeMemoryRule;

@@ -1,6 +1,6 @@
 package io.powerai.core.gpu;
 
-import io.powerai.core.engine.ProcessRunner;
+import io.powerai.core.process.ProcessRunner;
 
 import java.nio.file.Path;
 import java.time.Duration;

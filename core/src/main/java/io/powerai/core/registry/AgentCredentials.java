@@ -2,7 +2,7 @@ package io.powerai.core.registry;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.powerai.core.PowerAiException;
-import io.powerai.core.engine.ProcessRunner;
+import io.powerai.core.process.ProcessRunner;
 import io.powerai.core.json.Json;
 
 import java.io.IOException;

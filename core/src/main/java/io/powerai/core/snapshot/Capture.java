@@ -6,7 +6,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.powerai.core.PowerAiException;
 import io.powerai.core.engine.ContainerEngine;
-import io.powerai.core.engine.ProcessRunner;
+import io.powerai.core.process.ProcessRunner;
 import io.powerai.core.json.Json;
 import io.powerai.core.python.PackageName;
 

@@ -235,7 +235,7 @@ public record TrainSpec(
         // YAML reads an unquoted 12.4 as a number; its text is what the user meant.
         String text = raw instanceof Double || raw instanceof BigDecimal ? new BigDecimal(String.valueOf(raw)).toPlainString()
                 : raw instanceof String str ? str.strip() : null;
-        if (text == null || !io.powerai.core.gpu.CudaCompatibility.CUDA_VERSION.matcher(text).matches()) {
+        if (text == null || !io.powerai.core.gpurequest.CudaCompatibility.CUDA_VERSION.matcher(text).matches()) {
             s.problem("cuda", raw, "must be the CUDA version the image was built for, major.minor[.update], e.g. '12.4' or '12.4.1'");
             return null;
         }

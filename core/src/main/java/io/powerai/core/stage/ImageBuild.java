@@ -1,7 +1,7 @@
 package io.powerai.core.stage;
 
 import io.powerai.core.PowerAiException;
-import io.powerai.core.engine.ProcessRunner;
+import io.powerai.core.process.ProcessRunner;
 import io.powerai.core.event.StageEvents;
 import io.powerai.core.image.ImageReference;
 

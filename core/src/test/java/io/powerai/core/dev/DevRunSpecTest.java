@@ -1,7 +1,7 @@
 package io.powerai.core.dev;
 
 import io.powerai.core.engine.ContainerEngine;
-import io.powerai.core.engine.ProcessRunner;
+import io.powerai.core.process.ProcessRunner;
 import io.powerai.core.engine.RunSpec;
 import io.powerai.core.event.EventSink;
 import io.powerai.core.registry.RegistryClient;

@@ -1,5 +1,6 @@
 package io.powerai.core.engine;
 
+import io.powerai.core.process.ProcessRunner;
 import io.powerai.core.registry.Credentials;
 import io.powerai.core.registry.RegistryAuth;
 import org.junit.jupiter.api.Test;

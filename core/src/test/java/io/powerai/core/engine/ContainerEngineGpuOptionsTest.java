@@ -1,5 +1,6 @@
 package io.powerai.core.engine;
 
+import io.powerai.core.process.ProcessRunner;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

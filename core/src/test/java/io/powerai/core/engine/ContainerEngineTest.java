@@ -1,5 +1,6 @@
 package io.powerai.core.engine;
 
+import io.powerai.core.process.ProcessRunner;
 import io.powerai.core.PowerAiException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.DisabledOnOs;

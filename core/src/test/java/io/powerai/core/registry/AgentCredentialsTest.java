@@ -1,7 +1,7 @@
 package io.powerai.core.registry;
 
 import io.powerai.core.PowerAiException;
-import io.powerai.core.engine.ProcessRunner;
+import io.powerai.core.process.ProcessRunner;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

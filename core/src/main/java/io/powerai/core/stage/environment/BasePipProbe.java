@@ -4,7 +4,7 @@ import io.powerai.core.stage.StageContext;
 import io.powerai.core.stage.InFlight;
 import io.powerai.core.PowerAiException;
 import io.powerai.core.engine.ContainerEngine;
-import io.powerai.core.engine.ProcessRunner;
+import io.powerai.core.process.ProcessRunner;
 import io.powerai.core.image.ImageReference;
 import io.powerai.core.json.Json;
 import io.powerai.core.spec.EnvironmentSpec;

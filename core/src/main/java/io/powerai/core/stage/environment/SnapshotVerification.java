@@ -2,7 +2,7 @@ package io.powerai.core.stage.environment;
 
 import io.powerai.core.PowerAiException;
 import io.powerai.core.audit.AuditLog;
-import io.powerai.core.engine.ProcessRunner;
+import io.powerai.core.process.ProcessRunner;
 import io.powerai.core.event.StageEvents;
 import io.powerai.core.image.DockerfileWriter;
 import io.powerai.core.image.ImageReference;

@@ -5,7 +5,7 @@ import io.powerai.core.PowerAiException;
 import io.powerai.core.engine.ContainerEngine;
 import io.powerai.core.event.StageEvents;
 import io.powerai.core.gpu.ContainerGpuRuntime;
-import io.powerai.core.gpu.CudaCompatibility;
+import io.powerai.core.gpurequest.CudaCompatibility;
 import io.powerai.core.gpurequest.GpuPolicy;
 import io.powerai.core.gpu.GpuPreflight;
 import io.powerai.core.gpu.GpuProbe;

@@ -1,6 +1,6 @@
 package io.powerai.core.stage.training;
 
-import io.powerai.core.engine.ProcessRunner;
+import io.powerai.core.process.ProcessRunner;
 import io.powerai.core.image.ImageReference;
 
 /** How a training run ended, in the words of the result file and the audit log. */

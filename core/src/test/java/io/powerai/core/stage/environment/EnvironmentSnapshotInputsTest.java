@@ -233,7 +233,7 @@ class EnvironmentSnapshotInputsTest {
         top.put("environment", Map.of("base_image", BASE.toString(), "cudnn", "8.9"));
         PipelineSpec pipeline = PipelineSpec.from(top, project, null);
         io.powerai.core.gpu.GpuTools tools = new io.powerai.core.gpu.GpuTools(new io.powerai.core.gpu.NvidiaSmi(nvidiaSmi.toString(),
-                new io.powerai.core.engine.ProcessRunner()), List.of(), "", java.time.Duration.ofMillis(100), java.time.Duration.ofSeconds(30));
+                new io.powerai.core.process.ProcessRunner()), List.of(), "", java.time.Duration.ofMillis(100), java.time.Duration.ofSeconds(30));
         java.time.Clock clock = java.time.Clock.systemUTC();
         return new StageContext(pipeline, new io.powerai.core.workspace.Workspace(project, clock), null, null, events::add, clock, tools);
     }

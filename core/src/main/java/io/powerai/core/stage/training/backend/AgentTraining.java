@@ -1,6 +1,6 @@
 package io.powerai.core.stage.training.backend;
 
-import io.powerai.core.engine.ProcessRunner;
+import io.powerai.core.process.ProcessRunner;
 import io.powerai.core.event.StageEvents;
 import io.powerai.core.gpu.GpuSampler;
 import io.powerai.core.json.Digests;

@@ -3,7 +3,7 @@ package io.powerai.core.stage.training.backend;
 import io.powerai.core.PowerAiException;
 import io.powerai.core.engine.ContainerEngine;
 import io.powerai.core.engine.Mount;
-import io.powerai.core.engine.ProcessRunner;
+import io.powerai.core.process.ProcessRunner;
 import io.powerai.core.engine.RunSpec;
 import io.powerai.core.result.TrainingResult;
 import io.powerai.core.spec.TrainSpec;

@@ -2,7 +2,7 @@ package io.powerai.core.stage.training.backend;
 
 import io.powerai.core.engine.ContainerEngine;
 import io.powerai.core.engine.Mount;
-import io.powerai.core.engine.ProcessRunner;
+import io.powerai.core.process.ProcessRunner;
 import io.powerai.core.engine.RunSpec;
 import io.powerai.core.spec.PipelineSpec;
 import io.powerai.core.spec.Stage;

@@ -1,7 +1,7 @@
 package io.powerai.core.stage.training.backend;
 
 import io.powerai.core.PowerAiException;
-import io.powerai.core.engine.ProcessRunner;
+import io.powerai.core.process.ProcessRunner;
 import io.powerai.core.event.Event;
 import io.powerai.core.gpu.GpuFixtures;
 import io.powerai.core.gpu.GpuTools;

@@ -1,4 +1,4 @@
-package io.powerai.core.engine;
+package io.powerai.core.process;
 
 import java.util.Map;
 import java.util.regex.Pattern;

@@ -1,4 +1,4 @@
-package io.powerai.core.gpu;
+package io.powerai.core.gpurequest;
 
 import java.util.ArrayList;
 import java.util.List;

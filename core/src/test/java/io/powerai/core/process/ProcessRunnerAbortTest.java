@@ -1,4 +1,4 @@
-package io.powerai.core.engine;
+package io.powerai.core.process;
 
 import io.powerai.core.lifecycle.Cancellation;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package io.powerai.core.gpu;
+package io.powerai.core.gpurequest;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
