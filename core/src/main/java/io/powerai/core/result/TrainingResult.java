@@ -70,11 +70,6 @@ public record TrainingResult(
     public record AgentPodPlacement(String kind, String container) {
     }
 
-    /** The SBOM and provenance written for the model, relative to {@code .powerai}. */
-    @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Attestations(Map<String, String> files, boolean signed, String keyId) {
-    }
-
     /** The model file {@code path} (relative to the outputs) and its digest, when the training wrote it. */
     public String outputDigest(String path) {
         return outputs == null ? null : outputs.get(path);

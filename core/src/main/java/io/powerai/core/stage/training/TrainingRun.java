@@ -232,7 +232,7 @@ public final class TrainingRun {
                 ctx.workspace().dir().relativize(outputs).toString(), outputFiles, ctx.workspace().dir().relativize(log).toString(),
                 inputs.get("code"), inputs.get("data"), snapshotId, source.revision(), ended.failure(),
                 ended.failure() == null ? null : ended.failureReason(),
-                attestations == null ? null : new TrainingResult.Attestations(attestations.files(), attestations.signed(),
+                attestations == null ? null : new io.powerai.core.result.Attestations(attestations.files(), attestations.signed(),
                         attestations.keyId()),
                 new AuditStamp(record.seq(), record.hash()));
         ctx.workspace().writeResult(result);
