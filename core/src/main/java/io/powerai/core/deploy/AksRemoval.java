@@ -47,8 +47,8 @@ public final class AksRemoval {
     }
 
     /** As the command runs it: credentials from the environment. */
-    public static AksRemoval of(StageContext ctx, Map<String, String> env) {
-        return new AksRemoval(ctx, AksDeployment.Connector.of(env), AksDeployment.Tuning.defaults());
+    public static AksRemoval of(StageContext ctx, io.powerai.core.kubernetes.ClusterCredentials cluster) {
+        return new AksRemoval(ctx, AksDeployment.Connector.of(cluster), AksDeployment.Tuning.defaults());
     }
 
     /** One object a deployment may have created: its kind and name, and how to reach it. */

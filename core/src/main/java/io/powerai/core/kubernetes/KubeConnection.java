@@ -71,15 +71,15 @@ public final class KubeConnection implements AutoCloseable {
 
     /**
      * Opens a connection: through azure-cli when {@code azure} names a cluster, else from the kubeconfig that
-     * {@code KUBECONFIG} names; {@code credentialsHelp} says what to set when there is neither.
+     * {@code credentials} name (KUBECONFIG); {@code credentialsHelp} says what to set when there is neither.
      */
-    public static KubeConnection open(String stage, AzureCluster azure, Map<String, String> env, StageEvents events,
+    public static KubeConnection open(String stage, AzureCluster azure, ClusterCredentials credentials, StageEvents events,
                                       String credentialsHelp) {
         if (azure != null) {
-            return viaAzureCli(stage, azure, env, events);
+            return viaAzureCli(stage, azure, credentials, events);
         }
-        String kubeconfig = env.get("KUBECONFIG");
-        if (kubeconfig == null || kubeconfig.isBlank()) {
+        String kubeconfig = credentials.kubeconfig();
+        if (kubeconfig == null) {
             throw new PowerAiException.InvalidInput(stage + ": no credentials for the cluster: " + credentialsHelp);
         }
         if (kubeconfig.contains(java.io.File.pathSeparator)) {
@@ -111,19 +111,25 @@ public final class KubeConnection implements AutoCloseable {
         return new KubeConnection(client, config.getMasterUrl(), tempDir);
     }
 
-    private static KubeConnection viaAzureCli(String stage, AzureCluster azure, Map<String, String> env, StageEvents events) {
+    private static KubeConnection viaAzureCli(String stage, AzureCluster azure, ClusterCredentials credentials, StageEvents events) {
+        ClusterCredentials.ServicePrincipal principal = credentials.azure();
         List<String> missing = new ArrayList<>();
-        for (String variable : List.of("AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET", "AZURE_TENANT_ID")) {
-            if (env.get(variable) == null || env.get(variable).isBlank()) {
-                missing.add(variable);
-            }
+        // Named as the user sets them (the azureCredentialsId binding's variables).
+        if (principal.clientId() == null) {
+            missing.add("AZURE_CLIENT_ID");
+        }
+        if (principal.clientSecret() == null) {
+            missing.add("AZURE_CLIENT_SECRET");
+        }
+        if (principal.tenantId() == null) {
+            missing.add("AZURE_TENANT_ID");
         }
         if (!missing.isEmpty()) {
             throw new PowerAiException.InvalidInput(stage + ": resource_group and cluster_name need an Azure service principal "
                     + "in the environment; missing " + String.join(", ", missing));
         }
-        String az = env.getOrDefault("POWERAI_AZ", "az");
-        String secret = env.get("AZURE_CLIENT_SECRET");
+        String az = credentials.azCommand();
+        String secret = principal.clientSecret();
         Path dir;
         try {
             dir = Files.createTempDirectory("powerai-aks-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
@@ -133,30 +139,30 @@ public final class KubeConnection implements AutoCloseable {
         try {
             ProcessRunner runner = new ProcessRunner(Map.of("AZURE_CONFIG_DIR", dir.resolve("az").toString(),
                     "AZURE_CORE_COLLECT_TELEMETRY", "false"));
-            events.progress("credentials: az login --service-principal (client " + env.get("AZURE_CLIENT_ID") + ")");
+            events.progress("credentials: az login --service-principal (client " + principal.clientId() + ")");
             // Never on the command line, where every local user sees it (ps, /proc/PID/cmdline) and process auditing
             // records it: azure-cli reads an argument's value from the file an '@' names. The file is private to
             // this user (in the rwx------ folder) and removed as soon as az has logged in.
             Path secretFile = dir.resolve("sp-secret");
             writePrivate(secretFile, secret);
-            List<String> login = new ArrayList<>(List.of(az, "login", "--service-principal", "--username", env.get("AZURE_CLIENT_ID"),
-                    "--password", "@" + secretFile, "--tenant", env.get("AZURE_TENANT_ID"), "--output", "none", "--only-show-errors"));
+            List<String> login = new ArrayList<>(List.of(az, "login", "--service-principal", "--username", principal.clientId(),
+                    "--password", "@" + secretFile, "--tenant", principal.tenantId(), "--output", "none", "--only-show-errors"));
             try {
                 az(stage, runner, login, "az login --service-principal", secret);
             } finally {
                 deleteQuietly(secretFile);
             }
             Path kubeconfig = dir.resolve("kubeconfig");
-            List<String> credentials = new ArrayList<>(List.of(az, "aks", "get-credentials", "--resource-group", azure.resourceGroup(),
+            List<String> getCredentials = new ArrayList<>(List.of(az, "aks", "get-credentials", "--resource-group", azure.resourceGroup(),
                     "--name", azure.clusterName(), "--file", kubeconfig.toString(), "--overwrite-existing", "--only-show-errors"));
-            String subscription = env.get("AZURE_SUBSCRIPTION_ID");
-            if (subscription != null && !subscription.isBlank()) {
-                credentials.add("--subscription");
-                credentials.add(subscription);
+            String subscription = principal.subscriptionId();
+            if (subscription != null) {
+                getCredentials.add("--subscription");
+                getCredentials.add(subscription);
             }
             events.progress("credentials: az aks get-credentials --resource-group " + azure.resourceGroup() + " --name "
                     + azure.clusterName() + " (into a temporary kubeconfig)");
-            az(stage, runner, credentials, "az aks get-credentials", secret);
+            az(stage, runner, getCredentials, "az aks get-credentials", secret);
             if (!Files.isRegularFile(kubeconfig)) {
                 throw new PowerAiException.InfrastructureUnavailable(stage + ": az aks get-credentials wrote no kubeconfig");
             }

@@ -95,7 +95,11 @@ class AksDeploymentMockServerTest {
     }
 
     private AksDeployment aks(Map<String, Object> deployKeys, Map<String, String> env) {
-        return new AksDeployment(ctx(deployKeys), env, (settings, ev) -> {
+        // What the CLI reads from these variables (EnvironmentVariables), as the typed value the core takes.
+        String user = env.get("POWERAI_REGISTRY_USERNAME");
+        io.powerai.core.stage.RunEnvironment environment = new io.powerai.core.stage.RunEnvironment(io.powerai.core.build.BuildInfo.NONE,
+                user == null ? null : new io.powerai.core.registry.Credentials(user, env.get("POWERAI_REGISTRY_PASSWORD")), null);
+        return new AksDeployment(ctx(deployKeys), environment, (settings, ev) -> {
             connects++;
             return cluster.connection();
         }, client -> smoke != null ? smoke : transport, new AksDeployment.Tuning(timing, Backoff.DEFAULT, Duration.ofSeconds(2)));
@@ -665,7 +669,7 @@ class AksDeploymentMockServerTest {
     @Test
     void unreachableCluster_exit3_afterBoundedRetries() {
         scoringResult(IMAGE_A);
-        AksDeployment unreachable = new AksDeployment(ctx(Map.of()), Map.of(), (s, ev) -> KubeConnection.of(
+        AksDeployment unreachable = new AksDeployment(ctx(Map.of()), io.powerai.core.stage.RunEnvironment.NONE, (s, ev) -> KubeConnection.of(
                 new io.fabric8.kubernetes.client.KubernetesClientBuilder().withKubernetesSerialization(KubeYaml.SERIALIZATION)
                         .withConfig(new io.fabric8.kubernetes.client.ConfigBuilder(io.fabric8.kubernetes.client.Config.empty())
                                 .withMasterUrl("http://127.0.0.1:9").withRequestRetryBackoffLimit(0).build()).build()),
@@ -693,8 +697,10 @@ class AksDeploymentMockServerTest {
         assertThatThrownBy(() -> aks(Map.of("namespace", "ML_Prod", "memory_gb", "lots")).deploy(IMAGE_A))
                 .isInstanceOf(PowerAiException.InvalidInput.class)
                 .hasMessageContaining("'namespace' must be an RFC 1123 label").hasMessageContaining("'memory_gb' must be a number of GB");
+        // A user name without a password cannot reach the core: the CLI refuses it (RegistryCredentialsCliTest, exit 2),
+        // and the typed credentials cannot hold one alone.
         assertThatThrownBy(() -> aks(Map.of(), Map.of("POWERAI_REGISTRY_USERNAME", "ci")).deploy(IMAGE_A))
-                .isInstanceOf(PowerAiException.InvalidInput.class).hasMessageContaining("must be set together");
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("need a user name and a password");
 
         assertThat(connects).isZero();
         assertThat(cluster.server.getRequestCount()).isEqualTo(before);
@@ -707,7 +713,7 @@ class AksDeploymentMockServerTest {
         params.put("target", "aks");
         PipelineSpec spec = PipelineSpec.forStep(Stage.DEPLOY, params, project, null).pipeline();
         StageContext ctx = new StageContext(spec, new Workspace(project, CLOCK), null, null, events::add, CLOCK);
-        AksDeployment aks = new AksDeployment(ctx, Map.of(), (s, ev) -> {
+        AksDeployment aks = new AksDeployment(ctx, io.powerai.core.stage.RunEnvironment.NONE, (s, ev) -> {
             connects++;
             return cluster.connection();
         }, client -> transport, new AksDeployment.Tuning(timing, Backoff.DEFAULT, Duration.ofSeconds(2)));

@@ -39,8 +39,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * budget, keys and pull Secrets), so the delete meets everything a deployment creates.
  */
 class AksRemovalMockServerTest {
-    private static final Map<String, String> REGISTRY_CREDENTIALS = Map.of("POWERAI_REGISTRY_USERNAME", "robot",
-            "POWERAI_REGISTRY_PASSWORD", "pull-secret-value-7");
+    private static final io.powerai.core.stage.RunEnvironment REGISTRY_CREDENTIALS = new io.powerai.core.stage.RunEnvironment(
+            null, new io.powerai.core.registry.Credentials("robot", "pull-secret-value-7"), null);
 
     @TempDir
     Path project;

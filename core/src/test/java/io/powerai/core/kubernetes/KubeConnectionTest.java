@@ -45,7 +45,11 @@ class KubeConnectionTest {
     private static final KubeConnection.AzureCluster AKS = new KubeConnection.AzureCluster("rg-ml", "aks-prod");
 
     private KubeConnection open(KubeConnection.AzureCluster azure, Map<String, String> env) {
-        return KubeConnection.open("aksDeploy", azure, env, stageEvents, KubeConnection.KUBECONFIG_OR_AZURE_HELP);
+        // The variables as the CLI reads them (EnvironmentVariables.cluster), as the typed value the core takes.
+        ClusterCredentials credentials = new ClusterCredentials(env.get("KUBECONFIG"), new ClusterCredentials.ServicePrincipal(
+                env.get("AZURE_CLIENT_ID"), env.get("AZURE_CLIENT_SECRET"), env.get("AZURE_TENANT_ID"), env.get("AZURE_SUBSCRIPTION_ID")),
+                env.get("POWERAI_AZ"));
+        return KubeConnection.open("aksDeploy", azure, credentials, stageEvents, KubeConnection.KUBECONFIG_OR_AZURE_HELP);
     }
 
     private String kubeconfig() {

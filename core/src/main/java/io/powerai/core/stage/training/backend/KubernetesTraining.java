@@ -90,9 +90,9 @@ public final class KubernetesTraining implements TrainingBackend {
     }
 
     /** As the command runs it: credentials from KUBECONFIG, outputs copied through exec. */
-    public static KubernetesTraining of(StageContext ctx, Map<String, String> env) {
+    public static KubernetesTraining of(StageContext ctx, io.powerai.core.kubernetes.ClusterCredentials cluster) {
         return new KubernetesTraining(ctx,
-                events -> KubeConnection.open(STAGE.stepName(), null, env, events, KubeConnection.KUBECONFIG_HELP),
+                events -> KubeConnection.open(STAGE.stepName(), null, cluster, events, KubeConnection.KUBECONFIG_HELP),
                 ExecOutputsTransport::new, Tuning.defaults());
     }
 
