@@ -153,7 +153,7 @@ public final class AksDeployment implements DeployTarget {
     public PromotionGate.Decision gate(String imageOverride) {
         AksPlan plan = AksPlan.of(ctx, environment, imageOverride, false, events);
         if (ctx.spec().deploy().gate() == null) {
-            throw new PowerAiException.InvalidInput(STAGE.stepName() + ": 'gate' is not set in the deploy section: there is no gate to run");
+            throw PowerAiException.InvalidInput.bare("'gate' is not set in the deploy section: there is no gate to run");
         }
         try (KubeConnection connection = connector.open(plan.settings(), events)) {
             return rollout(connection, plan).gateOnly(ModelMetrics.requireOfScoringImage(ctx.workspace(), STAGE.stepName(), imageOverride));

@@ -41,7 +41,7 @@ record AksPlan(String name, AksSettings settings, AksManifests manifests, Releas
         String image = imageOverride;
         if (image == null) {
             if (scoring == null || !scoring.succeeded() || scoring.image() == null) {
-                throw new PowerAiException.InvalidInput(STAGE.stepName() + ": no scoring image to deploy: run scoringImage "
+                throw PowerAiException.InvalidInput.bare("no scoring image to deploy: run scoringImage "
                         + "first (no successful result in " + ctx.workspace().resultFile(Stage.SCORING_IMAGE) + ") or pass 'image'");
             }
             image = scoring.image();
@@ -110,7 +110,7 @@ record AksPlan(String name, AksSettings settings, AksManifests manifests, Releas
         try {
             return StageResults.read(file, ScoringImageResult.class);
         } catch (IOException e) {
-            throw new PowerAiException.InvalidInput(STAGE.stepName() + ": cannot read " + file + ": " + e.getMessage());
+            throw PowerAiException.InvalidInput.bare("cannot read " + file + ": " + e.getMessage());
         }
     }
 }

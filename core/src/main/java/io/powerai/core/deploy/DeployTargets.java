@@ -27,7 +27,7 @@ public final class DeployTargets {
     /** The chosen target's name: the override when given (local or aks), else the section's (local without one). */
     public static String name(StageContext ctx, String override) {
         if (override != null && !override.equals(LOCAL) && !override.equals(AKS)) {
-            throw new PowerAiException.InvalidInput(Stage.DEPLOY.stepName() + ": 'target' must be 'local' or 'aks'; got '"
+            throw PowerAiException.InvalidInput.bare("'target' must be 'local' or 'aks'; got '"
                     + override + "'");
         }
         if (override != null) {

@@ -39,11 +39,16 @@ public final class Pipeline {
         Map<String, Map<String, Object>> results = new LinkedHashMap<>();
         spec.require(io.powerai.core.spec.Stage.SNAPSHOT);
         spec.require(io.powerai.core.spec.Stage.TRAIN);
+        // Each stage is entered before it validates its input: a bare failure names the stage it came from.
+        ctx.cancellation().entering(io.powerai.core.spec.Stage.SNAPSHOT.stepName());
         results.put("amlEnvSnapshot", StageResults.toMap(EnvironmentSnapshot.run(ctx)));
+        ctx.cancellation().entering(io.powerai.core.spec.Stage.TRAIN.stepName());
         results.put("gpuTrain", StageResults.toMap(TrainingRun.run(ctx, null, environment.cluster())));
         if (spec.score() != null) {
+            ctx.cancellation().entering(io.powerai.core.spec.Stage.SCORING_IMAGE.stepName());
             results.put("scoringImage", StageResults.toMap(ScoringImage.run(ctx)));
             if (spec.deploy() != null) {
+                ctx.cancellation().entering(io.powerai.core.spec.Stage.DEPLOY.stepName());
                 beforeDeploy.accept(null);
                 results.put("aksDeploy", StageResults.toMap(DeployTargets.of(ctx, environment, null).deploy(null)));
             }

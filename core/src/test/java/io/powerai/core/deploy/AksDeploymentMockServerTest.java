@@ -152,7 +152,7 @@ class AksDeploymentMockServerTest {
         trained(0.9);
         int recordsBefore = auditRecords().size();
         PowerAiException.StageFailed kept = catchThrowableOfType(() -> deploy(IMAGE_B, GATE), PowerAiException.StageFailed.class);
-        assertThat(kept).hasMessage("aksDeploy: gate test_accuracy (max, min_delta 0.01): the new model's 0.9 is not better than "
+        assertThat(kept.messageIn("aksDeploy")).isEqualTo("aksDeploy: gate test_accuracy (max, min_delta 0.01): the new model's 0.9 is not better than "
                 + "the serving model's 0.95 by at least 0.01; the serving version stays");
         assertThat(cluster.deployment(NS, "svm-moons-green")).isNull(); // nothing was created or changed
         assertThat(image(cluster.deployment(NS, "svm-moons-blue"))).isEqualTo(IMAGE_A);
@@ -471,9 +471,12 @@ class AksDeploymentMockServerTest {
         Map<String, Object> record = auditRecords().get(1);
         assertThat(record).containsEntry("status", "rolled-back");
         assertThat(details(record)).containsEntry("rolledBackTo", IMAGE_A);
-        assertThat((String) details(record).get("failure")).contains("CrashLoopBackOff");
+        // The record and the message keep the stage that failed (a bare rollout failure gets it before it is written).
+        assertThat(e.getMessage()).startsWith("aksDeploy: rollout of svm-moons-green failed: ");
+        assertThat((String) details(record).get("failure")).startsWith("aksDeploy: rollout of svm-moons-green failed: ").contains("CrashLoopBackOff");
         assertThat(Json.readObject(project.resolve(".powerai/aksDeploy.json"))).containsEntry("status", "rolled-back")
-                .containsEntry("rolledBackTo", IMAGE_A);
+                .containsEntry("rolledBackTo", IMAGE_A)
+                .hasEntrySatisfying("failure", failure -> assertThat((String) failure).startsWith("aksDeploy: rollout of svm-moons-green"));
         assertThat(project.resolve(".powerai/deploy/failed-pods.log")).exists();
     }
 
@@ -558,8 +561,8 @@ class AksDeploymentMockServerTest {
 
         assertThatThrownBy(() -> deploy(IMAGE_C, Map.of("num_replicas", 4)))
                 .isInstanceOf(PowerAiException.InvalidInput.class)
-                .hasMessage("aksDeploy: default/svm-moons is splitting traffic (blue 75%, green 25%): run 'powerai deploy promote' "
-                        + "or 'powerai deploy rollback' first");
+                .satisfies(e -> assertThat(((PowerAiException) e).messageIn("aksDeploy")).isEqualTo("aksDeploy: default/svm-moons "
+                        + "is splitting traffic (blue 75%, green 25%): run 'powerai deploy promote' or 'powerai deploy rollback' first"));
 
         Map<String, Object> promoted = asMap(aks(Map.of("num_replicas", 4)).promote());
         assertThat(promoted).containsEntry("status", "succeeded").containsEntry("color", "green").containsEntry("image", IMAGE_B);

@@ -161,8 +161,8 @@ class AksRemovalMockServerTest {
         timing.onSleep(() -> { });
 
         assertThatThrownBy(this::delete).isInstanceOf(PowerAiException.StageFailed.class)
-                .hasMessageContaining("aksDeploy: still present 600 s after the delete")
-                .hasMessageContaining("Deployment default/svm-moons-blue");
+                .satisfies(e -> assertThat(((PowerAiException) e).messageIn("aksDeploy"))
+                        .contains("aksDeploy: still present 600 s after the delete").contains("Deployment default/svm-moons-blue"));
         Map<String, Object> record = auditRecords().get(1);
         assertThat(record).containsEntry("status", "failed");
         assertThat(details(record)).containsEntry("action", "delete").containsKey("failure");

@@ -40,6 +40,7 @@ class DeployTargetsTest {
         assertThat(DeployTargets.of(ctx("local"), RunEnvironment.NONE, "aks")).isInstanceOf(AksDeployment.class);
         assertThatThrownBy(() -> DeployTargets.of(ctx("local"), RunEnvironment.NONE, "azure"))
                 .isInstanceOf(PowerAiException.InvalidInput.class)
-                .hasMessage("aksDeploy: 'target' must be 'local' or 'aks'; got 'azure'");
+                .satisfies(e -> assertThat(((PowerAiException) e).messageIn("aksDeploy"))
+                        .isEqualTo("aksDeploy: 'target' must be 'local' or 'aks'; got 'azure'"));
     }
 }
