@@ -243,7 +243,7 @@ public final class TrainingRun {
             throw unsafeOutputs;
         }
         if (ended.failure() != null) {
-            throw new PowerAiException.StageFailed(STAGE.stepName() + ": " + ended.failure() + "; log kept at " + log
+            throw PowerAiException.StageFailed.bare(ended.failure() + "; log kept at " + log
                     + (ended.lastLine() == null ? "" : " (last line: " + ended.lastLine() + ")"));
         }
         events.progress("done in " + ended.durationMillis() + " ms; " + outputFiles.size() + " output file(s); metrics "

@@ -292,9 +292,9 @@ public final class KubernetesTraining implements TrainingBackend {
         String where = ended.pod() == null ? "Job " + job.namespace() + "/" + job.name() : "pod " + job.namespace() + "/" + ended.pod();
         String detail = ended.message() == null ? "" : ": " + ended.message();
         switch (ended.kind()) {
-            case NOT_STARTED -> throw new PowerAiException.StageFailed(STAGE.stepName() + ": " + where + " could not start its "
+            case NOT_STARTED -> throw PowerAiException.StageFailed.bare(where + " could not start its "
                     + "training container (" + ended.reason() + detail + "); nothing ran");
-            case UNSCHEDULABLE -> throw new PowerAiException.InfrastructureUnavailable(STAGE.stepName() + ": no node took " + where
+            case UNSCHEDULABLE -> throw PowerAiException.InfrastructureUnavailable.bare("no node took " + where
                     + detail + " (check the node pool, node_selector, tolerations and the GPUs and memory asked for); nothing ran");
             default -> {
                 // recorded below
