@@ -47,7 +47,7 @@ final class AksRollout {
     private final KubernetesClient client;
     private final PodTransport transport;
     private final RolloutWait rollout;
-    private final UndoJournal undo = new UndoJournal();
+    private final UndoJournal undo = new UndoJournal(STAGE.stepName());
     private final ClusterObjects objects;
     private final TrafficSwitch traffic;
     private final DeploymentRecords records;

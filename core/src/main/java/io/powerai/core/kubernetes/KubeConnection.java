@@ -80,15 +80,15 @@ public final class KubeConnection implements AutoCloseable {
         }
         String kubeconfig = credentials.kubeconfig();
         if (kubeconfig == null) {
-            throw new PowerAiException.InvalidInput(stage + ": no credentials for the cluster: " + credentialsHelp);
+            throw PowerAiException.InvalidInput.bare("no credentials for the cluster: " + credentialsHelp);
         }
         if (kubeconfig.contains(java.io.File.pathSeparator)) {
-            throw new PowerAiException.InvalidInput(stage + ": KUBECONFIG must name one kubeconfig file; got a list of "
+            throw PowerAiException.InvalidInput.bare("KUBECONFIG must name one kubeconfig file; got a list of "
                     + kubeconfig.split(java.io.File.pathSeparator).length + " paths");
         }
         Path file = Path.of(kubeconfig);
         if (!Files.isRegularFile(file)) {
-            throw new PowerAiException.InvalidInput(stage + ": KUBECONFIG names " + file + ", which is not a file");
+            throw PowerAiException.InvalidInput.bare("KUBECONFIG names " + file + ", which is not a file");
         }
         events.progress("credentials: the kubeconfig named by KUBECONFIG");
         return fromKubeconfig(stage, file, null);
@@ -99,11 +99,11 @@ public final class KubeConnection implements AutoCloseable {
         try {
             config = Config.fromKubeconfig(file.toFile());
         } catch (KubernetesClientException | IllegalArgumentException e) {
-            throw new PowerAiException.InvalidInput(stage + ": the kubeconfig " + (tempDir == null ? file : "from az aks get-credentials")
+            throw PowerAiException.InvalidInput.bare("the kubeconfig " + (tempDir == null ? file : "from az aks get-credentials")
                     + " cannot be read: " + KubeCalls.oneLine(String.valueOf(e.getMessage())));
         }
         if (config.getMasterUrl() == null || config.getMasterUrl().isBlank()) {
-            throw new PowerAiException.InvalidInput(stage + ": the kubeconfig " + file + " names no cluster (no current context?)");
+            throw PowerAiException.InvalidInput.bare("the kubeconfig " + file + " names no cluster (no current context?)");
         }
         config.setRequestRetryBackoffLimit(0);
         KubernetesClient client = new KubernetesClientBuilder().withConfig(config)
@@ -125,7 +125,7 @@ public final class KubeConnection implements AutoCloseable {
             missing.add("AZURE_TENANT_ID");
         }
         if (!missing.isEmpty()) {
-            throw new PowerAiException.InvalidInput(stage + ": resource_group and cluster_name need an Azure service principal "
+            throw PowerAiException.InvalidInput.bare("resource_group and cluster_name need an Azure service principal "
                     + "in the environment; missing " + String.join(", ", missing));
         }
         String az = credentials.azCommand();
@@ -164,7 +164,7 @@ public final class KubeConnection implements AutoCloseable {
                     + azure.clusterName() + " (into a temporary kubeconfig)");
             az(stage, runner, getCredentials, "az aks get-credentials", secret);
             if (!Files.isRegularFile(kubeconfig)) {
-                throw new PowerAiException.InfrastructureUnavailable(stage + ": az aks get-credentials wrote no kubeconfig");
+                throw PowerAiException.InfrastructureUnavailable.bare("az aks get-credentials wrote no kubeconfig");
             }
             return fromKubeconfig(stage, kubeconfig, dir);
         } catch (RuntimeException e) {
@@ -196,13 +196,13 @@ public final class KubeConnection implements AutoCloseable {
         try {
             result = runner.run(command, AZ_TIMEOUT);
         } catch (ProcessRunner.NotStarted e) {
-            throw new PowerAiException.InfrastructureUnavailable(stage + ": azure-cli (" + command.get(0)
+            throw PowerAiException.InfrastructureUnavailable.bare("azure-cli (" + command.get(0)
                     + ") cannot be started; install it (Debian: apt-get install azure-cli) or pass a kubeconfig through KUBECONFIG", e);
         }
         if (result.timedOut() || result.exitCode() != 0) {
             // az never prints the secret; redacting it anyway costs nothing.
             String last = result.lastLines(2).replace(secret, "****");
-            throw new PowerAiException.InfrastructureUnavailable(stage + ": " + what + " failed ("
+            throw PowerAiException.InfrastructureUnavailable.bare(what + " failed ("
                     + (result.timedOut() ? "timed out after " + AZ_TIMEOUT.toMinutes() + " min" : "exit " + result.exitCode())
                     + "): " + KubeCalls.oneLine(last));
         }

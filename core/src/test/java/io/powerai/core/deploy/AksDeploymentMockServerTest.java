@@ -682,7 +682,7 @@ class AksDeploymentMockServerTest {
                 () -> unreachable.deploy(null));
 
         assertThat(e.exitCode()).isEqualTo(3);
-        assertThat(e.getMessage()).startsWith("aksDeploy: cannot reach the Kubernetes API at http://127.0.0.1:9/ (after 5 attempts)");
+        assertThat(e.messageIn("aksDeploy")).startsWith("aksDeploy: cannot reach the Kubernetes API at http://127.0.0.1:9/ (after 5 attempts)");
         assertThat(timing.sleeps).hasSize(4);
     }
 

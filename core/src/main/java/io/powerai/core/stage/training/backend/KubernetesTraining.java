@@ -269,7 +269,7 @@ public final class KubernetesTraining implements TrainingBackend {
                     () -> client.configMaps().inNamespace(namespace).withName(job.configMapName()).delete());
             events.progress("deleted Job " + namespace + "/" + job.name() + " and ConfigMap " + job.configMapName());
         } catch (PowerAiException e) {
-            events.warning("clean-up failed: " + e.getMessage() + "; delete them by hand: kubectl -n " + namespace + " delete job/"
+            events.warning("clean-up failed: " + e.messageIn(STAGE.stepName()) + "; delete them by hand: kubectl -n " + namespace + " delete job/"
                     + job.name() + " configmap/" + job.configMapName() + " (the cluster removes the Job "
                     + TrainingJob.TTL_SECONDS + " s after it ends)");
         }

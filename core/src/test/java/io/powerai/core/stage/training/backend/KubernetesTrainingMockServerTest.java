@@ -476,7 +476,7 @@ class KubernetesTrainingMockServerTest {
         PowerAiException.StageFailed e = catchThrowableOfType(PowerAiException.StageFailed.class, () -> run(training(Map.of()), IMAGE));
 
         assertThat(e.exitCode()).isEqualTo(1);
-        assertThat(e.getMessage()).isEqualTo("gpuTrain: the Kubernetes API refused to create Job default/" + job.name() + " (HTTP 422): "
+        assertThat(e.messageIn("gpuTrain")).isEqualTo("gpuTrain: the Kubernetes API refused to create Job default/" + job.name() + " (HTTP 422): "
                 + "Job.batch \"" + job.name() + "\" is invalid: spec.template.spec.containers[0].resources.requests: Invalid value: "
                 + "\"4Gi\": must be less than or equal to memory limit");
         assertThat(timing.sleeps).isEmpty(); // a refusal is not retried
@@ -494,7 +494,7 @@ class KubernetesTrainingMockServerTest {
 
         PowerAiException.StageFailed e = catchThrowableOfType(PowerAiException.StageFailed.class, () -> run(training(Map.of()), IMAGE));
 
-        assertThat(e.getMessage()).isEqualTo("gpuTrain: the Kubernetes API refused to create Job default/" + job.name()
+        assertThat(e.messageIn("gpuTrain")).isEqualTo("gpuTrain: the Kubernetes API refused to create Job default/" + job.name()
                 + " (HTTP 409): jobs.batch \"" + job.name() + "\" already exists");
         assertThat(timing.sleeps).isEmpty();
     }
@@ -554,7 +554,7 @@ class KubernetesTrainingMockServerTest {
         PowerAiException.InfrastructureUnavailable e = catchThrowableOfType(PowerAiException.InfrastructureUnavailable.class,
                 () -> run(unreachable, IMAGE));
 
-        assertThat(e.getMessage()).isEqualTo("gpuTrain: cannot reach the Kubernetes API at http://127.0.0.1:9/ (after 5 attempts): "
+        assertThat(e.messageIn("gpuTrain")).isEqualTo("gpuTrain: cannot reach the Kubernetes API at http://127.0.0.1:9/ (after 5 attempts): "
                 + "connection refused (check the cluster address in the kubeconfig, and the network)");
         assertThat(e.getMessage().lines()).hasSize(1);
         assertThat(project.resolve(".powerai/audit.jsonl")).doesNotExist();
