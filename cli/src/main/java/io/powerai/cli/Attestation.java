@@ -23,8 +23,8 @@ final class Attestation {
     }
 
     static Attestor attestor(Map<String, String> environment) {
-        Builder builder = Builder.fromEnvironment(environment, hostName(environment), environment.getOrDefault("USER",
-                System.getProperty("user.name")));
+        Builder builder = Builder.of(EnvironmentVariables.build(environment), hostName(environment),
+                environment.getOrDefault("USER", System.getProperty("user.name")));
         String keyFile = environment.get(KEY_VARIABLE);
         if (keyFile == null || keyFile.isBlank()) {
             return Attestor.unsigned(builder);

@@ -50,7 +50,7 @@ final class DeployCommands {
 
     /** Prints an AKS deployment's manifests, contacting nothing ({@code powerai deploy --dry-run}: target aks only). */
     static int dryRun(PowerAiCommand top, StageContext ctx, String image) {
-        top.console.line(AksDeployment.of(ctx, top.environment).dryRun(image).stripTrailing());
+        top.console.line(AksDeployment.of(ctx, top.runEnvironment()).dryRun(image).stripTrailing());
         return 0;
     }
 
@@ -84,7 +84,7 @@ final class DeployCommands {
             PowerAiCommand top = (PowerAiCommand) spec.root().userObject();
             StageContext ctx = aksContext(top, common);
             try (WorkspaceLock ignored = common.lock(top, ctx, Stage.DEPLOY)) {
-                printWhereItServes(top, AksDeployment.of(ctx, top.environment).promote());
+                printWhereItServes(top, AksDeployment.of(ctx, top.runEnvironment()).promote());
             }
             return 0;
         }
@@ -104,7 +104,7 @@ final class DeployCommands {
             PowerAiCommand top = (PowerAiCommand) spec.root().userObject();
             StageContext ctx = aksContext(top, common);
             try (WorkspaceLock ignored = common.lock(top, ctx, Stage.DEPLOY)) {
-                printWhereItServes(top, AksDeployment.of(ctx, top.environment).rollback());
+                printWhereItServes(top, AksDeployment.of(ctx, top.runEnvironment()).rollback());
             }
             return 0;
         }
@@ -128,7 +128,7 @@ final class DeployCommands {
             StageContext ctx = common.context(top, Stage.DEPLOY);
             ctx.spec().require(Stage.DEPLOY);
             try (WorkspaceLock ignored = common.lock(top, ctx, Stage.DEPLOY)) {
-                DeploymentResult result = DeployTargets.of(ctx, top.environment, target).delete();
+                DeploymentResult result = DeployTargets.of(ctx, top.runEnvironment(), target).delete();
                 if (result.target().equals(DeployTargets.AKS)) {
                     top.console.line("deleted from namespace " + result.namespace() + ": " + result.deleted());
                 } else {
@@ -177,7 +177,7 @@ final class DeployCommands {
             List<RunHistory.Deployment> changes = AksHistory.fromAudit(ctx.workspace().audit().file(), name);
             List<AksHistory.Revision> revisions = null;
             if (cluster) {
-                try (KubeConnection connection = AksDeployment.Connector.of(top.environment).open(ctx.spec().deploy().aks(),
+                try (KubeConnection connection = AksDeployment.Connector.of(top.runEnvironment().cluster()).open(ctx.spec().deploy().aks(),
                         ctx.events().forStage(Stage.DEPLOY.stepName()))) {
                     revisions = AksHistory.fromCluster(connection.client(), ctx.spec().deploy().aks().namespace(), name);
                 } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {

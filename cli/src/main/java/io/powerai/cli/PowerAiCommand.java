@@ -287,22 +287,17 @@ public final class PowerAiCommand implements Runnable {
      * here, at the edge, and handed down as one typed value to the engine and the registry client alike.
      */
     static RegistryAuth registryAuth(Map<String, String> environment, String registry, ProcessRunner runner) {
-        String user = blankToNull(environment.get("POWERAI_REGISTRY_USERNAME"));
-        String password = blankToNull(environment.get("POWERAI_REGISTRY_PASSWORD"));
-        if ((user == null) != (password == null)) {
-            throw new PowerAiException.InvalidInput("registry credentials: POWERAI_REGISTRY_USERNAME and POWERAI_REGISTRY_PASSWORD must be"
-                    + " set together (a Username with password credential, registryCredentialsId); got only "
-                    + (user == null ? "POWERAI_REGISTRY_PASSWORD" : "POWERAI_REGISTRY_USERNAME"));
-        }
+        Credentials credentials = EnvironmentVariables.registryCredentials(environment);
         Map<String, Credentials> given = new HashMap<>();
-        if (user != null && registry != null) {
-            given.put(registry.contains("/") ? registry.substring(0, registry.indexOf('/')) : registry, new Credentials(user, password));
+        if (credentials != null && registry != null) {
+            given.put(registry.contains("/") ? registry.substring(0, registry.indexOf('/')) : registry, credentials);
         }
         return new RegistryAuth(given, AgentCredentials.fromEnvironment(environment, runner));
     }
 
-    private static String blankToNull(String value) {
-        return value == null || value.isEmpty() ? null : value;
+    /** The build and the credentials the stages take, read from this command's environment (once per call). */
+    io.powerai.core.stage.RunEnvironment runEnvironment() {
+        return EnvironmentVariables.runEnvironment(environment);
     }
 
     /** The project version and the commit the command was built from, as the build recorded them (cli/pom.xml). */

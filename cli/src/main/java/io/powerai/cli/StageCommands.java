@@ -74,7 +74,7 @@ final class StageCommands {
             StageContext ctx = common.context(top, Stage.TRAIN); // reads the spec, and with it the image a spec file names
             String ref = image != null ? image : common.specImage;
             ctx.spec().require(Stage.TRAIN);
-            TrainingBackend backend = TrainingBackend.of(ctx, top.environment);
+            TrainingBackend backend = TrainingBackend.of(ctx, top.runEnvironment().cluster());
             if (dryRun) {
                 if (!(backend instanceof KubernetesTraining job)) {
                     throw PowerAiException.InvalidInput.bare("'--dry-run' prints the Kubernetes Job of backend 'kubernetes'; "
@@ -153,7 +153,7 @@ final class StageCommands {
             if (gateOnly) {
                 // Reads the target, changes nothing: no workspace lock, so it can run beside a deploy in progress.
                 String deployed = image != null ? image : common.specImage;
-                io.powerai.core.spec.PromotionGate.Decision decision = DeployTargets.of(ctx, top.environment, target).gate(deployed);
+                io.powerai.core.spec.PromotionGate.Decision decision = DeployTargets.of(ctx, top.runEnvironment(), target).gate(deployed);
                 if (!decision.passes()) {
                     top.err.println("aksDeploy: " + decision.line());
                     return 1;
@@ -165,7 +165,7 @@ final class StageCommands {
             }
             try (WorkspaceLock ignored = common.lock(top, ctx, Stage.DEPLOY)) {
                 DeployCommands.requireProvenance(top, ctx, image != null ? image : common.specImage);
-                DeployTarget deployTarget = DeployTargets.of(ctx, top.environment, target);
+                DeployTarget deployTarget = DeployTargets.of(ctx, top.runEnvironment(), target);
                 DeploymentResult result = deployTarget.deploy(image != null ? image : common.specImage);
                 if (deployTarget.name().equals(DeployTargets.AKS)) {
                     DeployCommands.printWhereItServes(top, result);
@@ -193,7 +193,7 @@ final class StageCommands {
             StageContext context = common.context(top, null);
             Map<String, Map<String, Object>> results;
             try (WorkspaceLock ignored = common.lock(top, context, null)) {
-                results = Pipeline.run(context, top.environment, image -> DeployCommands.requireProvenance(top, context, image));
+                results = Pipeline.run(context, top.runEnvironment(), image -> DeployCommands.requireProvenance(top, context, image));
             }
             top.console.line("");
             top.console.line("environment:   " + results.get("amlEnvSnapshot").get("image"));

@@ -87,6 +87,11 @@ public abstract class PowerAiException extends RuntimeException {
             return new StageFailed(message, null, true);
         }
 
+        /** As {@link #bare(String)}, with the exception that caused it. */
+        public static StageFailed bare(String message, Throwable cause) {
+            return new StageFailed(message, cause, true);
+        }
+
         @Override
         public int exitCode() {
             return 1;

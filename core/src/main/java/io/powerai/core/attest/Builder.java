@@ -1,5 +1,7 @@
 package io.powerai.core.attest;
 
+import io.powerai.core.build.BuildInfo;
+
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -32,13 +34,10 @@ public record Builder(String jobName, String buildUrl, String host, String user)
         return local(null, null);
     }
 
-    /**
-     * The builder from a face's environment: Jenkins when BUILD_URL (and JOB_NAME) are set, else host and user.
-     */
-    public static Builder fromEnvironment(Map<String, String> environment, String host, String user) {
-        String url = environment.get("BUILD_URL");
-        if (url != null && !url.isBlank()) {
-            return jenkins(Optional.ofNullable(environment.get("JOB_NAME")).orElse(""), url);
+    /** The builder of a run: the Jenkins job and build when {@code build} is a Jenkins build's, else host and user. */
+    public static Builder of(BuildInfo build, String host, String user) {
+        if (build.inJenkins()) {
+            return jenkins(Optional.ofNullable(build.jobName()).orElse(""), build.url());
         }
         return local(host, user);
     }

@@ -6,12 +6,14 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.powerai.core.PowerAiException;
 import io.powerai.core.event.StageEvents;
 import io.powerai.core.kubernetes.Backoff;
+import io.powerai.core.kubernetes.ClusterCredentials;
 import io.powerai.core.kubernetes.KubeConnection;
 import io.powerai.core.kubernetes.KubeYaml;
 import io.powerai.core.kubernetes.Timing;
 import io.powerai.core.result.DeploymentResult;
 import io.powerai.core.spec.AksSettings;
 import io.powerai.core.spec.Stage;
+import io.powerai.core.stage.RunEnvironment;
 import io.powerai.core.stage.StageContext;
 
 import java.time.Duration;
@@ -51,35 +53,35 @@ public final class AksDeployment implements DeployTarget {
 
         /**
          * As the commands connect: through az aks get-credentials when the settings name the AKS cluster
-         * (resource_group, cluster_name), else with the kubeconfig that {@code env}'s KUBECONFIG names.
+         * (resource_group, cluster_name), with the service principal in {@code cluster}, else with its kubeconfig.
          */
-        static Connector of(Map<String, String> env) {
+        static Connector of(ClusterCredentials cluster) {
             return (settings, events) -> KubeConnection.open(STAGE.stepName(), settings.usesAzureCli()
                             ? new KubeConnection.AzureCluster(settings.resourceGroup(), settings.clusterName()) : null,
-                    env, events, KubeConnection.KUBECONFIG_OR_AZURE_HELP);
+                    cluster, events, KubeConnection.KUBECONFIG_OR_AZURE_HELP);
         }
     }
 
     private final StageContext ctx;
-    private final Map<String, String> env;
+    private final RunEnvironment environment;
     private final Connector connector;
     private final Function<KubernetesClient, PodTransport> transports;
     private final Tuning tuning;
     private final StageEvents events;
 
-    public AksDeployment(StageContext ctx, Map<String, String> env, Connector connector,
+    public AksDeployment(StageContext ctx, RunEnvironment environment, Connector connector,
                          Function<KubernetesClient, PodTransport> transports, Tuning tuning) {
         this.ctx = ctx;
-        this.env = env;
+        this.environment = environment;
         this.connector = connector;
         this.transports = transports;
         this.tuning = tuning;
         this.events = ctx.events().forStage(STAGE.stepName());
     }
 
-    /** As the command runs it: credentials from the environment, smoke tests through a port-forward. */
-    public static AksDeployment of(StageContext ctx, Map<String, String> env) {
-        return new AksDeployment(ctx, env, Connector.of(env),
+    /** As the command runs it: credentials as the face read them, smoke tests through a port-forward. */
+    public static AksDeployment of(StageContext ctx, RunEnvironment environment) {
+        return new AksDeployment(ctx, environment, Connector.of(environment.cluster()),
                 client -> new PortForwardTransport(client, STAGE.stepName()), Tuning.defaults());
     }
 
@@ -90,7 +92,7 @@ public final class AksDeployment implements DeployTarget {
      * (color blue, all traffic), Secrets without their data.
      */
     public String dryRun(String imageOverride) {
-        AksPlan plan = AksPlan.of(ctx, env, imageOverride, true, events);
+        AksPlan plan = AksPlan.of(ctx, environment, imageOverride, true, events);
         AksManifests m = plan.manifests();
         List<HasMetadata> objects = new ArrayList<>();
         if (plan.settings().authEnabled()) {
@@ -132,7 +134,7 @@ public final class AksDeployment implements DeployTarget {
     @Override
     public DeploymentResult deploy(String imageOverride) {
         long started = System.nanoTime();
-        AksPlan plan = AksPlan.of(ctx, env, imageOverride, false, events);
+        AksPlan plan = AksPlan.of(ctx, environment, imageOverride, false, events);
         // Known before the cluster is contacted: a gate metric the new model lacks is invalid input, nothing to connect for.
         Map<String, Double> gateCandidate = ctx.spec().deploy().gate() == null ? null
                 : ModelMetrics.requireOfScoringImage(ctx.workspace(), STAGE.stepName(), imageOverride);
@@ -149,9 +151,9 @@ public final class AksDeployment implements DeployTarget {
     /** The promotion gate alone ({@code powerai deploy --gate-only}): reads the serving Deployment, changes nothing. */
     @Override
     public PromotionGate.Decision gate(String imageOverride) {
-        AksPlan plan = AksPlan.of(ctx, env, imageOverride, false, events);
+        AksPlan plan = AksPlan.of(ctx, environment, imageOverride, false, events);
         if (ctx.spec().deploy().gate() == null) {
-            throw new PowerAiException.InvalidInput(STAGE.stepName() + ": 'gate' is not set in the deploy section: there is no gate to run");
+            throw PowerAiException.InvalidInput.bare("'gate' is not set in the deploy section: there is no gate to run");
         }
         try (KubeConnection connection = connector.open(plan.settings(), events)) {
             return rollout(connection, plan).gateOnly(ModelMetrics.requireOfScoringImage(ctx.workspace(), STAGE.stepName(), imageOverride));

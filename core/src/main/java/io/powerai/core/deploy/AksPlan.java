@@ -3,6 +3,7 @@ package io.powerai.core.deploy;
 import io.powerai.core.PowerAiException;
 import io.powerai.core.event.StageEvents;
 import io.powerai.core.image.ImageReference;
+import io.powerai.core.registry.Credentials;
 import io.powerai.core.result.ScoringImageResult;
 import io.powerai.core.result.StageResults;
 import io.powerai.core.spec.AksSettings;
@@ -10,6 +11,7 @@ import io.powerai.core.spec.DeploySpec;
 import io.powerai.core.spec.Problems;
 import io.powerai.core.spec.Stage;
 import io.powerai.core.stage.Parity;
+import io.powerai.core.stage.RunEnvironment;
 import io.powerai.core.stage.StageContext;
 
 import java.io.IOException;
@@ -27,7 +29,7 @@ record AksPlan(String name, AksSettings settings, AksManifests manifests, Releas
     private static final Stage STAGE = Stage.DEPLOY;
 
     /** The plan of a rollout of {@code imageOverride} (null: the last scoringImage result's image). */
-    static AksPlan of(StageContext ctx, Map<String, String> env, String imageOverride, boolean dryRun, StageEvents events) {
+    static AksPlan of(StageContext ctx, RunEnvironment environment, String imageOverride, boolean dryRun, StageEvents events) {
         ctx.spec().require(STAGE);
         DeploySpec spec = ctx.spec().deploy();
         AksSettings settings = spec.aks();
@@ -39,7 +41,7 @@ record AksPlan(String name, AksSettings settings, AksManifests manifests, Releas
         String image = imageOverride;
         if (image == null) {
             if (scoring == null || !scoring.succeeded() || scoring.image() == null) {
-                throw new PowerAiException.InvalidInput(STAGE.stepName() + ": no scoring image to deploy: run scoringImage "
+                throw PowerAiException.InvalidInput.bare("no scoring image to deploy: run scoringImage "
                         + "first (no successful result in " + ctx.workspace().resultFile(Stage.SCORING_IMAGE) + ") or pass 'image'");
             }
             image = scoring.image();
@@ -55,12 +57,8 @@ record AksPlan(String name, AksSettings settings, AksManifests manifests, Releas
             problems.add(STAGE.stepName(), "'image' must be pinned by digest on Kubernetes (name@sha256:<64 hex digits>, "
                     + "as scoringImage records it), so that every replica and every rollback runs the same bytes; got '" + image + "'");
         }
-        String user = env.get("POWERAI_REGISTRY_USERNAME");
-        String password = env.get("POWERAI_REGISTRY_PASSWORD");
-        if ((user == null) != (password == null)) {
-            problems.add(STAGE.stepName(), "POWERAI_REGISTRY_USERNAME and POWERAI_REGISTRY_PASSWORD must be set together "
-                    + "(the image pull secret needs both); only " + (user != null ? "the username" : "the password") + " is set");
-        }
+        // A pair or nothing: the face refuses one of the two (exit 2) before any stage runs.
+        Credentials pullCredentials = environment.registry();
         problems.throwIfAny();
 
         String model = null;
@@ -83,12 +81,12 @@ record AksPlan(String name, AksSettings settings, AksManifests manifests, Releas
             events.warning("the image is not the last scoringImage result: its model and snapshot are not recorded");
         }
         String metrics = imageOverride == null ? ModelMetrics.record(ModelMetrics.ofScoringImage(ctx.workspace())) : null;
-        Release release = new Release(reference.toString(), model, snapshotImage, snapshotId, blankToNull(env.get("BUILD_TAG")),
-                blankToNull(env.get("BUILD_URL")), workers, metrics);
-        boolean pull = user != null && password != null;
+        Release release = new Release(reference.toString(), model, snapshotImage, snapshotId, environment.build().tag(),
+                environment.build().url(), workers, metrics);
+        boolean pull = pullCredentials != null;
         Parity.SmokeSample smoke = Parity.SmokeSample.of(ctx.spec());
         return new AksPlan(name, settings, new AksManifests(name, settings, release, pull), release, smoke.request(), smoke.expected(),
-                reference.registry(), pull ? user : null, pull ? password : null);
+                reference.registry(), pull ? pullCredentials.username() : null, pull ? pullCredentials.password() : null);
     }
 
     /** Promote, rollback and delete act on what the cluster holds: they need the names and settings, not an image. */
@@ -112,11 +110,7 @@ record AksPlan(String name, AksSettings settings, AksManifests manifests, Releas
         try {
             return StageResults.read(file, ScoringImageResult.class);
         } catch (IOException e) {
-            throw new PowerAiException.InvalidInput(STAGE.stepName() + ": cannot read " + file + ": " + e.getMessage());
+            throw PowerAiException.InvalidInput.bare("cannot read " + file + ": " + e.getMessage());
         }
-    }
-
-    private static String blankToNull(String value) {
-        return value == null || value.isBlank() ? null : value;
     }
 }

@@ -47,8 +47,8 @@ public final class AksRemoval {
     }
 
     /** As the command runs it: credentials from the environment. */
-    public static AksRemoval of(StageContext ctx, Map<String, String> env) {
-        return new AksRemoval(ctx, AksDeployment.Connector.of(env), AksDeployment.Tuning.defaults());
+    public static AksRemoval of(StageContext ctx, io.powerai.core.kubernetes.ClusterCredentials cluster) {
+        return new AksRemoval(ctx, AksDeployment.Connector.of(cluster), AksDeployment.Tuning.defaults());
     }
 
     /** One object a deployment may have created: its kind and name, and how to reach it. */
@@ -99,7 +99,7 @@ public final class AksRemoval {
                 // delete (an unreachable cluster, a refused read) changed nothing and records nothing.
                 if (!deleted.isEmpty()) {
                     Map<String, Object> details = details(server, m, deleted, leftAlone);
-                    details.put("failure", failure.getMessage());
+                    details.put("failure", failure.messageIn(STAGE.stepName()));
                     ctx.workspace().audit().append(new AuditLog.Entry(STAGE.stepName(), "failed", Map.of(),
                             Map.of("service", ns + "/" + m.serviceName()), details));
                 }
@@ -178,7 +178,7 @@ public final class AksRemoval {
                 return;
             }
             if (tuning.timing().nanoTime() >= deadline) {
-                throw new PowerAiException.StageFailed(STAGE.stepName() + ": still present " + settings.rolloutTimeout().toSeconds()
+                throw PowerAiException.StageFailed.bare("still present " + settings.rolloutTimeout().toSeconds()
                         + " s after the delete (rollout_timeout): " + String.join(", ", left.stream().map(p -> p.describe(ns)).toList())
                         + " (finalizers, or pods that do not stop?)");
             }

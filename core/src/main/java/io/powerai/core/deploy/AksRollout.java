@@ -47,7 +47,7 @@ final class AksRollout {
     private final KubernetesClient client;
     private final PodTransport transport;
     private final RolloutWait rollout;
-    private final UndoJournal undo = new UndoJournal();
+    private final UndoJournal undo = new UndoJournal(STAGE.stepName());
     private final ClusterObjects objects;
     private final TrafficSwitch traffic;
     private final DeploymentRecords records;
@@ -104,7 +104,7 @@ final class AksRollout {
         Service service = objects.service();
         TrafficState state = traffic.stateOf(service);
         if (state != null && state.split()) {
-            throw new PowerAiException.InvalidInput(STAGE.stepName() + ": " + ns + "/" + m.serviceName() + " is splitting traffic ("
+            throw PowerAiException.InvalidInput.bare(ns + "/" + m.serviceName() + " is splitting traffic ("
                     + TrafficSwitch.describe(state) + "): run 'powerai deploy promote' or 'powerai deploy rollback' first");
         }
         Color live = state == null ? null : state.live();
@@ -120,7 +120,7 @@ final class AksRollout {
                 details.put("candidateImage", plan.release().image());
                 records.write(started, "kept", details, records.serving(state), null, previousImage,
                         r -> r.candidateImage(plan.release().image()).gate(decision.line()));
-                throw new PowerAiException.StageFailed(STAGE.stepName() + ": " + decision.line());
+                throw PowerAiException.StageFailed.bare(decision.line());
             }
         }
         Deployment priorCandidate = objects.deployment(candidate);
@@ -164,7 +164,7 @@ final class AksRollout {
         Service service = objects.service();
         TrafficState state = traffic.requireState(service);
         if (!state.split()) {
-            throw new PowerAiException.InvalidInput(STAGE.stepName() + ": nothing to promote: " + ns + "/" + m.serviceName()
+            throw PowerAiException.InvalidInput.bare("nothing to promote: " + ns + "/" + m.serviceName()
                     + " sends all traffic to " + state.live() + " (no traffic split in progress)");
         }
         Color candidate = state.candidate();
@@ -192,7 +192,7 @@ final class AksRollout {
         Deployment backDeployment = objects.deployment(back);
         String backImage = annotation(backDeployment, AksManifests.IMAGE);
         if (backImage == null) {
-            throw new PowerAiException.InvalidInput(STAGE.stepName() + ": nothing to roll back to: " + ns + "/"
+            throw PowerAiException.InvalidInput.bare("nothing to roll back to: " + ns + "/"
                     + m.deploymentName(back) + " holds no earlier version");
         }
         Deployment currentDeployment = objects.deployment(current);
@@ -242,7 +242,9 @@ final class AksRollout {
         if (undo.isEmpty() && failure instanceof PowerAiException.InfrastructureUnavailable) {
             throw failure; // nothing changed: the cluster was not reachable or refused us
         }
-        events.warning(failure.getMessage());
+        // The failure as the user sees it, its stage named: what the record and the rethrown message keep.
+        String failureLine = failure.messageIn(STAGE.stepName());
+        events.warning(failureLine);
         Path logs = keepPodLogs(candidate);
         if (!undo.isEmpty()) {
             events.warning(live == null ? "removing what this deployment created (nothing served before)"
@@ -251,7 +253,7 @@ final class AksRollout {
         }
         String rollbackProblem = undo.unwind();
         String status = rollbackProblem == null && live != null ? "rolled-back" : "failed";
-        String message = failure.getMessage() + (logs == null ? "" : "; pod logs kept at " + logs);
+        String message = failureLine + (logs == null ? "" : "; pod logs kept at " + logs);
         Map<String, Object> details = records.details(action, candidate);
         details.put("failure", message);
         String rolledBackTo = null;

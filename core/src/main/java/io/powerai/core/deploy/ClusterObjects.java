@@ -75,7 +75,7 @@ final class ClusterObjects {
     Deployment requireDeployment(Color color) {
         Deployment d = deployment(color);
         if (d == null) {
-            throw new PowerAiException.InvalidInput(stage + ": Deployment " + ns + "/" + m.deploymentName(color)
+            throw PowerAiException.InvalidInput.bare("Deployment " + ns + "/" + m.deploymentName(color)
                     + " is missing (removed by hand?)");
         }
         return d;

@@ -109,13 +109,13 @@ public final class LocalDeployment implements DeployTarget {
             ctx.engine().remove(container);
         }
         if (!ScoringProbe.portFree(spec.port())) {
-            throw new PowerAiException.InfrastructureUnavailable(STAGE.stepName() + ": port " + spec.port()
+            throw PowerAiException.InfrastructureUnavailable.bare("port " + spec.port()
                     + " on 127.0.0.1 is taken by another program; free it or set deploy.port");
         }
         int metricsPort = spec.localMetricsPort();
         if (!ScoringProbe.portFree(metricsPort)) {
             if (spec.aks() != null && spec.aks().metricsPort() != null) {
-                throw new PowerAiException.InfrastructureUnavailable(STAGE.stepName() + ": port " + metricsPort
+                throw PowerAiException.InfrastructureUnavailable.bare("port " + metricsPort
                         + " on 127.0.0.1 (deploy.metrics_port, for /metrics) is taken by another program; free it or choose another");
             }
             // Only the default (port + 1) was asked for: scoring matters more than its metrics.
@@ -135,7 +135,7 @@ public final class LocalDeployment implements DeployTarget {
             answer = new SmokeTest(STAGE.stepName(), new LoopbackTransport(baseUrl), null, events)
                     .sample(sample.request(), sample.expected(), Parity.smokeTolerance(ctx.spec()), Map.of(), SmokeTest.DEFAULT_TIMEOUT);
         } catch (PowerAiException e) {
-            failure = e.getMessage();
+            failure = e.messageIn(STAGE.stepName());
         }
 
         // From here the stage settles its own outcome (a rollback included); an abort waits for it rather than race it.
@@ -221,7 +221,7 @@ public final class LocalDeployment implements DeployTarget {
             long deadline = System.nanoTime() + REMOVAL_WAIT.toNanos();
             while (ctx.engine().containerImage(container).isPresent()) {
                 if (System.nanoTime() > deadline) {
-                    throw new PowerAiException.StageFailed(STAGE.stepName() + ": container " + container + " is still there "
+                    throw PowerAiException.StageFailed.bare("container " + container + " is still there "
                             + REMOVAL_WAIT.toSeconds() + " s after '" + ctx.engine().binary() + " rm -f'");
                 }
                 pause();
@@ -246,7 +246,7 @@ public final class LocalDeployment implements DeployTarget {
             Thread.sleep(200);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new PowerAiException.StageFailed(STAGE.stepName() + ": interrupted while removing the container");
+            throw PowerAiException.StageFailed.bare("interrupted while removing the container");
         }
     }
 
@@ -260,7 +260,7 @@ public final class LocalDeployment implements DeployTarget {
     private static PromotionGate.Decision gate(StageContext ctx, String imageOverride) {
         ctx.spec().require(STAGE);
         if (ctx.spec().deploy().gate() == null) {
-            throw new PowerAiException.InvalidInput(STAGE.stepName() + ": 'gate' is not set in the deploy section: there is no gate to run");
+            throw PowerAiException.InvalidInput.bare("'gate' is not set in the deploy section: there is no gate to run");
         }
         ctx.engine().ensureAvailable();
         String container = containerName(ctx.spec().name());
@@ -294,7 +294,7 @@ public final class LocalDeployment implements DeployTarget {
                         .scoringUrl(serving == null ? null : url)
                         .container(container)
                         .gate(decision.line()));
-        throw new PowerAiException.StageFailed(STAGE.stepName() + ": " + decision.line());
+        throw PowerAiException.StageFailed.bare(decision.line());
     }
 
     /**
@@ -358,8 +358,8 @@ public final class LocalDeployment implements DeployTarget {
             events.warning("rolled " + container + " back to " + previous + ": " + untested + " never passed its smoke test (" + why + ")");
         } catch (PowerAiException e) {
             done.put("serving", "");
-            done.put("rollbackFailure", e.getMessage());
-            events.warning("could not start " + previous + " again in " + container + ": " + e.getMessage() + "; nothing serves now");
+            done.put("rollbackFailure", e.messageIn(STAGE.stepName()));
+            events.warning("could not start " + previous + " again in " + container + ": " + e.messageIn(STAGE.stepName()) + "; nothing serves now");
         }
         return done;
     }

@@ -62,7 +62,7 @@ public final class ModelMetrics {
         Map<String, Double> metrics = image == null ? ofScoringImage(workspace) : null;
         if (metrics == null) {
             Optional<ScoringImageResult> scoring = workspace.lastResult(Stage.SCORING_IMAGE, ScoringImageResult.class);
-            throw new PowerAiException.InvalidInput(stage + ": the gate needs the new model's metrics, but "
+            throw PowerAiException.InvalidInput.bare("the gate needs the new model's metrics, but "
                     + (image != null ? "the image " + image + " was given, not the last scoring image of " + workspace.dir()
                     : "the last gpuTrain result in " + workspace.dir() + " did not write the model of the last scoring image ("
                     + scoring.map(ScoringImageResult::model).orElse(null) + ", sha256 "

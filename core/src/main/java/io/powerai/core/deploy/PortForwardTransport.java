@@ -37,10 +37,10 @@ public final class PortForwardTransport implements PodTransport {
         Pod pod = client.pods().inNamespace(namespace).withLabels(podSelector).list().getItems().stream()
                 .filter(PortForwardTransport::ready)
                 .min(Comparator.comparing(p -> p.getMetadata().getName()))
-                .orElseThrow(() -> new PowerAiException.StageFailed(stage + ": smoke test: no ready pod matches "
+                .orElseThrow(() -> PowerAiException.StageFailed.bare("smoke test: no ready pod matches "
                         + podSelector + " in namespace " + namespace));
         String podName = pod.getMetadata().getName();
-        String failed = stage + ": smoke test: " + request.method() + " " + request.path() + " through a port-forward to pod "
+        String failed = "smoke test: " + request.method() + " " + request.path() + " through a port-forward to pod "
                 + namespace + "/" + podName + " failed: ";
         try (LocalPortForward forward = client.pods().inNamespace(namespace).withName(podName)
                 .portForward(AksManifests.SERVER_PORT)) {
@@ -50,13 +50,13 @@ public final class PortForwardTransport implements PodTransport {
                 // The local socket only sees the forward close; why it closed (the API refused the upgrade, the pod's
                 // port refused the connection) is what the API server said, kept by the forward.
                 Throwable cause = forward.getServerThrowables().stream().findFirst().orElse(e);
-                throw new PowerAiException.StageFailed(failed + KubeCalls.podSubresourceFailure(cause, "portforward", namespace), e);
+                throw PowerAiException.StageFailed.bare(failed + KubeCalls.podSubresourceFailure(cause, "portforward", namespace), e);
             }
         } catch (IOException | KubernetesClientException e) {
-            throw new PowerAiException.StageFailed(failed + KubeCalls.podSubresourceFailure(e, "portforward", namespace), e);
+            throw PowerAiException.StageFailed.bare(failed + KubeCalls.podSubresourceFailure(e, "portforward", namespace), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new PowerAiException.StageFailed(stage + ": smoke test interrupted");
+            throw PowerAiException.StageFailed.bare("smoke test interrupted");
         }
     }
 

@@ -54,16 +54,16 @@ final class RolloutWait {
             Deployment deployment = calls.call("read Deployment " + name,
                     () -> client.apps().deployments().inNamespace(namespace).withName(name).get());
             if (deployment == null) {
-                throw new PowerAiException.StageFailed(stage + ": Deployment " + namespace + "/" + name
+                throw PowerAiException.StageFailed.bare("Deployment " + namespace + "/" + name
                         + " disappeared during its rollout (deleted by someone else?)");
             }
             String fatal = fatalPodState(namespace, podSelector);
             if (fatal != null) {
-                throw new PowerAiException.StageFailed(stage + ": rollout of " + name + " failed: " + fatal);
+                throw PowerAiException.StageFailed.bare("rollout of " + name + " failed: " + fatal);
             }
             String deadlineExceeded = progressDeadlineExceeded(deployment.getStatus());
             if (deadlineExceeded != null) {
-                throw new PowerAiException.StageFailed(stage + ": rollout of " + name + " failed: " + deadlineExceeded);
+                throw PowerAiException.StageFailed.bare("rollout of " + name + " failed: " + deadlineExceeded);
             }
             String progress = progress(deployment);
             if (progress == null) {
@@ -74,7 +74,7 @@ final class RolloutWait {
                 lastProgress = progress;
             }
             if (timing.nanoTime() >= deadline) {
-                throw new PowerAiException.StageFailed(stage + ": rollout of " + name + " did not finish within "
+                throw PowerAiException.StageFailed.bare("rollout of " + name + " did not finish within "
                         + timeout.toSeconds() + " s (" + progress + "); raise ready_timeout if the image is large");
             }
             timing.pause(poll, stage, "waiting for the rollout of " + name);

@@ -32,7 +32,7 @@ final class TrafficSwitch {
         }
         TrafficState state = TrafficState.of(service.getMetadata().getAnnotations());
         if (state == null) {
-            throw new PowerAiException.InvalidInput(stage + ": Service " + m.namespace() + "/" + m.serviceName()
+            throw PowerAiException.InvalidInput.bare("Service " + m.namespace() + "/" + m.serviceName()
                     + " exists but powerai did not make it (no " + AksManifests.LIVE_COLOR + " annotation); "
                     + "choose another 'name' or 'namespace', or remove it");
         }
@@ -42,7 +42,7 @@ final class TrafficSwitch {
     /** As {@link #stateOf}, for actions that need a deployment to act on. */
     TrafficState requireState(Service service) {
         if (service == null) {
-            throw new PowerAiException.InvalidInput(stage + ": no Service " + m.namespace() + "/" + m.serviceName()
+            throw PowerAiException.InvalidInput.bare("no Service " + m.namespace() + "/" + m.serviceName()
                     + " in the cluster: deploy first");
         }
         return stateOf(service);

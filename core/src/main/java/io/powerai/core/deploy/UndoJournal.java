@@ -1,5 +1,7 @@
 package io.powerai.core.deploy;
 
+import io.powerai.core.PowerAiException;
+
 import java.util.ArrayDeque;
 import java.util.Deque;
 
@@ -9,6 +11,12 @@ import java.util.Deque;
  */
 final class UndoJournal {
     private final Deque<Runnable> steps = new ArrayDeque<>();
+    private final String stage;
+
+    /** {@code stage}: the stage whose changes these are, named in a failed step's message as the user sees it. */
+    UndoJournal(String stage) {
+        this.stage = stage;
+    }
 
     void push(Runnable undo) {
         steps.push(undo);
@@ -25,7 +33,7 @@ final class UndoJournal {
                 steps.pop().run();
             } catch (RuntimeException e) {
                 steps.clear();
-                return e.getMessage();
+                return e instanceof PowerAiException p ? p.messageIn(stage) : e.getMessage();
             }
         }
         return null;

@@ -74,7 +74,7 @@ public final class CodeBundle {
             total += key(index++, file.getKey()).length() + sizeOf(file.getValue());
         }
         if (total > MAX_BYTES) {
-            throw new PowerAiException.InvalidInput(stage + ": the project's files come to " + size(total) + ", over the "
+            throw PowerAiException.InvalidInput.bare("the project's files come to " + size(total) + ", over the "
                     + size(MAX_BYTES) + " a ConfigMap holds (backend 'kubernetes' sends the code and 'data' to the pod in one "
                     + "ConfigMap); largest: " + largest(checked) + "; put large data on a PersistentVolumeClaim "
                     + "('data_claim') or into the image, and keep other large files out of " + projectDir);

@@ -75,29 +75,29 @@ public final class KubeCalls {
         String tries = attempts > 1 ? " (after " + attempts + " attempts)" : "";
         if (code <= 0) { // no HTTP answer at all
             if (connectionLost(e)) {
-                return new PowerAiException.InfrastructureUnavailable(stage + ": cannot reach the Kubernetes API at " + server
+                return PowerAiException.InfrastructureUnavailable.bare("cannot reach the Kubernetes API at " + server
                         + tries + ": " + rootMessage(e) + " (check the cluster address in the kubeconfig, and the network)", e);
             }
-            return new PowerAiException.InfrastructureUnavailable(stage + ": " + what + " failed: " + rootMessage(e), e);
+            return PowerAiException.InfrastructureUnavailable.bare(what + " failed: " + rootMessage(e), e);
         }
         if (code == 401) {
-            return new PowerAiException.InfrastructureUnavailable(stage + ": the Kubernetes API at " + server
+            return PowerAiException.InfrastructureUnavailable.bare("the Kubernetes API at " + server
                     + " refused the credentials (HTTP 401) while trying to " + what + "; renew the kubeconfig or the service principal", e);
         }
         if (code == 403) {
-            return new PowerAiException.InfrastructureUnavailable(stage + ": the Kubernetes API at " + server
+            return PowerAiException.InfrastructureUnavailable.bare("the Kubernetes API at " + server
                     + " forbids the kubeconfig's user to " + what + " (HTTP 403): " + statusMessage(e)
                     + "; grant it the role (e.g. edit in the namespace)", e);
         }
         if (code >= 500 || code == 429) {
-            return new PowerAiException.InfrastructureUnavailable(stage + ": the Kubernetes API at " + server
+            return PowerAiException.InfrastructureUnavailable.bare("the Kubernetes API at " + server
                     + " kept failing to " + what + tries + ": HTTP " + code + " " + statusMessage(e), e);
         }
         if (code == 409 && retryable(e)) {
-            return new PowerAiException.StageFailed(stage + ": " + what + " kept conflicting with another change" + tries
+            return PowerAiException.StageFailed.bare(what + " kept conflicting with another change" + tries
                     + " (HTTP 409): " + statusMessage(e) + "; is another deployment of the same service running?", e);
         }
-        return new PowerAiException.StageFailed(stage + ": the Kubernetes API refused to " + what + " (HTTP " + code + "): "
+        return PowerAiException.StageFailed.bare("the Kubernetes API refused to " + what + " (HTTP " + code + "): "
                 + statusMessage(e), e);
     }
 

@@ -71,24 +71,24 @@ public final class KubeConnection implements AutoCloseable {
 
     /**
      * Opens a connection: through azure-cli when {@code azure} names a cluster, else from the kubeconfig that
-     * {@code KUBECONFIG} names; {@code credentialsHelp} says what to set when there is neither.
+     * {@code credentials} name (KUBECONFIG); {@code credentialsHelp} says what to set when there is neither.
      */
-    public static KubeConnection open(String stage, AzureCluster azure, Map<String, String> env, StageEvents events,
+    public static KubeConnection open(String stage, AzureCluster azure, ClusterCredentials credentials, StageEvents events,
                                       String credentialsHelp) {
         if (azure != null) {
-            return viaAzureCli(stage, azure, env, events);
+            return viaAzureCli(stage, azure, credentials, events);
         }
-        String kubeconfig = env.get("KUBECONFIG");
-        if (kubeconfig == null || kubeconfig.isBlank()) {
-            throw new PowerAiException.InvalidInput(stage + ": no credentials for the cluster: " + credentialsHelp);
+        String kubeconfig = credentials.kubeconfig();
+        if (kubeconfig == null) {
+            throw PowerAiException.InvalidInput.bare("no credentials for the cluster: " + credentialsHelp);
         }
         if (kubeconfig.contains(java.io.File.pathSeparator)) {
-            throw new PowerAiException.InvalidInput(stage + ": KUBECONFIG must name one kubeconfig file; got a list of "
+            throw PowerAiException.InvalidInput.bare("KUBECONFIG must name one kubeconfig file; got a list of "
                     + kubeconfig.split(java.io.File.pathSeparator).length + " paths");
         }
         Path file = Path.of(kubeconfig);
         if (!Files.isRegularFile(file)) {
-            throw new PowerAiException.InvalidInput(stage + ": KUBECONFIG names " + file + ", which is not a file");
+            throw PowerAiException.InvalidInput.bare("KUBECONFIG names " + file + ", which is not a file");
         }
         events.progress("credentials: the kubeconfig named by KUBECONFIG");
         return fromKubeconfig(stage, file, null);
@@ -99,11 +99,11 @@ public final class KubeConnection implements AutoCloseable {
         try {
             config = Config.fromKubeconfig(file.toFile());
         } catch (KubernetesClientException | IllegalArgumentException e) {
-            throw new PowerAiException.InvalidInput(stage + ": the kubeconfig " + (tempDir == null ? file : "from az aks get-credentials")
+            throw PowerAiException.InvalidInput.bare("the kubeconfig " + (tempDir == null ? file : "from az aks get-credentials")
                     + " cannot be read: " + KubeCalls.oneLine(String.valueOf(e.getMessage())));
         }
         if (config.getMasterUrl() == null || config.getMasterUrl().isBlank()) {
-            throw new PowerAiException.InvalidInput(stage + ": the kubeconfig " + file + " names no cluster (no current context?)");
+            throw PowerAiException.InvalidInput.bare("the kubeconfig " + file + " names no cluster (no current context?)");
         }
         config.setRequestRetryBackoffLimit(0);
         KubernetesClient client = new KubernetesClientBuilder().withConfig(config)
@@ -111,19 +111,25 @@ public final class KubeConnection implements AutoCloseable {
         return new KubeConnection(client, config.getMasterUrl(), tempDir);
     }
 
-    private static KubeConnection viaAzureCli(String stage, AzureCluster azure, Map<String, String> env, StageEvents events) {
+    private static KubeConnection viaAzureCli(String stage, AzureCluster azure, ClusterCredentials credentials, StageEvents events) {
+        ClusterCredentials.ServicePrincipal principal = credentials.azure();
         List<String> missing = new ArrayList<>();
-        for (String variable : List.of("AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET", "AZURE_TENANT_ID")) {
-            if (env.get(variable) == null || env.get(variable).isBlank()) {
-                missing.add(variable);
-            }
+        // Named as the user sets them (the azureCredentialsId binding's variables).
+        if (principal.clientId() == null) {
+            missing.add("AZURE_CLIENT_ID");
+        }
+        if (principal.clientSecret() == null) {
+            missing.add("AZURE_CLIENT_SECRET");
+        }
+        if (principal.tenantId() == null) {
+            missing.add("AZURE_TENANT_ID");
         }
         if (!missing.isEmpty()) {
-            throw new PowerAiException.InvalidInput(stage + ": resource_group and cluster_name need an Azure service principal "
+            throw PowerAiException.InvalidInput.bare("resource_group and cluster_name need an Azure service principal "
                     + "in the environment; missing " + String.join(", ", missing));
         }
-        String az = env.getOrDefault("POWERAI_AZ", "az");
-        String secret = env.get("AZURE_CLIENT_SECRET");
+        String az = credentials.azCommand();
+        String secret = principal.clientSecret();
         Path dir;
         try {
             dir = Files.createTempDirectory("powerai-aks-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
@@ -133,32 +139,32 @@ public final class KubeConnection implements AutoCloseable {
         try {
             ProcessRunner runner = new ProcessRunner(Map.of("AZURE_CONFIG_DIR", dir.resolve("az").toString(),
                     "AZURE_CORE_COLLECT_TELEMETRY", "false"));
-            events.progress("credentials: az login --service-principal (client " + env.get("AZURE_CLIENT_ID") + ")");
+            events.progress("credentials: az login --service-principal (client " + principal.clientId() + ")");
             // Never on the command line, where every local user sees it (ps, /proc/PID/cmdline) and process auditing
             // records it: azure-cli reads an argument's value from the file an '@' names. The file is private to
             // this user (in the rwx------ folder) and removed as soon as az has logged in.
             Path secretFile = dir.resolve("sp-secret");
             writePrivate(secretFile, secret);
-            List<String> login = new ArrayList<>(List.of(az, "login", "--service-principal", "--username", env.get("AZURE_CLIENT_ID"),
-                    "--password", "@" + secretFile, "--tenant", env.get("AZURE_TENANT_ID"), "--output", "none", "--only-show-errors"));
+            List<String> login = new ArrayList<>(List.of(az, "login", "--service-principal", "--username", principal.clientId(),
+                    "--password", "@" + secretFile, "--tenant", principal.tenantId(), "--output", "none", "--only-show-errors"));
             try {
                 az(stage, runner, login, "az login --service-principal", secret);
             } finally {
                 deleteQuietly(secretFile);
             }
             Path kubeconfig = dir.resolve("kubeconfig");
-            List<String> credentials = new ArrayList<>(List.of(az, "aks", "get-credentials", "--resource-group", azure.resourceGroup(),
+            List<String> getCredentials = new ArrayList<>(List.of(az, "aks", "get-credentials", "--resource-group", azure.resourceGroup(),
                     "--name", azure.clusterName(), "--file", kubeconfig.toString(), "--overwrite-existing", "--only-show-errors"));
-            String subscription = env.get("AZURE_SUBSCRIPTION_ID");
-            if (subscription != null && !subscription.isBlank()) {
-                credentials.add("--subscription");
-                credentials.add(subscription);
+            String subscription = principal.subscriptionId();
+            if (subscription != null) {
+                getCredentials.add("--subscription");
+                getCredentials.add(subscription);
             }
             events.progress("credentials: az aks get-credentials --resource-group " + azure.resourceGroup() + " --name "
                     + azure.clusterName() + " (into a temporary kubeconfig)");
-            az(stage, runner, credentials, "az aks get-credentials", secret);
+            az(stage, runner, getCredentials, "az aks get-credentials", secret);
             if (!Files.isRegularFile(kubeconfig)) {
-                throw new PowerAiException.InfrastructureUnavailable(stage + ": az aks get-credentials wrote no kubeconfig");
+                throw PowerAiException.InfrastructureUnavailable.bare("az aks get-credentials wrote no kubeconfig");
             }
             return fromKubeconfig(stage, kubeconfig, dir);
         } catch (RuntimeException e) {
@@ -190,13 +196,13 @@ public final class KubeConnection implements AutoCloseable {
         try {
             result = runner.run(command, AZ_TIMEOUT);
         } catch (ProcessRunner.NotStarted e) {
-            throw new PowerAiException.InfrastructureUnavailable(stage + ": azure-cli (" + command.get(0)
+            throw PowerAiException.InfrastructureUnavailable.bare("azure-cli (" + command.get(0)
                     + ") cannot be started; install it (Debian: apt-get install azure-cli) or pass a kubeconfig through KUBECONFIG", e);
         }
         if (result.timedOut() || result.exitCode() != 0) {
             // az never prints the secret; redacting it anyway costs nothing.
             String last = result.lastLines(2).replace(secret, "****");
-            throw new PowerAiException.InfrastructureUnavailable(stage + ": " + what + " failed ("
+            throw PowerAiException.InfrastructureUnavailable.bare(what + " failed ("
                     + (result.timedOut() ? "timed out after " + AZ_TIMEOUT.toMinutes() + " min" : "exit " + result.exitCode())
                     + "): " + KubeCalls.oneLine(last));
         }

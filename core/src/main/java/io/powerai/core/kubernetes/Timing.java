@@ -19,7 +19,7 @@ public interface Timing {
             sleep(duration);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new PowerAiException.StageFailed(stage + ": interrupted while " + what);
+            throw PowerAiException.StageFailed.bare("interrupted while " + what);
         }
     }
 

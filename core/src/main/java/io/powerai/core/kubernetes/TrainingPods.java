@@ -41,11 +41,11 @@ public final class TrainingPods {
     public static int gpuCount(TrainSpec spec) {
         String gpus = spec.gpus();
         if ("all".equals(gpus)) {
-            throw new PowerAiException.InvalidInput(Stage.TRAIN.stepName() + ": 'gpus' must be a count on Kubernetes "
+            throw PowerAiException.InvalidInput.bare("'gpus' must be a count on Kubernetes "
                     + "(a pod asks for a number of " + GPU_RESOURCE + "); got 'all'");
         }
         if (gpus != null && gpus.startsWith(GpuRequest.DEVICES_PREFIX)) {
-            throw new PowerAiException.InvalidInput(Stage.TRAIN.stepName() + ": 'gpus' must be a count on Kubernetes "
+            throw PowerAiException.InvalidInput.bare("'gpus' must be a count on Kubernetes "
                     + "(the device plugin picks the devices; a pod cannot name them); got '" + gpus + "'");
         }
         return gpus == null ? 0 : Integer.parseInt(gpus);

@@ -120,7 +120,17 @@ public final class Cancellation {
         return step;
     }
 
-    /** The name of the last {@link Step} registered (the stage under way, or the last to run); null before any. */
+    /**
+     * Says that {@code stage} starts, before it has registered a {@link Step} (or when it registers none, as a deploy to
+     * Kubernetes): what a bare failure of its validation is then attributed to ({@link #lastStep}).
+     */
+    public void entering(String stage) {
+        synchronized (lock) {
+            lastStep = stage;
+        }
+    }
+
+    /** The name of the last stage {@link #entering entered} or {@link Step} registered (the stage under way, or the last to run); null before any. */
     public String lastStep() {
         synchronized (lock) {
             return lastStep;

@@ -1,5 +1,6 @@
 package io.powerai.core.attest;
 
+import io.powerai.core.build.BuildInfo;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
@@ -9,7 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class BuilderTest {
     @Test
     void inJenkins_theJobUrlIsTheId_andTheBuildIsRecorded() {
-        Builder b = Builder.fromEnvironment(Map.of("BUILD_URL", "https://ci.example.org/job/demo/7/", "JOB_NAME", "demo"), "h", "u");
+        Builder b = Builder.of(new BuildInfo("demo", "jenkins-demo-7", "https://ci.example.org/job/demo/7/"), "h", "u");
         assertThat(b.inJenkins()).isTrue();
         assertThat(b.id()).isEqualTo("https://ci.example.org/job/demo/");
         assertThat(b.toJson()).isEqualTo(Map.of("id", "https://ci.example.org/job/demo/",
@@ -18,7 +19,7 @@ class BuilderTest {
 
     @Test
     void outsideJenkins_hostAndUser() {
-        Builder b = Builder.fromEnvironment(Map.of("JOB_NAME", "ignored-without-url"), "box 1", "ana");
+        Builder b = Builder.of(new BuildInfo("ignored-without-url", null, null), "box 1", "ana");
         assertThat(b.inJenkins()).isFalse();
         assertThat(b.id()).isEqualTo("urn:powerai:builder:local:ana@box+1");
         assertThat(Builder.unknown().id()).isEqualTo("urn:powerai:builder:local:unknown-user@unknown-host");

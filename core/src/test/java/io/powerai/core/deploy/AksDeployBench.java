@@ -111,7 +111,7 @@ public final class AksDeployBench {
         PipelineSpec spec = PipelineSpec.forStep(Stage.DEPLOY, params, project, null).pipeline();
         StageContext ctx = new StageContext(spec, new Workspace(project, Clock.systemUTC()), null, null, EventSink.discarding(),
                 Clock.systemUTC());
-        AksDeployment aks = new AksDeployment(ctx, Map.of(), (s, events) -> KubeConnection.of(client(url)),
+        AksDeployment aks = new AksDeployment(ctx, io.powerai.core.stage.RunEnvironment.NONE, (s, events) -> KubeConnection.of(client(url)),
                 client -> (ns, selector, request) -> new SmokeTransport.Answer(200, request.path().equals("/") ? "Healthy" : "[1]"),
                 new AksDeployment.Tuning(Timing.system(), Backoff.DEFAULT, Duration.ofMillis(50)));
         io.powerai.core.result.DeploymentResult result = aks.deploy(IMAGE);

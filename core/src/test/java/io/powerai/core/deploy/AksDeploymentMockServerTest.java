@@ -95,7 +95,11 @@ class AksDeploymentMockServerTest {
     }
 
     private AksDeployment aks(Map<String, Object> deployKeys, Map<String, String> env) {
-        return new AksDeployment(ctx(deployKeys), env, (settings, ev) -> {
+        // What the CLI reads from these variables (EnvironmentVariables), as the typed value the core takes.
+        String user = env.get("POWERAI_REGISTRY_USERNAME");
+        io.powerai.core.stage.RunEnvironment environment = new io.powerai.core.stage.RunEnvironment(io.powerai.core.build.BuildInfo.NONE,
+                user == null ? null : new io.powerai.core.registry.Credentials(user, env.get("POWERAI_REGISTRY_PASSWORD")), null);
+        return new AksDeployment(ctx(deployKeys), environment, (settings, ev) -> {
             connects++;
             return cluster.connection();
         }, client -> smoke != null ? smoke : transport, new AksDeployment.Tuning(timing, Backoff.DEFAULT, Duration.ofSeconds(2)));
@@ -148,7 +152,7 @@ class AksDeploymentMockServerTest {
         trained(0.9);
         int recordsBefore = auditRecords().size();
         PowerAiException.StageFailed kept = catchThrowableOfType(() -> deploy(IMAGE_B, GATE), PowerAiException.StageFailed.class);
-        assertThat(kept).hasMessage("aksDeploy: gate test_accuracy (max, min_delta 0.01): the new model's 0.9 is not better than "
+        assertThat(kept.messageIn("aksDeploy")).isEqualTo("aksDeploy: gate test_accuracy (max, min_delta 0.01): the new model's 0.9 is not better than "
                 + "the serving model's 0.95 by at least 0.01; the serving version stays");
         assertThat(cluster.deployment(NS, "svm-moons-green")).isNull(); // nothing was created or changed
         assertThat(image(cluster.deployment(NS, "svm-moons-blue"))).isEqualTo(IMAGE_A);
@@ -467,9 +471,12 @@ class AksDeploymentMockServerTest {
         Map<String, Object> record = auditRecords().get(1);
         assertThat(record).containsEntry("status", "rolled-back");
         assertThat(details(record)).containsEntry("rolledBackTo", IMAGE_A);
-        assertThat((String) details(record).get("failure")).contains("CrashLoopBackOff");
+        // The record and the message keep the stage that failed (a bare rollout failure gets it before it is written).
+        assertThat(e.getMessage()).startsWith("aksDeploy: rollout of svm-moons-green failed: ");
+        assertThat((String) details(record).get("failure")).startsWith("aksDeploy: rollout of svm-moons-green failed: ").contains("CrashLoopBackOff");
         assertThat(Json.readObject(project.resolve(".powerai/aksDeploy.json"))).containsEntry("status", "rolled-back")
-                .containsEntry("rolledBackTo", IMAGE_A);
+                .containsEntry("rolledBackTo", IMAGE_A)
+                .hasEntrySatisfying("failure", failure -> assertThat((String) failure).startsWith("aksDeploy: rollout of svm-moons-green"));
         assertThat(project.resolve(".powerai/deploy/failed-pods.log")).exists();
     }
 
@@ -554,8 +561,8 @@ class AksDeploymentMockServerTest {
 
         assertThatThrownBy(() -> deploy(IMAGE_C, Map.of("num_replicas", 4)))
                 .isInstanceOf(PowerAiException.InvalidInput.class)
-                .hasMessage("aksDeploy: default/svm-moons is splitting traffic (blue 75%, green 25%): run 'powerai deploy promote' "
-                        + "or 'powerai deploy rollback' first");
+                .satisfies(e -> assertThat(((PowerAiException) e).messageIn("aksDeploy")).isEqualTo("aksDeploy: default/svm-moons "
+                        + "is splitting traffic (blue 75%, green 25%): run 'powerai deploy promote' or 'powerai deploy rollback' first"));
 
         Map<String, Object> promoted = asMap(aks(Map.of("num_replicas", 4)).promote());
         assertThat(promoted).containsEntry("status", "succeeded").containsEntry("color", "green").containsEntry("image", IMAGE_B);
@@ -665,7 +672,7 @@ class AksDeploymentMockServerTest {
     @Test
     void unreachableCluster_exit3_afterBoundedRetries() {
         scoringResult(IMAGE_A);
-        AksDeployment unreachable = new AksDeployment(ctx(Map.of()), Map.of(), (s, ev) -> KubeConnection.of(
+        AksDeployment unreachable = new AksDeployment(ctx(Map.of()), io.powerai.core.stage.RunEnvironment.NONE, (s, ev) -> KubeConnection.of(
                 new io.fabric8.kubernetes.client.KubernetesClientBuilder().withKubernetesSerialization(KubeYaml.SERIALIZATION)
                         .withConfig(new io.fabric8.kubernetes.client.ConfigBuilder(io.fabric8.kubernetes.client.Config.empty())
                                 .withMasterUrl("http://127.0.0.1:9").withRequestRetryBackoffLimit(0).build()).build()),
@@ -675,7 +682,7 @@ class AksDeploymentMockServerTest {
                 () -> unreachable.deploy(null));
 
         assertThat(e.exitCode()).isEqualTo(3);
-        assertThat(e.getMessage()).startsWith("aksDeploy: cannot reach the Kubernetes API at http://127.0.0.1:9/ (after 5 attempts)");
+        assertThat(e.messageIn("aksDeploy")).startsWith("aksDeploy: cannot reach the Kubernetes API at http://127.0.0.1:9/ (after 5 attempts)");
         assertThat(timing.sleeps).hasSize(4);
     }
 
@@ -693,8 +700,10 @@ class AksDeploymentMockServerTest {
         assertThatThrownBy(() -> aks(Map.of("namespace", "ML_Prod", "memory_gb", "lots")).deploy(IMAGE_A))
                 .isInstanceOf(PowerAiException.InvalidInput.class)
                 .hasMessageContaining("'namespace' must be an RFC 1123 label").hasMessageContaining("'memory_gb' must be a number of GB");
+        // A user name without a password cannot reach the core: the CLI refuses it (RegistryCredentialsCliTest, exit 2),
+        // and the typed credentials cannot hold one alone.
         assertThatThrownBy(() -> aks(Map.of(), Map.of("POWERAI_REGISTRY_USERNAME", "ci")).deploy(IMAGE_A))
-                .isInstanceOf(PowerAiException.InvalidInput.class).hasMessageContaining("must be set together");
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("need a user name and a password");
 
         assertThat(connects).isZero();
         assertThat(cluster.server.getRequestCount()).isEqualTo(before);
@@ -707,7 +716,7 @@ class AksDeploymentMockServerTest {
         params.put("target", "aks");
         PipelineSpec spec = PipelineSpec.forStep(Stage.DEPLOY, params, project, null).pipeline();
         StageContext ctx = new StageContext(spec, new Workspace(project, CLOCK), null, null, events::add, CLOCK);
-        AksDeployment aks = new AksDeployment(ctx, Map.of(), (s, ev) -> {
+        AksDeployment aks = new AksDeployment(ctx, io.powerai.core.stage.RunEnvironment.NONE, (s, ev) -> {
             connects++;
             return cluster.connection();
         }, client -> transport, new AksDeployment.Tuning(timing, Backoff.DEFAULT, Duration.ofSeconds(2)));

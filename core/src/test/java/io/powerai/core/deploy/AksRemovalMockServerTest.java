@@ -39,8 +39,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * budget, keys and pull Secrets), so the delete meets everything a deployment creates.
  */
 class AksRemovalMockServerTest {
-    private static final Map<String, String> REGISTRY_CREDENTIALS = Map.of("POWERAI_REGISTRY_USERNAME", "robot",
-            "POWERAI_REGISTRY_PASSWORD", "pull-secret-value-7");
+    private static final io.powerai.core.stage.RunEnvironment REGISTRY_CREDENTIALS = new io.powerai.core.stage.RunEnvironment(
+            null, new io.powerai.core.registry.Credentials("robot", "pull-secret-value-7"), null);
 
     @TempDir
     Path project;
@@ -161,8 +161,8 @@ class AksRemovalMockServerTest {
         timing.onSleep(() -> { });
 
         assertThatThrownBy(this::delete).isInstanceOf(PowerAiException.StageFailed.class)
-                .hasMessageContaining("aksDeploy: still present 600 s after the delete")
-                .hasMessageContaining("Deployment default/svm-moons-blue");
+                .satisfies(e -> assertThat(((PowerAiException) e).messageIn("aksDeploy"))
+                        .contains("aksDeploy: still present 600 s after the delete").contains("Deployment default/svm-moons-blue"));
         Map<String, Object> record = auditRecords().get(1);
         assertThat(record).containsEntry("status", "failed");
         assertThat(details(record)).containsEntry("action", "delete").containsKey("failure");

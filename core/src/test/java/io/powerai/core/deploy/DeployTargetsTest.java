@@ -3,6 +3,7 @@ package io.powerai.core.deploy;
 import io.powerai.core.PowerAiException;
 import io.powerai.core.spec.PipelineSpec;
 import io.powerai.core.spec.Stage;
+import io.powerai.core.stage.RunEnvironment;
 import io.powerai.core.stage.StageContext;
 import io.powerai.core.workspace.Workspace;
 import org.junit.jupiter.api.Test;
@@ -27,18 +28,19 @@ class DeployTargetsTest {
 
     @Test
     void theSectionsTarget_choosesTheImplementation() {
-        assertThat(DeployTargets.of(ctx("aks"), Map.of(), null)).isInstanceOf(AksDeployment.class)
+        assertThat(DeployTargets.of(ctx("aks"), RunEnvironment.NONE, null)).isInstanceOf(AksDeployment.class)
                 .extracting(DeployTarget::name).isEqualTo("aks");
-        assertThat(DeployTargets.of(ctx("local"), Map.of(), null)).isInstanceOf(LocalDeployment.class)
+        assertThat(DeployTargets.of(ctx("local"), RunEnvironment.NONE, null)).isInstanceOf(LocalDeployment.class)
                 .extracting(DeployTarget::name).isEqualTo("local");
     }
 
     @Test
     void theCommandLinesOverride_winsOverTheSection_andAnUnknownOneIsInvalidInput() {
-        assertThat(DeployTargets.of(ctx("aks"), Map.of(), "local")).isInstanceOf(LocalDeployment.class);
-        assertThat(DeployTargets.of(ctx("local"), Map.of(), "aks")).isInstanceOf(AksDeployment.class);
-        assertThatThrownBy(() -> DeployTargets.of(ctx("local"), Map.of(), "azure"))
+        assertThat(DeployTargets.of(ctx("aks"), RunEnvironment.NONE, "local")).isInstanceOf(LocalDeployment.class);
+        assertThat(DeployTargets.of(ctx("local"), RunEnvironment.NONE, "aks")).isInstanceOf(AksDeployment.class);
+        assertThatThrownBy(() -> DeployTargets.of(ctx("local"), RunEnvironment.NONE, "azure"))
                 .isInstanceOf(PowerAiException.InvalidInput.class)
-                .hasMessage("aksDeploy: 'target' must be 'local' or 'aks'; got 'azure'");
+                .satisfies(e -> assertThat(((PowerAiException) e).messageIn("aksDeploy"))
+                        .isEqualTo("aksDeploy: 'target' must be 'local' or 'aks'; got 'azure'"));
     }
 }

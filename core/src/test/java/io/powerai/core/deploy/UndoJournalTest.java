@@ -11,7 +11,7 @@ class UndoJournalTest {
     @Test
     void unwind_runsNewestFirst_andStopsAtTheFirstFailure_returningItsMessage() {
         List<String> ran = new ArrayList<>();
-        UndoJournal undo = new UndoJournal();
+        UndoJournal undo = new UndoJournal("aksDeploy");
         undo.push(() -> ran.add("first"));
         undo.push(() -> {
             throw new IllegalStateException("refused");
@@ -24,5 +24,15 @@ class UndoJournalTest {
         undo.push(() -> ran.add("again"));
         assertThat(undo.unwind()).isNull();
         assertThat(ran).containsExactly("third", "again");
+    }
+
+    /** A step's bare failure (KubeCalls') is recorded as the user sees it: with the stage whose changes these are. */
+    @Test
+    void unwind_aBareFailure_isReturnedWithTheStage() {
+        UndoJournal undo = new UndoJournal("aksDeploy");
+        undo.push(() -> {
+            throw io.powerai.core.PowerAiException.InfrastructureUnavailable.bare("undo: apply Service s failed: connection refused");
+        });
+        assertThat(undo.unwind()).isEqualTo("aksDeploy: undo: apply Service s failed: connection refused");
     }
 }

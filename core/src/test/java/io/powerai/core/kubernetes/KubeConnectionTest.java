@@ -45,7 +45,11 @@ class KubeConnectionTest {
     private static final KubeConnection.AzureCluster AKS = new KubeConnection.AzureCluster("rg-ml", "aks-prod");
 
     private KubeConnection open(KubeConnection.AzureCluster azure, Map<String, String> env) {
-        return KubeConnection.open("aksDeploy", azure, env, stageEvents, KubeConnection.KUBECONFIG_OR_AZURE_HELP);
+        // The variables as the CLI reads them (EnvironmentVariables.cluster), as the typed value the core takes.
+        ClusterCredentials credentials = new ClusterCredentials(env.get("KUBECONFIG"), new ClusterCredentials.ServicePrincipal(
+                env.get("AZURE_CLIENT_ID"), env.get("AZURE_CLIENT_SECRET"), env.get("AZURE_TENANT_ID"), env.get("AZURE_SUBSCRIPTION_ID")),
+                env.get("POWERAI_AZ"));
+        return KubeConnection.open("aksDeploy", azure, credentials, stageEvents, KubeConnection.KUBECONFIG_OR_AZURE_HELP);
     }
 
     private String kubeconfig() {
@@ -80,9 +84,9 @@ class KubeConnectionTest {
     void noCredentials_isInvalidInput_sayingWhatToSet() {
         assertThatThrownBy(() -> open(null, Map.of()))
                 .isInstanceOf(PowerAiException.InvalidInput.class)
-                .hasMessage("aksDeploy: no credentials for the cluster: set KUBECONFIG to the path of a kubeconfig file (a Jenkins "
-                        + "file credential), or set resource_group and cluster_name with AZURE_CLIENT_ID, AZURE_CLIENT_SECRET and "
-                        + "AZURE_TENANT_ID for az aks get-credentials");
+                .satisfies(e -> assertThat(((PowerAiException) e).messageIn("aksDeploy")).isEqualTo("aksDeploy: no credentials for "
+                        + "the cluster: set KUBECONFIG to the path of a kubeconfig file (a Jenkins file credential), or set "
+                        + "resource_group and cluster_name with AZURE_CLIENT_ID, AZURE_CLIENT_SECRET and AZURE_TENANT_ID for az aks get-credentials"));
         assertThatThrownBy(() -> open(null, Map.of("KUBECONFIG", dir.resolve("nope").toString())))
                 .isInstanceOf(PowerAiException.InvalidInput.class).hasMessageContaining("which is not a file");
     }

@@ -73,4 +73,14 @@ class CancellationTest {
         assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started)).isLessThan(5);
         assertThat(cancellation.aborted()).isFalse();
     }
+
+    /** A bare failure of a stage's validation, before it registers a step, is attributed to that stage, not the one before. */
+    @Test
+    void enteringAStage_makesItTheLastStep_beforeItRegistersOne() {
+        try (Cancellation.Step ignored = cancellation.step("scoringImage", () -> { })) {
+            assertThat(cancellation.lastStep()).isEqualTo("scoringImage");
+        }
+        cancellation.entering("aksDeploy");
+        assertThat(cancellation.lastStep()).isEqualTo("aksDeploy");
+    }
 }

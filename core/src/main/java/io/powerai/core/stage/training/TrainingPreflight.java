@@ -23,7 +23,7 @@ public final class TrainingPreflight {
      */
     public static Map<String, Object> run(StageContext ctx, String image) {
         ctx.spec().require(Stage.TRAIN);
-        return TrainingBackend.of(ctx, Map.of()).preflight(image);
+        return TrainingBackend.of(ctx, io.powerai.core.kubernetes.ClusterCredentials.NONE).preflight(image);
     }
 
     /** What a run on this agent shows of its preflight: the plan's record, or that it runs on the CPU. */

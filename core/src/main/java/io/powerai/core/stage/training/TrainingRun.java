@@ -52,11 +52,11 @@ public final class TrainingRun {
     /**
      * Runs the training with the backend its spec names; {@code imageOverride} (a pinned reference) replaces the
      * snapshot result's image. A failed run still writes its result and audit record, keeps its log and partial
-     * outputs, then throws. With {@code backend: kubernetes} the run is a Job, with the credentials in {@code env}.
+     * outputs, then throws. With {@code backend: kubernetes} the run is a Job, with the {@code cluster}'s credentials.
      */
-    public static TrainingResult run(StageContext ctx, String imageOverride, Map<String, String> env) {
+    public static TrainingResult run(StageContext ctx, String imageOverride, io.powerai.core.kubernetes.ClusterCredentials cluster) {
         ctx.spec().require(STAGE);
-        return run(TrainingBackend.of(ctx, env), ctx, imageOverride);
+        return run(TrainingBackend.of(ctx, cluster), ctx, imageOverride);
     }
 
     /**
@@ -243,7 +243,7 @@ public final class TrainingRun {
             throw unsafeOutputs;
         }
         if (ended.failure() != null) {
-            throw new PowerAiException.StageFailed(STAGE.stepName() + ": " + ended.failure() + "; log kept at " + log
+            throw PowerAiException.StageFailed.bare(ended.failure() + "; log kept at " + log
                     + (ended.lastLine() == null ? "" : " (last line: " + ended.lastLine() + ")"));
         }
         events.progress("done in " + ended.durationMillis() + " ms; " + outputFiles.size() + " output file(s); metrics "

@@ -287,7 +287,7 @@ class TrainingRunGpuTest {
                 () -> nativeRun(Map.of("timeout", "3s", "args", List.of("sleep")), tmp.resolve("no-nvidia-smi")));
 
         assertThat(e).isInstanceOf(PowerAiException.StageFailed.class);
-        assertThat(e.getMessage()).startsWith("gpuTrain: timed out after 3s and was stopped; log kept at ");
+        assertThat(e.messageIn("gpuTrain")).startsWith("gpuTrain: timed out after 3s and was stopped; log kept at ");
         Map<String, Object> result = Json.readObject(project.resolve(".powerai/gpuTrain.json"));
         assertThat(result).containsEntry("status", "failed").containsEntry("failureReason", "timeout")
                 .containsEntry("failure", "timed out after 3s and was stopped");
@@ -300,7 +300,7 @@ class TrainingRunGpuTest {
         PowerAiException e = catchThrowableOfType(PowerAiException.class,
                 () -> nativeRun(Map.of("args", List.of("kill")), tmp.resolve("no-nvidia-smi")));
 
-        assertThat(e.getMessage()).startsWith("gpuTrain: the training was killed (exit code 137, SIGKILL: most often the out-of-memory killer)");
+        assertThat(e.messageIn("gpuTrain")).startsWith("gpuTrain: the training was killed (exit code 137, SIGKILL: most often the out-of-memory killer)");
         assertThat(Json.readObject(project.resolve(".powerai/gpuTrain.json"))).containsEntry("failureReason", "killed").containsEntry("exitCode", 137);
     }
 
@@ -311,7 +311,7 @@ class TrainingRunGpuTest {
         PowerAiException e = catchThrowableOfType(PowerAiException.class, () -> nativeRun(train, tmp.resolve("no-nvidia-smi")));
 
         assertThat(e.exitCode()).isEqualTo(3);
-        assertThat(e.getMessage()).startsWith("gpuTrain: 'python' is '" + tmp.resolve("python9") + "', which cannot be started (")
+        assertThat(e.messageIn("gpuTrain")).startsWith("gpuTrain: 'python' is '" + tmp.resolve("python9") + "', which cannot be started (")
                 .endsWith("install Python 3 on the agent or name its interpreter in 'python'");
     }
 
@@ -434,7 +434,7 @@ class TrainingRunGpuTest {
                 () -> TrainingRun.run(context(Map.of("gpus", 1, "gpu_policy", "none"), docker(docker), smi("h100")), IMAGE));
 
         assertThat(e.exitCode()).isEqualTo(3);
-        assertThat(e.getMessage()).startsWith("gpuTrain: the container engine could not give the container its GPUs: docker: Error "
+        assertThat(e.messageIn("gpuTrain")).startsWith("gpuTrain: the container engine could not give the container its GPUs: docker: Error "
                 + "response from daemon: could not select device driver");
     }
 }

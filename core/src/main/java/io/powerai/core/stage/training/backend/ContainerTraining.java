@@ -80,10 +80,10 @@ public final class ContainerTraining extends AgentTraining {
                 }
                 // The engine itself refused (image missing, bad mount): no training ran, so nothing is recorded.
                 if (plan.usesGpus() && TrainingOutcome.gpuSetupFailed(result.output())) {
-                    throw new PowerAiException.InfrastructureUnavailable(STAGE.stepName() + ": the container engine could not give the "
+                    throw PowerAiException.InfrastructureUnavailable.bare("the container engine could not give the "
                             + "container its GPUs: " + result.lastLines(1) + " (is the NVIDIA Container Toolkit installed and configured?)");
                 }
-                throw new PowerAiException.StageFailed(STAGE.stepName() + ": the container engine could not start the training: "
+                throw PowerAiException.StageFailed.bare("the container engine could not start the training: "
                         + result.lastLines(1));
             }
         };

@@ -90,9 +90,9 @@ public final class KubernetesTraining implements TrainingBackend {
     }
 
     /** As the command runs it: credentials from KUBECONFIG, outputs copied through exec. */
-    public static KubernetesTraining of(StageContext ctx, Map<String, String> env) {
+    public static KubernetesTraining of(StageContext ctx, io.powerai.core.kubernetes.ClusterCredentials cluster) {
         return new KubernetesTraining(ctx,
-                events -> KubeConnection.open(STAGE.stepName(), null, env, events, KubeConnection.KUBECONFIG_HELP),
+                events -> KubeConnection.open(STAGE.stepName(), null, cluster, events, KubeConnection.KUBECONFIG_HELP),
                 ExecOutputsTransport::new, Tuning.defaults());
     }
 
@@ -269,7 +269,7 @@ public final class KubernetesTraining implements TrainingBackend {
                     () -> client.configMaps().inNamespace(namespace).withName(job.configMapName()).delete());
             events.progress("deleted Job " + namespace + "/" + job.name() + " and ConfigMap " + job.configMapName());
         } catch (PowerAiException e) {
-            events.warning("clean-up failed: " + e.getMessage() + "; delete them by hand: kubectl -n " + namespace + " delete job/"
+            events.warning("clean-up failed: " + e.messageIn(STAGE.stepName()) + "; delete them by hand: kubectl -n " + namespace + " delete job/"
                     + job.name() + " configmap/" + job.configMapName() + " (the cluster removes the Job "
                     + TrainingJob.TTL_SECONDS + " s after it ends)");
         }
@@ -292,9 +292,9 @@ public final class KubernetesTraining implements TrainingBackend {
         String where = ended.pod() == null ? "Job " + job.namespace() + "/" + job.name() : "pod " + job.namespace() + "/" + ended.pod();
         String detail = ended.message() == null ? "" : ": " + ended.message();
         switch (ended.kind()) {
-            case NOT_STARTED -> throw new PowerAiException.StageFailed(STAGE.stepName() + ": " + where + " could not start its "
+            case NOT_STARTED -> throw PowerAiException.StageFailed.bare(where + " could not start its "
                     + "training container (" + ended.reason() + detail + "); nothing ran");
-            case UNSCHEDULABLE -> throw new PowerAiException.InfrastructureUnavailable(STAGE.stepName() + ": no node took " + where
+            case UNSCHEDULABLE -> throw PowerAiException.InfrastructureUnavailable.bare("no node took " + where
                     + detail + " (check the node pool, node_selector, tolerations and the GPUs and memory asked for); nothing ran");
             default -> {
                 // recorded below

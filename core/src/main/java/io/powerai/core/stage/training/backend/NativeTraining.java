@@ -142,7 +142,7 @@ public final class NativeTraining extends AgentTraining {
         try {
             return new ProcessRunner(env, cancellation).run(command(spec, projectDir), workDir(spec, projectDir), timeout, onLine);
         } catch (ProcessRunner.NotStarted e) {
-            throw new PowerAiException.InfrastructureUnavailable(Stage.TRAIN.stepName() + ": 'python' is '" + spec.python()
+            throw PowerAiException.InfrastructureUnavailable.bare("'python' is '" + spec.python()
                     + "', which cannot be started (" + e.getMessage() + ")");
         }
     }

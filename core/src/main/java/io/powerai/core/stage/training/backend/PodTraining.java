@@ -204,24 +204,24 @@ public final class PodTraining implements TrainingBackend {
 
     private static void requireContainerBackend(TrainSpec spec) {
         if (TrainSpec.KUBERNETES.equals(spec.backend())) {
-            throw new PowerAiException.InvalidInput(STAGE.stepName() + ": 'backend' is 'kubernetes', a Job the CLI submits itself;"
+            throw PowerAiException.InvalidInput.bare("'backend' is 'kubernetes', a Job the CLI submits itself;"
                     + " on a Kubernetes agent pod the training runs in the pod's '" + TrainingPodTemplate.CONTAINER
                     + "' container: remove 'backend' or 'kubernetesAgent'");
         }
         if (TrainSpec.NATIVE.equals(spec.backend())) {
-            throw new PowerAiException.InvalidInput(STAGE.stepName() + ": 'backend' is 'native', which has no meaning on a Kubernetes"
+            throw PowerAiException.InvalidInput.bare("'backend' is 'native', which has no meaning on a Kubernetes"
                     + " agent pod (the training runs in the pod's '" + TrainingPodTemplate.CONTAINER + "' container); remove it");
         }
     }
 
     private static Map<String, Object> readJson(Path file, String whenMissing) {
         if (!Files.isRegularFile(file)) {
-            throw new PowerAiException.StageFailed(STAGE.stepName() + ": " + whenMissing);
+            throw PowerAiException.StageFailed.bare(whenMissing);
         }
         try {
             return Json.readObject(file);
         } catch (IOException e) {
-            throw new PowerAiException.StageFailed(STAGE.stepName() + ": cannot read " + file + ": " + e.getMessage());
+            throw PowerAiException.StageFailed.bare("cannot read " + file + ": " + e.getMessage());
         }
     }
 

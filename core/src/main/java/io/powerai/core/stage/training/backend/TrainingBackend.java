@@ -26,12 +26,12 @@ public interface TrainingBackend {
     /** What {@code powerai gpu preflight} prints for this backend: the checks it would make before running, made. */
     Map<String, Object> preflight(String image);
 
-    /** The backend the spec names, for a run that has the cluster's credentials in {@code env} (a Job needs them). */
-    static TrainingBackend of(StageContext ctx, Map<String, String> env) {
+    /** The backend the spec names, for a run that has the cluster's credentials (a Job needs them). */
+    static TrainingBackend of(StageContext ctx, io.powerai.core.kubernetes.ClusterCredentials cluster) {
         TrainSpec spec = ctx.spec().train();
         return switch (spec.backend()) {
             case TrainSpec.NATIVE -> new NativeTraining(ctx);
-            case TrainSpec.KUBERNETES -> KubernetesTraining.of(ctx, env);
+            case TrainSpec.KUBERNETES -> KubernetesTraining.of(ctx, cluster);
             default -> new ContainerTraining(ctx);
         };
     }
@@ -42,6 +42,6 @@ public interface TrainingBackend {
             throw new PowerAiException.InvalidInput(Stage.TRAIN.stepName() + ": backend 'kubernetes' needs the cluster's credentials "
                     + "(KUBECONFIG); run it with powerai train");
         }
-        return of(ctx, Map.of());
+        return of(ctx, io.powerai.core.kubernetes.ClusterCredentials.NONE);
     }
 }

@@ -149,7 +149,8 @@ class KubernetesTrainingManifestsTest {
 
         assertThatThrownBy(() -> training(Map.of("data", "data")).dryRun(IMAGE))
                 .isInstanceOf(PowerAiException.InvalidInput.class)
-                .hasMessageStartingWith("gpuTrain: the project's files come to 1.0 MiB, over the 1.0 MiB a ConfigMap holds")
+                .satisfies(e -> assertThat(((PowerAiException) e).messageIn("gpuTrain"))
+                        .startsWith("gpuTrain: the project's files come to 1.0 MiB, over the 1.0 MiB a ConfigMap holds"))
                 .hasMessageContaining("largest: data/big.npy (1.0 MiB), train.py (")
                 .hasMessageContaining("put large data on a PersistentVolumeClaim ('data_claim') or into the image")
                 .satisfies(e -> assertThat(e.getMessage().lines()).hasSize(1));

@@ -326,7 +326,7 @@ class KubernetesTrainingMockServerTest {
                 () -> run(training(Map.of("memory_gb", 2)), IMAGE));
 
         assertThat(e.exitCode()).isEqualTo(1);
-        assertThat(e.getMessage()).startsWith("gpuTrain: the training was killed by the out-of-memory killer (OOMKilled, exit code 137):"
+        assertThat(e.messageIn("gpuTrain")).startsWith("gpuTrain: the training was killed by the out-of-memory killer (OOMKilled, exit code 137):"
                 + " it needed more than its memory limit, memory_gb 2; log kept at ").endsWith("(last line: epoch 1)");
         assertThat(e.getMessage().lines()).hasSize(1);
         Map<String, Object> result = resultFile();
@@ -344,7 +344,7 @@ class KubernetesTrainingMockServerTest {
 
         PowerAiException.StageFailed e = catchThrowableOfType(PowerAiException.StageFailed.class, () -> run(training(Map.of()), IMAGE));
 
-        assertThat(e.getMessage()).startsWith("gpuTrain: the training script exited with code 2 (Error); log kept at ");
+        assertThat(e.messageIn("gpuTrain")).startsWith("gpuTrain: the training script exited with code 2 (Error); log kept at ");
         assertThat(resultFile()).containsEntry("failureReason", "exit-code").containsEntry("exitCode", 2);
         assertCleanedUp(job);
     }
@@ -358,7 +358,7 @@ class KubernetesTrainingMockServerTest {
         PowerAiException.StageFailed e = catchThrowableOfType(PowerAiException.StageFailed.class,
                 () -> run(training(Map.of("timeout", "90s")), IMAGE));
 
-        assertThat(e.getMessage()).startsWith("gpuTrain: timed out after 1m30s and was stopped (the Job was deleted); log kept at ");
+        assertThat(e.messageIn("gpuTrain")).startsWith("gpuTrain: timed out after 1m30s and was stopped (the Job was deleted); log kept at ");
         Map<String, Object> result = resultFile();
         assertThat(result).containsEntry("status", "failed").containsEntry("failureReason", "timeout");
         assertThat(map(result.get("outputs"))).containsKey("checkpoint-7.pt"); // copied before the Job went
@@ -392,7 +392,7 @@ class KubernetesTrainingMockServerTest {
 
         PowerAiException.StageFailed e = catchThrowableOfType(PowerAiException.StageFailed.class, () -> run(training(Map.of()), IMAGE));
 
-        assertThat(e.getMessage()).startsWith("gpuTrain: the training exited 0 but wrote no file to $POWERAI_OUTPUTS (/workspace/outputs)");
+        assertThat(e.messageIn("gpuTrain")).startsWith("gpuTrain: the training exited 0 but wrote no file to $POWERAI_OUTPUTS (/workspace/outputs)");
         assertThat(resultFile()).containsEntry("status", "failed").containsEntry("failureReason", "no-outputs").containsEntry("exitCode", 0);
         assertCleanedUp(job);
     }
@@ -406,7 +406,7 @@ class KubernetesTrainingMockServerTest {
 
         PowerAiException.StageFailed e = catchThrowableOfType(PowerAiException.StageFailed.class, () -> run(training(Map.of()), IMAGE));
 
-        assertThat(e.getMessage()).startsWith("gpuTrain: the training succeeded but its outputs could not be copied from pod default/"
+        assertThat(e.messageIn("gpuTrain")).startsWith("gpuTrain: the training succeeded but its outputs could not be copied from pod default/"
                 + podName(job) + ": /workspace/outputs cannot be listed");
         assertThat(resultFile()).containsEntry("failureReason", "outputs-missing");
         assertCleanedUp(job);
@@ -456,7 +456,7 @@ class KubernetesTrainingMockServerTest {
 
         PowerAiException.StageFailed e = catchThrowableOfType(PowerAiException.StageFailed.class, () -> run(training(Map.of()), IMAGE));
 
-        assertThat(e.getMessage()).startsWith("gpuTrain: the training succeeded but its outputs could not be copied from Job default/"
+        assertThat(e.messageIn("gpuTrain")).startsWith("gpuTrain: the training succeeded but its outputs could not be copied from Job default/"
                 + job.name() + ": no pod of the Job is left to copy them from; log kept at ");
         assertThat(resultFile()).containsEntry("failureReason", "outputs-missing");
         assertThat(outputs.calls).isEmpty();
@@ -476,7 +476,7 @@ class KubernetesTrainingMockServerTest {
         PowerAiException.StageFailed e = catchThrowableOfType(PowerAiException.StageFailed.class, () -> run(training(Map.of()), IMAGE));
 
         assertThat(e.exitCode()).isEqualTo(1);
-        assertThat(e.getMessage()).isEqualTo("gpuTrain: the Kubernetes API refused to create Job default/" + job.name() + " (HTTP 422): "
+        assertThat(e.messageIn("gpuTrain")).isEqualTo("gpuTrain: the Kubernetes API refused to create Job default/" + job.name() + " (HTTP 422): "
                 + "Job.batch \"" + job.name() + "\" is invalid: spec.template.spec.containers[0].resources.requests: Invalid value: "
                 + "\"4Gi\": must be less than or equal to memory limit");
         assertThat(timing.sleeps).isEmpty(); // a refusal is not retried
@@ -494,7 +494,7 @@ class KubernetesTrainingMockServerTest {
 
         PowerAiException.StageFailed e = catchThrowableOfType(PowerAiException.StageFailed.class, () -> run(training(Map.of()), IMAGE));
 
-        assertThat(e.getMessage()).isEqualTo("gpuTrain: the Kubernetes API refused to create Job default/" + job.name()
+        assertThat(e.messageIn("gpuTrain")).isEqualTo("gpuTrain: the Kubernetes API refused to create Job default/" + job.name()
                 + " (HTTP 409): jobs.batch \"" + job.name() + "\" already exists");
         assertThat(timing.sleeps).isEmpty();
     }
@@ -554,7 +554,7 @@ class KubernetesTrainingMockServerTest {
         PowerAiException.InfrastructureUnavailable e = catchThrowableOfType(PowerAiException.InfrastructureUnavailable.class,
                 () -> run(unreachable, IMAGE));
 
-        assertThat(e.getMessage()).isEqualTo("gpuTrain: cannot reach the Kubernetes API at http://127.0.0.1:9/ (after 5 attempts): "
+        assertThat(e.messageIn("gpuTrain")).isEqualTo("gpuTrain: cannot reach the Kubernetes API at http://127.0.0.1:9/ (after 5 attempts): "
                 + "connection refused (check the cluster address in the kubeconfig, and the network)");
         assertThat(e.getMessage().lines()).hasSize(1);
         assertThat(project.resolve(".powerai/audit.jsonl")).doesNotExist();
@@ -577,7 +577,7 @@ class KubernetesTrainingMockServerTest {
         PowerAiException.InfrastructureUnavailable e = catchThrowableOfType(PowerAiException.InfrastructureUnavailable.class,
                 () -> run(training(Map.of("start_timeout", "1m")), IMAGE));
 
-        assertThat(e.getMessage()).isEqualTo("gpuTrain: no node took pod default/" + podName(job) + ": did not start within 1m: 0/3 nodes "
+        assertThat(e.messageIn("gpuTrain")).isEqualTo("gpuTrain: no node took pod default/" + podName(job) + ": did not start within 1m: 0/3 nodes "
                 + "are available: 3 Insufficient nvidia.com/gpu. preemption: 0/3 nodes are available. (check the node pool, node_selector, "
                 + "tolerations and the GPUs and memory asked for); nothing ran");
         assertThat(messages(Event.Kind.PROGRESS)).contains("waiting for a node: 0/3 nodes are available: 3 Insufficient nvidia.com/gpu. "
@@ -602,7 +602,7 @@ class KubernetesTrainingMockServerTest {
 
         PowerAiException.StageFailed e = catchThrowableOfType(PowerAiException.StageFailed.class, () -> run(training(Map.of()), IMAGE));
 
-        assertThat(e.getMessage()).isEqualTo("gpuTrain: pod default/" + podName(job) + " could not start its training container "
+        assertThat(e.messageIn("gpuTrain")).isEqualTo("gpuTrain: pod default/" + podName(job) + " could not start its training container "
                 + "(ImagePullBackOff: Back-off pulling image \"" + IMAGE + "\"); nothing ran");
         assertThat(timing.sleeps).hasSize(1);
         assertThat(project.resolve(".powerai/audit.jsonl")).doesNotExist();

@@ -154,7 +154,7 @@ class PodTrainingTest {
         PowerAiException e = catchThrowableOfType(PowerAiException.class, () -> StageResults.toMap(TrainingRun.recordAgentPod(ctx)));
 
         assertThat(e).isInstanceOf(PowerAiException.StageFailed.class);
-        assertThat(e.getMessage()).startsWith("gpuTrain: timed out after 2s and was stopped");
+        assertThat(e.messageIn("gpuTrain")).startsWith("gpuTrain: timed out after 2s and was stopped");
         assertThat(Json.readObject(project.resolve(".powerai/gpuTrain.json"))).containsEntry("status", "failed")
                 .containsEntry("failureReason", "timeout");
         ProcessHandle.of(child).ifPresent(h -> h.onExit().join());
@@ -181,7 +181,7 @@ class PodTrainingTest {
         PowerAiException e = catchThrowableOfType(PowerAiException.class, () -> StageResults.toMap(TrainingRun.recordAgentPod(ctx)));
 
         assertThat(e).isInstanceOf(PowerAiException.StageFailed.class);
-        assertThat(e.getMessage()).startsWith("gpuTrain: the training container did not finish the run: no pod-exit.json");
+        assertThat(e.messageIn("gpuTrain")).startsWith("gpuTrain: the training container did not finish the run: no pod-exit.json");
         assertThat(project.resolve(".powerai/audit.jsonl")).doesNotExist();
     }
 
@@ -189,15 +189,15 @@ class PodTrainingTest {
     void prepare_kubernetesBackend_isInvalidInput_theJobIsAnotherWay() {
         StageContext ctx = context(Map.of("backend", "kubernetes"));
 
-        assertThat(catchThrowableOfType(PowerAiException.InvalidInput.class, () -> new PodTraining(ctx).prepare(IMAGE)))
-                .hasMessageStartingWith("gpuTrain: 'backend' is 'kubernetes', a Job the CLI submits itself;");
+        assertThat(catchThrowableOfType(PowerAiException.InvalidInput.class, () -> new PodTraining(ctx).prepare(IMAGE)).messageIn("gpuTrain"))
+                .startsWith("gpuTrain: 'backend' is 'kubernetes', a Job the CLI submits itself;");
     }
 
     @Test
     void prepare_nativeBackend_isInvalidInput() {
         StageContext ctx = context(Map.of("backend", "native"));
 
-        assertThat(catchThrowableOfType(PowerAiException.InvalidInput.class, () -> new PodTraining(ctx).prepare(IMAGE)))
-                .hasMessageStartingWith("gpuTrain: 'backend' is 'native', which has no meaning on a Kubernetes agent pod");
+        assertThat(catchThrowableOfType(PowerAiException.InvalidInput.class, () -> new PodTraining(ctx).prepare(IMAGE)).messageIn("gpuTrain"))
+                .startsWith("gpuTrain: 'backend' is 'native', which has no meaning on a Kubernetes agent pod");
     }
 }
