@@ -23,7 +23,7 @@ mvn -q -B -o -pl core test-compile dependency:build-classpath -Dmdep.includeScop
 server_cp="core/target/test-classes:core/target/classes:$(cat "$work/cp.txt")"
 # The measured side: the command's jar, plus the benchmark's main class in a jar of its own (AppCDS archives
 # classes from jars only, and refuses a class path with a non-empty directory).
-(cd core/target/test-classes && jar cf "$work/bench.jar" io/powerai/core/deploy/AksDeployBench*.class)
+(cd core/target/test-classes && jar cf "$work/bench.jar" io/powerai/core/stage/deploy/AksDeployBench*.class)
 # A copy, checked to be the shaded jar: a concurrent build may be rewriting target/ (the thin jar comes first).
 for _ in $(seq 1 60); do
   cp cli/target/powerai-cli.jar "$work/powerai-cli.jar" 2>/dev/null \
@@ -32,7 +32,7 @@ for _ in $(seq 1 60); do
 done
 cp="$work/powerai-cli.jar:$work/bench.jar"
 
-java -cp "$server_cp" io.powerai.core.deploy.MockApiServerMain "$work/url" >"$work/server.log" 2>&1 &
+java -cp "$server_cp" io.powerai.core.stage.deploy.MockApiServerMain "$work/url" >"$work/server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 600); do [ -f "$work/url" ] && break; sleep 0.1; done
 url=$(cat "$work/url")
@@ -46,15 +46,15 @@ measure() { # measure MODE NAMESPACE_PREFIX EXTRA_FLAGS...: median of RUNS, each
     local ns="$prefix"
     [ "$prefix" = new ] && ns="bench-$mode-$RANDOM-$i"
     local out
-    out=$(java "${flags[@]}" "$@" -cp "$cp" io.powerai.core.deploy.AksDeployBench "$url" "$mode" "$ns" 2>"$work/err") \
+    out=$(java "${flags[@]}" "$@" -cp "$cp" io.powerai.core.stage.deploy.AksDeployBench "$url" "$mode" "$ns" 2>"$work/err") \
       || { echo "benchmark run failed: $(tail -3 "$work/err")" >&2; exit 1; }
     t+=("$(awk '{print $2}' <<<"$out")")
   done
   printf '%s\n' "${t[@]}" | median
 }
 
-java "${flags[@]}" -cp "$cp" io.powerai.core.deploy.AksDeployBench "$url" apply existing >/dev/null   # the namespace for 'update'
-java "${flags[@]}" -XX:ArchiveClassesAtExit="$work/app.jsa" -cp "$cp" io.powerai.core.deploy.AksDeployBench "$url" deploy cds-training >/dev/null 2>&1
+java "${flags[@]}" -cp "$cp" io.powerai.core.stage.deploy.AksDeployBench "$url" apply existing >/dev/null   # the namespace for 'update'
+java "${flags[@]}" -XX:ArchiveClassesAtExit="$work/app.jsa" -cp "$cp" io.powerai.core.stage.deploy.AksDeployBench "$url" deploy cds-training >/dev/null 2>&1
 cds=(-XX:SharedArchiveFile="$work/app.jsa")
 
 apply=$(measure apply new); update=$(measure apply existing); deploy=$(measure deploy new); warm=$(measure warm new)

@@ -1,8 +1,8 @@
 package io.powerai.cli;
 
 import io.powerai.core.PowerAiException;
-import io.powerai.core.deploy.AksDeployment;
-import io.powerai.core.deploy.DeployTargets;
+import io.powerai.core.stage.deploy.AksDeployment;
+import io.powerai.core.stage.deploy.DeployTargets;
 import io.powerai.core.history.AksHistory;
 import io.powerai.core.history.Deployments;
 import io.powerai.core.history.RunHistory;

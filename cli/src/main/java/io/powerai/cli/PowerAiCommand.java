@@ -207,7 +207,7 @@ public final class PowerAiCommand implements Runnable {
             WorkspaceLock lock = WorkspaceLock.acquire(ctx.workspace().dir(), name, top.invocation, ctx.clock(), waitLock,
                     message -> ctx.events().forStage(name).progress(message));
             try {
-                InFlight.settleLeftovers(ctx, io.powerai.core.deploy.LocalDeployment::undo);
+                InFlight.settleLeftovers(ctx, io.powerai.core.stage.deploy.LocalDeployment::undo);
             } catch (RuntimeException e) {
                 lock.close();
                 throw e;

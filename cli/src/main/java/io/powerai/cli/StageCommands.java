@@ -1,8 +1,8 @@
 package io.powerai.cli;
 
 import io.powerai.core.PowerAiException;
-import io.powerai.core.deploy.DeployTarget;
-import io.powerai.core.deploy.DeployTargets;
+import io.powerai.core.stage.deploy.DeployTarget;
+import io.powerai.core.stage.deploy.DeployTargets;
 import io.powerai.core.pipeline.Pipeline;
 import io.powerai.core.result.DeploymentResult;
 import io.powerai.core.result.TrainingResult;

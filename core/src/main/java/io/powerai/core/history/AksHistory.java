@@ -3,7 +3,7 @@ package io.powerai.core.history;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.powerai.core.deploy.AksManifests;
+import io.powerai.core.stage.deploy.AksManifests;
 import io.powerai.core.history.RunHistory.Deployment;
 import io.powerai.core.kubernetes.KubeCalls;
 

@@ -2,7 +2,7 @@ package io.powerai.core.history;
 
 import io.powerai.core.audit.AuditLog;
 import io.powerai.core.audit.AuditRecord;
-import io.powerai.core.deploy.LocalRecord;
+import io.powerai.core.stage.deploy.LocalRecord;
 import io.powerai.core.engine.ContainerEngine;
 import io.powerai.core.json.Json;
 import io.powerai.core.lineage.LineageChain;

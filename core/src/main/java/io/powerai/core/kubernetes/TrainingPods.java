@@ -39,13 +39,14 @@ public final class TrainingPods {
 
     /** The number of GPUs a pod asks for: a pod names a count, the device plugin picks the devices. */
     public static int gpuCount(TrainSpec spec) {
+        // Prefixed here, not by the face: `powerai pod-template` reaches this too, and names the training's stage.
         String gpus = spec.gpus();
         if ("all".equals(gpus)) {
-            throw PowerAiException.InvalidInput.bare("'gpus' must be a count on Kubernetes "
+            throw new PowerAiException.InvalidInput(Stage.TRAIN.stepName() + ": 'gpus' must be a count on Kubernetes "
                     + "(a pod asks for a number of " + GPU_RESOURCE + "); got 'all'");
         }
         if (gpus != null && gpus.startsWith(GpuRequest.DEVICES_PREFIX)) {
-            throw PowerAiException.InvalidInput.bare("'gpus' must be a count on Kubernetes "
+            throw new PowerAiException.InvalidInput(Stage.TRAIN.stepName() + ": 'gpus' must be a count on Kubernetes "
                     + "(the device plugin picks the devices; a pod cannot name them); got '" + gpus + "'");
         }
         return gpus == null ? 0 : Integer.parseInt(gpus);

@@ -1,6 +1,6 @@
 package io.powerai.core.pipeline;
 
-import io.powerai.core.deploy.DeployTargets;
+import io.powerai.core.stage.deploy.DeployTargets;
 import io.powerai.core.result.StageResults;
 import io.powerai.core.spec.PipelineSpec;
 import io.powerai.core.stage.RunEnvironment;

@@ -2,7 +2,7 @@ package io.powerai.core.history;
 
 import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
 import io.powerai.core.audit.AuditLog;
-import io.powerai.core.deploy.AksManifests;
+import io.powerai.core.stage.deploy.AksManifests;
 import io.powerai.core.kubernetes.MockApiServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
