@@ -43,7 +43,7 @@ final class DeployCommands {
         if (!policy.required()) {
             return;
         }
-        String deployed = image != null ? image : String.valueOf(ctx.workspace().requireResult(Stage.SCORING_IMAGE, Stage.DEPLOY).get("image"));
+        String deployed = image != null ? image : ctx.workspace().requireResult(Stage.SCORING_IMAGE, io.powerai.core.result.ScoringImageResult.class, Stage.DEPLOY).image();
         policy.enforce(Stage.DEPLOY.stepName(), ctx.registry(), deployed).ifPresent(verdict -> top.console.line(Stage.DEPLOY.stepName()
                 + ": provenance verified: " + VerifyCommand.describe(verdict)));
     }
